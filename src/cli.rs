@@ -1,0 +1,364 @@
+//! The command line: `run`, `replay`, `presets` (and `gui`, dispatched by main.rs).
+//!
+//! Exit codes: 0 success; 1 a replay did not match or a run failed; 2 bad input (usage,
+//! config, file); 3 the run asked for is marked not replayable.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::ExperimentConfig;
+use crate::presets;
+use crate::replay::{ReplayVerdict, replay};
+use crate::results::{ResultsFile, runs_csv, write_atomically};
+use crate::seeds::parse_condition_list;
+use crate::stats::ConditionSummary;
+use crate::sweep::{SweepEvent, SweepSpec, default_workers, run_sweep};
+
+pub const SEED_ENV: &str = "SEEDSCOPE_SEED";
+
+/// Allowed `--workers`.
+pub const WORKERS_RANGE: std::ops::RangeInclusive<usize> = 1..=256;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "seedscope",
+    version,
+    about = "Why do I get a different accuracy every time? Train a small network many times and see which source of randomness is responsible.",
+    after_help = "With no command, seedscope opens the desktop app."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Open the desktop app (the default).
+    Gui(GuiArgs),
+    /// Run an experiment headless and write its results.
+    Run(RunArgs),
+    /// Re-train one recorded run and check that its weight hash matches.
+    Replay(ReplayArgs),
+    /// List the built-in presets.
+    Presets,
+}
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct ExperimentArgs {
+    /// A built-in preset (see `seedscope presets`).
+    #[arg(long, conflicts_with = "config")]
+    pub preset: Option<String>,
+    /// An experiment file (JSON).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct GuiArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// Start the sweep as soon as the window opens.
+    #[arg(long)]
+    pub autorun: bool,
+    /// After the sweep, save the distributions plot to this PNG and exit (with --autorun).
+    #[arg(long, requires = "autorun")]
+    pub snapshot: Option<PathBuf>,
+    /// Master seed (else SEEDSCOPE_SEED, else the last session's seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// Master seed; else the SEEDSCOPE_SEED environment variable; else drawn from the OS.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Runs per condition (overrides the experiment's `repeats`).
+    #[arg(long)]
+    pub repeats: Option<usize>,
+    /// Comma-separated conditions, e.g. all-fixed,only-init,free:init+shuffle,library-rng,nudge.
+    #[arg(long)]
+    pub conditions: Option<String>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Results file to write (JSON).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also write one CSV row per run.
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// Print only the table.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// A results file written by `seedscope run` or the app.
+    pub results: PathBuf,
+    /// The run: its position in the file (0, 1, …) or condition/index (e.g. all-free/3).
+    #[arg(long)]
+    pub run: String,
+}
+
+/// A user-facing failure with its exit code.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+fn bad_input(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 2,
+        message: message.into(),
+    }
+}
+
+/// Loads the experiment named by `--preset`/`--config`, or the default preset.
+pub fn load_experiment(args: &ExperimentArgs) -> Result<ExperimentConfig, String> {
+    if let Some(path) = &args.config {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        return ExperimentConfig::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let name = args.preset.as_deref().unwrap_or(presets::DEFAULT_PRESET);
+    presets::find(name)?.config().map_err(|e| e.to_string())
+}
+
+/// The master seed and where it came from: `--seed`, else SEEDSCOPE_SEED, else the OS.
+pub fn resolve_seed(flag: Option<u64>) -> Result<(u64, &'static str), String> {
+    if let Some(seed) = flag {
+        return Ok((seed, "--seed"));
+    }
+    if let Ok(text) = std::env::var(SEED_ENV) {
+        return text
+            .trim()
+            .parse::<u64>()
+            .map(|s| (s, SEED_ENV))
+            .map_err(|_| {
+                format!(
+                    "{SEED_ENV}: `{text}` is not a whole number from 0 to {}",
+                    u64::MAX
+                )
+            });
+    }
+    Ok((os_seed(), "os"))
+}
+
+/// A fresh seed from the operating system's randomness (through std's hasher keys).
+pub fn os_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    hasher.finish()
+}
+
+fn format_metric(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".into(), |v| format!("{v:.4}"))
+}
+
+/// The per-condition table printed by `run`.
+pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
+    let width = summaries
+        .iter()
+        .map(|s| s.condition.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    let mut out = format!(
+        "{:<width$}  {:>4}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  test {metric}\n",
+        "condition", "n", "mean", "std", "min", "max", "hashes"
+    );
+    for s in summaries {
+        let mut notes = Vec::new();
+        if s.bitwise_identical {
+            notes.push("bitwise identical".to_string());
+        }
+        if s.diverged > 0 {
+            notes.push(format!("{} diverged", s.diverged));
+        }
+        if s.failed > 0 {
+            notes.push(format!("{} failed", s.failed));
+        }
+        out.push_str(&format!(
+            "{:<width$}  {:>4}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {}\n",
+            s.condition,
+            s.n,
+            format_metric(s.mean),
+            format_metric(s.std),
+            format_metric(s.min),
+            format_metric(s.max),
+            s.distinct_hashes,
+            notes.join(", ")
+        ));
+    }
+    out
+}
+
+fn ensure_parent_exists(path: &Path, flag: &str) -> Result<(), Failure> {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() && !parent.is_dir() => Err(bad_input(
+            format!("{flag}: folder {} does not exist", parent.display()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn run(args: RunArgs) -> Result<(), Failure> {
+    let mut config = load_experiment(&args.experiment).map_err(bad_input)?;
+    if let Some(repeats) = args.repeats {
+        config.repeats = repeats;
+    }
+    if let Some(list) = &args.conditions {
+        config.conditions =
+            parse_condition_list(list).map_err(|e| bad_input(format!("--conditions: {e}")))?;
+    }
+    config.validate().map_err(|e| {
+        bad_input(match e.field.as_str() {
+            "repeats" if args.repeats.is_some() => format!("--repeats: {}", e.message),
+            "conditions" if args.conditions.is_some() => format!("--conditions: {}", e.message),
+            _ => e.to_string(),
+        })
+    })?;
+    let workers = args.workers.unwrap_or_else(default_workers);
+    if !WORKERS_RANGE.contains(&workers) {
+        return Err(bad_input(format!(
+            "--workers: {workers} is out of range; allowed: {} to {}",
+            WORKERS_RANGE.start(),
+            WORKERS_RANGE.end()
+        )));
+    }
+    ensure_parent_exists(&args.out, "--out")?;
+    if let Some(csv) = &args.csv {
+        ensure_parent_exists(csv, "--csv")?;
+    }
+    let (master_seed, origin) = resolve_seed(args.seed).map_err(bad_input)?;
+
+    let total = config.conditions.len() * config.repeats;
+    println!("master seed: {master_seed} (from {origin})");
+    if !args.quiet {
+        eprintln!(
+            "{}: {} conditions × {} runs = {total} runs on {workers} workers",
+            if config.name.is_empty() {
+                "experiment"
+            } else {
+                &config.name
+            },
+            config.conditions.len(),
+            config.repeats
+        );
+    }
+    let spec = SweepSpec {
+        config: config.clone(),
+        master_seed,
+        workers,
+    };
+    let interactive = std::io::stderr().is_terminal() && !args.quiet;
+    let mut done = 0usize;
+    let outcome = run_sweep(&spec, &AtomicBool::new(false), &mut |event| {
+        if let SweepEvent::RunFinished(_) = event {
+            done += 1;
+            if interactive {
+                eprint!("\r{done}/{total} runs");
+                let _ = std::io::stderr().flush();
+            } else if !args.quiet && (done * 10 / total != (done - 1) * 10 / total) {
+                eprintln!("{done}/{total} runs");
+            }
+        }
+    });
+    if interactive {
+        eprintln!();
+    }
+    let results = ResultsFile::new(config, master_seed, origin, outcome.runs, outcome.cancelled);
+    let metric = results.runs.first().map_or("metric", |r| r.metric.as_str());
+    print!("{}", summary_table(metric, &results.summary));
+    println!(
+        "{} runs in {:.1} s ({} diverged, {} failed)",
+        results.runs.len(),
+        outcome.elapsed.as_secs_f64(),
+        results.runs.iter().filter(|r| r.diverged).count(),
+        results.runs.iter().filter(|r| r.error.is_some()).count()
+    );
+    write_atomically(&args.out, results.to_json().as_bytes()).map_err(|e| Failure {
+        code: 1,
+        message: format!("--out: cannot write {}: {e}", args.out.display()),
+    })?;
+    println!("results: {}", args.out.display());
+    if let Some(csv) = &args.csv {
+        write_atomically(csv, runs_csv(&results.runs).as_bytes()).map_err(|e| Failure {
+            code: 1,
+            message: format!("--csv: cannot write {}: {e}", csv.display()),
+        })?;
+        println!("runs csv: {}", csv.display());
+    }
+    Ok(())
+}
+
+fn replay_command(args: ReplayArgs) -> Result<(), Failure> {
+    let results = ResultsFile::load(&args.results).map_err(bad_input)?;
+    results
+        .config
+        .validate()
+        .map_err(|e| bad_input(format!("{}: config.{e}", args.results.display())))?;
+    let record = results.find_run(&args.run).map_err(bad_input)?;
+    println!("master seed: {} (recorded)", results.master_seed);
+    let verdict =
+        replay(&results.config, record).map_err(|message| Failure { code: 1, message })?;
+    let text = verdict.describe(&record.id());
+    match verdict {
+        ReplayVerdict::Match { .. } => {
+            println!("{text}");
+            Ok(())
+        }
+        ReplayVerdict::Mismatch { .. } => Err(Failure {
+            code: 1,
+            message: text,
+        }),
+        ReplayVerdict::NotReplayable { .. } => Err(Failure {
+            code: 3,
+            message: text,
+        }),
+    }
+}
+
+fn list_presets() {
+    for preset in presets::all() {
+        let marker = if preset.name == presets::DEFAULT_PRESET {
+            " (default)"
+        } else {
+            ""
+        };
+        println!("{:<18} {}{marker}", preset.name, preset.description());
+    }
+}
+
+/// Runs a non-GUI command and turns its outcome into an exit code.
+pub fn execute(command: Command) -> ExitCode {
+    let outcome = match command {
+        Command::Run(args) => run(args),
+        Command::Replay(args) => replay_command(args),
+        Command::Presets => {
+            list_presets();
+            Ok(())
+        }
+        Command::Gui(_) => Err(bad_input("the gui command is handled by main")),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

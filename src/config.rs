@@ -1,0 +1,391 @@
+//! The experiment: data, model, training, thread source, repeats and conditions.
+//!
+//! Files are parsed strictly (unknown fields are errors) through `serde_path_to_error`, so a
+//! wrong type names its field; [`ExperimentConfig::validate`] then checks every range. Both
+//! produce a [`ConfigError`] whose message names the field and what is allowed.
+
+use std::fmt;
+use std::ops::RangeInclusive;
+
+use serde::{Deserialize, Serialize};
+
+use crate::seeds::Condition;
+
+/// The version of the experiment file format this build reads and writes.
+pub const CONFIG_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentConfig {
+    #[serde(default = "default_schema_version")]
+    pub schema_version: u32,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub data: DataConfig,
+    pub model: ModelConfig,
+    pub training: TrainingConfig,
+    #[serde(default)]
+    pub threads: ThreadsConfig,
+    /// Runs per condition.
+    #[serde(default = "default_repeats")]
+    pub repeats: usize,
+    #[serde(default = "Condition::default_list")]
+    pub conditions: Vec<Condition>,
+}
+
+fn default_schema_version() -> u32 {
+    CONFIG_SCHEMA_VERSION
+}
+
+fn default_repeats() -> usize {
+    30
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DatasetKind {
+    Circles,
+    Moons,
+    Xor,
+    Blobs,
+    Spirals,
+    /// The Keras tutorial's sequence: 0.0, 0.1, … 0.9 → next value.
+    Sequence,
+    /// The TensorFlow snippet's random data: 32 uniform features → 10 uniform targets.
+    RandomRegression,
+}
+
+impl DatasetKind {
+    pub const ALL: [DatasetKind; 7] = [
+        DatasetKind::Circles,
+        DatasetKind::Moons,
+        DatasetKind::Xor,
+        DatasetKind::Blobs,
+        DatasetKind::Spirals,
+        DatasetKind::Sequence,
+        DatasetKind::RandomRegression,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DatasetKind::Circles => "circles",
+            DatasetKind::Moons => "moons",
+            DatasetKind::Xor => "xor",
+            DatasetKind::Blobs => "blobs",
+            DatasetKind::Spirals => "spirals",
+            DatasetKind::Sequence => "sequence",
+            DatasetKind::RandomRegression => "random-regression",
+        }
+    }
+
+    /// Two input features: the data set can be drawn as a picture.
+    pub fn is_planar(self) -> bool {
+        !matches!(self, DatasetKind::Sequence | DatasetKind::RandomRegression)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    pub kind: DatasetKind,
+    pub samples: usize,
+    pub noise: f64,
+    pub test_fraction: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    Relu,
+    Tanh,
+    Sigmoid,
+    /// No activation: Keras' `Dense` default, used by the sequence tutorial.
+    Linear,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InitScheme {
+    GlorotUniform,
+    HeUniform,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Widths of the hidden layers, input to output.
+    pub hidden: Vec<usize>,
+    pub activation: Activation,
+    /// Dropout rate after every hidden layer.
+    #[serde(default)]
+    pub dropout: f64,
+    #[serde(default = "default_init")]
+    pub init: InitScheme,
+}
+
+fn default_init() -> InitScheme {
+    InitScheme::GlorotUniform
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Optimizer {
+    /// SGD with (heavy-ball) momentum.
+    Sgd,
+    Adam,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingConfig {
+    pub optimizer: Optimizer,
+    pub learning_rate: f64,
+    /// Used by SGD only.
+    #[serde(default = "default_momentum")]
+    pub momentum: f64,
+    pub epochs: usize,
+    pub batch_size: usize,
+    /// A mini-batch loss above this (or NaN/inf) ends the run as diverged.
+    #[serde(default = "default_divergence_threshold")]
+    pub divergence_threshold: f64,
+}
+
+fn default_momentum() -> f64 {
+    0.9
+}
+
+fn default_divergence_threshold() -> f64 {
+    1e6
+}
+
+/// How the `threads` source behaves (SPEC §2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThreadsConfig {
+    /// Threads per mini-batch gradient when the source is fixed (summed in a fixed order).
+    pub fixed: usize,
+    /// When free, each run draws a thread count in 1..=max_free and sums in arrival order.
+    pub max_free: usize,
+}
+
+impl Default for ThreadsConfig {
+    fn default() -> Self {
+        ThreadsConfig {
+            fixed: 1,
+            max_free: 4,
+        }
+    }
+}
+
+/// A setting that is malformed or out of range, named by its path in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The allowed range of every numeric setting, in one place so the GUI's widgets, the
+/// validator and the error messages agree.
+pub mod limits {
+    use std::ops::RangeInclusive;
+    pub const SAMPLES: RangeInclusive<usize> = 4..=100_000;
+    pub const NOISE: RangeInclusive<f64> = 0.0..=5.0;
+    pub const TEST_FRACTION: RangeInclusive<f64> = 0.0..=0.9;
+    pub const HIDDEN_LAYERS: RangeInclusive<usize> = 0..=6;
+    pub const WIDTH: RangeInclusive<usize> = 1..=1024;
+    pub const DROPOUT: RangeInclusive<f64> = 0.0..=0.95;
+    pub const LEARNING_RATE: RangeInclusive<f64> = 1e-7..=1e7;
+    pub const MOMENTUM: RangeInclusive<f64> = 0.0..=0.999;
+    pub const EPOCHS: RangeInclusive<usize> = 1..=10_000;
+    pub const BATCH_SIZE: RangeInclusive<usize> = 1..=100_000;
+    pub const FIXED_THREADS: RangeInclusive<usize> = 1..=16;
+    pub const MAX_FREE_THREADS: RangeInclusive<usize> = 2..=16;
+    pub const REPEATS: RangeInclusive<usize> = 1..=10_000;
+}
+
+fn check_usize(
+    errors: &mut Vec<ConfigError>,
+    field: &str,
+    value: usize,
+    range: RangeInclusive<usize>,
+) {
+    if !range.contains(&value) {
+        errors.push(ConfigError {
+            field: field.to_string(),
+            message: format!(
+                "{value} is out of range; allowed: {} to {}",
+                range.start(),
+                range.end()
+            ),
+        });
+    }
+}
+
+fn check_f64(errors: &mut Vec<ConfigError>, field: &str, value: f64, range: RangeInclusive<f64>) {
+    if !value.is_finite() || !range.contains(&value) {
+        errors.push(ConfigError {
+            field: field.to_string(),
+            message: format!(
+                "{value} is out of range; allowed: {} to {}",
+                range.start(),
+                range.end()
+            ),
+        });
+    }
+}
+
+impl ExperimentConfig {
+    /// Parses an experiment file strictly; the error names the offending field.
+    pub fn from_json(text: &str) -> Result<ExperimentConfig, ConfigError> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let config: ExperimentConfig = serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|error| {
+                let path = error.path().to_string();
+                ConfigError {
+                    field: if path == "." {
+                        "(file)".to_string()
+                    } else {
+                        path
+                    },
+                    message: error.inner().to_string(),
+                }
+            })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("an experiment always serialises")
+    }
+
+    /// Every range check; returns the first problem (all are listed by [`Self::problems`]).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        match self.problems().into_iter().next() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    /// All out-of-range settings, for a form that marks each one.
+    pub fn problems(&self) -> Vec<ConfigError> {
+        use limits::*;
+        let mut errors = Vec::new();
+        if self.schema_version != CONFIG_SCHEMA_VERSION {
+            errors.push(ConfigError {
+                field: "schema_version".into(),
+                message: format!(
+                    "{} is not supported; this build reads version {CONFIG_SCHEMA_VERSION}",
+                    self.schema_version
+                ),
+            });
+        }
+        check_usize(&mut errors, "data.samples", self.data.samples, SAMPLES);
+        check_f64(&mut errors, "data.noise", self.data.noise, NOISE);
+        check_f64(
+            &mut errors,
+            "data.test_fraction",
+            self.data.test_fraction,
+            TEST_FRACTION,
+        );
+        check_usize(
+            &mut errors,
+            "model.hidden (number of layers)",
+            self.model.hidden.len(),
+            HIDDEN_LAYERS,
+        );
+        for (i, width) in self.model.hidden.iter().enumerate() {
+            check_usize(&mut errors, &format!("model.hidden[{i}]"), *width, WIDTH);
+        }
+        check_f64(&mut errors, "model.dropout", self.model.dropout, DROPOUT);
+        check_f64(
+            &mut errors,
+            "training.learning_rate",
+            self.training.learning_rate,
+            LEARNING_RATE,
+        );
+        check_f64(
+            &mut errors,
+            "training.momentum",
+            self.training.momentum,
+            MOMENTUM,
+        );
+        check_usize(&mut errors, "training.epochs", self.training.epochs, EPOCHS);
+        check_usize(
+            &mut errors,
+            "training.batch_size",
+            self.training.batch_size,
+            BATCH_SIZE,
+        );
+        if !(self.training.divergence_threshold > 0.0) {
+            errors.push(ConfigError {
+                field: "training.divergence_threshold".into(),
+                message: format!(
+                    "{} is out of range; allowed: any number above 0",
+                    self.training.divergence_threshold
+                ),
+            });
+        }
+        check_usize(
+            &mut errors,
+            "threads.fixed",
+            self.threads.fixed,
+            FIXED_THREADS,
+        );
+        check_usize(
+            &mut errors,
+            "threads.max_free",
+            self.threads.max_free,
+            MAX_FREE_THREADS,
+        );
+        check_usize(&mut errors, "repeats", self.repeats, REPEATS);
+        if self.conditions.is_empty() {
+            errors.push(ConfigError {
+                field: "conditions".into(),
+                message: "is empty; list at least one condition, e.g. \"all-fixed\"".into(),
+            });
+        }
+        // The sequence data set needs enough points to split.
+        let min_train = 1usize;
+        let n_test = crate::data::test_count(self.data.samples, self.data.test_fraction);
+        if self.data.samples.saturating_sub(n_test) < min_train {
+            errors.push(ConfigError {
+                field: "data.test_fraction".into(),
+                message: "leaves no training data; lower it or raise data.samples".into(),
+            });
+        }
+        errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets;
+
+    #[test]
+    fn every_preset_is_valid() {
+        for preset in presets::all() {
+            preset.config().expect(preset.name);
+        }
+    }
+
+    #[test]
+    fn unknown_field_is_named() {
+        let mut value: serde_json::Value =
+            serde_json::from_str(&presets::default_config().to_json()).unwrap();
+        value["training"]["learning_rat"] = serde_json::json!(0.1);
+        let error = ExperimentConfig::from_json(&value.to_string()).unwrap_err();
+        assert!(error.field.starts_with("training"), "{error}");
+        assert!(error.message.contains("learning_rat"), "{error}");
+    }
+}

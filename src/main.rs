@@ -1,0 +1,30 @@
+//! Argument parsing only: the GUI, or a command of the engine's CLI.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use seedscope::cli::{Cli, Command, GuiArgs};
+
+fn main() -> ExitCode {
+    // Before any other thread exists (see runtime::configure).
+    seedscope::runtime::configure();
+    let cli = Cli::parse();
+    match cli.command {
+        None => launch_gui(GuiArgs::default()),
+        Some(Command::Gui(args)) => launch_gui(args),
+        Some(command) => seedscope::cli::execute(command),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn launch_gui(args: GuiArgs) -> ExitCode {
+    seedscope::gui::launch(args)
+}
+
+#[cfg(not(feature = "gui"))]
+fn launch_gui(_args: GuiArgs) -> ExitCode {
+    eprintln!(
+        "error: this build has no GUI (built without the `gui` feature); try `seedscope run --help`"
+    );
+    ExitCode::from(2)
+}

@@ -1,0 +1,68 @@
+//! Re-training one recorded run from its recorded seeds and checking its weight hash.
+
+use crate::config::ExperimentConfig;
+use crate::results::RunRecord;
+use crate::train::{RunPlan, TrainError, train_run};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplayVerdict {
+    /// The replayed weights are bitwise identical to the recorded ones.
+    Match { hash: String },
+    /// The replay produced different weights.
+    Mismatch { recorded: String, replayed: String },
+    /// The run recorded that its result depended on something no seed controls.
+    NotReplayable { reason: String },
+}
+
+impl ReplayVerdict {
+    pub fn describe(&self, run_id: &str) -> String {
+        match self {
+            ReplayVerdict::Match { hash } => format!(
+                "run {run_id}: replayed bit-for-bit; weight hash {} matches the record",
+                &hash[..16.min(hash.len())]
+            ),
+            ReplayVerdict::Mismatch { recorded, replayed } => format!(
+                "run {run_id}: replay DIFFERS; recorded weight hash {recorded}, replayed {replayed} \
+                 (bitwise replay is promised for the same binary on the same kind of CPU)"
+            ),
+            ReplayVerdict::NotReplayable { reason } => {
+                format!("run {run_id} is marked not replayable: {reason}")
+            }
+        }
+    }
+}
+
+/// Replays `record` under `config` (the experiment it was recorded with).
+pub fn replay(config: &ExperimentConfig, record: &RunRecord) -> Result<ReplayVerdict, String> {
+    if let Some(error) = &record.error {
+        return Err(format!(
+            "run {} failed and has nothing to replay: {error}",
+            record.id()
+        ));
+    }
+    if !record.replayable {
+        return Ok(ReplayVerdict::NotReplayable {
+            reason: record
+                .not_replayable_reason
+                .clone()
+                .unwrap_or_else(|| "its result depended on something no seed controls".into()),
+        });
+    }
+    crate::runtime::configure();
+    let plan = RunPlan::from_record(config, record)?;
+    let replayed = match train_run(config, &plan, &mut |_| true) {
+        Ok(replayed) => replayed,
+        Err(TrainError::Engine(message)) => return Err(format!("engine error: {message}")),
+        Err(TrainError::Cancelled) => unreachable!("the replay callback never cancels"),
+    };
+    if replayed.weights_hash == record.weights_hash {
+        Ok(ReplayVerdict::Match {
+            hash: replayed.weights_hash,
+        })
+    } else {
+        Ok(ReplayVerdict::Mismatch {
+            recorded: record.weights_hash.clone(),
+            replayed: replayed.weights_hash,
+        })
+    }
+}

@@ -1,0 +1,461 @@
+//! Sources of randomness, their policies, conditions, and the one place seeds are derived.
+//!
+//! Every source draws from its own ChaCha20 stream. A stream's 64-bit seed is derived from
+//! (master seed, source name, run index if the source is free) through SHA-256, in the spirit
+//! of JAX key splitting: toggling one source cannot change a single number another source
+//! draws, because no two sources ever share a stream.
+//!
+//! The sampling helpers on [`SourceRng`] (uniform floats, normals, shuffles) are written here
+//! rather than taken from `rand`'s distributions: `rand` may change those algorithms between
+//! versions, and a recorded seed must replay the same numbers forever.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// A source of run-to-run variation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Data,
+    Split,
+    Init,
+    Dropout,
+    Shuffle,
+    Threads,
+}
+
+impl Source {
+    pub const ALL: [Source; 6] = [
+        Source::Data,
+        Source::Split,
+        Source::Init,
+        Source::Dropout,
+        Source::Shuffle,
+        Source::Threads,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Data => "data",
+            Source::Split => "split",
+            Source::Init => "init",
+            Source::Dropout => "dropout",
+            Source::Shuffle => "shuffle",
+            Source::Threads => "threads",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// What varies when the source is free, and where frameworks expose it (SPEC §2).
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Source::Data => {
+                "Data sampling: which points the synthetic data set contains (the noise draw). \
+                 scikit-learn: make_circles(random_state=...)."
+            }
+            Source::Split => {
+                "Train/test split: which points go to training and which to testing. \
+                 scikit-learn: train_test_split(random_state=...)."
+            }
+            Source::Init => {
+                "Weight initialisation: the initial weights (Glorot/He uniform). \
+                 TensorFlow: tf.random.set_seed / kernel_initializer(seed=...); PyTorch: torch.manual_seed."
+            }
+            Source::Dropout => {
+                "Dropout masks: which units are dropped at every training step. \
+                 Keras: Dropout(seed=...); PyTorch: the global generator."
+            }
+            Source::Shuffle => {
+                "Shuffle order: the order of mini-batches in every epoch. \
+                 Keras: fit(shuffle=...); PyTorch: DataLoader(generator=...)."
+            }
+            Source::Threads => {
+                "Thread count: how many threads compute each mini-batch gradient, hence how float sums \
+                 are split and in which order partial sums arrive. TensorFlow: \
+                 intra_op_parallelism_threads / enable_op_determinism; PyTorch: torch.set_num_threads / \
+                 use_deterministic_algorithms."
+            }
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Source {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Source::ALL
+            .into_iter()
+            .find(|source| source.name() == s)
+            .ok_or_else(|| {
+                format!("unknown source `{s}`; expected one of data, split, init, dropout, shuffle, threads")
+            })
+    }
+}
+
+/// Fixed: the same seed in every run of a condition. Free: a different, recorded seed per run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Policy {
+    Fixed,
+    Free,
+}
+
+/// The two lessons the tutorials teach, offered as conditions (SPEC §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lesson {
+    #[default]
+    None,
+    /// Every seed fixed, but weights initialised through candle's own (unseedable) initialiser.
+    LibraryRng,
+    /// Every seed fixed; run `i` moves initial weight number `i` by one ULP.
+    Nudge,
+}
+
+/// Which sources are free in a sweep condition, plus an optional lesson.
+///
+/// Written as text everywhere (files, CLI, GUI): `all-fixed`, `all-free`, `only-init`,
+/// `free:init+shuffle`, `library-rng`, `nudge`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Condition {
+    free: [bool; 6],
+    lesson: Lesson,
+}
+
+impl Condition {
+    pub const ALL_FIXED: Condition = Condition {
+        free: [false; 6],
+        lesson: Lesson::None,
+    };
+    pub const ALL_FREE: Condition = Condition {
+        free: [true; 6],
+        lesson: Lesson::None,
+    };
+    pub const LIBRARY_RNG: Condition = Condition {
+        free: [false; 6],
+        lesson: Lesson::LibraryRng,
+    };
+    pub const NUDGE: Condition = Condition {
+        free: [false; 6],
+        lesson: Lesson::Nudge,
+    };
+
+    pub fn only(source: Source) -> Condition {
+        Condition::with_free(&[source])
+    }
+
+    pub fn with_free(sources: &[Source]) -> Condition {
+        let mut free = [false; 6];
+        for source in sources {
+            free[source.index()] = true;
+        }
+        Condition {
+            free,
+            lesson: Lesson::None,
+        }
+    }
+
+    /// The default sweep: all-fixed, all-free and the six one-at-a-time ablations.
+    pub fn default_list() -> Vec<Condition> {
+        let mut list = vec![Condition::ALL_FIXED, Condition::ALL_FREE];
+        list.extend(Source::ALL.into_iter().map(Condition::only));
+        list
+    }
+
+    pub fn policy(&self, source: Source) -> Policy {
+        if self.free[source.index()] {
+            Policy::Free
+        } else {
+            Policy::Fixed
+        }
+    }
+
+    pub fn is_free(&self, source: Source) -> bool {
+        self.free[source.index()]
+    }
+
+    pub fn free_sources(&self) -> Vec<Source> {
+        Source::ALL
+            .into_iter()
+            .filter(|s| self.is_free(*s))
+            .collect()
+    }
+
+    pub fn lesson(&self) -> Lesson {
+        self.lesson
+    }
+
+    pub fn name(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.lesson {
+            Lesson::LibraryRng => return f.write_str("library-rng"),
+            Lesson::Nudge => return f.write_str("nudge"),
+            Lesson::None => {}
+        }
+        let free = self.free_sources();
+        match free.len() {
+            0 => f.write_str("all-fixed"),
+            6 => f.write_str("all-free"),
+            1 => write!(f, "only-{}", free[0]),
+            _ => {
+                let names: Vec<&str> = free.iter().map(|s| s.name()).collect();
+                write!(f, "free:{}", names.join("+"))
+            }
+        }
+    }
+}
+
+impl FromStr for Condition {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        match text {
+            "all-fixed" => return Ok(Condition::ALL_FIXED),
+            "all-free" => return Ok(Condition::ALL_FREE),
+            "library-rng" => return Ok(Condition::LIBRARY_RNG),
+            "nudge" => return Ok(Condition::NUDGE),
+            _ => {}
+        }
+        if let Some(name) = text.strip_prefix("only-") {
+            return Ok(Condition::only(name.parse()?));
+        }
+        if let Some(list) = text.strip_prefix("free:") {
+            let sources = list
+                .split('+')
+                .map(|name| name.trim().parse::<Source>())
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(Condition::with_free(&sources));
+        }
+        Err(format!(
+            "unknown condition `{text}`; expected all-fixed, all-free, only-<source>, \
+             free:<source>+<source>..., library-rng or nudge (sources: data, split, init, dropout, shuffle, threads)"
+        ))
+    }
+}
+
+impl TryFrom<String> for Condition {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+impl From<Condition> for String {
+    fn from(value: Condition) -> Self {
+        value.to_string()
+    }
+}
+
+/// Parses a comma-separated list of condition names.
+pub fn parse_condition_list(text: &str) -> Result<Vec<Condition>, String> {
+    text.split(',')
+        .filter(|part| !part.trim().is_empty())
+        .map(str::parse)
+        .collect()
+}
+
+/// The per-source seeds one run uses, keyed by source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunSeeds {
+    seeds: [u64; 6],
+}
+
+impl RunSeeds {
+    /// Derives every source's seed for run `run_index` of `condition`.
+    pub fn derive(master_seed: u64, condition: &Condition, run_index: u64) -> RunSeeds {
+        let mut seeds = [0u64; 6];
+        for source in Source::ALL {
+            seeds[source.index()] =
+                source_seed(master_seed, source, condition.policy(source), run_index);
+        }
+        RunSeeds { seeds }
+    }
+
+    pub fn get(&self, source: Source) -> u64 {
+        self.seeds[source.index()]
+    }
+
+    pub fn rng(&self, source: Source) -> SourceRng {
+        SourceRng::new(self.get(source))
+    }
+
+    pub fn to_map(&self) -> BTreeMap<String, u64> {
+        Source::ALL
+            .into_iter()
+            .map(|source| (source.name().to_string(), self.get(source)))
+            .collect()
+    }
+
+    /// Rebuilds seeds from a results file's `seeds` object; every source must be present.
+    pub fn from_map(map: &BTreeMap<String, u64>) -> Result<RunSeeds, String> {
+        let mut seeds = [0u64; 6];
+        for source in Source::ALL {
+            seeds[source.index()] = *map
+                .get(source.name())
+                .ok_or_else(|| format!("seeds.{} is missing", source.name()))?;
+        }
+        Ok(RunSeeds { seeds })
+    }
+}
+
+/// The seed of one source's stream: SHA-256 over a domain tag, the master seed, the source's
+/// name and — only when the source is free — the run index.
+pub fn source_seed(master_seed: u64, source: Source, policy: Policy, run_index: u64) -> u64 {
+    let mut hasher = Sha256::new();
+    hasher.update(b"seedscope/source-seed/v1");
+    hasher.update(master_seed.to_le_bytes());
+    hasher.update(source.name().as_bytes());
+    match policy {
+        Policy::Fixed => hasher.update(b"/fixed"),
+        Policy::Free => {
+            hasher.update(b"/free/");
+            hasher.update(run_index.to_le_bytes());
+        }
+    }
+    let digest = hasher.finalize();
+    u64::from_le_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
+}
+
+/// One source's random stream: ChaCha20 keyed by SHA-256 of the source seed.
+pub struct SourceRng {
+    inner: ChaCha20Rng,
+}
+
+impl SourceRng {
+    pub fn new(seed: u64) -> SourceRng {
+        let mut hasher = Sha256::new();
+        hasher.update(b"seedscope/stream-key/v1");
+        hasher.update(seed.to_le_bytes());
+        let key: [u8; 32] = hasher.finalize().into();
+        SourceRng {
+            inner: ChaCha20Rng::from_seed(key),
+        }
+    }
+
+    pub fn next_u32(&mut self) -> u32 {
+        self.inner.next_u32()
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
+    }
+
+    /// Uniform in [0, 1) with 24 random bits: every f32 value it returns is exact.
+    pub fn uniform_f32(&mut self) -> f32 {
+        (self.next_u32() >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
+    }
+
+    /// Uniform in [0, 1) with 53 random bits.
+    pub fn uniform_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform in [low, high).
+    pub fn uniform_range_f32(&mut self, low: f32, high: f32) -> f32 {
+        low + (high - low) * self.uniform_f32()
+    }
+
+    /// Standard normal by Box–Muller (one value per two uniforms, for simplicity).
+    pub fn normal_f64(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform_f64(); // in (0, 1]: ln is finite
+        let u2 = self.uniform_f64();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    /// Uniform integer in [0, n), without modulo bias (rejection sampling).
+    pub fn below(&mut self, n: usize) -> usize {
+        assert!(n > 0, "below(0) has no value to return");
+        let n = n as u64;
+        let zone = u64::MAX - (u64::MAX % n);
+        loop {
+            let x = self.next_u64();
+            if x < zone {
+                return (x % n) as usize;
+            }
+        }
+    }
+
+    /// Fisher–Yates shuffle.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i + 1);
+            items.swap(i, j);
+        }
+    }
+
+    /// A random permutation of 0..n.
+    pub fn permutation(&mut self, n: usize) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..n).collect();
+        self.shuffle(&mut order);
+        order
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn condition_names_round_trip() {
+        let mut all = Condition::default_list();
+        all.push(Condition::LIBRARY_RNG);
+        all.push(Condition::NUDGE);
+        all.push(Condition::with_free(&[Source::Init, Source::Shuffle]));
+        for condition in all {
+            let text = condition.to_string();
+            assert_eq!(text.parse::<Condition>().unwrap(), condition, "{text}");
+        }
+        assert_eq!(
+            "free:shuffle+init"
+                .parse::<Condition>()
+                .unwrap()
+                .to_string(),
+            "free:init+shuffle"
+        );
+        assert!("only-gpu".parse::<Condition>().is_err());
+    }
+
+    #[test]
+    fn fixed_seed_ignores_run_index_and_free_seed_uses_it() {
+        let fixed: Vec<u64> = (0..5)
+            .map(|i| source_seed(7, Source::Init, Policy::Fixed, i))
+            .collect();
+        assert!(fixed.iter().all(|s| *s == fixed[0]));
+        let free: Vec<u64> = (0..5)
+            .map(|i| source_seed(7, Source::Init, Policy::Free, i))
+            .collect();
+        let distinct: std::collections::HashSet<_> = free.iter().collect();
+        assert_eq!(distinct.len(), 5);
+    }
+
+    #[test]
+    fn below_and_permutation_stay_in_range() {
+        let mut rng = SourceRng::new(1);
+        for n in 1..50 {
+            assert!(rng.below(n) < n);
+        }
+        let mut p = rng.permutation(100);
+        p.sort();
+        assert_eq!(p, (0..100).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,134 @@
+//! Per-condition summaries of a sweep's runs.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use crate::results::RunRecord;
+use crate::seeds::Condition;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConditionSummary {
+    pub condition: String,
+    /// Runs with a final test metric (not failed, not diverged).
+    pub n: usize,
+    pub diverged: usize,
+    pub failed: usize,
+    pub mean: Option<f64>,
+    /// Sample standard deviation (n − 1).
+    pub std: Option<f64>,
+    pub median: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// 95% confidence interval of the mean (Student t).
+    pub ci95_low: Option<f64>,
+    pub ci95_high: Option<f64>,
+    /// Distinct final weight hashes among all finished runs (diverged included).
+    pub distinct_hashes: usize,
+    /// Every finished run produced bitwise the same weights (and there were at least two).
+    pub bitwise_identical: bool,
+}
+
+pub fn mean(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        None
+    } else {
+        Some(values.iter().sum::<f64>() / values.len() as f64)
+    }
+}
+
+/// Sample standard deviation; 0 for a single value.
+pub fn std_dev(values: &[f64]) -> Option<f64> {
+    let m = mean(values)?;
+    if values.len() < 2 {
+        return Some(0.0);
+    }
+    let ss: f64 = values.iter().map(|v| (v - m) * (v - m)).sum();
+    Some((ss / (values.len() - 1) as f64).sqrt())
+}
+
+/// Linear-interpolated quantile (NumPy's default), `q` in [0, 1].
+pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let position = q * (sorted.len() - 1) as f64;
+    let low = position.floor() as usize;
+    let high = position.ceil() as usize;
+    Some(sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64))
+}
+
+/// 95% CI of the mean by Student's t with n − 1 degrees of freedom.
+pub fn mean_ci95(values: &[f64]) -> Option<(f64, f64)> {
+    let n = values.len();
+    let m = mean(values)?;
+    if n < 2 {
+        return None;
+    }
+    let s = std_dev(values)?;
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
+        .ok()?
+        .inverse_cdf(0.975);
+    let half = t * s / (n as f64).sqrt();
+    Some((m - half, m + half))
+}
+
+pub fn summarize(condition: &str, runs: &[&RunRecord]) -> ConditionSummary {
+    let values: Vec<f64> = runs.iter().filter_map(|r| r.final_test_metric).collect();
+    let finished: Vec<&&RunRecord> = runs.iter().filter(|r| r.error.is_none()).collect();
+    let hashes: HashSet<&str> = finished.iter().map(|r| r.weights_hash.as_str()).collect();
+    let ci = mean_ci95(&values);
+    ConditionSummary {
+        condition: condition.to_string(),
+        n: values.len(),
+        diverged: runs.iter().filter(|r| r.diverged).count(),
+        failed: runs.len() - finished.len(),
+        mean: mean(&values),
+        std: std_dev(&values),
+        median: quantile(&values, 0.5),
+        min: values.iter().copied().reduce(f64::min),
+        max: values.iter().copied().reduce(f64::max),
+        ci95_low: ci.map(|c| c.0),
+        ci95_high: ci.map(|c| c.1),
+        distinct_hashes: hashes.len(),
+        bitwise_identical: finished.len() >= 2 && hashes.len() == 1,
+    }
+}
+
+/// One summary per condition, in the sweep's order.
+pub fn summarize_conditions(conditions: &[Condition], runs: &[RunRecord]) -> Vec<ConditionSummary> {
+    conditions
+        .iter()
+        .map(|condition| {
+            let name = condition.to_string();
+            let of_condition: Vec<&RunRecord> =
+                runs.iter().filter(|r| r.condition == name).collect();
+            summarize(&name, &of_condition)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t_interval_matches_a_textbook_value() {
+        // n = 10, mean 5.5, s = 3.02765; t(0.975, 9) = 2.262157 (standard t table):
+        // half-width = 2.262157 × 3.02765 / √10 = 2.16585.
+        let values: Vec<f64> = (1..=10).map(f64::from).collect();
+        let (low, high) = mean_ci95(&values).unwrap();
+        assert!((low - (5.5 - 2.16585)).abs() < 1e-4, "{low}");
+        assert!((high - (5.5 + 2.16585)).abs() < 1e-4, "{high}");
+    }
+
+    #[test]
+    fn quantile_interpolates_like_numpy() {
+        // numpy.quantile([1, 2, 3, 4], 0.25) == 1.75
+        assert_eq!(quantile(&[4.0, 1.0, 3.0, 2.0], 0.25), Some(1.75));
+        assert_eq!(quantile(&[4.0, 1.0, 3.0, 2.0], 0.5), Some(2.5));
+    }
+}

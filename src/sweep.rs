@@ -1,0 +1,202 @@
+//! Many runs on a worker pool: progress events over a channel, cancellation that keeps every
+//! finished run, and a worker panic reported as a failed run.
+//!
+//! Every run is a pure function of (config, master seed, condition, run index), so which
+//! worker runs it, and when, cannot change its result: a sweep gives the same records with 1
+//! or N workers. Records are sorted into (condition, run index) order at the end.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+use crate::config::ExperimentConfig;
+use crate::results::RunRecord;
+use crate::seeds::Condition;
+use crate::train::{RunPlan, TrainError, train_run};
+
+#[derive(Clone, Debug)]
+pub struct SweepSpec {
+    pub config: ExperimentConfig,
+    pub master_seed: u64,
+    pub workers: usize,
+}
+
+#[derive(Clone, Debug)]
+pub enum SweepEvent {
+    /// A run completed an epoch.
+    Epoch {
+        condition: String,
+        run_index: usize,
+        epochs_done: usize,
+    },
+    /// A run finished (including diverged and failed runs).
+    RunFinished(Box<RunRecord>),
+    /// No more events will come.
+    Finished { cancelled: bool, elapsed: Duration },
+}
+
+pub struct SweepOutcome {
+    pub runs: Vec<RunRecord>,
+    pub cancelled: bool,
+    pub elapsed: Duration,
+}
+
+/// The worker count to use by default: one per core.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The sweep's jobs, interleaved (run 0 of every condition, then run 1, …) so every
+/// condition's distribution grows at once while the sweep runs.
+pub fn jobs(config: &ExperimentConfig) -> Vec<(Condition, usize)> {
+    (0..config.repeats)
+        .flat_map(|run| config.conditions.iter().map(move |c| (*c, run)))
+        .collect()
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        text.to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+/// Runs the whole sweep on `spec.workers` threads, calling `on_event` on the calling thread.
+pub fn run_sweep(
+    spec: &SweepSpec,
+    cancel: &AtomicBool,
+    on_event: &mut dyn FnMut(&SweepEvent),
+) -> SweepOutcome {
+    crate::runtime::configure();
+    let started = Instant::now();
+    let jobs = jobs(&spec.config);
+    let next_job = AtomicUsize::new(0);
+    let (sender, receiver) = mpsc::channel::<SweepEvent>();
+    let mut runs = Vec::with_capacity(jobs.len());
+
+    std::thread::scope(|scope| {
+        for _ in 0..spec.workers.max(1) {
+            let sender = sender.clone();
+            let (jobs, next_job, config) = (&jobs, &next_job, &spec.config);
+            scope.spawn(move || {
+                loop {
+                    if cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let job = next_job.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(condition, run_index)) = jobs.get(job) else {
+                        break;
+                    };
+                    let plan = RunPlan::new(config, spec.master_seed, condition, run_index);
+                    let condition_name = condition.to_string();
+                    let mut on_epoch = |epochs_done| {
+                        let _ = sender.send(SweepEvent::Epoch {
+                            condition: condition_name.clone(),
+                            run_index,
+                            epochs_done,
+                        });
+                        !cancel.load(Ordering::Relaxed)
+                    };
+                    let outcome =
+                        catch_unwind(AssertUnwindSafe(|| train_run(config, &plan, &mut on_epoch)));
+                    let record = match outcome {
+                        Ok(Ok(record)) => record,
+                        Ok(Err(TrainError::Cancelled)) => break,
+                        Ok(Err(TrainError::Engine(message))) => RunRecord::failed(
+                            condition_name,
+                            run_index,
+                            format!("engine error: {message}"),
+                        ),
+                        Err(payload) => RunRecord::failed(
+                            condition_name,
+                            run_index,
+                            format!("worker panicked: {}", panic_message(payload.as_ref())),
+                        ),
+                    };
+                    let _ = sender.send(SweepEvent::RunFinished(Box::new(record)));
+                }
+            });
+        }
+        drop(sender);
+        for event in receiver.iter() {
+            on_event(&event);
+            if let SweepEvent::RunFinished(record) = event {
+                runs.push(*record);
+            }
+        }
+    });
+
+    let order = |record: &RunRecord| {
+        let position = spec
+            .config
+            .conditions
+            .iter()
+            .position(|c| c.to_string() == record.condition);
+        (position, record.run_index)
+    };
+    runs.sort_by_key(order);
+    let cancelled = cancel.load(Ordering::Relaxed) && runs.len() < jobs.len();
+    let elapsed = started.elapsed();
+    on_event(&SweepEvent::Finished { cancelled, elapsed });
+    SweepOutcome {
+        runs,
+        cancelled,
+        elapsed,
+    }
+}
+
+/// A sweep running on a background thread, for the GUI: poll [`Sweep::events`] each frame.
+pub struct Sweep {
+    events: mpsc::Receiver<SweepEvent>,
+    cancel: Arc<AtomicBool>,
+    pub total_runs: usize,
+    pub started: Instant,
+}
+
+impl Sweep {
+    /// Starts the sweep; `wake` is called after every event (e.g. `ctx.request_repaint()`).
+    pub fn start(spec: SweepSpec, wake: Arc<dyn Fn() + Send + Sync>) -> Sweep {
+        let (sender, events) = mpsc::channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let total_runs = jobs(&spec.config).len();
+        let worker_cancel = Arc::clone(&cancel);
+        std::thread::Builder::new()
+            .name("seedscope-sweep".into())
+            .spawn(move || {
+                run_sweep(&spec, &worker_cancel, &mut |event| {
+                    let _ = sender.send(event.clone());
+                    wake();
+                });
+            })
+            .expect("the OS can start a thread");
+        Sweep {
+            events,
+            cancel,
+            total_runs,
+            started: Instant::now(),
+        }
+    }
+
+    /// Asks the workers to stop; finished runs are kept, the runs in progress are dropped.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelling(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Every event that has arrived, without waiting.
+    pub fn drain(&self) -> Vec<SweepEvent> {
+        self.events.try_iter().collect()
+    }
+
+    /// Waits for the next event (tests and headless use).
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<SweepEvent> {
+        self.events.recv_timeout(timeout).ok()
+    }
+}
