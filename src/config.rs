@@ -326,7 +326,8 @@ impl ExperimentConfig {
             self.training.batch_size,
             BATCH_SIZE,
         );
-        if !(self.training.divergence_threshold > 0.0) {
+        let threshold = self.training.divergence_threshold;
+        if threshold.is_nan() || threshold <= 0.0 {
             errors.push(ConfigError {
                 field: "training.divergence_threshold".into(),
                 message: format!(

@@ -1,0 +1,62 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::collections::HashSet;
+use std::sync::atomic::AtomicBool;
+
+use seedscope::config::ExperimentConfig;
+use seedscope::presets;
+use seedscope::results::RunRecord;
+use seedscope::seeds::Condition;
+use seedscope::sweep::{SweepSpec, run_sweep};
+
+pub const SEED: u64 = 20261121;
+
+/// The default preset (what a new user runs), restricted to the given conditions.
+pub fn default_with(conditions: &[Condition], repeats: usize) -> ExperimentConfig {
+    let mut config = presets::default_config();
+    config.conditions = conditions.to_vec();
+    config.repeats = repeats;
+    config
+}
+
+pub fn sweep(config: &ExperimentConfig, seed: u64, workers: usize) -> Vec<RunRecord> {
+    let spec = SweepSpec {
+        config: config.clone(),
+        master_seed: seed,
+        workers,
+    };
+    let outcome = run_sweep(&spec, &AtomicBool::new(false), &mut |_| {});
+    assert!(!outcome.cancelled);
+    for run in &outcome.runs {
+        assert!(
+            run.error.is_none(),
+            "run {} failed: {:?}",
+            run.id(),
+            run.error
+        );
+    }
+    outcome.runs
+}
+
+pub fn distinct<'a>(values: impl IntoIterator<Item = &'a str>) -> usize {
+    values.into_iter().collect::<HashSet<_>>().len()
+}
+
+pub fn hashes(runs: &[RunRecord]) -> Vec<&str> {
+    runs.iter().map(|r| r.weights_hash.as_str()).collect()
+}
+
+/// The seedscope binary built for these tests.
+pub fn binary() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_seedscope"));
+    command.env_remove("SEEDSCOPE_SEED");
+    command
+}
+
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("seedscope-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
