@@ -1,6 +1,144 @@
-//! The desktop app (placeholder until the GUI issue).
-use std::process::ExitCode;
+//! The desktop app (eframe + egui_plot). It drives the same engine as the CLI: it builds an
+//! `ExperimentConfig`, starts a `Sweep` on a background thread, and draws what arrives.
 
-pub fn launch(_args: crate::cli::GuiArgs) -> ExitCode {
-    ExitCode::SUCCESS
+pub mod app;
+pub mod dialogs;
+pub mod palette;
+pub mod settings;
+pub mod snapshot;
+pub mod toolbar;
+pub mod views;
+
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use eframe::egui;
+
+use crate::cli::{GuiArgs, load_experiment, resolve_seed};
+use app::{Autorun, AutorunReport, SeedscopeApp, Settings};
+
+const STORAGE_KEY: &str = "seedscope-settings";
+
+/// The eframe wrapper: persistence, theme, and frame timing around [`SeedscopeApp`].
+struct DesktopApp {
+    app: SeedscopeApp,
+    report: Arc<Mutex<AutorunReport>>,
+}
+
+impl eframe::App for DesktopApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let started = Instant::now();
+        self.app.show(ui);
+        let ms = started.elapsed().as_secs_f32() * 1000.0;
+        if let Ok(mut report) = self.report.lock() {
+            report.frame_ms.push(ms);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.app.autorun.is_none() {
+            eframe::set_value(storage, STORAGE_KEY, &self.app.settings);
+        }
+    }
+}
+
+/// The app's look: light, larger text — readable on a projector.
+pub fn apply_style(ctx: &egui::Context) {
+    ctx.set_visuals(egui::Visuals::light());
+    ctx.global_style_mut(|style| {
+        for (text_style, font) in style.text_styles.iter_mut() {
+            if matches!(text_style, egui::TextStyle::Body | egui::TextStyle::Button) {
+                font.size = 14.0;
+            }
+        }
+    });
+}
+
+/// The settings a launch starts from: the experiment named on the command line, else the last
+/// session's, else the default preset.
+fn initial_settings(args: &GuiArgs, stored: Option<Settings>) -> Result<Settings, String> {
+    let named = args.experiment.preset.is_some() || args.experiment.config.is_some();
+    let mut settings = match (named, stored) {
+        (false, Some(stored)) if !args.autorun => stored,
+        _ => {
+            let config = load_experiment(&args.experiment)?;
+            let preset = args
+                .experiment
+                .preset
+                .clone()
+                .unwrap_or_else(|| if args.experiment.config.is_some() { String::new() } else { crate::presets::DEFAULT_PRESET.into() });
+            Settings::from_config(config, &preset)
+        }
+    };
+    if args.seed.is_some() || std::env::var_os(crate::cli::SEED_ENV).is_some() {
+        settings.master_seed = resolve_seed(args.seed)?.0;
+    }
+    Ok(settings)
+}
+
+pub fn launch(args: GuiArgs) -> ExitCode {
+    // Validate the command line's experiment before opening a window.
+    if let Err(error) = initial_settings(&args, None) {
+        eprintln!("error: {error}");
+        return ExitCode::from(2);
+    }
+    let report = Arc::new(Mutex::new(AutorunReport::default()));
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("seedscope — why is every run different?")
+            .with_inner_size([1400.0, 900.0])
+            .with_min_inner_size([900.0, 600.0]),
+        persist_window: args.autorun.then_some(false).unwrap_or(true),
+        ..Default::default()
+    };
+    let app_report = Arc::clone(&report);
+    let outcome = eframe::run_native(
+        "seedscope",
+        options,
+        Box::new(move |cc| {
+            apply_style(&cc.egui_ctx);
+            let stored = cc
+                .storage
+                .and_then(|storage| eframe::get_value::<Settings>(storage, STORAGE_KEY));
+            let settings = initial_settings(&args, stored).unwrap_or_default();
+            let mut app = SeedscopeApp::new(
+                settings,
+                Box::new(dialogs::NativePicker),
+                Box::new(snapshot::RendererCapture),
+            );
+            if args.autorun {
+                app.autorun = Some(Autorun {
+                    snapshot: args.snapshot.clone(),
+                    started: false,
+                    report: Arc::clone(&app_report),
+                });
+            }
+            Ok(Box::new(DesktopApp {
+                app,
+                report: app_report,
+            }))
+        }),
+    );
+    if let Err(error) = outcome {
+        eprintln!("error: cannot open the window: {error}");
+        eprintln!("hint: on Debian/Ubuntu the window needs libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxi6");
+        return ExitCode::from(1);
+    }
+    let report = report.lock().expect("report lock").clone();
+    let mut frame_ms = report.frame_ms.clone();
+    if !frame_ms.is_empty() {
+        frame_ms.sort_by(f32::total_cmp);
+        let p95 = frame_ms[((frame_ms.len() as f32 * 0.95) as usize).min(frame_ms.len() - 1)];
+        println!(
+            "frames: {}, p95 UI frame time {:.2} ms, max {:.2} ms",
+            frame_ms.len(),
+            p95,
+            frame_ms.last().copied().unwrap_or_default()
+        );
+    }
+    if !report.message.is_empty() {
+        println!("{}", report.message);
+    }
+    ExitCode::from(report.exit_code.unwrap_or(0))
 }

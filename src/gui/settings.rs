@@ -1,0 +1,253 @@
+//! The left panel: data, model, training, sweep, the sources grid and the conditions.
+//! Numeric fields clamp to the ranges in `config::limits`, so out-of-range values cannot be
+//! entered; the free-text field (hidden widths) shows its error in red with the range.
+
+use eframe::egui::{self, Color32, RichText};
+
+use super::app::{Intent, SeedscopeApp, parse_widths};
+use super::palette::{condition_color, source_color};
+use crate::config::{Activation, DatasetKind, InitScheme, Optimizer, limits};
+use crate::presets;
+use crate::seeds::Source;
+
+const RED: Color32 = Color32::from_rgb(0xc0, 0x10, 0x10);
+
+fn range_hint<T: std::fmt::Display>(range: &std::ops::RangeInclusive<T>) -> String {
+    format!("Allowed: {} to {}", range.start(), range.end())
+}
+
+pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+    let running = app.is_running();
+    ui.add_enabled_ui(!running, |ui| {
+        preset_row(app, ui);
+        egui::CollapsingHeader::new(RichText::new("Data").strong())
+            .default_open(true)
+            .show(ui, |ui| data_section(app, ui));
+        egui::CollapsingHeader::new(RichText::new("Model").strong())
+            .default_open(true)
+            .show(ui, |ui| model_section(app, ui));
+        egui::CollapsingHeader::new(RichText::new("Training").strong())
+            .default_open(true)
+            .show(ui, |ui| training_section(app, ui));
+        egui::CollapsingHeader::new(RichText::new("Sweep").strong())
+            .default_open(true)
+            .show(ui, |ui| sweep_section(app, ui));
+        egui::CollapsingHeader::new(RichText::new("Sources of randomness").strong())
+            .default_open(true)
+            .show(ui, |ui| sources_section(app, ui));
+        egui::CollapsingHeader::new(RichText::new("Conditions").strong())
+            .default_open(true)
+            .show(ui, |ui| conditions_section(app, ui));
+    });
+    let problems = app.problems();
+    for problem in &problems {
+        ui.label(RichText::new(problem).color(RED));
+    }
+}
+
+fn preset_row(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        ui.label("Preset");
+        let current = if app.settings.preset.is_empty() {
+            "(custom)".to_string()
+        } else {
+            app.settings.preset.clone()
+        };
+        egui::ComboBox::from_id_salt("preset")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for preset in presets::all() {
+                    if ui
+                        .selectable_label(app.settings.preset == preset.name, preset.name)
+                        .on_hover_text(preset.description())
+                        .clicked()
+                    {
+                        app.intend(Intent::LoadPreset(preset.name.to_string()));
+                    }
+                }
+            });
+    });
+}
+
+fn data_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+    let data = &mut app.settings.config.data;
+    egui::Grid::new("data").num_columns(2).show(ui, |ui| {
+        ui.label("Data set");
+        egui::ComboBox::from_id_salt("dataset")
+            .selected_text(data.kind.label())
+            .show_ui(ui, |ui| {
+                for kind in DatasetKind::ALL {
+                    ui.selectable_value(&mut data.kind, kind, kind.label());
+                }
+            });
+        ui.end_row();
+        ui.label("Samples");
+        ui.add(egui::DragValue::new(&mut data.samples).range(limits::SAMPLES).speed(5))
+            .on_hover_text(range_hint(&limits::SAMPLES));
+        ui.end_row();
+        ui.label("Noise");
+        ui.add(egui::DragValue::new(&mut data.noise).range(limits::NOISE).speed(0.01).max_decimals(3))
+            .on_hover_text(format!("Std of the Gaussian noise on each point. {}", range_hint(&limits::NOISE)));
+        ui.end_row();
+        ui.label("Test fraction");
+        ui.add(egui::DragValue::new(&mut data.test_fraction).range(limits::TEST_FRACTION).speed(0.01).max_decimals(2))
+            .on_hover_text(format!("0 measures on the training data, as the Keras tutorial does. {}", range_hint(&limits::TEST_FRACTION)));
+        ui.end_row();
+    });
+}
+
+fn model_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+    let settings = &mut app.settings;
+    egui::Grid::new("model").num_columns(2).show(ui, |ui| {
+        ui.label("Hidden layers");
+        let parsed = parse_widths(&settings.hidden_text);
+        let edit = egui::TextEdit::singleline(&mut settings.hidden_text)
+            .desired_width(120.0)
+            .hint_text("e.g. 16, 16");
+        let edit = if parsed.is_err() { edit.text_color(RED) } else { edit };
+        ui.add(edit).on_hover_text(format!(
+            "Widths of the hidden layers, comma-separated. Up to {} layers of {} to {} units.",
+            limits::HIDDEN_LAYERS.end(),
+            limits::WIDTH.start(),
+            limits::WIDTH.end()
+        ));
+        if let Ok(widths) = parse_widths(&settings.hidden_text) {
+            settings.config.model.hidden = widths;
+        }
+        ui.end_row();
+        let model = &mut settings.config.model;
+        ui.label("Activation");
+        egui::ComboBox::from_id_salt("activation")
+            .selected_text(format!("{:?}", model.activation))
+            .show_ui(ui, |ui| {
+                for a in [Activation::Relu, Activation::Tanh, Activation::Sigmoid, Activation::Linear] {
+                    ui.selectable_value(&mut model.activation, a, format!("{a:?}"));
+                }
+            });
+        ui.end_row();
+        ui.label("Dropout");
+        ui.add(egui::DragValue::new(&mut model.dropout).range(limits::DROPOUT).speed(0.01).max_decimals(2))
+            .on_hover_text(format!("Dropout rate after every hidden layer. {}", range_hint(&limits::DROPOUT)));
+        ui.end_row();
+        ui.label("Initialiser");
+        egui::ComboBox::from_id_salt("init")
+            .selected_text(match model.init {
+                InitScheme::GlorotUniform => "Glorot uniform",
+                InitScheme::HeUniform => "He uniform",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut model.init, InitScheme::GlorotUniform, "Glorot uniform");
+                ui.selectable_value(&mut model.init, InitScheme::HeUniform, "He uniform");
+            });
+        ui.end_row();
+    });
+}
+
+fn training_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+    let training = &mut app.settings.config.training;
+    egui::Grid::new("training").num_columns(2).show(ui, |ui| {
+        ui.label("Optimizer");
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut training.optimizer, Optimizer::Adam, "Adam");
+            ui.selectable_value(&mut training.optimizer, Optimizer::Sgd, "SGD + momentum");
+        });
+        ui.end_row();
+        ui.label("Learning rate");
+        let speed = training.learning_rate * 0.02;
+        ui.add(
+            egui::DragValue::new(&mut training.learning_rate)
+                .range(limits::LEARNING_RATE)
+                .speed(speed)
+                .max_decimals(6),
+        )
+        .on_hover_text(range_hint(&limits::LEARNING_RATE));
+        ui.end_row();
+        if training.optimizer == Optimizer::Sgd {
+            ui.label("Momentum");
+            ui.add(egui::DragValue::new(&mut training.momentum).range(limits::MOMENTUM).speed(0.01))
+                .on_hover_text(range_hint(&limits::MOMENTUM));
+            ui.end_row();
+        }
+        ui.label("Epochs");
+        ui.add(egui::DragValue::new(&mut training.epochs).range(limits::EPOCHS))
+            .on_hover_text(range_hint(&limits::EPOCHS));
+        ui.end_row();
+        ui.label("Batch size");
+        ui.add(egui::DragValue::new(&mut training.batch_size).range(limits::BATCH_SIZE))
+            .on_hover_text(range_hint(&limits::BATCH_SIZE));
+        ui.end_row();
+    });
+}
+
+fn sweep_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+    egui::Grid::new("sweep").num_columns(2).show(ui, |ui| {
+        ui.label("Repeats");
+        ui.add(egui::DragValue::new(&mut app.settings.config.repeats).range(limits::REPEATS))
+            .on_hover_text(format!("Runs per condition; the tutorials advise 30 or more. {}", range_hint(&limits::REPEATS)));
+        ui.end_row();
+        ui.label("Master seed");
+        ui.horizontal(|ui| {
+            ui.add(egui::DragValue::new(&mut app.settings.master_seed).speed(1))
+                .on_hover_text("Every source's seed is derived from this one number, the source's name and (when free) the run index.");
+            if ui.button("🎲 New seed").on_hover_text("Draw a fresh master seed from the OS.").clicked() {
+                app.intend(Intent::NewSeed);
+            }
+        });
+        ui.end_row();
+    });
+}
+
+fn sources_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+    ui.label("Tick a source to make it free in the custom condition; tick “only” to run that source alone.");
+    let choice = &mut app.settings.choice;
+    egui::Grid::new("sources").num_columns(3).striped(true).show(ui, |ui| {
+        ui.label(RichText::new("source").weak());
+        ui.label(RichText::new("custom set").weak());
+        ui.label(RichText::new("ablation").weak());
+        ui.end_row();
+        for source in Source::ALL {
+            let i = source.index();
+            ui.label(RichText::new(source.name()).color(source_color(source)).strong())
+                .on_hover_text(source.explanation());
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut choice.custom_free[i], format!("{} free", source.name()))
+                    .on_hover_text(source.explanation());
+            });
+            ui.checkbox(&mut choice.only[i], format!("only-{}", source.name()))
+                .on_hover_text(format!("Run the condition where {} alone is free.", source.name()));
+            ui.end_row();
+        }
+    });
+}
+
+fn conditions_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+    let choice = &mut app.settings.choice;
+    ui.checkbox(&mut choice.all_fixed, "all-fixed")
+        .on_hover_text("Every seed fixed: the runs should be bitwise identical.");
+    ui.checkbox(&mut choice.all_free, "all-free")
+        .on_hover_text("Every source free: the full run-to-run spread.");
+    ui.checkbox(&mut choice.library_rng, "library-rng lesson").on_hover_text(
+        "Every seed fixed, but weights initialised by candle_nn::linear, whose CPU RNG cannot be seeded: \
+         the runs still differ (like forgetting tf.random.set_seed).",
+    );
+    ui.checkbox(&mut choice.nudge, "nudge lesson").on_hover_text(
+        "Every seed fixed; run i moves initial weight i by one ULP (f32::next_up). \
+         Training amplifies the tiny change into the full spread.",
+    );
+    let conditions = app.settings.choice.conditions();
+    let repeats = app.settings.config.repeats;
+    ui.add_space(4.0);
+    ui.label(RichText::new(format!(
+        "Will run {} conditions × {repeats} = {} runs:",
+        conditions.len(),
+        conditions.len() * repeats
+    )).strong());
+    ui.horizontal_wrapped(|ui| {
+        for condition in &conditions {
+            ui.label(RichText::new(condition.to_string()).color(condition_color(condition)));
+        }
+    });
+    if conditions.is_empty() {
+        ui.label(RichText::new("conditions: none selected; tick at least one").color(RED));
+    }
+}

@@ -1,0 +1,106 @@
+//! The top bar: Run/Cancel, progress with ETA, files, and the status message.
+
+use eframe::egui::{self, Color32, RichText};
+
+use super::app::{Intent, Message, SeedscopeApp};
+
+fn seconds(value: f64) -> String {
+    if value < 60.0 {
+        format!("{value:.1} s")
+    } else {
+        format!("{}m {:02}s", (value / 60.0) as u64, value as u64 % 60)
+    }
+}
+
+pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new("seedscope").strong());
+        ui.separator();
+        if app.is_running() {
+            if ui
+                .button(RichText::new("⏹ Cancel").size(16.0))
+                .on_hover_text("Stop the sweep; every finished run is kept.")
+                .clicked()
+            {
+                app.intend(Intent::Cancel);
+            }
+        } else {
+            let problems = app.problems();
+            let run = ui.add_enabled(
+                problems.is_empty(),
+                egui::Button::new(RichText::new("▶ Run").size(16.0).strong()),
+            );
+            let run = if problems.is_empty() {
+                run.on_hover_text("Train every condition × repeats in the background.")
+            } else {
+                run.on_disabled_hover_text(format!("Fix first: {}", problems.join("; ")))
+            };
+            if run.clicked() {
+                app.intend(Intent::Run);
+            }
+        }
+
+        if let Some(session) = &app.session {
+            let done = session.runs.len();
+            let fraction = session.progress();
+            let elapsed = session
+                .elapsed
+                .unwrap_or_else(|| session.started.elapsed())
+                .as_secs_f64();
+            let mut text = format!("{done} / {} runs · {} elapsed", session.total, seconds(elapsed));
+            if app.is_running() && fraction > 0.02 {
+                let eta = elapsed / fraction as f64 * (1.0 - fraction as f64);
+                text.push_str(&format!(" · ETA {}", seconds(eta)));
+            }
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(320.0)
+                    .text(text),
+            );
+        }
+
+        ui.separator();
+        let has_runs = app.session.as_ref().is_some_and(|s| !s.runs.is_empty());
+        if ui
+            .add_enabled(has_runs, egui::Button::new("📷 Save snapshot"))
+            .on_hover_text("Save the current view (plot, axes and legend) as a PNG.")
+            .clicked()
+        {
+            app.intend(Intent::SaveSnapshot);
+        }
+        if ui
+            .add_enabled(has_runs, egui::Button::new("Export JSON"))
+            .on_hover_text("Everything: config, master seed, every run and the summaries.")
+            .clicked()
+        {
+            app.intend(Intent::ExportJson);
+        }
+        if ui
+            .add_enabled(has_runs, egui::Button::new("Export CSV"))
+            .on_hover_text("One row per run, for pandas or R.")
+            .clicked()
+        {
+            app.intend(Intent::ExportCsv);
+        }
+        ui.separator();
+        if ui.button("Open experiment…").clicked() {
+            app.intend(Intent::OpenExperiment);
+        }
+        if ui.button("Save experiment…").clicked() {
+            app.intend(Intent::SaveExperiment);
+        }
+    });
+    match &app.message {
+        Some(Message::Info(text)) => {
+            ui.label(RichText::new(text).color(Color32::from_rgb(0x20, 0x60, 0x20)));
+        }
+        Some(Message::Error(text)) => {
+            ui.label(RichText::new(text).color(Color32::from_rgb(0xc0, 0x10, 0x10)).strong());
+        }
+        None => {
+            ui.label(" ");
+        }
+    }
+    ui.add_space(2.0);
+}

@@ -1,0 +1,55 @@
+//! Which sources matter: the std of the test metric per condition, as bars, sorted.
+
+use eframe::egui::{self, RichText};
+use egui_plot::{Bar, BarChart, Legend, Plot};
+
+use super::{category_axis, metric_label};
+use crate::gui::app::SeedscopeApp;
+use crate::gui::palette::condition_color_by_name;
+
+pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+    let capturing = app.is_capturing();
+    let Some(session) = &app.session else { return };
+    let metric = session.runs.first().map_or("accuracy", |r| r.metric.as_str());
+    let mut rows: Vec<_> = session.summaries.iter().filter(|s| s.std.is_some()).collect();
+    rows.sort_by(|a, b| b.std.unwrap_or(0.0).total_cmp(&a.std.unwrap_or(0.0)));
+    ui.label(
+        RichText::new(format!(
+            "Run-to-run std of the {} per condition, largest first",
+            metric_label(metric)
+        ))
+        .size(16.0)
+        .strong(),
+    );
+    ui.label("A source whose “only-X” bar is near the all-free bar explains most of the spread on its own; all-fixed should be 0.");
+    let names: Vec<String> = rows.iter().map(|s| s.condition.clone()).collect();
+    let bars: Vec<Bar> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            Bar::new(i as f64, s.std.unwrap_or(0.0))
+                .width(0.6)
+                .name(format!(
+                    "{}: std {:.4}, range {:.4} – {:.4}",
+                    s.condition,
+                    s.std.unwrap_or(0.0),
+                    s.min.unwrap_or(0.0),
+                    s.max.unwrap_or(0.0)
+                ))
+                .fill(condition_color_by_name(&s.condition))
+        })
+        .collect();
+    Plot::new("sources")
+        .legend(Legend::default())
+        .x_axis_formatter(category_axis(names))
+        .y_axis_label(format!("std of {}", metric_label(metric)))
+        .include_y(0.0)
+        .include_x(-0.6)
+        .include_x(rows.len() as f64 - 0.4)
+        .show_x(!capturing)
+        .show_y(!capturing)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("std per condition", bars));
+        });
+}
