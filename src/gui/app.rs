@@ -279,7 +279,10 @@ enum PickPurpose {
 enum SnapshotState {
     Idle,
     /// Hover is off; wait for a frame drawn without it before capturing.
-    Settling { path: PathBuf, frames_left: u8 },
+    Settling {
+        path: PathBuf,
+        frames_left: u8,
+    },
     Waiting {
         path: PathBuf,
         frame: Receiver<Arc<ColorImage>>,
@@ -301,6 +304,9 @@ pub struct AutorunReport {
     pub message: String,
 }
 
+/// A finished replay: the run's position in the session and its verdict.
+type ReplayResult = (usize, Result<ReplayVerdict, String>);
+
 pub enum ReplayState {
     Running,
     Done(Result<ReplayVerdict, String>),
@@ -319,10 +325,7 @@ pub struct SeedscopeApp {
     capture: Box<dyn FrameCapture>,
     pending_pick: Option<(PickPurpose, Receiver<Picked>)>,
     snapshot: SnapshotState,
-    replay_results: (
-        Sender<(usize, Result<ReplayVerdict, String>)>,
-        Receiver<(usize, Result<ReplayVerdict, String>)>,
-    ),
+    replay_results: (Sender<ReplayResult>, Receiver<ReplayResult>),
     intents: Vec<Intent>,
 }
 
@@ -411,25 +414,24 @@ impl SeedscopeApp {
             Intent::Cancel => {
                 if let Some(sweep) = &self.sweep {
                     sweep.cancel();
-                    self.message = Some(Message::Info(
-                        "Cancelling: finished runs are kept.".into(),
-                    ));
+                    self.message =
+                        Some(Message::Info("Cancelling: finished runs are kept.".into()));
                 }
             }
             Intent::NewSeed => self.settings.master_seed = crate::cli::os_seed(),
-            Intent::LoadPreset(name) => match presets::find(&name).and_then(|p| {
-                p.config().map_err(|e| e.to_string())
-            }) {
-                Ok(config) => {
-                    let seed = self.settings.master_seed;
-                    let view = self.settings.view;
-                    self.settings = Settings::from_config(config, &name);
-                    self.settings.master_seed = seed;
-                    self.settings.view = view;
-                    self.message = Some(Message::Info(format!("Loaded preset {name}.")));
+            Intent::LoadPreset(name) => {
+                match presets::find(&name).and_then(|p| p.config().map_err(|e| e.to_string())) {
+                    Ok(config) => {
+                        let seed = self.settings.master_seed;
+                        let view = self.settings.view;
+                        self.settings = Settings::from_config(config, &name);
+                        self.settings.master_seed = seed;
+                        self.settings.view = view;
+                        self.message = Some(Message::Info(format!("Loaded preset {name}.")));
+                    }
+                    Err(error) => self.message = Some(Message::Error(error)),
                 }
-                Err(error) => self.message = Some(Message::Error(error)),
-            },
+            }
             Intent::SaveSnapshot => self.pick(PickPurpose::Snapshot, ctx),
             Intent::ExportJson => self.pick(PickPurpose::ExportJson, ctx),
             Intent::ExportCsv => self.pick(PickPurpose::ExportCsv, ctx),
@@ -456,7 +458,11 @@ impl SeedscopeApp {
         };
         let waker = ctx.clone();
         let sweep = Sweep::start(spec, Arc::new(move || waker.request_repaint()));
-        self.session = Some(Session::new(config, self.settings.master_seed, sweep.total_runs));
+        self.session = Some(Session::new(
+            config,
+            self.settings.master_seed,
+            sweep.total_runs,
+        ));
         self.replays.clear();
         self.sweep = Some(sweep);
         self.message = None;
@@ -549,9 +555,7 @@ impl SeedscopeApp {
 
     fn pick(&mut self, purpose: PickPurpose, ctx: &egui::Context) {
         if self.pending_pick.is_some() {
-            self.message = Some(Message::Info(
-                "A file dialog is already open.".into(),
-            ));
+            self.message = Some(Message::Info("A file dialog is already open.".into()));
             return;
         }
         let needs_results = matches!(
@@ -625,7 +629,9 @@ impl SeedscopeApp {
             PickPurpose::Snapshot => self.begin_snapshot(path, ctx),
             PickPurpose::ExportJson | PickPurpose::ExportCsv | PickPurpose::SaveExperiment => {
                 let contents = match purpose {
-                    PickPurpose::ExportJson => self.session.as_ref().map(|s| s.results_file().to_json()),
+                    PickPurpose::ExportJson => {
+                        self.session.as_ref().map(|s| s.results_file().to_json())
+                    }
                     PickPurpose::ExportCsv => self.session.as_ref().map(|s| runs_csv(&s.runs)),
                     _ => Some(self.settings.experiment().to_json()),
                 };
@@ -707,7 +713,10 @@ impl SeedscopeApp {
         ctx: &egui::Context,
     ) {
         let (message, ok) = match &result {
-            Ok([w, h]) => (format!("Snapshot saved to {} ({w}×{h} px)", path.display()), true),
+            Ok([w, h]) => (
+                format!("Snapshot saved to {} ({w}×{h} px)", path.display()),
+                true,
+            ),
             Err(e) => (format!("Snapshot failed: {e}"), false),
         };
         self.message = Some(if ok {

@@ -36,11 +36,11 @@ pub struct NativePicker;
 
 /// Whether a native dialog has any chance of appearing.
 fn dialog_possible() -> bool {
-    let display = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    let display =
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
     let portal = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some();
-    let zenity = std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join("zenity").is_file())
-    });
+    let zenity = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join("zenity").is_file()));
     display && (portal || zenity) && std::env::var_os("CI").is_none()
 }
 

@@ -63,11 +63,13 @@ fn initial_settings(args: &GuiArgs, stored: Option<Settings>) -> Result<Settings
         (false, Some(stored)) if !args.autorun => stored,
         _ => {
             let config = load_experiment(&args.experiment)?;
-            let preset = args
-                .experiment
-                .preset
-                .clone()
-                .unwrap_or_else(|| if args.experiment.config.is_some() { String::new() } else { crate::presets::DEFAULT_PRESET.into() });
+            let preset = args.experiment.preset.clone().unwrap_or_else(|| {
+                if args.experiment.config.is_some() {
+                    String::new()
+                } else {
+                    crate::presets::DEFAULT_PRESET.into()
+                }
+            });
             Settings::from_config(config, &preset)
         }
     };
@@ -89,7 +91,7 @@ pub fn launch(args: GuiArgs) -> ExitCode {
             .with_title("seedscope — why is every run different?")
             .with_inner_size([1400.0, 900.0])
             .with_min_inner_size([900.0, 600.0]),
-        persist_window: args.autorun.then_some(false).unwrap_or(true),
+        persist_window: !args.autorun,
         ..Default::default()
     };
     let app_report = Arc::clone(&report);
@@ -122,7 +124,9 @@ pub fn launch(args: GuiArgs) -> ExitCode {
     );
     if let Err(error) = outcome {
         eprintln!("error: cannot open the window: {error}");
-        eprintln!("hint: on Debian/Ubuntu the window needs libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxi6");
+        eprintln!(
+            "hint: on Debian/Ubuntu the window needs libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxi6"
+        );
         return ExitCode::from(1);
     }
     let report = report.lock().expect("report lock").clone();

@@ -47,7 +47,7 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
 
 fn preset_row(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
-        ui.label("Preset");
+        let label = ui.label("Preset");
         let current = if app.settings.preset.is_empty() {
             "(custom)".to_string()
         } else {
@@ -65,33 +65,57 @@ fn preset_row(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
                         app.intend(Intent::LoadPreset(preset.name.to_string()));
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
     });
 }
 
 fn data_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     let data = &mut app.settings.config.data;
     egui::Grid::new("data").num_columns(2).show(ui, |ui| {
-        ui.label("Data set");
+        let label = ui.label("Data set");
         egui::ComboBox::from_id_salt("dataset")
             .selected_text(data.kind.label())
             .show_ui(ui, |ui| {
                 for kind in DatasetKind::ALL {
                     ui.selectable_value(&mut data.kind, kind, kind.label());
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         ui.end_row();
         ui.label("Samples");
-        ui.add(egui::DragValue::new(&mut data.samples).range(limits::SAMPLES).speed(5))
-            .on_hover_text(range_hint(&limits::SAMPLES));
+        ui.add(
+            egui::DragValue::new(&mut data.samples)
+                .range(limits::SAMPLES)
+                .speed(5),
+        )
+        .on_hover_text(range_hint(&limits::SAMPLES));
         ui.end_row();
         ui.label("Noise");
-        ui.add(egui::DragValue::new(&mut data.noise).range(limits::NOISE).speed(0.01).max_decimals(3))
-            .on_hover_text(format!("Std of the Gaussian noise on each point. {}", range_hint(&limits::NOISE)));
+        ui.add(
+            egui::DragValue::new(&mut data.noise)
+                .range(limits::NOISE)
+                .speed(0.01)
+                .max_decimals(3),
+        )
+        .on_hover_text(format!(
+            "Std of the Gaussian noise on each point. {}",
+            range_hint(&limits::NOISE)
+        ));
         ui.end_row();
         ui.label("Test fraction");
-        ui.add(egui::DragValue::new(&mut data.test_fraction).range(limits::TEST_FRACTION).speed(0.01).max_decimals(2))
-            .on_hover_text(format!("0 measures on the training data, as the Keras tutorial does. {}", range_hint(&limits::TEST_FRACTION)));
+        ui.add(
+            egui::DragValue::new(&mut data.test_fraction)
+                .range(limits::TEST_FRACTION)
+                .speed(0.01)
+                .max_decimals(2),
+        )
+        .on_hover_text(format!(
+            "0 measures on the training data, as the Keras tutorial does. {}",
+            range_hint(&limits::TEST_FRACTION)
+        ));
         ui.end_row();
     });
 }
@@ -99,13 +123,17 @@ fn data_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
 fn model_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     let settings = &mut app.settings;
     egui::Grid::new("model").num_columns(2).show(ui, |ui| {
-        ui.label("Hidden layers");
+        let label = ui.label("Hidden layers");
         let parsed = parse_widths(&settings.hidden_text);
         let edit = egui::TextEdit::singleline(&mut settings.hidden_text)
             .desired_width(120.0)
             .hint_text("e.g. 16, 16");
-        let edit = if parsed.is_err() { edit.text_color(RED) } else { edit };
-        ui.add(edit).on_hover_text(format!(
+        let edit = if parsed.is_err() {
+            edit.text_color(RED)
+        } else {
+            edit
+        };
+        ui.add(edit).labelled_by(label.id).on_hover_text(format!(
             "Widths of the hidden layers, comma-separated. Up to {} layers of {} to {} units.",
             limits::HIDDEN_LAYERS.end(),
             limits::WIDTH.start(),
@@ -116,20 +144,35 @@ fn model_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         }
         ui.end_row();
         let model = &mut settings.config.model;
-        ui.label("Activation");
+        let label = ui.label("Activation");
         egui::ComboBox::from_id_salt("activation")
             .selected_text(format!("{:?}", model.activation))
             .show_ui(ui, |ui| {
-                for a in [Activation::Relu, Activation::Tanh, Activation::Sigmoid, Activation::Linear] {
+                for a in [
+                    Activation::Relu,
+                    Activation::Tanh,
+                    Activation::Sigmoid,
+                    Activation::Linear,
+                ] {
                     ui.selectable_value(&mut model.activation, a, format!("{a:?}"));
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         ui.end_row();
         ui.label("Dropout");
-        ui.add(egui::DragValue::new(&mut model.dropout).range(limits::DROPOUT).speed(0.01).max_decimals(2))
-            .on_hover_text(format!("Dropout rate after every hidden layer. {}", range_hint(&limits::DROPOUT)));
+        ui.add(
+            egui::DragValue::new(&mut model.dropout)
+                .range(limits::DROPOUT)
+                .speed(0.01)
+                .max_decimals(2),
+        )
+        .on_hover_text(format!(
+            "Dropout rate after every hidden layer. {}",
+            range_hint(&limits::DROPOUT)
+        ));
         ui.end_row();
-        ui.label("Initialiser");
+        let label = ui.label("Initialiser");
         egui::ComboBox::from_id_salt("init")
             .selected_text(match model.init {
                 InitScheme::GlorotUniform => "Glorot uniform",
@@ -138,7 +181,9 @@ fn model_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut model.init, InitScheme::GlorotUniform, "Glorot uniform");
                 ui.selectable_value(&mut model.init, InitScheme::HeUniform, "He uniform");
-            });
+            })
+            .response
+            .labelled_by(label.id);
         ui.end_row();
     });
 }
@@ -164,8 +209,12 @@ fn training_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         ui.end_row();
         if training.optimizer == Optimizer::Sgd {
             ui.label("Momentum");
-            ui.add(egui::DragValue::new(&mut training.momentum).range(limits::MOMENTUM).speed(0.01))
-                .on_hover_text(range_hint(&limits::MOMENTUM));
+            ui.add(
+                egui::DragValue::new(&mut training.momentum)
+                    .range(limits::MOMENTUM)
+                    .speed(0.01),
+            )
+            .on_hover_text(range_hint(&limits::MOMENTUM));
             ui.end_row();
         }
         ui.label("Epochs");
@@ -189,7 +238,7 @@ fn sweep_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             ui.add(egui::DragValue::new(&mut app.settings.master_seed).speed(1))
                 .on_hover_text("Every source's seed is derived from this one number, the source's name and (when free) the run index.");
-            if ui.button("🎲 New seed").on_hover_text("Draw a fresh master seed from the OS.").clicked() {
+            if ui.button("New seed").on_hover_text("Draw a fresh master seed from the OS.").clicked() {
                 app.intend(Intent::NewSeed);
             }
         });
@@ -200,24 +249,37 @@ fn sweep_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
 fn sources_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     ui.label("Tick a source to make it free in the custom condition; tick “only” to run that source alone.");
     let choice = &mut app.settings.choice;
-    egui::Grid::new("sources").num_columns(3).striped(true).show(ui, |ui| {
-        ui.label(RichText::new("source").weak());
-        ui.label(RichText::new("custom set").weak());
-        ui.label(RichText::new("ablation").weak());
-        ui.end_row();
-        for source in Source::ALL {
-            let i = source.index();
-            ui.label(RichText::new(source.name()).color(source_color(source)).strong())
-                .on_hover_text(source.explanation());
-            ui.horizontal(|ui| {
-                ui.checkbox(&mut choice.custom_free[i], format!("{} free", source.name()))
-                    .on_hover_text(source.explanation());
-            });
-            ui.checkbox(&mut choice.only[i], format!("only-{}", source.name()))
-                .on_hover_text(format!("Run the condition where {} alone is free.", source.name()));
+    egui::Grid::new("sources")
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label(RichText::new("source").weak());
+            ui.label(RichText::new("custom set").weak());
+            ui.label(RichText::new("ablation").weak());
             ui.end_row();
-        }
-    });
+            for source in Source::ALL {
+                let i = source.index();
+                ui.label(
+                    RichText::new(source.name())
+                        .color(source_color(source))
+                        .strong(),
+                )
+                .on_hover_text(source.explanation());
+                ui.horizontal(|ui| {
+                    ui.checkbox(
+                        &mut choice.custom_free[i],
+                        format!("{} free", source.name()),
+                    )
+                    .on_hover_text(source.explanation());
+                });
+                ui.checkbox(&mut choice.only[i], format!("only-{}", source.name()))
+                    .on_hover_text(format!(
+                        "Run the condition where {} alone is free.",
+                        source.name()
+                    ));
+                ui.end_row();
+            }
+        });
 }
 
 fn conditions_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
@@ -230,18 +292,22 @@ fn conditions_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         "Every seed fixed, but weights initialised by candle_nn::linear, whose CPU RNG cannot be seeded: \
          the runs still differ (like forgetting tf.random.set_seed).",
     );
-    ui.checkbox(&mut choice.nudge, "nudge lesson").on_hover_text(
-        "Every seed fixed; run i moves initial weight i by one ULP (f32::next_up). \
+    ui.checkbox(&mut choice.nudge, "nudge lesson")
+        .on_hover_text(
+            "Every seed fixed; run i moves initial weight i by one ULP (f32::next_up). \
          Training amplifies the tiny change into the full spread.",
-    );
+        );
     let conditions = app.settings.choice.conditions();
     let repeats = app.settings.config.repeats;
     ui.add_space(4.0);
-    ui.label(RichText::new(format!(
-        "Will run {} conditions × {repeats} = {} runs:",
-        conditions.len(),
-        conditions.len() * repeats
-    )).strong());
+    ui.label(
+        RichText::new(format!(
+            "Will run {} conditions × {repeats} = {} runs:",
+            conditions.len(),
+            conditions.len() * repeats
+        ))
+        .strong(),
+    );
     ui.horizontal_wrapped(|ui| {
         for condition in &conditions {
             ui.label(RichText::new(condition.to_string()).color(condition_color(condition)));

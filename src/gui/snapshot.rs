@@ -48,7 +48,10 @@ pub fn write_png(
         .ok_or("the captured frame has an unexpected size")?;
     let mut encoded = Vec::new();
     image
-        .write_to(&mut std::io::Cursor::new(&mut encoded), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut encoded),
+            image::ImageFormat::Png,
+        )
         .map_err(|e| format!("cannot encode PNG: {e}"))?;
     crate::results::write_atomically(path, &encoded)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;

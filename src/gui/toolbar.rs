@@ -19,7 +19,7 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         ui.separator();
         if app.is_running() {
             if ui
-                .button(RichText::new("⏹ Cancel").size(16.0))
+                .button(RichText::new("Cancel").size(16.0))
                 .on_hover_text("Stop the sweep; every finished run is kept.")
                 .clicked()
             {
@@ -29,7 +29,7 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
             let problems = app.problems();
             let run = ui.add_enabled(
                 problems.is_empty(),
-                egui::Button::new(RichText::new("▶ Run").size(16.0).strong()),
+                egui::Button::new(RichText::new("Run").size(16.0).strong()),
             );
             let run = if problems.is_empty() {
                 run.on_hover_text("Train every condition × repeats in the background.")
@@ -48,7 +48,11 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
                 .elapsed
                 .unwrap_or_else(|| session.started.elapsed())
                 .as_secs_f64();
-            let mut text = format!("{done} / {} runs · {} elapsed", session.total, seconds(elapsed));
+            let mut text = format!(
+                "{done} / {} runs · {} elapsed",
+                session.total,
+                seconds(elapsed)
+            );
             if app.is_running() && fraction > 0.02 {
                 let eta = elapsed / fraction as f64 * (1.0 - fraction as f64);
                 text.push_str(&format!(" · ETA {}", seconds(eta)));
@@ -63,7 +67,7 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         ui.separator();
         let has_runs = app.session.as_ref().is_some_and(|s| !s.runs.is_empty());
         if ui
-            .add_enabled(has_runs, egui::Button::new("📷 Save snapshot"))
+            .add_enabled(has_runs, egui::Button::new("Save snapshot"))
             .on_hover_text("Save the current view (plot, axes and legend) as a PNG.")
             .clicked()
         {
@@ -96,7 +100,11 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
             ui.label(RichText::new(text).color(Color32::from_rgb(0x20, 0x60, 0x20)));
         }
         Some(Message::Error(text)) => {
-            ui.label(RichText::new(text).color(Color32::from_rgb(0xc0, 0x10, 0x10)).strong());
+            ui.label(
+                RichText::new(text)
+                    .color(Color32::from_rgb(0xc0, 0x10, 0x10))
+                    .strong(),
+            );
         }
         None => {
             ui.label(" ");

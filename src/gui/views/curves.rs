@@ -10,44 +10,76 @@ use crate::stats::{mean, std_dev};
 pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     let capturing = app.is_capturing();
     let Some(session) = &app.session else { return };
-    let names: Vec<String> = session.config.conditions.iter().map(|c| c.to_string()).collect();
+    let names: Vec<String> = session
+        .config
+        .conditions
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     if !names.contains(&app.settings.curves_condition) {
         app.settings.curves_condition = names.first().cloned().unwrap_or_default();
     }
-    let metric = session.runs.first().map_or("accuracy", |r| r.metric.as_str()).to_string();
+    let metric = session
+        .runs
+        .first()
+        .map_or("accuracy", |r| r.metric.as_str())
+        .to_string();
     ui.horizontal(|ui| {
-        ui.label(RichText::new("Condition").strong());
+        let label = ui.label(RichText::new("Condition").strong());
         egui::ComboBox::from_id_salt("curves-condition")
             .selected_text(app.settings.curves_condition.clone())
             .show_ui(ui, |ui| {
                 for name in &names {
                     ui.selectable_value(&mut app.settings.curves_condition, name.clone(), name);
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         ui.label("Left: training loss per epoch. Right: test metric per epoch. Thin lines are runs; the band is mean ± std.");
     });
     let condition = app.settings.curves_condition.clone();
     let color = condition_color_by_name(&condition);
-    let runs: Vec<_> = session.runs.iter().filter(|r| r.condition == condition).collect();
+    let runs: Vec<_> = session
+        .runs
+        .iter()
+        .filter(|r| r.condition == condition)
+        .collect();
     let width = (ui.available_width() - 10.0) / 2.0;
     ui.horizontal(|ui| {
         for (title, series, id) in [
-            ("training loss", runs.iter().map(|r| &r.train_loss).collect::<Vec<_>>(), "curves-loss"),
-            (metric.as_str(), runs.iter().map(|r| &r.test_metric).collect::<Vec<_>>(), "curves-metric"),
+            (
+                "training loss",
+                runs.iter().map(|r| &r.train_loss).collect::<Vec<_>>(),
+                "curves-loss",
+            ),
+            (
+                metric.as_str(),
+                runs.iter().map(|r| &r.test_metric).collect::<Vec<_>>(),
+                "curves-metric",
+            ),
         ] {
             let epochs = series.iter().map(|s| s.len()).max().unwrap_or(0);
             let mut xs = Vec::new();
             let (mut lows, mut highs, mut means) = (Vec::new(), Vec::new(), Vec::new());
             for epoch in 0..epochs {
-                let values: Vec<f64> = series.iter().filter_map(|s| s.get(epoch).copied()).collect();
-                let (Some(m), Some(sd)) = (mean(&values), std_dev(&values)) else { continue };
+                let values: Vec<f64> = series
+                    .iter()
+                    .filter_map(|s| s.get(epoch).copied())
+                    .collect();
+                let (Some(m), Some(sd)) = (mean(&values), std_dev(&values)) else {
+                    continue;
+                };
                 xs.push(epoch as f64 + 1.0);
                 means.push([epoch as f64 + 1.0, m]);
                 lows.push(m - sd);
                 highs.push(m + sd);
             }
             ui.vertical(|ui| {
-                ui.label(RichText::new(format!("{condition}: {title}")).size(15.0).strong());
+                ui.label(
+                    RichText::new(format!("{condition}: {title}"))
+                        .size(15.0)
+                        .strong(),
+                );
                 Plot::new(id)
                     .width(width)
                     .legend(Legend::default())
@@ -58,12 +90,22 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
                     .allow_scroll(false)
                     .show(ui, |plot| {
                         for s in &series {
-                            let points: Vec<[f64; 2]> =
-                                s.iter().enumerate().map(|(i, v)| [i as f64 + 1.0, *v]).collect();
-                            plot.line(Line::new("runs", points).color(color.gamma_multiply(0.35)).width(1.0));
+                            let points: Vec<[f64; 2]> = s
+                                .iter()
+                                .enumerate()
+                                .map(|(i, v)| [i as f64 + 1.0, *v])
+                                .collect();
+                            plot.line(
+                                Line::new("runs", points)
+                                    .color(color.gamma_multiply(0.35))
+                                    .width(1.0),
+                            );
                         }
                         if !xs.is_empty() {
-                            plot.add(FilledArea::new("mean ± std", &xs, &lows, &highs).fill_color(color.gamma_multiply(0.2)));
+                            plot.add(
+                                FilledArea::new("mean ± std", &xs, &lows, &highs)
+                                    .fill_color(color.gamma_multiply(0.2)),
+                            );
                             plot.line(Line::new("mean", means).color(Color32::BLACK).width(2.0));
                         }
                     });

@@ -2,7 +2,7 @@
 //! min–max), the mean with its 95% CI, distinct weight hashes, and "bitwise identical".
 
 use eframe::egui::{self, Color32, RichText, Stroke};
-use egui_plot::{BoxElem, BoxPlot, BoxSpread, Legend, Line, MarkerShape, Plot, PlotPoint, Points, Text};
+use egui_plot::{BoxElem, BoxPlot, BoxSpread, Line, MarkerShape, Plot, PlotPoint, Points, Text};
 
 use super::{category_axis, metric_label};
 use crate::gui::app::SeedscopeApp;
@@ -19,14 +19,21 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     let capturing = app.is_capturing();
     let Some(session) = &app.session else { return };
     let conditions = &session.config.conditions;
-    let metric = session.runs.first().map_or("accuracy", |r| r.metric.as_str());
+    let metric = session
+        .runs
+        .first()
+        .map_or("accuracy", |r| r.metric.as_str());
     let names: Vec<String> = conditions.iter().map(|c| c.to_string()).collect();
 
     ui.label(
         RichText::new(format!(
             "{} per condition — {}, {} runs each, master seed {}",
             metric_label(metric),
-            if session.config.name.is_empty() { "custom experiment" } else { &session.config.name },
+            if session.config.name.is_empty() {
+                "custom experiment"
+            } else {
+                &session.config.name
+            },
             session.config.repeats,
             session.master_seed
         ))
@@ -34,17 +41,28 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         .strong(),
     );
 
-    let table_height = 26.0 + 20.0 * conditions.len() as f32;
+    let table_height = 50.0 + 20.0 * conditions.len() as f32;
     let plot_height = (ui.available_height() - table_height - 30.0).max(200.0);
-    let values_all: Vec<f64> = session.runs.iter().filter_map(|r| r.final_test_metric).collect();
+    let values_all: Vec<f64> = session
+        .runs
+        .iter()
+        .filter_map(|r| r.final_test_metric)
+        .collect();
     let top = values_all.iter().copied().fold(f64::MIN, f64::max);
     let bottom = values_all.iter().copied().fold(f64::MAX, f64::min);
-    let span = if values_all.is_empty() { 1.0 } else { (top - bottom).max(0.02) };
-    let label_y = if values_all.is_empty() { 1.0 } else { top + span * 0.12 };
+    let span = if values_all.is_empty() {
+        1.0
+    } else {
+        (top - bottom).max(0.02)
+    };
+    let label_y = if values_all.is_empty() {
+        1.0
+    } else {
+        top + span * 0.12
+    };
 
     Plot::new("distributions")
         .height(plot_height)
-        .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
         .x_axis_formatter(category_axis(names.clone()))
         .y_axis_label(metric_label(metric))
         .include_x(-0.6)
@@ -57,19 +75,26 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
             for (x, name) in names.iter().enumerate() {
                 let x = x as f64;
                 let color = condition_color(&conditions[x as usize]);
-                let runs: Vec<_> = session.runs.iter().filter(|r| &r.condition == name).collect();
+                let runs: Vec<_> = session
+                    .runs
+                    .iter()
+                    .filter(|r| &r.condition == name)
+                    .collect();
                 let values: Vec<f64> = runs.iter().filter_map(|r| r.final_test_metric).collect();
                 if values.len() >= 2 {
                     let q = |p| quantile(&values, p).unwrap_or_default();
                     let spread = BoxSpread::new(q(0.0), q(0.25), q(0.5), q(0.75), q(1.0));
                     plot.box_plot(
-                        BoxPlot::new("quartiles, min–max", vec![
-                            BoxElem::new(x, spread)
-                                .box_width(0.5)
-                                .whisker_width(0.25)
-                                .fill(color.gamma_multiply(0.12))
-                                .stroke(Stroke::new(1.2, color.gamma_multiply(0.8))),
-                        ])
+                        BoxPlot::new(
+                            "quartiles, min–max",
+                            vec![
+                                BoxElem::new(x, spread)
+                                    .box_width(0.5)
+                                    .whisker_width(0.25)
+                                    .fill(color.gamma_multiply(0.12))
+                                    .stroke(Stroke::new(1.2, color.gamma_multiply(0.8))),
+                            ],
+                        )
                         .color(Color32::GRAY),
                     );
                 }
@@ -99,23 +124,32 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
                         );
                     }
                     let label = if s.bitwise_identical {
-                        "✔ bitwise identical".to_string()
+                        "bitwise identical".to_string()
                     } else {
-                        format!("{} distinct weights", s.distinct_hashes)
+                        format!("{} distinct", s.distinct_hashes)
                     };
                     let label_color = if s.bitwise_identical {
                         Color32::from_rgb(0x10, 0x80, 0x10)
                     } else {
                         Color32::DARK_GRAY
                     };
-                    plot.text(
-                        Text::new(name.clone(), PlotPoint::new(x, label_y), RichText::new(label).size(13.0).strong())
-                            .color(label_color),
-                    );
+                    plot.text(Text::new(
+                        "",
+                        PlotPoint::new(x, label_y),
+                        RichText::new(label).size(13.0).strong().color(label_color),
+                    ));
                 }
             }
         });
 
+    ui.label(
+        RichText::new(
+            "Each dot is one run (spread sideways to stay visible). Box: quartiles; whiskers: min–max; \
+             black diamond and bar: mean and its 95% CI. Above each column: how many distinct final \
+             weights its runs produced.",
+        )
+        .weak(),
+    );
     summary_table(app, ui);
 }
 
@@ -129,12 +163,25 @@ fn summary_table(app: &SeedscopeApp, ui: &mut egui::Ui) {
         .striped(true)
         .min_col_width(60.0)
         .show(ui, |ui| {
-            for header in ["condition", "n", "mean", "std", "95% CI of mean", "min – max", "distinct weights", ""] {
+            for header in [
+                "condition",
+                "n",
+                "mean",
+                "std",
+                "95% CI of mean",
+                "min – max",
+                "distinct weights",
+                "",
+            ] {
                 ui.label(RichText::new(header).strong());
             }
             ui.end_row();
             for (s, condition) in session.summaries.iter().zip(&session.config.conditions) {
-                ui.label(RichText::new(&s.condition).color(condition_color(condition)).strong());
+                ui.label(
+                    RichText::new(&s.condition)
+                        .color(condition_color(condition))
+                        .strong(),
+                );
                 ui.label(s.n.to_string());
                 ui.label(format(s.mean));
                 ui.label(format(s.std));

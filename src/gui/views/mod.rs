@@ -13,7 +13,11 @@ use super::app::{SeedscopeApp, View};
 pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         for view in View::ALL {
-            ui.selectable_value(&mut app.settings.view, view, RichText::new(view.title()).size(15.0));
+            ui.selectable_value(
+                &mut app.settings.view,
+                view,
+                RichText::new(view.title()).size(15.0),
+            );
         }
     });
     ui.separator();
@@ -22,7 +26,7 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     if app.session.is_none() {
         ui.vertical_centered(|ui| {
             ui.add_space(rect.height() * 0.3);
-            ui.label(RichText::new("Press ▶ Run to train every condition.").size(20.0));
+            ui.label(RichText::new("Press Run to train every condition.").size(20.0));
             ui.label("all-fixed should collapse to one point; all-free spreads; each only-X shows what that one source does.");
         });
         return;
@@ -45,7 +49,9 @@ pub fn metric_label(metric: &str) -> String {
 }
 
 /// Condition names as x-axis tick labels at integer positions.
-pub fn category_axis(names: Vec<String>) -> impl Fn(egui_plot::GridMark, &std::ops::RangeInclusive<f64>) -> String {
+pub fn category_axis(
+    names: Vec<String>,
+) -> impl Fn(egui_plot::GridMark, &std::ops::RangeInclusive<f64>) -> String {
     move |mark, _range| {
         let rounded = mark.value.round();
         if (mark.value - rounded).abs() < 1e-6 && rounded >= 0.0 {

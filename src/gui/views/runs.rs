@@ -27,7 +27,10 @@ fn compare(key: SortKey, a: &RunRecord, b: &RunRecord) -> std::cmp::Ordering {
     let metric = |v: Option<f64>| v.unwrap_or(f64::NEG_INFINITY);
     match key {
         SortKey::Order => std::cmp::Ordering::Equal,
-        SortKey::Condition => a.condition.cmp(&b.condition).then(a.run_index.cmp(&b.run_index)),
+        SortKey::Condition => a
+            .condition
+            .cmp(&b.condition)
+            .then(a.run_index.cmp(&b.run_index)),
         SortKey::Threads => a.threads.cmp(&b.threads),
         SortKey::Train => metric(a.final_train_metric).total_cmp(&metric(b.final_train_metric)),
         SortKey::Test => metric(a.final_test_metric).total_cmp(&metric(b.final_test_metric)),
@@ -43,90 +46,124 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     let mut order: Vec<usize> = (0..session.runs.len()).collect();
     order.sort_by(|&a, &b| {
         let ordering = compare(key, &session.runs[a], &session.runs[b]);
-        if descending { ordering.reverse() } else { ordering }
+        if descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
     });
     ui.label(format!(
         "{} runs. Click a column to sort. Hover a row's seeds to see every source's seed. Replay re-trains a run from its recorded seeds and compares weight hashes.",
         session.runs.len()
     ));
     let mut intents = Vec::new();
-    egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
-        egui::Grid::new("runs").striped(true).min_col_width(40.0).show(ui, |ui| {
-            let headers = [
-                ("condition", SortKey::Condition),
-                ("run", SortKey::Order),
-                ("threads", SortKey::Threads),
-                ("train", SortKey::Train),
-                ("test", SortKey::Test),
-                ("weights hash", SortKey::Hash),
-                ("ms", SortKey::Time),
-            ];
-            for (title, header_key) in headers {
-                let arrow = if key == header_key { if descending { " ⏷" } else { " ⏶" } } else { "" };
-                if ui.button(RichText::new(format!("{title}{arrow}")).strong()).clicked() {
-                    if key == header_key {
-                        descending = !descending;
-                    } else {
-                        key = header_key;
-                        descending = false;
-                    }
-                }
-            }
-            ui.label(RichText::new("seeds").strong());
-            ui.label(RichText::new("status").strong());
-            ui.label(RichText::new("replay").strong());
-            ui.end_row();
-            for &position in &order {
-                let run = &session.runs[position];
-                ui.label(RichText::new(&run.condition).color(condition_color_by_name(&run.condition)));
-                ui.label(run.run_index.to_string());
-                ui.label(format!("{}{}", run.threads, if run.racing { " (race)" } else { "" }));
-                let show = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{v:.4}"));
-                ui.label(show(run.final_train_metric));
-                ui.label(show(run.final_test_metric));
-                ui.monospace(&run.weights_hash[..run.weights_hash.len().min(12)]);
-                ui.label(format!("{:.0}", run.wall_ms));
-                let seeds: Vec<String> = run.seeds.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-                ui.label("seeds…").on_hover_text(seeds.join("\n"));
-                let status = if let Some(error) = &run.error {
-                    RichText::new(format!("failed: {error}")).color(Color32::RED)
-                } else if run.diverged {
-                    RichText::new("diverged").color(Color32::from_rgb(0xc0, 0x60, 0x00))
-                } else if !run.replayable {
-                    RichText::new("not replayable").color(Color32::DARK_GRAY)
-                } else {
-                    RichText::new("ok")
-                };
-                let status = ui.label(status);
-                if let Some(reason) = &run.not_replayable_reason {
-                    status.on_hover_text(reason);
-                }
-                match app.replays.get(&position) {
-                    Some(ReplayState::Running) => {
-                        ui.spinner();
-                    }
-                    Some(ReplayState::Done(Ok(ReplayVerdict::Match { .. }))) => {
-                        ui.label(RichText::new("✔ hash matches").color(Color32::from_rgb(0x10, 0x80, 0x10)));
-                    }
-                    Some(ReplayState::Done(Ok(ReplayVerdict::Mismatch { .. }))) => {
-                        ui.label(RichText::new("✘ hash differs").color(Color32::RED));
-                    }
-                    Some(ReplayState::Done(Ok(ReplayVerdict::NotReplayable { reason }))) => {
-                        ui.label("not replayable").on_hover_text(reason);
-                    }
-                    Some(ReplayState::Done(Err(error))) => {
-                        ui.label(RichText::new("error").color(Color32::RED)).on_hover_text(error);
-                    }
-                    None => {
-                        if ui.add_enabled(run.error.is_none(), egui::Button::new("Replay")).clicked() {
-                            intents.push(Intent::Replay(position));
+    egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            egui::Grid::new("runs")
+                .striped(true)
+                .min_col_width(40.0)
+                .show(ui, |ui| {
+                    let headers = [
+                        ("condition", SortKey::Condition),
+                        ("run", SortKey::Order),
+                        ("threads", SortKey::Threads),
+                        ("train", SortKey::Train),
+                        ("test", SortKey::Test),
+                        ("weights hash", SortKey::Hash),
+                        ("ms", SortKey::Time),
+                    ];
+                    for (title, header_key) in headers {
+                        let arrow = if key == header_key {
+                            if descending { " (desc)" } else { " (asc)" }
+                        } else {
+                            ""
+                        };
+                        if ui
+                            .button(RichText::new(format!("{title}{arrow}")).strong())
+                            .clicked()
+                        {
+                            if key == header_key {
+                                descending = !descending;
+                            } else {
+                                key = header_key;
+                                descending = false;
+                            }
                         }
                     }
-                }
-                ui.end_row();
-            }
+                    ui.label(RichText::new("seeds").strong());
+                    ui.label(RichText::new("status").strong());
+                    ui.label(RichText::new("replay").strong());
+                    ui.end_row();
+                    for &position in &order {
+                        let run = &session.runs[position];
+                        ui.label(
+                            RichText::new(&run.condition)
+                                .color(condition_color_by_name(&run.condition)),
+                        );
+                        ui.label(run.run_index.to_string());
+                        ui.label(format!(
+                            "{}{}",
+                            run.threads,
+                            if run.racing { " (race)" } else { "" }
+                        ));
+                        let show =
+                            |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{v:.4}"));
+                        ui.label(show(run.final_train_metric));
+                        ui.label(show(run.final_test_metric));
+                        ui.monospace(&run.weights_hash[..run.weights_hash.len().min(12)]);
+                        ui.label(format!("{:.0}", run.wall_ms));
+                        let seeds: Vec<String> =
+                            run.seeds.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                        ui.label("seeds…").on_hover_text(seeds.join("\n"));
+                        let status = if let Some(error) = &run.error {
+                            RichText::new(format!("failed: {error}")).color(Color32::RED)
+                        } else if run.diverged {
+                            RichText::new("diverged").color(Color32::from_rgb(0xc0, 0x60, 0x00))
+                        } else if !run.replayable {
+                            RichText::new("not replayable").color(Color32::DARK_GRAY)
+                        } else {
+                            RichText::new("ok")
+                        };
+                        let status = ui.label(status);
+                        if let Some(reason) = &run.not_replayable_reason {
+                            status.on_hover_text(reason);
+                        }
+                        match app.replays.get(&position) {
+                            Some(ReplayState::Running) => {
+                                ui.spinner();
+                            }
+                            Some(ReplayState::Done(Ok(ReplayVerdict::Match { .. }))) => {
+                                ui.label(
+                                    RichText::new("hash matches")
+                                        .color(Color32::from_rgb(0x10, 0x80, 0x10)),
+                                );
+                            }
+                            Some(ReplayState::Done(Ok(ReplayVerdict::Mismatch { .. }))) => {
+                                ui.label(RichText::new("hash differs").color(Color32::RED));
+                            }
+                            Some(ReplayState::Done(Ok(ReplayVerdict::NotReplayable {
+                                reason,
+                            }))) => {
+                                ui.label("not replayable").on_hover_text(reason);
+                            }
+                            Some(ReplayState::Done(Err(error))) => {
+                                ui.label(RichText::new("error").color(Color32::RED))
+                                    .on_hover_text(error);
+                            }
+                            None => {
+                                if ui
+                                    .add_enabled(run.error.is_none(), egui::Button::new("Replay"))
+                                    .clicked()
+                                {
+                                    intents.push(Intent::Replay(position));
+                                }
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
         });
-    });
     ui.data_mut(|d| d.insert_temp(sort_key_id(), (key, descending)));
     for intent in intents {
         app.intend(intent);

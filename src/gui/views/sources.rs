@@ -10,8 +10,15 @@ use crate::gui::palette::condition_color_by_name;
 pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     let capturing = app.is_capturing();
     let Some(session) = &app.session else { return };
-    let metric = session.runs.first().map_or("accuracy", |r| r.metric.as_str());
-    let mut rows: Vec<_> = session.summaries.iter().filter(|s| s.std.is_some()).collect();
+    let metric = session
+        .runs
+        .first()
+        .map_or("accuracy", |r| r.metric.as_str());
+    let mut rows: Vec<_> = session
+        .summaries
+        .iter()
+        .filter(|s| s.std.is_some())
+        .collect();
     rows.sort_by(|a, b| b.std.unwrap_or(0.0).total_cmp(&a.std.unwrap_or(0.0)));
     ui.label(
         RichText::new(format!(

@@ -1,0 +1,239 @@
+//! The desktop app, driven by label with egui_kittest: no display, no GPU.
+#![cfg(feature = "gui")]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, Color32, ColorImage};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use seedscope::config::ExperimentConfig;
+use seedscope::gui::app::{SeedscopeApp, Settings};
+use seedscope::gui::dialogs::{FileRequest, PathPicker, Picked};
+use seedscope::gui::snapshot::FrameCapture;
+
+const WIDTH: usize = 1400;
+const HEIGHT: usize = 900;
+
+/// Answers every file dialog with one path, at once.
+struct FixedPicker(PathBuf);
+
+impl PathPicker for FixedPicker {
+    fn request(&self, _request: FileRequest, _wake: Box<dyn Fn() + Send>) -> Receiver<Picked> {
+        let (sender, receiver) = channel();
+        sender.send(Picked::Chosen(self.0.clone())).unwrap();
+        receiver
+    }
+}
+
+/// Stands in for the renderer, which kittest does not have: a frame whose pixel (x, y) has
+/// red = x mod 256 and green = y mod 256, so the test can check where the crop came from.
+struct PatternCapture;
+
+pub fn pattern(x: usize, y: usize) -> Color32 {
+    Color32::from_rgb((x % 256) as u8, (y % 256) as u8, 77)
+}
+
+impl FrameCapture for PatternCapture {
+    fn request(&self, _ctx: &egui::Context, deliver: Sender<Arc<ColorImage>>) {
+        let mut image = ColorImage::filled([WIDTH, HEIGHT], Color32::BLACK);
+        for y in 0..HEIGHT {
+            for x in 0..WIDTH {
+                image[(x, y)] = pattern(x, y);
+            }
+        }
+        deliver.send(Arc::new(image)).unwrap();
+    }
+}
+
+fn small_config(repeats: usize, epochs: usize) -> ExperimentConfig {
+    let mut config = seedscope::presets::default_config();
+    config.data.samples = 60;
+    config.training.epochs = epochs;
+    config.repeats = repeats;
+    config
+}
+
+fn harness(config: ExperimentConfig, save_to: PathBuf) -> Harness<'static, SeedscopeApp> {
+    let app = SeedscopeApp::new(
+        Settings::from_config(config, "circles"),
+        Box::new(FixedPicker(save_to)),
+        Box::new(PatternCapture),
+    );
+    Harness::builder()
+        .with_size(egui::vec2(WIDTH as f32, HEIGHT as f32))
+        .with_pixels_per_point(1.0)
+        .build_ui_state(|ui, app: &mut SeedscopeApp| app.show(ui), app)
+}
+
+fn step_until(
+    harness: &mut Harness<'_, SeedscopeApp>,
+    what: &str,
+    done: impl Fn(&SeedscopeApp) -> bool,
+) {
+    let started = Instant::now();
+    while !done(harness.state()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "timed out waiting for {what}"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+}
+
+/// Clicks Run and steps until the sweep has started and finished.
+fn run_to_end(harness: &mut Harness<'_, SeedscopeApp>) {
+    harness.get_by_label("Run").click();
+    step_until(harness, "the sweep to start", |app| app.session.is_some());
+    step_until(harness, "the sweep to finish", |app| !app.is_running());
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("seedscope-gui-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn toggling_sources_changes_the_condition_list() {
+    let mut harness = harness(small_config(2, 2), temp("unused.png"));
+    harness.run_ok();
+    assert!(harness.query_by_label("free:init+shuffle").is_none());
+    harness.get_by_label("init free").click();
+    harness.get_by_label("shuffle free").click();
+    harness.run_ok();
+    harness.get_by_label("free:init+shuffle");
+    harness.get_by_label_contains("Will run 9 conditions");
+
+    // The checkbox comes first; the same name also appears in the list of conditions.
+    harness
+        .get_all_by_label("only-threads")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_ok();
+    harness.get_by_label_contains("Will run 8 conditions");
+    let conditions: Vec<String> = harness
+        .state()
+        .settings
+        .experiment()
+        .conditions
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(!conditions.contains(&"only-threads".to_string()));
+    assert!(conditions.contains(&"free:init+shuffle".to_string()));
+}
+
+#[test]
+fn run_fills_the_runs_view_and_the_distributions() {
+    let mut harness = harness(small_config(3, 3), temp("unused2.png"));
+    harness.run_ok();
+    harness.get_by_label("Run").click();
+    harness.step();
+    assert!(harness.state().is_running());
+    step_until(&mut harness, "the sweep", |app| !app.is_running());
+
+    let session = harness.state().session.as_ref().unwrap();
+    assert_eq!(session.runs.len(), 8 * 3);
+    assert!(!session.cancelled);
+    // Distributions: the summary under the plot marks all-fixed as bitwise identical.
+    harness.get_by_label_contains("Finished 24 runs");
+    harness.get_by_label("bitwise identical");
+
+    harness.get_by_label("Runs").click();
+    harness.run_ok();
+    assert_eq!(harness.get_all_by_label("Replay").count(), 24);
+    harness.get_all_by_label("Replay").next().unwrap().click();
+    harness.step();
+    step_until(&mut harness, "the replay", |app| {
+        matches!(
+            app.replays.values().next(),
+            Some(seedscope::gui::app::ReplayState::Done(_))
+        )
+    });
+    harness.get_by_label("hash matches");
+}
+
+#[test]
+fn cancel_keeps_the_finished_runs() {
+    let mut harness = harness(small_config(30, 60), temp("unused3.png"));
+    harness.run_ok();
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "two finished runs", |app| {
+        app.session.as_ref().is_some_and(|s| s.runs.len() >= 2)
+    });
+    harness.get_by_label("Cancel").click();
+    step_until(&mut harness, "the cancel", |app| !app.is_running());
+    let session = harness.state().session.as_ref().unwrap();
+    assert!(session.cancelled);
+    assert!(session.runs.len() >= 2 && session.runs.len() < session.total);
+    assert!(
+        session
+            .runs
+            .iter()
+            .all(|r| r.error.is_none() && r.final_test_metric.is_some())
+    );
+    harness.get_by_label_contains("Cancelled: kept");
+}
+
+#[test]
+fn save_snapshot_writes_a_png_of_the_view() {
+    let path = temp("snapshot.png");
+    let _ = std::fs::remove_file(&path);
+    let mut harness = harness(small_config(2, 2), path.clone());
+    harness.run_ok();
+    run_to_end(&mut harness);
+    harness.get_by_label("Save snapshot").click();
+    step_until(
+        &mut harness,
+        "the capture to start",
+        SeedscopeApp::is_capturing,
+    );
+    step_until(&mut harness, "the snapshot", |app| !app.is_capturing());
+    let message = format!("{:?}", harness.state().message);
+    assert!(message.contains("Snapshot saved to"), "{message}");
+
+    let rect = harness.state().view_rect.unwrap();
+    let png = image::open(&path).unwrap().to_rgba8();
+    // ColorImage::region truncates each edge to whole pixels.
+    assert_eq!(
+        png.width() as usize,
+        rect.max.x as usize - rect.min.x as usize
+    );
+    assert_eq!(
+        png.height() as usize,
+        rect.max.y as usize - rect.min.y as usize
+    );
+    assert!(
+        png.width() > 800 && png.height() > 700,
+        "the view is most of the window"
+    );
+    // The crop starts at the view's top-left corner, not the window's.
+    let [r, g, b, _] = png.get_pixel(0, 0).0;
+    let expected = pattern(rect.min.x as usize, rect.min.y as usize);
+    assert_eq!([r, g, b], [expected.r(), expected.g(), expected.b()]);
+}
+
+#[test]
+fn a_bad_hidden_layer_width_is_refused_with_its_range() {
+    let mut harness = harness(small_config(2, 2), temp("unused4.png"));
+    harness.run_ok();
+    let field = harness.get_by_label("Hidden layers");
+    field.focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("Hidden layers").type_text("16, 0");
+    harness.run_ok();
+    harness.get_by_label_contains(
+        "model.hidden[1]: `0` is out of range; allowed: whole numbers 1 to 1024",
+    );
+    // Run is disabled: clicking it starts nothing, and the last valid widths are kept.
+    harness.get_by_label("Run").click();
+    harness.run_ok();
+    assert!(harness.state().session.is_none());
+    assert_eq!(harness.state().settings.config.model.hidden, vec![16, 16]);
+}
