@@ -45,6 +45,21 @@ pub enum Command {
     Replay(ReplayArgs),
     /// List the built-in presets.
     Presets,
+    /// Time the reference sweep (8 conditions × 30 runs of circles, 100 epochs).
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// The experiment to time (default: the reference sweep).
+    #[arg(long, default_value = "reference")]
+    pub preset: String,
 }
 
 #[derive(Args, Debug, Default, Clone)]
@@ -332,6 +347,35 @@ fn replay_command(args: ReplayArgs) -> Result<(), Failure> {
     }
 }
 
+fn bench(args: BenchArgs) -> Result<(), Failure> {
+    let workers = args.workers.unwrap_or_else(default_workers);
+    if !WORKERS_RANGE.contains(&workers) {
+        return Err(bad_input(format!(
+            "--workers: {workers} is out of range; allowed: {} to {}",
+            WORKERS_RANGE.start(),
+            WORKERS_RANGE.end()
+        )));
+    }
+    let report = crate::bench::run_bench(&args.preset, workers).map_err(bad_input)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).expect("a report serialises")
+        );
+    } else {
+        println!(
+            "{} sweep: {} runs on {} workers",
+            args.preset, report.runs, report.workers
+        );
+        println!("sweep wall time      {:>9.2} s", report.sweep_seconds);
+        println!("CPU time per run     {:>9.1} ms", report.ms_per_run);
+        println!("one run alone        {:>9.1} ms", report.ms_single_run);
+        println!("runs per second      {:>9.1}", report.runs_per_second);
+        println!("peak RSS             {:>9.1} MB", report.peak_rss_mb);
+    }
+    Ok(())
+}
+
 fn list_presets() {
     for preset in presets::all() {
         let marker = if preset.name == presets::DEFAULT_PRESET {
@@ -352,6 +396,7 @@ pub fn execute(command: Command) -> ExitCode {
             list_presets();
             Ok(())
         }
+        Command::Bench(args) => bench(args),
         Command::Gui(_) => Err(bad_input("the gui command is handled by main")),
     };
     match outcome {

@@ -6,6 +6,7 @@
 //!
 //! `ExperimentConfig → RunPlan (seeds) → Dataset → Mlp → train_run → RunRecord → summaries`.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod data;

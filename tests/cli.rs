@@ -282,3 +282,31 @@ fn run_writes_json_and_csv_with_the_documented_fields() {
     assert!(lines[0].starts_with("condition,run_index,seed_data,seed_split"));
     assert!(lines[1].starts_with("all-fixed,0,"));
 }
+
+#[test]
+fn bench_prints_its_figures_as_json() {
+    let output = binary()
+        .args(["bench", "--json", "--preset", "circles", "--workers", "2"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["runs"], 240);
+    for key in [
+        "sweep_seconds",
+        "ms_per_run",
+        "ms_single_run",
+        "runs_per_second",
+        "peak_rss_mb",
+    ] {
+        assert!(
+            report[key].as_f64().is_some_and(|v| v > 0.0),
+            "{key}: {}",
+            report[key]
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! `seedscope bench`: a preset's sweep (by default the reference sweep,
+//! assets/presets/reference.json), timed.
+//!
+//! Figures, not assertions: timing belongs here, never in a test.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::presets;
+use crate::seeds::Condition;
+use crate::sweep::{SweepSpec, run_sweep};
+use crate::train::{RunPlan, train_run};
+
+const BENCH_SEED: u64 = 1;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchReport {
+    pub sweep_seconds: f64,
+    pub runs: usize,
+    /// Process CPU time over the sweep, per run.
+    pub ms_per_run: f64,
+    /// Wall time of one all-fixed run trained alone.
+    pub ms_single_run: f64,
+    pub runs_per_second: f64,
+    pub peak_rss_mb: f64,
+    pub workers: usize,
+}
+
+/// User + system CPU seconds of this process (Linux /proc; clock ticks are 100 Hz there).
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// Peak resident set size (VmHWM) in MB.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, String> {
+    crate::runtime::configure();
+    let config = presets::find(preset)?.config().map_err(|e| e.to_string())?;
+
+    let plan = RunPlan::new(&config, BENCH_SEED, Condition::ALL_FIXED, 0);
+    let started = Instant::now();
+    train_run(&config, &plan, &mut |_| true).map_err(|e| format!("{e:?}"))?;
+    let ms_single_run = started.elapsed().as_secs_f64() * 1000.0;
+
+    let spec = SweepSpec {
+        config,
+        master_seed: BENCH_SEED,
+        workers,
+    };
+    let cpu_before = process_cpu_seconds().unwrap_or(0.0);
+    let started = Instant::now();
+    let outcome = run_sweep(&spec, &AtomicBool::new(false), &mut |_| {});
+    let sweep_seconds = started.elapsed().as_secs_f64();
+    let cpu_seconds = process_cpu_seconds().unwrap_or(0.0) - cpu_before;
+    let runs = outcome.runs.len();
+    Ok(BenchReport {
+        sweep_seconds,
+        runs,
+        ms_per_run: cpu_seconds * 1000.0 / runs.max(1) as f64,
+        ms_single_run,
+        runs_per_second: runs as f64 / sweep_seconds,
+        peak_rss_mb: peak_rss_mb().unwrap_or(0.0),
+        workers,
+    })
+}
