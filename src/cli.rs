@@ -196,16 +196,7 @@ pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
         "condition", "n", "mean", "std", "min", "max", "hashes"
     );
     for s in summaries {
-        let mut notes = Vec::new();
-        if s.bitwise_identical {
-            notes.push("bitwise identical".to_string());
-        }
-        if s.diverged > 0 {
-            notes.push(format!("{} diverged", s.diverged));
-        }
-        if s.failed > 0 {
-            notes.push(format!("{} failed", s.failed));
-        }
+        let notes = s.notes();
         out.push_str(&format!(
             "{:<width$}  {:>4}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {}\n",
             s.condition,
@@ -219,6 +210,17 @@ pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
         ));
     }
     out
+}
+
+fn check_workers(workers: usize) -> Result<(), Failure> {
+    if WORKERS_RANGE.contains(&workers) {
+        return Ok(());
+    }
+    Err(bad_input(format!(
+        "--workers: {workers} is out of range; allowed: {} to {}",
+        WORKERS_RANGE.start(),
+        WORKERS_RANGE.end()
+    )))
 }
 
 fn ensure_parent_exists(path: &Path, flag: &str) -> Result<(), Failure> {
@@ -247,13 +249,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         })
     })?;
     let workers = args.workers.unwrap_or_else(default_workers);
-    if !WORKERS_RANGE.contains(&workers) {
-        return Err(bad_input(format!(
-            "--workers: {workers} is out of range; allowed: {} to {}",
-            WORKERS_RANGE.start(),
-            WORKERS_RANGE.end()
-        )));
-    }
+    check_workers(workers)?;
     ensure_parent_exists(&args.out, "--out")?;
     if let Some(csv) = &args.csv {
         ensure_parent_exists(csv, "--csv")?;
@@ -349,13 +345,7 @@ fn replay_command(args: ReplayArgs) -> Result<(), Failure> {
 
 fn bench(args: BenchArgs) -> Result<(), Failure> {
     let workers = args.workers.unwrap_or_else(default_workers);
-    if !WORKERS_RANGE.contains(&workers) {
-        return Err(bad_input(format!(
-            "--workers: {workers} is out of range; allowed: {} to {}",
-            WORKERS_RANGE.start(),
-            WORKERS_RANGE.end()
-        )));
-    }
+    check_workers(workers)?;
     let report = crate::bench::run_bench(&args.preset, workers).map_err(bad_input)?;
     if args.json {
         println!(

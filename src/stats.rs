@@ -30,6 +30,23 @@ pub struct ConditionSummary {
     pub bitwise_identical: bool,
 }
 
+impl ConditionSummary {
+    /// "bitwise identical", "2 diverged", "1 failed": what a table shows beside the numbers.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.bitwise_identical {
+            notes.push("bitwise identical".to_string());
+        }
+        if self.diverged > 0 {
+            notes.push(format!("{} diverged", self.diverged));
+        }
+        if self.failed > 0 {
+            notes.push(format!("{} failed", self.failed));
+        }
+        notes
+    }
+}
+
 pub fn mean(values: &[f64]) -> Option<f64> {
     if values.is_empty() {
         None

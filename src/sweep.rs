@@ -65,6 +65,16 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// Sorts records by (condition in sweep order, run index): the order of every results file.
+pub fn sort_into_sweep_order(conditions: &[Condition], runs: &mut [RunRecord]) {
+    runs.sort_by_key(|record| {
+        let position = conditions
+            .iter()
+            .position(|c| c.to_string() == record.condition);
+        (position, record.run_index)
+    });
+}
+
 /// Runs the whole sweep on `spec.workers` threads, calling `on_event` on the calling thread.
 pub fn run_sweep(
     spec: &SweepSpec,
@@ -130,15 +140,7 @@ pub fn run_sweep(
         }
     });
 
-    let order = |record: &RunRecord| {
-        let position = spec
-            .config
-            .conditions
-            .iter()
-            .position(|c| c.to_string() == record.condition);
-        (position, record.run_index)
-    };
-    runs.sort_by_key(order);
+    sort_into_sweep_order(&spec.config.conditions, &mut runs);
     let cancelled = cancel.load(Ordering::Relaxed) && runs.len() < jobs.len();
     let elapsed = started.elapsed();
     on_event(&SweepEvent::Finished { cancelled, elapsed });

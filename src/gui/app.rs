@@ -18,7 +18,7 @@ use crate::replay::{ReplayVerdict, replay};
 use crate::results::{ResultsFile, RunRecord, runs_csv, write_atomically};
 use crate::seeds::{Condition, Source};
 use crate::stats::{ConditionSummary, summarize_conditions};
-use crate::sweep::{Sweep, SweepEvent, SweepSpec, default_workers};
+use crate::sweep::{Sweep, SweepEvent, SweepSpec, default_workers, sort_into_sweep_order};
 
 /// Which conditions the next sweep runs: the checkboxes of the left panel.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -506,15 +506,7 @@ impl SeedscopeApp {
             session.summaries = summarize_conditions(&session.config.conditions, &session.runs);
         }
         if finished {
-            let position = |r: &RunRecord| {
-                let condition = session
-                    .config
-                    .conditions
-                    .iter()
-                    .position(|c| c.to_string() == r.condition);
-                (condition, r.run_index)
-            };
-            session.runs.sort_by_key(position);
+            sort_into_sweep_order(&session.config.conditions, &mut session.runs);
             self.message = Some(Message::Info(if session.cancelled {
                 format!(
                     "Cancelled: kept {} of {} runs.",

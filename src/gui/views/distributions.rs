@@ -191,17 +191,7 @@ fn summary_table(app: &SeedscopeApp, ui: &mut egui::Ui) {
                 });
                 ui.label(format!("{} – {}", format(s.min), format(s.max)));
                 ui.label(s.distinct_hashes.to_string());
-                let mut notes = Vec::new();
-                if s.bitwise_identical {
-                    notes.push("bitwise identical".to_string());
-                }
-                if s.diverged > 0 {
-                    notes.push(format!("{} diverged", s.diverged));
-                }
-                if s.failed > 0 {
-                    notes.push(format!("{} failed", s.failed));
-                }
-                ui.label(notes.join(", "));
+                ui.label(s.notes().join(", "));
                 ui.end_row();
             }
         });
