@@ -209,6 +209,37 @@ pub fn generate(config: &DataConfig, rng: &mut SourceRng) -> Dataset {
     }
 }
 
+/// Cells per side of the prediction grid recorded for 2-D data sets.
+pub const GRID_SIZE: usize = 40;
+
+/// The part of the plane a 2-D data set lives in: (x_min, x_max, y_min, y_max). Fixed per kind,
+/// so every run's grid covers the same points whatever data it drew.
+pub fn plane_bounds(kind: DatasetKind) -> Option<[f64; 4]> {
+    match kind {
+        DatasetKind::Circles => Some([-1.6, 1.6, -1.6, 1.6]),
+        DatasetKind::Moons => Some([-1.6, 2.6, -1.1, 1.6]),
+        DatasetKind::Xor => Some([-1.3, 1.3, -1.3, 1.3]),
+        DatasetKind::Blobs => Some([-2.6, 2.6, -2.6, 2.6]),
+        DatasetKind::Spirals => Some([-1.4, 1.4, -1.4, 1.4]),
+        DatasetKind::Sequence | DatasetKind::RandomRegression => None,
+    }
+}
+
+/// Cell centres of the prediction grid, row-major from the bottom row up: `[x0, y0, x1, y1, …]`.
+pub fn grid_points(bounds: [f64; 4]) -> Vec<f32> {
+    let [x_min, x_max, y_min, y_max] = bounds;
+    let step_x = (x_max - x_min) / GRID_SIZE as f64;
+    let step_y = (y_max - y_min) / GRID_SIZE as f64;
+    let mut points = Vec::with_capacity(GRID_SIZE * GRID_SIZE * 2);
+    for row in 0..GRID_SIZE {
+        for col in 0..GRID_SIZE {
+            points.push((x_min + (col as f64 + 0.5) * step_x) as f32);
+            points.push((y_min + (row as f64 + 0.5) * step_y) as f32);
+        }
+    }
+    points
+}
+
 /// How many of `samples` points go to the test set.
 pub fn test_count(samples: usize, test_fraction: f64) -> usize {
     if test_fraction <= 0.0 {

@@ -6,8 +6,10 @@
 //!
 //! `ExperimentConfig → RunPlan (seeds) → Dataset → Mlp → train_run → RunRecord → summaries`.
 
+pub mod agreement;
 pub mod bench;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod data;
 pub mod gradient;

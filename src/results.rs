@@ -67,6 +67,10 @@ pub struct RunRecord {
     pub test_predictions: Vec<f32>,
     /// Rows of the generated data set that formed the test set.
     pub test_indices: Vec<usize>,
+    /// 2-D data sets: the predicted class at each cell of a `GRID_SIZE`² grid over the plane
+    /// (`data::plane_bounds`), one digit per cell, row-major from the bottom row.
+    #[serde(default)]
+    pub grid: Option<String>,
     /// Hex SHA-256 of the bits of every final parameter, in a fixed order.
     pub weights_hash: String,
     pub fingerprints: SourceFingerprints,
@@ -103,6 +107,7 @@ impl RunRecord {
             final_test_metric: None,
             test_predictions: Vec::new(),
             test_indices: Vec::new(),
+            grid: None,
             weights_hash: String::new(),
             fingerprints: SourceFingerprints::default(),
             nudged_weight: None,

@@ -19,11 +19,18 @@ pub struct ConditionSummary {
     /// Sample standard deviation (n − 1).
     pub std: Option<f64>,
     pub median: Option<f64>,
+    /// Interquartile range (q75 − q25).
+    pub iqr: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
     /// 95% confidence interval of the mean (Student t).
     pub ci95_low: Option<f64>,
     pub ci95_high: Option<f64>,
+    /// Percentile-bootstrap 95% CI of the std.
+    pub std_ci95_low: Option<f64>,
+    pub std_ci95_high: Option<f64>,
+    /// Mean pairwise disagreement of test predictions (classification, data source fixed).
+    pub churn: Option<f64>,
     /// Distinct final weight hashes among all finished runs (diverged included).
     pub distinct_hashes: usize,
     /// Every finished run produced bitwise the same weights (and there were at least two).
@@ -98,6 +105,11 @@ pub fn summarize(condition: &str, runs: &[&RunRecord]) -> ConditionSummary {
     let finished: Vec<&&RunRecord> = runs.iter().filter(|r| r.error.is_none()).collect();
     let hashes: HashSet<&str> = finished.iter().map(|r| r.weights_hash.as_str()).collect();
     let ci = mean_ci95(&values);
+    let std_ci = crate::compare::bootstrap_ci(&values, |v| std_dev(v).unwrap_or(0.0));
+    // With the data source free, row i is a different point in every run: no churn to compare.
+    let data_free = condition
+        .parse::<Condition>()
+        .is_ok_and(|c| c.is_free(crate::seeds::Source::Data));
     ConditionSummary {
         condition: condition.to_string(),
         n: values.len(),
@@ -106,10 +118,20 @@ pub fn summarize(condition: &str, runs: &[&RunRecord]) -> ConditionSummary {
         mean: mean(&values),
         std: std_dev(&values),
         median: quantile(&values, 0.5),
+        iqr: quantile(&values, 0.75)
+            .zip(quantile(&values, 0.25))
+            .map(|(h, l)| h - l),
         min: values.iter().copied().reduce(f64::min),
         max: values.iter().copied().reduce(f64::max),
         ci95_low: ci.map(|c| c.0),
         ci95_high: ci.map(|c| c.1),
+        std_ci95_low: std_ci.map(|c| c.0),
+        std_ci95_high: std_ci.map(|c| c.1),
+        churn: if data_free {
+            None
+        } else {
+            crate::agreement::churn(runs)
+        },
         distinct_hashes: hashes.len(),
         bitwise_identical: finished.len() >= 2 && hashes.len() == 1,
     }

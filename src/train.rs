@@ -253,6 +253,21 @@ pub fn train_run(
             Some(loss::metric(task, &test_outputs, &test.y, test.outputs)),
         )
     };
+    let grid = match data::plane_bounds(config.data.kind) {
+        Some(bounds) if !diverged => {
+            let points = data::grid_points(bounds);
+            let cells = points.len() / 2;
+            let x = Tensor::from_vec(points, (cells, 2), &Device::Cpu)?;
+            let classes = loss::predictions(task, &evaluate(&model, &x)?, dataset.outputs);
+            Some(
+                classes
+                    .iter()
+                    .map(|c| char::from(b'0' + (*c as u8).min(9)))
+                    .collect(),
+            )
+        }
+        _ => None,
+    };
     fingerprints.shuffle = short(shuffle_hash);
     fingerprints.dropout = short(dropout_hash);
     fingerprints.threads = short(threads_hash);
@@ -281,6 +296,7 @@ pub fn train_run(
         final_test_metric,
         test_predictions: loss::predictions(task, &test_outputs, test.outputs),
         test_indices: split.test_indices.clone(),
+        grid,
         weights_hash: model.weights_hash()?,
         fingerprints,
         nudged_weight,

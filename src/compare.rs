@@ -1,0 +1,201 @@
+//! Is a difference between two sets of runs real? Welch's t-test, the difference of means with
+//! its CI, and P(A>B) with a percentile-bootstrap CI, read with Bouthillier et al.'s rule
+//! (MLSys 2021): A is better when the CI's lower bound > 0.5 and its upper bound ≥ 0.75.
+
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use crate::seeds::SourceRng;
+use crate::stats::{mean, std_dev};
+
+/// Resamples for every bootstrap interval.
+pub const BOOTSTRAP_RESAMPLES: usize = 2000;
+/// Bootstrap draws come from their own fixed stream: the same inputs give the same interval.
+pub const BOOTSTRAP_SEED: u64 = 0x5EED_B007;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub a: String,
+    pub b: String,
+    pub n_a: usize,
+    pub n_b: usize,
+    pub mean_a: f64,
+    pub mean_b: f64,
+    /// mean(A) − mean(B).
+    pub mean_diff: f64,
+    /// 95% CI of mean(A) − mean(B) (Welch).
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub welch_t: f64,
+    pub welch_df: f64,
+    pub welch_p: f64,
+    /// P(A > B) over all pairings (a, b), ties counting one half.
+    pub p_a_gt_b: f64,
+    pub p_ci_low: f64,
+    pub p_ci_high: f64,
+    pub higher_is_better: bool,
+    pub verdict: String,
+}
+
+/// Welch's t statistic, degrees of freedom, two-sided p, and the 95% CI of mean(a) − mean(b).
+pub fn welch(a: &[f64], b: &[f64]) -> Option<(f64, f64, f64, f64, f64)> {
+    if a.len() < 2 || b.len() < 2 {
+        return None;
+    }
+    let (va, vb) = (std_dev(a)?.powi(2), std_dev(b)?.powi(2));
+    let (na, nb) = (a.len() as f64, b.len() as f64);
+    let diff = mean(a)? - mean(b)?;
+    let se2 = va / na + vb / nb;
+    if se2 == 0.0 {
+        // Both sets constant: either identical (no evidence of a difference) or certainly apart.
+        let p = if diff == 0.0 { 1.0 } else { 0.0 };
+        let t = if diff == 0.0 {
+            0.0
+        } else {
+            diff.signum() * f64::INFINITY
+        };
+        return Some((t, f64::INFINITY, p, diff, diff));
+    }
+    let t = diff / se2.sqrt();
+    let df = se2 * se2 / ((va / na).powi(2) / (na - 1.0) + (vb / nb).powi(2) / (nb - 1.0));
+    let dist = StudentsT::new(0.0, 1.0, df).ok()?;
+    let p = 2.0 * (1.0 - dist.cdf(t.abs()));
+    let half = dist.inverse_cdf(0.975) * se2.sqrt();
+    Some((t, df, p, diff - half, diff + half))
+}
+
+/// P(A > B) over all n_a × n_b pairings, ties counting one half (the Mann–Whitney U / n_a n_b).
+pub fn probability_a_beats_b(a: &[f64], b: &[f64]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted_b = b.to_vec();
+    sorted_b.sort_by(f64::total_cmp);
+    let mut wins = 0.0;
+    for value in a {
+        let below = sorted_b.partition_point(|x| x < value);
+        let not_above = sorted_b.partition_point(|x| x <= value);
+        wins += below as f64 + 0.5 * (not_above - below) as f64;
+    }
+    wins / (a.len() * b.len()) as f64
+}
+
+fn resample(values: &[f64], rng: &mut SourceRng) -> Vec<f64> {
+    (0..values.len())
+        .map(|_| values[rng.below(values.len())])
+        .collect()
+}
+
+/// Percentile-bootstrap 95% interval of `statistic` over resamples of `a` and `b`.
+pub fn bootstrap_ci2(
+    a: &[f64],
+    b: &[f64],
+    statistic: impl Fn(&[f64], &[f64]) -> f64,
+) -> (f64, f64) {
+    let mut rng = SourceRng::new(BOOTSTRAP_SEED);
+    let mut values: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
+        .map(|_| statistic(&resample(a, &mut rng), &resample(b, &mut rng)))
+        .collect();
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((q * (values.len() - 1) as f64).round()) as usize];
+    (at(0.025), at(0.975))
+}
+
+/// Percentile-bootstrap 95% interval of `statistic` over resamples of one set.
+pub fn bootstrap_ci(values: &[f64], statistic: impl Fn(&[f64]) -> f64) -> Option<(f64, f64)> {
+    if values.len() < 2 {
+        return None;
+    }
+    Some(bootstrap_ci2(values, &[0.0], |a, _| statistic(a)))
+}
+
+/// The verdict in plain words, from the point of view of "better" for this metric.
+pub fn verdict(a: &str, b: &str, p_a_better: f64, low: f64, high: f64, same_bits: bool) -> String {
+    if same_bits {
+        return format!("{a} and {b} produced bitwise identical results: no difference at all");
+    }
+    let percent = |p: f64| format!("{:.0}%", p * 100.0);
+    if low > 0.5 && high >= 0.75 {
+        format!(
+            "{a} beats {b} in {} of pairings [{}, {}]: likely better",
+            percent(p_a_better),
+            percent(low),
+            percent(high)
+        )
+    } else if high < 0.5 && low <= 0.25 {
+        format!(
+            "{b} beats {a} in {} of pairings [{}, {}]: likely better",
+            percent(1.0 - p_a_better),
+            percent(1.0 - high),
+            percent(1.0 - low)
+        )
+    } else if low > 0.5 {
+        format!(
+            "{a} beats {b} in {} of pairings [{}, {}]: a real but small difference",
+            percent(p_a_better),
+            percent(low),
+            percent(high)
+        )
+    } else if high < 0.5 {
+        format!(
+            "{b} beats {a} in {} of pairings [{}, {}]: a real but small difference",
+            percent(1.0 - p_a_better),
+            percent(1.0 - high),
+            percent(1.0 - low)
+        )
+    } else {
+        format!(
+            "within run-to-run noise: {a} beats {b} in {} of pairings [{}, {}]",
+            percent(p_a_better),
+            percent(low),
+            percent(high)
+        )
+    }
+}
+
+/// Compares the final metrics of two sets of runs.
+pub fn compare(
+    name_a: &str,
+    a: &[f64],
+    name_b: &str,
+    b: &[f64],
+    higher_is_better: bool,
+    same_bits: bool,
+) -> Result<Comparison, String> {
+    if a.len() < 2 || b.len() < 2 {
+        return Err(format!(
+            "need at least 2 finished runs on each side; {name_a} has {}, {name_b} has {}",
+            a.len(),
+            b.len()
+        ));
+    }
+    let (welch_t, welch_df, welch_p, ci_low, ci_high) =
+        welch(a, b).ok_or("the t-test needs at least two runs per side")?;
+    let p_a_gt_b = probability_a_beats_b(a, b);
+    let (p_ci_low, p_ci_high) = bootstrap_ci2(a, b, probability_a_beats_b);
+    // "Better" follows the metric: for MSE, A is better when it is lower.
+    let (p_better, low, high) = if higher_is_better {
+        (p_a_gt_b, p_ci_low, p_ci_high)
+    } else {
+        (1.0 - p_a_gt_b, 1.0 - p_ci_high, 1.0 - p_ci_low)
+    };
+    Ok(Comparison {
+        a: name_a.to_string(),
+        b: name_b.to_string(),
+        n_a: a.len(),
+        n_b: b.len(),
+        mean_a: mean(a).unwrap_or(f64::NAN),
+        mean_b: mean(b).unwrap_or(f64::NAN),
+        mean_diff: mean(a).unwrap_or(f64::NAN) - mean(b).unwrap_or(f64::NAN),
+        ci_low,
+        ci_high,
+        welch_t,
+        welch_df,
+        welch_p,
+        p_a_gt_b,
+        p_ci_low,
+        p_ci_high,
+        higher_is_better,
+        verdict: verdict(name_a, name_b, p_better, low, high, same_bits),
+    })
+}
