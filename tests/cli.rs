@@ -310,3 +310,78 @@ fn bench_prints_its_figures_as_json() {
         );
     }
 }
+
+#[test]
+fn compare_prints_the_documented_json_and_names_unknown_conditions() {
+    let dir = temp_dir("compare");
+    let (a, b) = (dir.join("a.json"), dir.join("b.json"));
+    for (out, dropout) in [(&a, "0.0"), (&b, "0.3")] {
+        let mut config = circles_json();
+        config["model"]["dropout"] = dropout.parse::<f64>().unwrap().into();
+        config["repeats"] = 10.into();
+        config["conditions"] = serde_json::json!(["all-fixed", "all-free"]);
+        let path = dir.join("config.json");
+        std::fs::write(&path, config.to_string()).unwrap();
+        let status = binary()
+            .args(["run", "--quiet", "--seed", "8", "--config"])
+            .arg(&path)
+            .arg("--out")
+            .arg(out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let output = binary()
+        .arg("compare")
+        .arg(&a)
+        .args(["--a", "all-free", "--b", "all-free", "--json", "--b-file"])
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let c: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for key in [
+        "mean_diff",
+        "ci_low",
+        "ci_high",
+        "welch_t",
+        "welch_df",
+        "welch_p",
+        "p_a_gt_b",
+        "p_ci_low",
+        "p_ci_high",
+    ] {
+        assert!(c[key].is_number(), "{key}: {}", c[key]);
+    }
+    assert!(
+        c["ci_low"].as_f64() <= c["mean_diff"].as_f64()
+            && c["mean_diff"].as_f64() <= c["ci_high"].as_f64()
+    );
+    assert!(!c["verdict"].as_str().unwrap().is_empty());
+
+    // all-fixed against itself: bitwise identical, and the verdict says so.
+    let output = binary()
+        .arg("compare")
+        .arg(&a)
+        .args(["--a", "all-fixed", "--b", "all-fixed"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains("bitwise identical"));
+
+    let output = binary()
+        .arg("compare")
+        .arg(&a)
+        .args(["--a", "only-gpu", "--b", "all-free"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--a") && stderr.contains("all-fixed, all-free"),
+        "{stderr}"
+    );
+}

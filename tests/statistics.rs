@@ -1,0 +1,127 @@
+//! The statistics against independently known values.
+//!
+//! Reference values were computed with SciPy 1.17.1 / NumPy (pip install scipy) on the sample
+//! below; the commands are in each test's comment.
+
+use seedscope::agreement::{churn, class_one_fraction, pair_disagreement};
+use seedscope::compare::{compare, probability_a_beats_b, welch};
+use seedscope::results::RunRecord;
+use seedscope::stats::{mean_ci95, quantile, std_dev};
+
+const A: [f64; 8] = [0.9, 0.92, 0.88, 0.95, 0.91, 0.93, 0.89, 0.94];
+const B: [f64; 10] = [0.86, 0.9, 0.87, 0.85, 0.91, 0.88, 0.84, 0.89, 0.9, 0.86];
+
+fn close(actual: f64, expected: f64, tolerance: f64) -> bool {
+    (actual - expected).abs() <= tolerance
+}
+
+#[test]
+fn welch_matches_scipy() {
+    // r = scipy.stats.ttest_ind(A, B, equal_var=False)
+    //   → t = 3.4074458210, p = 0.0039312880, df = 14.8964961351
+    // r.confidence_interval(0.95) → [0.0145896732, 0.0634103268]
+    let (t, df, p, low, high) = welch(&A, &B).unwrap();
+    assert!(close(t, 3.407_445_821_0, 1e-8), "t = {t}");
+    assert!(close(df, 14.896_496_135_1, 1e-8), "df = {df}");
+    assert!(close(p, 0.003_931_288_0, 1e-8), "p = {p}");
+    assert!(close(low, 0.014_589_673_2, 1e-8), "low = {low}");
+    assert!(close(high, 0.063_410_326_8, 1e-8), "high = {high}");
+}
+
+#[test]
+fn probability_of_superiority_matches_mann_whitney() {
+    // scipy.stats.mannwhitneyu(A, B).statistic / (8 * 10) = 69.5 / 80 = 0.86875 (ties count ½)
+    assert_eq!(probability_a_beats_b(&A, &B), 0.86875);
+    assert!(close(probability_a_beats_b(&B, &A), 1.0 - 0.86875, 1e-15));
+}
+
+#[test]
+fn spread_and_interval_match_numpy() {
+    // numpy.std(A, ddof=1) = 0.0244948974; numpy.quantile linear IQR = 0.035
+    assert!(close(std_dev(&A).unwrap(), 0.024_494_897_4, 1e-9));
+    let iqr = quantile(&A, 0.75).unwrap() - quantile(&A, 0.25).unwrap();
+    assert!(close(iqr, 0.035, 1e-12));
+    // scipy.stats.t.interval(0.95, 7, loc=mean(A), scale=sem(A))
+    //   = (0.8945217532771589, 0.9354782467228412)
+    let (low, high) = mean_ci95(&A).unwrap();
+    assert!(close(low, 0.894_521_753_277_158_9, 1e-10), "{low}");
+    assert!(close(high, 0.935_478_246_722_841_2, 1e-10), "{high}");
+}
+
+/// Deterministic samples of N(mu, 1): Box–Muller over a fixed stream.
+fn normal_sample(mu: f64, n: usize, seed: u64) -> Vec<f64> {
+    let mut rng = seedscope::seeds::SourceRng::new(seed);
+    (0..n).map(|_| mu + rng.normal_f64()).collect()
+}
+
+#[test]
+fn p_a_gt_b_recovers_known_answers() {
+    // Identical distributions: 1/2. Far apart: 1 (or 0).
+    let x = normal_sample(0.0, 400, 1);
+    assert_eq!(probability_a_beats_b(&x, &x), 0.5);
+    let far = normal_sample(100.0, 50, 2);
+    assert_eq!(probability_a_beats_b(&far, &x), 1.0);
+    // N(1,1) vs N(0,1): P(A > B) = Φ(1/√2) = 0.76025.
+    let a = normal_sample(1.0, 2000, 3);
+    let b = normal_sample(0.0, 2000, 4);
+    let p = probability_a_beats_b(&a, &b);
+    assert!(close(p, 0.760_25, 0.02), "P = {p}");
+}
+
+#[test]
+fn verdicts_follow_bouthillier_rule() {
+    let a = normal_sample(1.0, 30, 5);
+    let b = normal_sample(0.0, 30, 6);
+    let c = compare("A", &a, "B", &b, true, false).unwrap();
+    assert!(c.p_ci_low > 0.5 && c.p_ci_high >= 0.75, "{c:?}");
+    assert!(
+        c.verdict.starts_with("A beats B in") && c.verdict.ends_with("likely better"),
+        "{}",
+        c.verdict
+    );
+    assert!(c.p_ci_low <= c.p_a_gt_b && c.p_a_gt_b <= c.p_ci_high);
+
+    let same = normal_sample(0.0, 30, 7);
+    let noise = compare("A", &same, "B", &normal_sample(0.0, 30, 8), true, false).unwrap();
+    assert!(
+        noise.verdict.starts_with("within run-to-run noise"),
+        "{}",
+        noise.verdict
+    );
+
+    // For MSE lower is better: A with the lower error is the better one.
+    let mse = compare("A", &b, "B", &a, false, false).unwrap();
+    assert!(mse.verdict.starts_with("A beats B"), "{}", mse.verdict);
+}
+
+fn run(indices: &[usize], predictions: &[f32]) -> RunRecord {
+    let mut record = RunRecord::failed("only-init".into(), 0, String::new());
+    record.error = None;
+    record.metric = "accuracy".into();
+    record.test_indices = indices.to_vec();
+    record.test_predictions = predictions.to_vec();
+    record
+}
+
+#[test]
+fn churn_on_hand_built_predictions() {
+    let a = run(&[0, 1, 2, 3], &[1.0, 0.0, 1.0, 1.0]);
+    let b = run(&[0, 1, 2, 3], &[1.0, 1.0, 1.0, 0.0]); // differs from a on 2 of 4
+    let c = run(&[3, 2, 9, 8], &[1.0, 0.0, 1.0, 1.0]); // shares rows 2 and 3 with a: differs on row 2
+    assert_eq!(pair_disagreement(&a, &b), Some(0.5));
+    assert_eq!(pair_disagreement(&a, &c), Some(0.5));
+    assert_eq!(pair_disagreement(&b, &c), Some(1.0)); // rows 2 (1 vs 0) and 3 (0 vs 1)
+    let disjoint = run(&[7], &[1.0]);
+    assert_eq!(pair_disagreement(&a, &disjoint), None);
+    // Equal accuracy, different predictions: churn sees what accuracy hides.
+    assert_eq!(churn(&[&a, &b, &c]), Some((0.5 + 0.5 + 1.0) / 3.0));
+    assert_eq!(churn(&[&a, &a]), Some(0.0));
+}
+
+#[test]
+fn disagreement_map_on_a_tiny_grid() {
+    // Three runs over a 2×2 grid: cell 0 all say 1, cell 1 all say 0, cells 2 and 3 split.
+    let fractions = class_one_fraction(&["1010", "1001", "1011"]).unwrap();
+    assert_eq!(fractions, vec![1.0, 0.0, 2.0 / 3.0, 2.0 / 3.0]);
+    assert!(class_one_fraction(&["10", "101"]).is_none());
+}
