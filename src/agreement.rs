@@ -77,3 +77,24 @@ pub fn class_one_fraction(grids: &[&str]) -> Option<Vec<f64>> {
             .collect(),
     )
 }
+
+/// Per grid cell, the fraction of runs that predict the cell's most common class (any number of
+/// classes): 1 where all runs agree.
+pub fn majority_agreement(grids: &[&str]) -> Option<Vec<f64>> {
+    let cells = grids.first()?.len();
+    if grids.iter().any(|g| g.len() != cells) {
+        return None;
+    }
+    let rows: Vec<&[u8]> = grids.iter().map(|g| g.as_bytes()).collect();
+    Some(
+        (0..cells)
+            .map(|cell| {
+                let mut counts = [0usize; 10];
+                for row in &rows {
+                    counts[usize::from(row[cell].saturating_sub(b'0')).min(9)] += 1;
+                }
+                *counts.iter().max().unwrap_or(&0) as f64 / grids.len() as f64
+            })
+            .collect(),
+    )
+}

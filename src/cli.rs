@@ -105,6 +105,9 @@ pub struct GuiArgs {
     /// Master seed (else SEEDSCOPE_SEED, else the last session's seed).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The view to snapshot: distributions, sources, curves, disagreement, compare, runs.
+    #[arg(long, default_value = "distributions", value_parser = ["distributions", "sources", "curves", "disagreement", "compare", "runs"])]
+    pub view: String,
 }
 
 #[derive(Args, Debug)]

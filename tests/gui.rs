@@ -237,3 +237,23 @@ fn a_bad_hidden_layer_width_is_refused_with_its_range() {
     assert!(harness.state().session.is_none());
     assert_eq!(harness.state().settings.config.model.hidden, vec![16, 16]);
 }
+
+#[test]
+fn the_compare_view_states_a_verdict_after_a_sweep() {
+    let mut harness = harness(small_config(6, 3), temp("unused5.png"));
+    harness.run_ok();
+    run_to_end(&mut harness);
+    harness.get_by_label("Compare").click();
+    harness.run_ok();
+    // all-fixed vs all-free by default: the verdict names both and reads as plain words.
+    let verdict = harness.get_by_label_contains("pairings");
+    let text = format!("{verdict:?}");
+    assert!(
+        text.contains("all-fixed") || text.contains("all-free"),
+        "{text}"
+    );
+    harness.get_by_label_contains("Welch's t-test");
+    harness.get_by_label("Where runs disagree").click();
+    harness.run_ok();
+    harness.get_by_label_contains("predicting class 1");
+}

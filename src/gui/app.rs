@@ -126,17 +126,35 @@ pub enum View {
     Distributions,
     Sources,
     Curves,
+    Disagreement,
+    Compare,
     Runs,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Distributions, View::Sources, View::Curves, View::Runs];
+    /// The view named on the command line (`--view`).
+    pub fn from_name(name: &str) -> Option<View> {
+        View::ALL
+            .into_iter()
+            .find(|v| format!("{v:?}").eq_ignore_ascii_case(name))
+    }
+
+    pub const ALL: [View; 6] = [
+        View::Distributions,
+        View::Sources,
+        View::Curves,
+        View::Disagreement,
+        View::Compare,
+        View::Runs,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             View::Distributions => "Distributions",
             View::Sources => "Which sources matter",
             View::Curves => "Learning curves",
+            View::Disagreement => "Where runs disagree",
+            View::Compare => "Compare",
             View::Runs => "Runs",
         }
     }
@@ -153,8 +171,13 @@ pub struct Settings {
     /// The hidden-layer widths as typed, e.g. "16, 16".
     pub hidden_text: String,
     pub preset: String,
-    /// The condition shown in the learning-curves view.
+    /// The condition shown in the learning-curves and disagreement views.
     pub curves_condition: String,
+    /// The two conditions of the Compare view.
+    pub compare_a: String,
+    pub compare_b: String,
+    /// The run whose own decision regions the disagreement view shows (None: all runs).
+    pub selected_run: Option<usize>,
 }
 
 impl Default for Settings {
@@ -173,6 +196,9 @@ impl Settings {
             view: View::Distributions,
             preset: preset.to_string(),
             curves_condition: "all-free".to_string(),
+            compare_a: "all-fixed".to_string(),
+            compare_b: "all-free".to_string(),
+            selected_run: None,
         }
     }
 
@@ -293,6 +319,8 @@ enum SnapshotState {
 #[derive(Default)]
 pub struct Autorun {
     pub snapshot: Option<PathBuf>,
+    /// The view the snapshot shows.
+    pub view: View,
     pub started: bool,
     pub report: Arc<Mutex<AutorunReport>>,
 }
@@ -751,7 +779,7 @@ impl SeedscopeApp {
             return;
         }
         drop(report);
-        self.settings.view = View::Distributions;
+        self.settings.view = autorun.view;
         self.begin_snapshot(path, ctx);
     }
 }

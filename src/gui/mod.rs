@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod dialogs;
+pub mod explain;
 pub mod palette;
 pub mod settings;
 pub mod snapshot;
@@ -112,6 +113,7 @@ pub fn launch(args: GuiArgs) -> ExitCode {
             if args.autorun {
                 app.autorun = Some(Autorun {
                     snapshot: args.snapshot.clone(),
+                    view: app::View::from_name(&args.view).unwrap_or_default(),
                     started: false,
                     report: Arc::clone(&app_report),
                 });

@@ -1,7 +1,9 @@
 //! The central area: view tabs and the current view. The rectangle of the view (title, plot,
 //! axes, legend and caption) is what a snapshot captures.
 
+mod compare;
 mod curves;
+mod disagreement;
 mod distributions;
 mod runs;
 mod sources;
@@ -20,6 +22,7 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
             );
         }
     });
+    super::explain::show(ui, app.settings.view);
     ui.separator();
     let rect = ui.available_rect_before_wrap();
     app.view_rect = Some(rect);
@@ -35,6 +38,8 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         View::Distributions => distributions::show(app, ui),
         View::Sources => sources::show(app, ui),
         View::Curves => curves::show(app, ui),
+        View::Disagreement => disagreement::show(app, ui),
+        View::Compare => compare::show(app, ui),
         View::Runs => runs::show(app, ui),
     }
 }

@@ -1,0 +1,56 @@
+//! The short texts beside each view: what the plot shows, what the tutorials advised, and
+//! which framework switch corresponds.
+
+use eframe::egui::{self, RichText};
+
+use super::app::View;
+
+pub fn text(view: View) -> &'static str {
+    match view {
+        View::Distributions => {
+            "Each column trains the same model many times under one condition. all-fixed fixes every seed \
+             (tf.keras.utils.set_random_seed / torch.manual_seed + fixed data and split), so its runs are \
+             bitwise identical: repeatable, but where that single result falls in the all-free spread is luck. \
+             Each only-X column frees one source. The tutorials' advice, \"repeat your experiment 30+ times and \
+             report summary statistics\", is what the all-free column does. Lessons: library-rng initialises \
+             through candle's own unseedable RNG (like forgetting to seed TensorFlow's global generator); nudge \
+             moves one initial weight by one ULP and shows that training amplifies any tiny difference."
+        }
+        View::Sources => {
+            "The run-to-run std of the test metric per condition, with its 95% bootstrap CI as error bars, and \
+             churn: the fraction of test points on which two runs of the condition predict differently, averaged \
+             over all pairs. Two runs with the same accuracy can still disagree on many points. Threads: with the \
+             thread source free, partial gradients are summed in the order threads finish; the fix in frameworks is \
+             tf.config.experimental.enable_op_determinism() or torch.use_deterministic_algorithms(True)."
+        }
+        View::Curves => {
+            "Every run's training loss and test metric per epoch for one condition; the band is mean ± std. \
+             Runs that start from different initial weights or see batches in a different order take \
+             different paths, and often end in different places."
+        }
+        View::Disagreement => {
+            "For 2-D data sets: the fraction of the condition's runs that predict class 1 at each point of the plane. \
+             Deep blue or deep red: every run agrees; white (0.5): the runs split evenly. The dots are the data of \
+             the first run. Pick a run to see its own decision regions."
+        }
+        View::Compare => {
+            "Is a difference real? Welch's t-test on the means, and P(A>B): the chance that a run of A beats a run \
+             of B, with a bootstrap CI. Following Bouthillier et al. (MLSys 2021), A is called better when the CI's \
+             lower bound is above 50% and its upper bound reaches 75%; a CI straddling 50% is run-to-run noise."
+        }
+        View::Runs => {
+            "One row per run with every seed it used. Replay re-trains a run from its recorded seeds and checks the \
+             hash of its final weights: bit-for-bit reproducibility, except for runs whose result depended on a \
+             thread race or on candle's unseedable RNG."
+        }
+    }
+}
+
+pub fn show(ui: &mut egui::Ui, view: View) {
+    egui::CollapsingHeader::new(RichText::new("What am I looking at?").weak())
+        .id_salt(("explain", view.title()))
+        .default_open(false)
+        .show(ui, |ui| {
+            ui.label(text(view));
+        });
+}

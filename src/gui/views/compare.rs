@@ -1,0 +1,166 @@
+//! Compare two conditions: the verdict in words, the numbers behind it, and both strips.
+
+use eframe::egui::{self, Color32, RichText};
+use egui_plot::{MarkerShape, Plot, Points};
+
+use super::{category_axis, metric_label};
+use crate::compare::{Comparison, compare};
+use crate::gui::app::SeedscopeApp;
+use crate::gui::palette::condition_color_by_name;
+
+/// The last comparison, keyed by (A, B, runs so far): the bootstrap is not redone every frame.
+type Cached = ((String, String, usize), Result<Comparison, String>);
+
+fn condition_picker(ui: &mut egui::Ui, label: &str, value: &mut String, names: &[String]) {
+    let label = ui.label(RichText::new(label).strong());
+    egui::ComboBox::from_id_salt(("compare", label.id))
+        .selected_text(value.clone())
+        .show_ui(ui, |ui| {
+            for name in names {
+                ui.selectable_value(value, name.clone(), name);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+}
+
+pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+    let capturing = app.is_capturing();
+    let Some(session) = &app.session else { return };
+    let names: Vec<String> = session
+        .config
+        .conditions
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let settings = &mut app.settings;
+    if !names.contains(&settings.compare_a) {
+        settings.compare_a = names.first().cloned().unwrap_or_default();
+    }
+    if !names.contains(&settings.compare_b) {
+        settings.compare_b = names.get(1).or(names.first()).cloned().unwrap_or_default();
+    }
+    ui.horizontal(|ui| {
+        condition_picker(ui, "A", &mut settings.compare_a, &names);
+        condition_picker(ui, "B", &mut settings.compare_b, &names);
+    });
+    let (a, b) = (settings.compare_a.clone(), settings.compare_b.clone());
+    let metric = session
+        .runs
+        .first()
+        .map_or("accuracy", |r| r.metric.as_str());
+    let values = |name: &str| -> Vec<f64> {
+        session
+            .runs
+            .iter()
+            .filter(|r| r.condition == name)
+            .filter_map(|r| r.final_test_metric)
+            .collect()
+    };
+    let key = (a.clone(), b.clone(), session.runs.len());
+    let id = egui::Id::unique("compare-cache");
+    let cached: Option<Cached> = ui.data(|d| d.get_temp(id));
+    let result = match cached {
+        Some((cached_key, result)) if cached_key == key => result,
+        _ => {
+            let hashes: std::collections::HashSet<&str> = session
+                .runs
+                .iter()
+                .filter(|r| r.condition == a || r.condition == b)
+                .map(|r| r.weights_hash.as_str())
+                .collect();
+            let result = compare(
+                &a,
+                &values(&a),
+                &b,
+                &values(&b),
+                metric != "mse",
+                hashes.len() == 1,
+            );
+            ui.data_mut(|d| d.insert_temp(id, (key, result.clone())));
+            result
+        }
+    };
+    match result {
+        Err(message) => {
+            ui.label(RichText::new(message).color(Color32::DARK_RED));
+        }
+        Ok(c) => {
+            ui.add_space(6.0);
+            ui.label(RichText::new(&c.verdict).size(19.0).strong());
+            ui.add_space(6.0);
+            egui::Grid::new("compare-numbers")
+                .striped(true)
+                .show(ui, |ui| {
+                    let rows = [
+                        (
+                            format!("mean of A ({a})"),
+                            format!("{:.4}  (n = {})", c.mean_a, c.n_a),
+                        ),
+                        (
+                            format!("mean of B ({b})"),
+                            format!("{:.4}  (n = {})", c.mean_b, c.n_b),
+                        ),
+                        (
+                            "mean(A) − mean(B)".into(),
+                            format!(
+                                "{:+.4}   95% CI [{:+.4}, {:+.4}]",
+                                c.mean_diff, c.ci_low, c.ci_high
+                            ),
+                        ),
+                        (
+                            "Welch's t-test".into(),
+                            format!(
+                                "t = {:.3}, df = {:.1}, p = {:.3e}",
+                                c.welch_t, c.welch_df, c.welch_p
+                            ),
+                        ),
+                        (
+                            "P(A > B)".into(),
+                            format!(
+                                "{:.3}   95% bootstrap CI [{:.3}, {:.3}]",
+                                c.p_a_gt_b, c.p_ci_low, c.p_ci_high
+                            ),
+                        ),
+                    ];
+                    for (name, value) in rows {
+                        ui.label(RichText::new(name).strong());
+                        ui.label(value);
+                        ui.end_row();
+                    }
+                });
+            let pair = vec![a.clone(), b.clone()];
+            Plot::new("compare-plot")
+                .x_axis_formatter(category_axis(pair.clone()))
+                .y_axis_label(metric_label(metric))
+                .include_x(-0.7)
+                .include_x(1.7)
+                .show_x(!capturing)
+                .show_y(!capturing)
+                .allow_scroll(false)
+                .show(ui, |plot| {
+                    for (x, name) in pair.iter().enumerate() {
+                        let color = condition_color_by_name(name);
+                        let points: Vec<[f64; 2]> = values(name)
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| [x as f64 + ((i as f64 * 0.618).fract() - 0.5) * 0.3, *v])
+                            .collect();
+                        plot.points(
+                            Points::new(name.clone(), points)
+                                .radius(3.5)
+                                .filled(true)
+                                .color(color),
+                        );
+                        let mean = if x == 0 { c.mean_a } else { c.mean_b };
+                        plot.points(
+                            Points::new("", vec![[x as f64 + 0.3, mean]])
+                                .shape(MarkerShape::Diamond)
+                                .radius(6.0)
+                                .color(Color32::BLACK),
+                        );
+                    }
+                });
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Where runs disagree (2-D data sets): the fraction of runs predicting class 1 over the plane,
+//! the data on top, and one run's own decision regions on request.
+
+use eframe::egui::{self, Color32, RichText};
+use egui_plot::{Heatmap, Legend, Plot, PlotPoint, Points};
+
+use crate::agreement::{class_one_fraction, majority_agreement};
+use crate::data::{self, GRID_SIZE, Task, plane_bounds};
+use crate::gui::app::SeedscopeApp;
+use crate::seeds::SourceRng;
+
+const CLASS_COLORS: [Color32; 3] = [
+    Color32::from_rgb(0x3b, 0x4c, 0xc0),
+    Color32::from_rgb(0xb4, 0x04, 0x26),
+    Color32::from_rgb(0x1a, 0x80, 0x1a),
+];
+
+pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+    let capturing = app.is_capturing();
+    let Some(session) = &app.session else { return };
+    let Some(bounds) = plane_bounds(session.config.data.kind) else {
+        ui.label("This view is for 2-D data sets (circles, moons, xor, blobs, spirals).");
+        return;
+    };
+    let names: Vec<String> = session
+        .config
+        .conditions
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let settings = &mut app.settings;
+    if !names.contains(&settings.curves_condition) {
+        settings.curves_condition = names.first().cloned().unwrap_or_default();
+    }
+    let runs: Vec<_> = session
+        .runs
+        .iter()
+        .filter(|r| r.condition == settings.curves_condition && r.grid.is_some())
+        .collect();
+    ui.horizontal(|ui| {
+        let label = ui.label(RichText::new("Condition").strong());
+        egui::ComboBox::from_id_salt("disagreement-condition")
+            .selected_text(settings.curves_condition.clone())
+            .show_ui(ui, |ui| {
+                for name in &names {
+                    ui.selectable_value(&mut settings.curves_condition, name.clone(), name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label(RichText::new("Show").strong());
+        let shown = settings
+            .selected_run
+            .map_or("all runs (agreement)".to_string(), |i| {
+                format!("run {i} alone")
+            });
+        egui::ComboBox::from_id_salt("disagreement-run")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut settings.selected_run, None, "all runs (agreement)");
+                for run in &runs {
+                    ui.selectable_value(
+                        &mut settings.selected_run,
+                        Some(run.run_index),
+                        format!("run {} alone", run.run_index),
+                    );
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    let multiclass = matches!(
+        session.runs.first().map(|r| r.metric.as_str()),
+        Some("accuracy")
+    ) && session.config.data.kind == crate::config::DatasetKind::Blobs;
+    let grids: Vec<&str> = runs.iter().filter_map(|r| r.grid.as_deref()).collect();
+    let selected = settings
+        .selected_run
+        .and_then(|i| runs.iter().find(|r| r.run_index == i));
+    let (values, caption) = match selected {
+        Some(run) => {
+            let grid = run.grid.as_deref().unwrap_or_default();
+            let classes: Vec<f64> = grid.bytes().map(|c| f64::from(c - b'0')).collect();
+            (
+                classes,
+                format!(
+                    "Decision regions of run {} of {}",
+                    run.run_index, settings.curves_condition
+                ),
+            )
+        }
+        None if multiclass => (
+            majority_agreement(&grids).unwrap_or_default(),
+            format!(
+                "Fraction of {} runs agreeing with the most common class (1 = all agree)",
+                grids.len()
+            ),
+        ),
+        None => (
+            class_one_fraction(&grids).unwrap_or_default(),
+            format!(
+                "Fraction of {} runs of {} predicting class 1 (0 or 1: all agree; 0.5: split)",
+                grids.len(),
+                settings.curves_condition
+            ),
+        ),
+    };
+    ui.label(RichText::new(caption).size(16.0).strong());
+    if values.len() != GRID_SIZE * GRID_SIZE {
+        ui.label("No runs with a prediction grid yet.");
+        return;
+    }
+    let [x_min, x_max, y_min, y_max] = bounds;
+    let max = if selected.is_some() && multiclass {
+        2.0
+    } else {
+        1.0
+    };
+    // The data of the condition's first run, coloured by class.
+    let points = runs.first().map(|run| {
+        let seed = run.seeds.get("data").copied().unwrap_or_default();
+        data::generate(&session.config.data, &mut SourceRng::new(seed))
+    });
+    let side = ui.available_height().min(ui.available_width()) - 10.0;
+    Plot::new("disagreement")
+        .width(side)
+        .height(side)
+        .data_aspect(1.0)
+        .legend(Legend::default())
+        .include_x(x_min)
+        .include_x(x_max)
+        .include_y(y_min)
+        .include_y(y_max)
+        .show_x(!capturing)
+        .show_y(!capturing)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.add(
+                Heatmap::new(values, GRID_SIZE)
+                    .at(PlotPoint::new(x_min, y_min))
+                    .size((x_max - x_min) as f32, (y_max - y_min) as f32)
+                    .range(0.0, max)
+                    .show_labels(false)
+                    .palette(&[CLASS_COLORS[0], Color32::WHITE, CLASS_COLORS[1]]),
+            );
+            if let Some(dataset) = points {
+                let classes = match dataset.task {
+                    Task::Multiclass { classes } => classes,
+                    _ => 2,
+                };
+                for class in 0..classes {
+                    let xy: Vec<[f64; 2]> = (0..dataset.len())
+                        .filter(|&i| dataset.class_of(i) == class)
+                        .map(|i| [dataset.x[2 * i] as f64, dataset.x[2 * i + 1] as f64])
+                        .collect();
+                    plot.points(
+                        Points::new(format!("class {class}"), xy)
+                            .radius(2.5)
+                            .filled(true)
+                            .color(CLASS_COLORS[class % 3].gamma_multiply(0.9)),
+                    );
+                }
+            }
+        });
+}
