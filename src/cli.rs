@@ -202,10 +202,6 @@ pub fn os_seed() -> u64 {
     hasher.finish()
 }
 
-fn format_metric(value: Option<f64>) -> String {
-    value.map_or_else(|| "-".into(), |v| format!("{v:.4}"))
-}
-
 /// The per-condition table printed by `run`.
 pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
     let width = summaries
@@ -224,10 +220,10 @@ pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
             "{:<width$}  {:>4}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {}\n",
             s.condition,
             s.n,
-            format_metric(s.mean),
-            format_metric(s.std),
-            format_metric(s.min),
-            format_metric(s.max),
+            crate::stats::format_value(s.mean),
+            crate::stats::format_value(s.std),
+            crate::stats::format_value(s.min),
+            crate::stats::format_value(s.max),
             s.distinct_hashes,
             notes.join(", ")
         ));

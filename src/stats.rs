@@ -54,18 +54,30 @@ impl ConditionSummary {
     }
 }
 
-pub fn mean(values: &[f64]) -> Option<f64> {
-    if values.is_empty() {
-        None
-    } else {
-        Some(values.iter().sum::<f64>() / values.len() as f64)
+/// A metric for tables: four decimals, or three significant digits when it is tiny (MSE).
+pub fn format_value(value: Option<f64>) -> String {
+    match value {
+        None => "-".into(),
+        Some(v) if v != 0.0 && v.abs() < 0.001 => format!("{v:.3e}"),
+        Some(v) => format!("{v:.4}"),
     }
+}
+
+pub fn mean(values: &[f64]) -> Option<f64> {
+    let first = *values.first()?;
+    // Thirty runs of 0.9 must average to 0.9, not 0.8999999999999996: a bitwise-identical
+    // condition should read as exactly one value everywhere.
+    if values.iter().all(|v| v.to_bits() == first.to_bits()) {
+        return Some(first);
+    }
+    Some(values.iter().sum::<f64>() / values.len() as f64)
 }
 
 /// Sample standard deviation; 0 for a single value.
 pub fn std_dev(values: &[f64]) -> Option<f64> {
     let m = mean(values)?;
-    if values.len() < 2 {
+    // Identical values have no spread; the mean's rounding must not invent 1e-16 of it.
+    if values.len() < 2 || values.iter().all(|v| v.to_bits() == values[0].to_bits()) {
         return Some(0.0);
     }
     let ss: f64 = values.iter().map(|v| (v - m) * (v - m)).sum();
@@ -162,6 +174,12 @@ mod tests {
         let (low, high) = mean_ci95(&values).unwrap();
         assert!((low - (5.5 - 2.16585)).abs() < 1e-4, "{low}");
         assert!((high - (5.5 + 2.16585)).abs() < 1e-4, "{high}");
+    }
+
+    #[test]
+    fn identical_values_have_exactly_zero_spread() {
+        assert_eq!(std_dev(&[0.9; 30]), Some(0.0));
+        assert_eq!(mean_ci95(&[0.9; 30]), Some((0.9, 0.9)));
     }
 
     #[test]

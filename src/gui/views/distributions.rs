@@ -153,9 +153,7 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     summary_table(app, ui);
 }
 
-fn format(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".into(), |v| format!("{v:.4}"))
-}
+use crate::stats::format_value as format;
 
 fn summary_table(app: &SeedscopeApp, ui: &mut egui::Ui) {
     let Some(session) = &app.session else { return };
@@ -186,7 +184,7 @@ fn summary_table(app: &SeedscopeApp, ui: &mut egui::Ui) {
                 ui.label(format(s.mean));
                 ui.label(format(s.std));
                 ui.label(match (s.ci95_low, s.ci95_high) {
-                    (Some(l), Some(h)) => format!("[{l:.4}, {h:.4}]"),
+                    (Some(l), Some(h)) => format!("[{}, {}]", format(Some(l)), format(Some(h))),
                     _ => "–".into(),
                 });
                 ui.label(format!("{} – {}", format(s.min), format(s.max)));
