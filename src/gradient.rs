@@ -1,23 +1,27 @@
-//! The gradient of one mini-batch, computed in shards on worker threads — the `threads` source.
+//! The gradient of one mini-batch, and the `threads` source.
 //!
 //! candle's CPU kernels are bitwise identical whatever their thread count (DESIGN.md), so the
 //! variation frameworks show from intra-op parallelism has to be made real here: the batch is
-//! cut into `count` contiguous shards, each shard's gradient is computed on its own thread, and
-//! the shard gradients are added up.
+//! cut into `count` contiguous shards, each shard's gradient is computed on its own worker
+//! thread, and the shard gradients are added up.
 //!
 //! * Fixed policy: the sum runs in shard order, whatever order the threads finish in.
 //! * Free policy (`racing`): partial sums are added in the order the threads finish. That
-//!   order is a real race between OS threads (they are released together by a barrier), not a
-//!   simulated one. With two shards the order cannot matter (float addition is commutative);
-//!   with three or more it can, and such a run cannot be replayed bit-for-bit.
+//!   order is a real race between OS threads, not a simulated one. With two shards the order
+//!   cannot matter (float addition is commutative); with three or more it can, and such a run
+//!   cannot be replayed bit-for-bit.
+//!
+//! Shard workers live for a whole run ([`ShardPool`]): spawning threads on every step cost
+//! more than the step itself.
 
-use std::sync::{Barrier, mpsc};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::Scope;
 
 use candle_core::{Result, Tensor};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Task;
-use crate::loss::loss_sum;
+use crate::loss::loss_sums;
 use crate::model::Mlp;
 
 /// How one run computes its mini-batch gradients.
@@ -38,43 +42,56 @@ impl ThreadPlan {
     pub fn order_can_matter(&self) -> bool {
         self.racing && self.count >= 3
     }
+
+    /// Runs with this plan can share a batched program with other runs.
+    pub fn batchable(&self) -> bool {
+        self.count == 1
+    }
 }
 
-/// One mini-batch's loss (mean over its rows) and gradients (in parameter order).
+/// One mini-batch's per-run losses (mean over its rows) and gradients (in parameter order).
 pub struct BatchGradient {
-    pub loss: f64,
+    pub losses: Vec<f64>,
     pub grads: Vec<Tensor>,
     /// The shard order in which partial gradients were added.
     pub summation_order: Vec<usize>,
 }
 
-/// The loss and gradients of rows `start..start+len` of the batch, scaled by `1/batch_rows`.
+/// A mini-batch: inputs `[R, rows, in]`, targets `[R, rows, out]`, masks `[R, rows, width]`.
+#[derive(Clone)]
+pub struct Batch {
+    pub x: Tensor,
+    pub y: Tensor,
+    pub masks: Option<Vec<Tensor>>,
+}
+
+type ShardResult = (usize, Result<(Vec<f64>, Vec<Tensor>)>);
+
+/// The losses and gradients of rows `start..start+len` of the batch, scaled by `1/batch_rows`.
 fn shard_gradient(
     model: &Mlp,
     task: Task,
-    x: &Tensor,
-    y: &Tensor,
-    masks: Option<&[Tensor]>,
+    batch: &Batch,
     (start, len): (usize, usize),
     batch_rows: usize,
-) -> Result<(f64, Vec<Tensor>)> {
+) -> Result<(Vec<f64>, Vec<Tensor>)> {
     let whole = start == 0 && len == batch_rows;
     let narrow = |t: &Tensor| {
         if whole {
             Ok(t.clone())
         } else {
-            t.narrow(0, start, len)
+            t.narrow(1, start, len)
         }
     };
-    let x = narrow(x)?;
-    let y = narrow(y)?;
-    let shard_masks = match masks {
+    let x = narrow(&batch.x)?;
+    let y = narrow(&batch.y)?;
+    let shard_masks = match &batch.masks {
         Some(masks) => Some(masks.iter().map(narrow).collect::<Result<Vec<_>>>()?),
         None => None,
     };
     let outputs = model.forward(&x, shard_masks.as_deref())?;
-    let loss = (loss_sum(task, &outputs, &y)? / batch_rows as f64)?;
-    let store = loss.backward()?;
+    let losses = (loss_sums(task, &outputs, &y)? / batch_rows as f64)?;
+    let store = losses.sum_all()?.backward()?;
     let grads = model
         .params
         .iter()
@@ -83,7 +100,12 @@ fn shard_gradient(
             None => p.as_tensor().zeros_like(),
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok((loss.to_scalar::<f32>()? as f64, grads))
+    let losses = losses
+        .to_vec1::<f32>()?
+        .into_iter()
+        .map(f64::from)
+        .collect();
+    Ok((losses, grads))
 }
 
 /// Contiguous shards of `rows` rows, sizes differing by at most one.
@@ -102,80 +124,137 @@ pub fn shard_ranges(rows: usize, count: usize) -> Vec<(usize, usize)> {
         .collect()
 }
 
+struct ShardJob {
+    model: Mlp,
+    task: Task,
+    batch: Batch,
+    range: (usize, usize),
+    batch_rows: usize,
+    index: usize,
+    reply: Sender<ShardResult>,
+}
+
+/// Worker threads that compute shard gradients for one run, for as long as the run lasts.
+pub struct ShardPool {
+    workers: Vec<Sender<ShardJob>>,
+    replies: (Sender<ShardResult>, Receiver<ShardResult>),
+}
+
+impl ShardPool {
+    /// Starts `count` workers in `scope`; they stop when the pool is dropped.
+    pub fn start<'scope>(scope: &'scope Scope<'scope, '_>, count: usize) -> ShardPool {
+        let workers = (0..count)
+            .map(|_| {
+                let (sender, jobs) = channel::<ShardJob>();
+                scope.spawn(move || {
+                    for job in jobs {
+                        let result = shard_gradient(
+                            &job.model,
+                            job.task,
+                            &job.batch,
+                            job.range,
+                            job.batch_rows,
+                        );
+                        // The run stops listening only when it failed; nothing to report then.
+                        let _ = job.reply.send((job.index, result));
+                    }
+                });
+                sender
+            })
+            .collect();
+        ShardPool {
+            workers,
+            replies: channel(),
+        }
+    }
+}
+
+fn add_into(
+    total: &mut Option<(Vec<f64>, Vec<Tensor>)>,
+    (losses, grads): (Vec<f64>, Vec<Tensor>),
+) -> Result<()> {
+    *total = Some(match total.take() {
+        None => (losses, grads),
+        Some((sum_losses, sum_grads)) => (
+            sum_losses.iter().zip(&losses).map(|(a, b)| a + b).collect(),
+            sum_grads
+                .iter()
+                .zip(&grads)
+                .map(|(a, b)| a + b)
+                .collect::<Result<Vec<_>>>()?,
+        ),
+    });
+    Ok(())
+}
+
+/// The batch's losses and gradients. Plans with more than one thread need a `pool` (and a
+/// model holding a single run).
 pub fn batch_gradient(
     model: &Mlp,
     task: Task,
-    x: &Tensor,
-    y: &Tensor,
-    masks: Option<&[Tensor]>,
+    batch: &Batch,
     plan: ThreadPlan,
+    pool: Option<&ShardPool>,
 ) -> Result<BatchGradient> {
-    let rows = x.dim(0)?;
+    let rows = batch.x.dim(1)?;
     let shards = shard_ranges(rows, plan.count);
-    if shards.len() == 1 {
-        let (loss, grads) = shard_gradient(model, task, x, y, masks, shards[0], rows)?;
-        return Ok(BatchGradient {
-            loss,
-            grads,
-            summation_order: vec![0],
-        });
-    }
-
-    let (sender, receiver) = mpsc::channel();
-    let start_line = Barrier::new(shards.len());
-    std::thread::scope(|scope| {
-        for (index, range) in shards.iter().copied().enumerate() {
-            let sender = sender.clone();
-            let start_line = &start_line;
-            scope.spawn(move || {
-                start_line.wait();
-                let result = shard_gradient(model, task, x, y, masks, range, rows);
-                // The receiver outlives the scope; a send can only fail if it panicked.
-                let _ = sender.send((index, result));
+    let pool = match pool {
+        Some(pool) if shards.len() > 1 => pool,
+        _ => {
+            let whole = (0, rows);
+            let (losses, grads) = shard_gradient(model, task, batch, whole, rows)?;
+            return Ok(BatchGradient {
+                losses,
+                grads,
+                summation_order: vec![0],
             });
         }
-        drop(sender);
-
-        let mut total: Option<(f64, Vec<Tensor>)> = None;
-        let mut order = Vec::with_capacity(shards.len());
-        let add = |total: &mut Option<(f64, Vec<Tensor>)>,
-                   (loss, grads): (f64, Vec<Tensor>)|
-         -> Result<()> {
-            *total = Some(match total.take() {
-                None => (loss, grads),
-                Some((sum_loss, sum_grads)) => (
-                    sum_loss + loss,
-                    sum_grads
-                        .iter()
-                        .zip(&grads)
-                        .map(|(a, b)| a + b)
-                        .collect::<Result<Vec<_>>>()?,
-                ),
-            });
-            Ok(())
+    };
+    for (index, range) in shards.iter().copied().enumerate() {
+        let job = ShardJob {
+            model: model.clone(),
+            task,
+            batch: batch.clone(),
+            range,
+            batch_rows: rows,
+            index,
+            reply: pool.replies.0.clone(),
         };
-        if plan.racing {
-            // Add each partial gradient the moment its thread finishes.
-            for (index, result) in receiver.iter() {
-                order.push(index);
-                add(&mut total, result?)?;
-            }
-        } else {
-            let mut slots: Vec<Option<(f64, Vec<Tensor>)>> = vec![None; shards.len()];
-            for (index, result) in receiver.iter() {
-                slots[index] = Some(result?);
-            }
-            for (index, slot) in slots.into_iter().enumerate() {
-                order.push(index);
-                add(&mut total, slot.expect("every shard thread sends once"))?;
-            }
+        pool.workers[index]
+            .send(job)
+            .map_err(|_| candle_core::Error::Msg("a shard worker stopped".into()))?;
+    }
+    let mut total = None;
+    let mut order = Vec::with_capacity(shards.len());
+    let receive = || {
+        pool.replies
+            .1
+            .recv()
+            .map_err(|_| candle_core::Error::Msg("a shard worker stopped".into()))
+    };
+    if plan.racing {
+        // Add each partial gradient the moment its thread finishes.
+        for _ in 0..shards.len() {
+            let (index, result) = receive()?;
+            order.push(index);
+            add_into(&mut total, result?)?;
         }
-        let (loss, grads) = total.expect("at least two shards");
-        Ok(BatchGradient {
-            loss,
-            grads,
-            summation_order: order,
-        })
+    } else {
+        let mut slots: Vec<Option<(Vec<f64>, Vec<Tensor>)>> = vec![None; shards.len()];
+        for _ in 0..shards.len() {
+            let (index, result) = receive()?;
+            slots[index] = Some(result?);
+        }
+        for (index, slot) in slots.into_iter().enumerate() {
+            order.push(index);
+            add_into(&mut total, slot.expect("every shard replies once"))?;
+        }
+    }
+    let (losses, grads) = total.expect("at least two shards");
+    Ok(BatchGradient {
+        losses,
+        grads,
+        summation_order: order,
     })
 }
 

@@ -4,28 +4,28 @@ use candle_core::{D, Result, Tensor};
 
 use crate::data::{Task, argmax};
 
-/// The loss summed over the rows of `outputs` (divide by the full batch size afterwards: a
-/// shard's sum over its own rows then adds up to the batch mean exactly as a whole batch does).
-pub fn loss_sum(task: Task, outputs: &Tensor, targets: &Tensor) -> Result<Tensor> {
-    match task {
+/// Each run's loss summed over its rows: `[R]` for outputs `[R, rows, out]`. Divide by the full
+/// batch size afterwards: a shard's sum over its own rows then adds up to the batch mean just
+/// as a whole batch does.
+pub fn loss_sums(task: Task, outputs: &Tensor, targets: &Tensor) -> Result<Tensor> {
+    let per_element = match task {
         Task::Binary => {
             // Stable BCE with logits: max(z,0) − z·y + ln(1 + e^−|z|). candle_nn's version takes
             // log(sigmoid(z)) and gives NaN once outputs saturate (DESIGN.md).
             let z = outputs;
             let softplus_neg_abs = z.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?;
-            (z.relu()? - (z * targets)?)?
-                .add(&softplus_neg_abs)?
-                .sum_all()
+            (z.relu()? - (z * targets)?)?.add(&softplus_neg_abs)?
         }
         Task::Multiclass { .. } => {
             let log_probs = candle_nn::ops::log_softmax(outputs, D::Minus1)?;
-            (targets * log_probs)?.sum_all()?.neg()
+            (targets * log_probs)?.neg()?
         }
         Task::Regression => {
-            let outputs_per_row = outputs.dim(1)? as f64;
-            (outputs - targets)?.sqr()?.sum_all()? / outputs_per_row
+            let outputs_per_row = outputs.dim(D::Minus1)? as f64;
+            ((outputs - targets)?.sqr()? / outputs_per_row)?
         }
-    }
+    };
+    per_element.sum((1, 2))
 }
 
 /// Class predictions (classification) or raw outputs (regression), row-major.
@@ -84,12 +84,12 @@ mod tests {
 
     #[test]
     fn stable_bce_stays_finite_when_saturated() {
-        let z = Tensor::new(&[[1000.0f32], [-1000.0], [0.0]], &Device::Cpu).unwrap();
-        let y = Tensor::new(&[[0.0f32], [0.0], [1.0]], &Device::Cpu).unwrap();
-        let loss = loss_sum(Task::Binary, &z, &y)
+        let z = Tensor::new(&[[[1000.0f32], [-1000.0], [0.0]]], &Device::Cpu).unwrap();
+        let y = Tensor::new(&[[[0.0f32], [0.0], [1.0]]], &Device::Cpu).unwrap();
+        let loss = loss_sums(Task::Binary, &z, &y)
             .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
+            .to_vec1::<f32>()
+            .unwrap()[0];
         // 1000 (confidently wrong) + ~0 (confidently right) + ln 2 (undecided).
         assert!(
             (loss - (1000.0 + std::f32::consts::LN_2)).abs() < 1e-2,

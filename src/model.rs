@@ -1,8 +1,14 @@
-//! The MLP: parameters as a plain, ordered list of candle `Var`s (`[W0, b0, W1, b1, …]`,
-//! `W: [in, out]`, `b: [out]`), a forward pass, and the app's own seeded initialiser.
+//! The MLP, batched over runs: parameters are a plain, ordered list of candle `Var`s
+//! (`[W0, b0, W1, b1, …]`, `W: [R, in, out]`, `b: [R, 1, out]`) holding R independent runs'
+//! weights side by side, with a forward pass and the app's own seeded initialiser.
+//!
+//! A run trained alone is the same program with R = 1. candle's CPU kernels treat every slice
+//! of the run dimension the same way (a batched matmul calls gemm once per slice with the same
+//! sizes; elementwise ops and reductions over the other dims are per slice), so a run's bits do
+//! not depend on which runs share its batch — `tests/batching.rs` checks exactly that.
 //!
 //! candle's initialisers draw from an unseedable thread RNG (DESIGN.md), so they are used only
-//! by [`Mlp::init_with_library_rng`], the lesson whose point is exactly that.
+//! by the library-rng lesson, whose point is exactly that.
 
 use candle_core::{DType, Device, Result, Tensor, Var};
 use sha2::{Digest, Sha256};
@@ -44,57 +50,97 @@ impl ModelSpec {
     pub fn parameter_count(&self) -> usize {
         self.widths.windows(2).map(|w| w[0] * w[1] + w[1]).sum()
     }
+
+    /// One run's shape of parameter `index` (`[in, out]` or `[out]`): what its hash covers.
+    fn run_dims(&self, index: usize) -> Vec<usize> {
+        let layer = index / 2;
+        if index % 2 == 0 {
+            vec![self.widths[layer], self.widths[layer + 1]]
+        } else {
+            vec![self.widths[layer + 1]]
+        }
+    }
 }
 
+/// How one run's initial weights are made.
+pub enum Initialiser<'a> {
+    /// From the run's `init` stream.
+    Seeded(&'a mut SourceRng),
+    /// The library-rng lesson: candle_nn::linear's unseedable initialiser.
+    Library,
+}
+
+#[derive(Clone)]
 pub struct Mlp {
     pub spec: ModelSpec,
+    /// R: how many runs the parameters hold.
+    pub runs: usize,
     /// `[W0, b0, W1, b1, …]`: this order is the order of hashing, nudging and optimiser state.
     pub params: Vec<Var>,
 }
 
-impl Mlp {
-    /// Glorot or He uniform weights from `rng` (the `init` stream); zero biases, as Keras does.
-    pub fn init_seeded(spec: &ModelSpec, rng: &mut SourceRng) -> Result<Mlp> {
-        let mut params = Vec::with_capacity(spec.layers() * 2);
-        for pair in spec.widths.windows(2) {
-            let (fan_in, fan_out) = (pair[0], pair[1]);
+/// One run's layer weights: Glorot or He uniform from its stream (zero biases, as Keras does),
+/// or candle's own initialiser.
+fn layer_values(
+    spec: &ModelSpec,
+    fan_in: usize,
+    fan_out: usize,
+    layer: usize,
+    init: &mut Initialiser<'_>,
+) -> Result<(Vec<f32>, Vec<f32>)> {
+    match init {
+        Initialiser::Seeded(rng) => {
             let limit = match spec.init {
                 InitScheme::GlorotUniform => (6.0 / (fan_in + fan_out) as f64).sqrt(),
                 InitScheme::HeUniform => (6.0 / fan_in as f64).sqrt(),
             } as f32;
-            let weights: Vec<f32> = (0..fan_in * fan_out)
+            let weights = (0..fan_in * fan_out)
                 .map(|_| rng.uniform_range_f32(-limit, limit))
                 .collect();
-            params.push(Var::from_vec(weights, (fan_in, fan_out), &Device::Cpu)?);
-            params.push(Var::zeros(fan_out, DType::F32, &Device::Cpu)?);
+            Ok((weights, vec![0.0; fan_out]))
         }
-        Ok(Mlp {
-            spec: spec.clone(),
-            params,
-        })
-    }
-
-    /// The "hidden library RNG" lesson: candle_nn's own `linear` initialiser, whose CPU random
-    /// generator is seeded by the operating system and cannot be fixed.
-    pub fn init_with_library_rng(spec: &ModelSpec) -> Result<Mlp> {
-        let varmap = candle_nn::VarMap::new();
-        let builder = candle_nn::VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
-        let mut params = Vec::with_capacity(spec.layers() * 2);
-        for (i, pair) in spec.widths.windows(2).enumerate() {
-            let layer = candle_nn::linear(pair[0], pair[1], builder.pp(format!("layer{i}")))?;
+        Initialiser::Library => {
+            let varmap = candle_nn::VarMap::new();
+            let builder = candle_nn::VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+            let linear = candle_nn::linear(fan_in, fan_out, builder.pp(format!("layer{layer}")))?;
             // candle stores W as [out, in]; this model uses [in, out].
-            params.push(Var::from_tensor(&layer.weight().t()?.contiguous()?)?);
-            let bias = layer.bias().expect("candle_nn::linear has a bias");
-            params.push(Var::from_tensor(bias)?);
+            let weights = linear.weight().t()?.flatten_all()?.to_vec1::<f32>()?;
+            let bias = linear.bias().expect("candle_nn::linear has a bias");
+            Ok((weights, bias.to_vec1::<f32>()?))
+        }
+    }
+}
+
+impl Mlp {
+    /// One set of weights per run, in run order.
+    pub fn init(spec: &ModelSpec, inits: &mut [Initialiser<'_>]) -> Result<Mlp> {
+        let runs = inits.len();
+        let mut params = Vec::with_capacity(spec.layers() * 2);
+        for (layer, pair) in spec.widths.windows(2).enumerate() {
+            let (fan_in, fan_out) = (pair[0], pair[1]);
+            let mut weights = Vec::with_capacity(runs * fan_in * fan_out);
+            let mut biases = Vec::with_capacity(runs * fan_out);
+            for init in inits.iter_mut() {
+                let (w, b) = layer_values(spec, fan_in, fan_out, layer, init)?;
+                weights.extend(w);
+                biases.extend(b);
+            }
+            params.push(Var::from_vec(
+                weights,
+                (runs, fan_in, fan_out),
+                &Device::Cpu,
+            )?);
+            params.push(Var::from_vec(biases, (runs, 1, fan_out), &Device::Cpu)?);
         }
         Ok(Mlp {
             spec: spec.clone(),
+            runs,
             params,
         })
     }
 
-    /// Logits (or regression outputs). `masks` holds one pre-scaled dropout mask per hidden
-    /// layer, `[rows, width]`, or `None` for evaluation.
+    /// Outputs `[R, rows, out]` for inputs `[R, rows, in]`. `masks` holds one pre-scaled
+    /// dropout mask per hidden layer, `[R, rows, width]`, or `None` for evaluation.
     pub fn forward(&self, x: &Tensor, masks: Option<&[Tensor]>) -> Result<Tensor> {
         let layers = self.spec.layers();
         let mut h = x.clone();
@@ -117,45 +163,61 @@ impl Mlp {
         Ok(h)
     }
 
-    /// All parameter values in order, flattened.
-    pub fn flat_values(&self) -> Result<Vec<f32>> {
+    /// Every parameter's values, flattened, in order (all runs).
+    pub fn param_values(&self) -> Result<Vec<Vec<f32>>> {
+        self.params
+            .iter()
+            .map(|p| p.as_tensor().flatten_all()?.to_vec1::<f32>())
+            .collect()
+    }
+
+    /// Run `run`'s parameters, flattened in order, from [`Self::param_values`].
+    pub fn run_values(&self, all: &[Vec<f32>], run: usize) -> Vec<f32> {
         let mut values = Vec::with_capacity(self.spec.parameter_count());
-        for p in &self.params {
-            values.extend(p.as_tensor().flatten_all()?.to_vec1::<f32>()?);
+        for param in all {
+            let per_run = param.len() / self.runs;
+            values.extend_from_slice(&param[run * per_run..(run + 1) * per_run]);
         }
-        Ok(values)
+        values
     }
 
-    /// Moves flat parameter number `index` (taken modulo the number of weights, skipping the
-    /// zero biases so the nudge always lands on a weight) up by one ULP.
-    pub fn nudge(&mut self, index: usize) -> Result<usize> {
-        let weight_slots: Vec<(usize, usize)> = (0..self.spec.layers())
-            .flat_map(|layer| {
-                let count = self.spec.widths[layer] * self.spec.widths[layer + 1];
-                (0..count).map(move |i| (2 * layer, i))
-            })
-            .collect();
-        let (param, offset) = weight_slots[index % weight_slots.len()];
-        let tensor = self.params[param].as_tensor();
-        let shape = tensor.shape().clone();
-        let mut values = tensor.flatten_all()?.to_vec1::<f32>()?;
-        values[offset] = values[offset].next_up();
-        self.params[param].set(&Tensor::from_vec(values, shape, &Device::Cpu)?)?;
-        Ok(index % weight_slots.len())
-    }
-
-    /// Hex SHA-256 of every parameter's shape and bits, in order.
-    pub fn weights_hash(&self) -> Result<String> {
+    /// Hex SHA-256 of run `run`'s parameter shapes and bits, in order — independent of how many
+    /// runs share the batch.
+    pub fn run_hash(&self, all: &[Vec<f32>], run: usize) -> String {
         let mut hasher = Sha256::new();
-        for p in &self.params {
-            for dim in p.as_tensor().dims() {
-                hasher.update((*dim as u64).to_le_bytes());
+        for (index, param) in all.iter().enumerate() {
+            for dim in self.spec.run_dims(index) {
+                hasher.update((dim as u64).to_le_bytes());
             }
-            for value in p.as_tensor().flatten_all()?.to_vec1::<f32>()? {
+            let per_run = param.len() / self.runs;
+            for value in &param[run * per_run..(run + 1) * per_run] {
                 hasher.update(value.to_bits().to_le_bytes());
             }
         }
-        Ok(hex(&hasher.finalize()))
+        hex(&hasher.finalize())
+    }
+
+    /// Moves run `run`'s weight number `index` (modulo the number of weights; biases are
+    /// skipped so the nudge always lands on a weight) up by one ULP. Returns the weight's index.
+    pub fn nudge(&mut self, run: usize, index: usize) -> Result<usize> {
+        let weights: usize = (0..self.spec.layers())
+            .map(|l| self.spec.widths[l] * self.spec.widths[l + 1])
+            .sum();
+        let mut offset = index % weights;
+        for layer in 0..self.spec.layers() {
+            let count = self.spec.widths[layer] * self.spec.widths[layer + 1];
+            if offset < count {
+                let param = &self.params[2 * layer];
+                let shape = param.as_tensor().shape().clone();
+                let mut values = param.as_tensor().flatten_all()?.to_vec1::<f32>()?;
+                let at = run * count + offset;
+                values[at] = values[at].next_up();
+                param.set(&Tensor::from_vec(values, shape, &Device::Cpu)?)?;
+                return Ok(index % weights);
+            }
+            offset -= count;
+        }
+        unreachable!("offset is below the number of weights")
     }
 }
 
@@ -180,32 +242,42 @@ mod tests {
         )
     }
 
-    #[test]
-    fn seeded_init_is_bitwise_repeatable_and_within_glorot_limit() {
-        let a = Mlp::init_seeded(&spec(), &mut SourceRng::new(5)).unwrap();
-        let b = Mlp::init_seeded(&spec(), &mut SourceRng::new(5)).unwrap();
-        assert_eq!(a.weights_hash().unwrap(), b.weights_hash().unwrap());
-        let limit = (6.0f32 / 6.0).sqrt();
-        let w0 = a.params[0].as_tensor().flatten_all().unwrap();
-        assert!(
-            w0.to_vec1::<f32>()
-                .unwrap()
-                .iter()
-                .all(|v| v.abs() <= limit)
-        );
-        assert_eq!(a.flat_values().unwrap().len(), spec().parameter_count());
+    fn seeded(seeds: &[u64]) -> Mlp {
+        let mut rngs: Vec<SourceRng> = seeds.iter().map(|s| SourceRng::new(*s)).collect();
+        let mut inits: Vec<Initialiser> = rngs.iter_mut().map(Initialiser::Seeded).collect();
+        Mlp::init(&spec(), &mut inits).unwrap()
     }
 
     #[test]
-    fn nudge_changes_one_value_by_one_ulp() {
-        let mut model = Mlp::init_seeded(&spec(), &mut SourceRng::new(5)).unwrap();
-        let before = model.flat_values().unwrap();
-        model.nudge(9).unwrap();
-        let after = model.flat_values().unwrap();
-        let changed: Vec<usize> = (0..before.len())
-            .filter(|&i| before[i].to_bits() != after[i].to_bits())
+    fn a_run_has_the_same_initial_weights_alone_or_in_a_batch() {
+        let alone = seeded(&[5]);
+        let batch = seeded(&[9, 5, 7]);
+        let (a, b) = (alone.param_values().unwrap(), batch.param_values().unwrap());
+        assert_eq!(alone.run_hash(&a, 0), batch.run_hash(&b, 1));
+        assert_ne!(batch.run_hash(&b, 0), batch.run_hash(&b, 1));
+        let limit = 1.0f32; // Glorot: sqrt(6 / (2 + 4))
+        assert!(
+            alone.run_values(&a, 0)[..8]
+                .iter()
+                .all(|v| v.abs() <= limit)
+        );
+        assert_eq!(alone.run_values(&a, 0).len(), spec().parameter_count());
+    }
+
+    #[test]
+    fn nudge_changes_one_value_of_one_run_by_one_ulp() {
+        let mut model = seeded(&[5, 6]);
+        let before = model.param_values().unwrap();
+        model.nudge(1, 9).unwrap();
+        let after = model.param_values().unwrap();
+        let (b0, a0) = (model.run_values(&before, 0), model.run_values(&after, 0));
+        assert_eq!(b0, a0, "run 0 untouched");
+        let (b1, a1) = (model.run_values(&before, 1), model.run_values(&after, 1));
+        let changed: Vec<usize> = (0..b1.len())
+            .filter(|&i| b1[i].to_bits() != a1[i].to_bits())
             .collect();
-        assert_eq!(changed.len(), 1);
-        assert_eq!(after[changed[0]], before[changed[0]].next_up());
+        // Weight 9 skips layer 0's 8 weights and 4 biases: flat position 8 + 4 + 1.
+        assert_eq!(changed, vec![13]);
+        assert_eq!(a1[13], b1[13].next_up());
     }
 }

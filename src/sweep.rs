@@ -13,7 +13,11 @@ use std::time::{Duration, Instant};
 use crate::config::ExperimentConfig;
 use crate::results::RunRecord;
 use crate::seeds::Condition;
-use crate::train::{RunPlan, TrainError, train_run};
+use crate::train::{RunPlan, TrainError, train_group};
+
+/// Most runs trained as one batched program. Larger batches amortise per-operation overhead
+/// further, smaller ones keep both cores busy and the GUI's plots filling in steadily.
+pub const MAX_BATCH_RUNS: usize = 16;
 
 #[derive(Clone, Debug)]
 pub struct SweepSpec {
@@ -47,12 +51,49 @@ pub fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// The sweep's jobs, interleaved (run 0 of every condition, then run 1, …) so every
-/// condition's distribution grows at once while the sweep runs.
-pub fn jobs(config: &ExperimentConfig) -> Vec<(Condition, usize)> {
-    (0..config.repeats)
-        .flat_map(|run| config.conditions.iter().map(move |c| (*c, run)))
+/// One unit of work: runs of one condition trained together.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    pub condition: Condition,
+    pub run_indices: Vec<usize>,
+}
+
+/// The sweep's jobs. Runs whose gradients use one thread are batched (up to
+/// [`MAX_BATCH_RUNS`]); sharded runs go alone. Jobs are interleaved across conditions so every
+/// condition's distribution grows while the sweep runs.
+pub fn jobs(config: &ExperimentConfig) -> Vec<Job> {
+    let per_condition: Vec<Vec<Job>> = config
+        .conditions
+        .iter()
+        .map(|condition| {
+            let batchable = match condition.policy(crate::seeds::Source::Threads) {
+                crate::seeds::Policy::Fixed => config.threads.fixed == 1,
+                crate::seeds::Policy::Free => false,
+            };
+            let size = if batchable { MAX_BATCH_RUNS } else { 1 };
+            (0..config.repeats)
+                .collect::<Vec<_>>()
+                .chunks(size)
+                .map(|chunk| Job {
+                    condition: *condition,
+                    run_indices: chunk.to_vec(),
+                })
+                .collect()
+        })
+        .collect();
+    let longest = per_condition.iter().map(Vec::len).max().unwrap_or(0);
+    (0..longest)
+        .flat_map(|k| {
+            per_condition
+                .iter()
+                .filter_map(move |jobs| jobs.get(k).cloned())
+        })
         .collect()
+}
+
+/// Runs in a sweep.
+pub fn total_runs(config: &ExperimentConfig) -> usize {
+    config.conditions.len() * config.repeats
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -98,36 +139,48 @@ pub fn run_sweep(
                         break;
                     }
                     let job = next_job.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(condition, run_index)) = jobs.get(job) else {
+                    let Some(job) = jobs.get(job) else {
                         break;
                     };
-                    let plan = RunPlan::new(config, spec.master_seed, condition, run_index);
-                    let condition_name = condition.to_string();
+                    let plans: Vec<RunPlan> = job
+                        .run_indices
+                        .iter()
+                        .map(|&i| RunPlan::new(config, spec.master_seed, job.condition, i))
+                        .collect();
+                    let condition_name = job.condition.to_string();
                     let mut on_epoch = |epochs_done| {
-                        let _ = sender.send(SweepEvent::Epoch {
-                            condition: condition_name.clone(),
-                            run_index,
-                            epochs_done,
-                        });
+                        for &run_index in &job.run_indices {
+                            let _ = sender.send(SweepEvent::Epoch {
+                                condition: condition_name.clone(),
+                                run_index,
+                                epochs_done,
+                            });
+                        }
                         !cancel.load(Ordering::Relaxed)
                     };
-                    let outcome =
-                        catch_unwind(AssertUnwindSafe(|| train_run(config, &plan, &mut on_epoch)));
-                    let record = match outcome {
-                        Ok(Ok(record)) => record,
-                        Ok(Err(TrainError::Cancelled)) => break,
-                        Ok(Err(TrainError::Engine(message))) => RunRecord::failed(
-                            condition_name,
-                            run_index,
-                            format!("engine error: {message}"),
-                        ),
-                        Err(payload) => RunRecord::failed(
-                            condition_name,
-                            run_index,
-                            format!("worker panicked: {}", panic_message(payload.as_ref())),
-                        ),
+                    let outcome = catch_unwind(AssertUnwindSafe(|| {
+                        train_group(config, &plans, &mut on_epoch)
+                    }));
+                    let failed = |message: String| -> Vec<RunRecord> {
+                        job.run_indices
+                            .iter()
+                            .map(|&i| RunRecord::failed(condition_name.clone(), i, message.clone()))
+                            .collect()
                     };
-                    let _ = sender.send(SweepEvent::RunFinished(Box::new(record)));
+                    let records = match outcome {
+                        Ok(Ok(records)) => records,
+                        Ok(Err(TrainError::Cancelled)) => break,
+                        Ok(Err(TrainError::Engine(message))) => {
+                            failed(format!("engine error: {message}"))
+                        }
+                        Err(payload) => failed(format!(
+                            "worker panicked: {}",
+                            panic_message(payload.as_ref())
+                        )),
+                    };
+                    for record in records {
+                        let _ = sender.send(SweepEvent::RunFinished(Box::new(record)));
+                    }
                 }
             });
         }
@@ -141,7 +194,7 @@ pub fn run_sweep(
     });
 
     sort_into_sweep_order(&spec.config.conditions, &mut runs);
-    let cancelled = cancel.load(Ordering::Relaxed) && runs.len() < jobs.len();
+    let cancelled = cancel.load(Ordering::Relaxed) && runs.len() < total_runs(&spec.config);
     let elapsed = started.elapsed();
     on_event(&SweepEvent::Finished { cancelled, elapsed });
     SweepOutcome {
@@ -164,7 +217,7 @@ impl Sweep {
     pub fn start(spec: SweepSpec, wake: Arc<dyn Fn() + Send + Sync>) -> Sweep {
         let (sender, events) = mpsc::channel();
         let cancel = Arc::new(AtomicBool::new(false));
-        let total_runs = jobs(&spec.config).len();
+        let total_runs = total_runs(&spec.config);
         let worker_cancel = Arc::clone(&cancel);
         std::thread::Builder::new()
             .name("seedscope-sweep".into())

@@ -1,6 +1,13 @@
-//! One run: data, split, init, then epochs of shuffled mini-batches with dropout and sharded
+//! Training: data, split, init, then epochs of shuffled mini-batches with dropout and sharded
 //! gradients. A run is a pure function of (config, [`RunPlan`]); the plan is a pure function of
 //! (master seed, condition, run index), or is rebuilt from a record's seeds for replay.
+//!
+//! Runs are trained as one batched candle program ([`train_group`]): R runs' weights side by
+//! side (`[R, in, out]`), each run's mini-batch gathered in its own shuffle order, one autograd
+//! pass, Adam on the batched tensors. Per-operation overhead dominates these tiny models, so
+//! sharing each operation between R runs is what makes a sweep fast. A run trained alone
+//! ([`train_run`]) is the same program with R = 1, and its bits are the same (see model.rs).
+//! Runs whose `threads` source shards each gradient over worker threads are trained alone.
 
 use std::time::Instant;
 
@@ -8,13 +15,13 @@ use candle_core::{Device, Tensor};
 use sha2::{Digest, Sha256};
 
 use crate::config::ExperimentConfig;
-use crate::data::{self, Dataset};
-use crate::gradient::{ThreadPlan, batch_gradient};
+use crate::data::{self, Dataset, Split};
+use crate::gradient::{Batch, ShardPool, ThreadPlan, batch_gradient};
 use crate::loss;
-use crate::model::{Mlp, ModelSpec, hex};
+use crate::model::{Initialiser, Mlp, ModelSpec, hex};
 use crate::optim::Optimizer;
 use crate::results::{RunRecord, SourceFingerprints};
-use crate::seeds::{Condition, Lesson, Policy, RunSeeds, Source};
+use crate::seeds::{Condition, Lesson, Policy, RunSeeds, Source, SourceRng};
 
 /// Everything random about one run, decided before it starts.
 #[derive(Clone, Debug, PartialEq)]
@@ -101,209 +108,360 @@ fn hash_floats(values: &[f32]) -> Sha256 {
     hasher
 }
 
-fn rows_tensor(data: &Dataset, rows: &[usize]) -> candle_core::Result<(Tensor, Tensor)> {
-    let mut x = Vec::with_capacity(rows.len() * data.features);
-    let mut y = Vec::with_capacity(rows.len() * data.outputs);
-    for &row in rows {
-        x.extend_from_slice(data.row_x(row));
-        y.extend_from_slice(data.row_y(row));
+/// One run's state inside a batched program.
+struct RunState {
+    dataset: Dataset,
+    split: Split,
+    fingerprints: SourceFingerprints,
+    shuffle_rng: SourceRng,
+    dropout_rng: SourceRng,
+    shuffle_hash: Sha256,
+    dropout_hash: Sha256,
+    threads_hash: Sha256,
+    train_loss: Vec<f64>,
+    test_metric: Vec<f64>,
+    nudged_weight: Option<usize>,
+    /// Still training: not diverged.
+    active: bool,
+    /// The weights' hash at the moment the run diverged (its training stopped there).
+    frozen_hash: Option<String>,
+}
+
+impl RunState {
+    fn new(config: &ExperimentConfig, plan: &RunPlan) -> RunState {
+        let seeds = &plan.seeds;
+        let dataset = data::generate(&config.data, &mut seeds.rng(Source::Data));
+        let mut data_hash = hash_floats(&dataset.x);
+        data_hash.update(hash_floats(&dataset.y).finalize());
+        let split = data::split(
+            &dataset,
+            config.data.test_fraction,
+            &mut seeds.rng(Source::Split),
+        );
+        let mut split_hash = Sha256::new();
+        for i in &split.test_indices {
+            split_hash.update((*i as u64).to_le_bytes());
+        }
+        let mut threads_hash = Sha256::new();
+        threads_hash.update((plan.threads.count as u64).to_le_bytes());
+        threads_hash.update([u8::from(plan.threads.racing)]);
+        RunState {
+            fingerprints: SourceFingerprints {
+                data: short(data_hash),
+                split: short(split_hash),
+                ..SourceFingerprints::default()
+            },
+            dataset,
+            split,
+            shuffle_rng: seeds.rng(Source::Shuffle),
+            dropout_rng: seeds.rng(Source::Dropout),
+            shuffle_hash: Sha256::new(),
+            dropout_hash: Sha256::new(),
+            threads_hash,
+            train_loss: Vec::new(),
+            test_metric: Vec::new(),
+            nudged_weight: None,
+            active: true,
+            frozen_hash: None,
+        }
     }
-    Ok((
-        Tensor::from_vec(x, (rows.len(), data.features), &Device::Cpu)?,
-        Tensor::from_vec(y, (rows.len(), data.outputs), &Device::Cpu)?,
-    ))
 }
 
-fn whole_tensor(data: &Dataset) -> candle_core::Result<Tensor> {
-    Tensor::from_vec(data.x.clone(), (data.len(), data.features), &Device::Cpu)
+/// `[R, rows, features]` from each run's rows of its own data set.
+fn stack(parts: Vec<Vec<f32>>, rows: usize, width: usize) -> candle_core::Result<Tensor> {
+    let runs = parts.len();
+    Tensor::from_vec(parts.concat(), (runs, rows, width), &Device::Cpu)
 }
 
-/// Model outputs on a data set, evaluation mode (no dropout), row-major.
+/// Outputs of every run on its own rows, as one flat vector `[R × rows × out]`.
 fn evaluate(model: &Mlp, x: &Tensor) -> candle_core::Result<Vec<f32>> {
     model.forward(x, None)?.flatten_all()?.to_vec1::<f32>()
 }
 
-/// Trains one run. `on_epoch(completed)` is called after every epoch; returning `false`
-/// cancels the run.
+/// Trains one run (R = 1). `on_epoch(completed)` is called after every epoch; returning
+/// `false` cancels the run.
 pub fn train_run(
     config: &ExperimentConfig,
     plan: &RunPlan,
     on_epoch: &mut dyn FnMut(usize) -> bool,
 ) -> Result<RunRecord, TrainError> {
-    let started = Instant::now();
-    let seeds = &plan.seeds;
-    let mut fingerprints = SourceFingerprints::default();
+    let mut records = train_group(config, std::slice::from_ref(plan), on_epoch)?;
+    Ok(records.remove(0))
+}
 
-    // Data and split.
-    let dataset = data::generate(&config.data, &mut seeds.rng(Source::Data));
-    let mut data_hash = hash_floats(&dataset.x);
-    data_hash.update(hash_floats(&dataset.y).finalize());
-    fingerprints.data = short(data_hash);
-    let split = data::split(
-        &dataset,
-        config.data.test_fraction,
-        &mut seeds.rng(Source::Split),
+/// Trains several runs of one experiment as one batched program. Every plan must be batchable
+/// (one thread per gradient) unless there is only one.
+pub fn train_group(
+    config: &ExperimentConfig,
+    plans: &[RunPlan],
+    on_epoch: &mut dyn FnMut(usize) -> bool,
+) -> Result<Vec<RunRecord>, TrainError> {
+    assert!(!plans.is_empty(), "a group has at least one run");
+    assert!(
+        plans.len() == 1 || plans.iter().all(|p| p.threads.batchable()),
+        "sharded runs are trained alone"
     );
-    let mut split_hash = Sha256::new();
-    for i in &split.test_indices {
-        split_hash.update((*i as u64).to_le_bytes());
+    let threads = plans[0].threads;
+    if plans.len() == 1 && !threads.batchable() {
+        std::thread::scope(|scope| {
+            let pool = ShardPool::start(scope, threads.count);
+            train_batched(config, plans, Some(&pool), on_epoch)
+        })
+    } else {
+        train_batched(config, plans, None, on_epoch)
     }
-    fingerprints.split = short(split_hash);
-    let (train, test) = (&split.train, &split.test);
-    let task = dataset.task;
+}
 
-    // Model.
-    let spec = ModelSpec::new(&config.model, dataset.features, dataset.outputs);
-    let mut model = match plan.condition.lesson() {
-        Lesson::LibraryRng => Mlp::init_with_library_rng(&spec)?,
-        _ => Mlp::init_seeded(&spec, &mut seeds.rng(Source::Init))?,
-    };
-    fingerprints.init = model.weights_hash()?[..16].to_string();
-    let nudged_weight = match plan.condition.lesson() {
-        Lesson::Nudge => Some(model.nudge(plan.run_index)?),
-        _ => None,
-    };
+fn train_batched(
+    config: &ExperimentConfig,
+    plans: &[RunPlan],
+    pool: Option<&ShardPool>,
+    on_epoch: &mut dyn FnMut(usize) -> bool,
+) -> Result<Vec<RunRecord>, TrainError> {
+    let started = Instant::now();
+    let runs = plans.len();
+    let mut states: Vec<RunState> = plans.iter().map(|p| RunState::new(config, p)).collect();
+    let first = &states[0].dataset;
+    let (task, features, outputs) = (first.task, first.features, first.outputs);
+    let (n_train, n_test) = (states[0].split.train.len(), states[0].split.test.len());
+
+    // Model: every run's own initial weights, side by side.
+    let spec = ModelSpec::new(&config.model, features, outputs);
+    let mut init_rngs: Vec<SourceRng> = plans.iter().map(|p| p.seeds.rng(Source::Init)).collect();
+    let mut inits: Vec<Initialiser> = plans
+        .iter()
+        .zip(init_rngs.iter_mut())
+        .map(|(plan, rng)| match plan.condition.lesson() {
+            Lesson::LibraryRng => Initialiser::Library,
+            _ => Initialiser::Seeded(rng),
+        })
+        .collect();
+    let mut model = Mlp::init(&spec, &mut inits)?;
+    drop(inits);
+    let initial = model.param_values()?;
+    for (r, (state, plan)) in states.iter_mut().zip(plans).enumerate() {
+        state.fingerprints.init = model.run_hash(&initial, r)[..16].to_string();
+        if plan.condition.lesson() == Lesson::Nudge {
+            state.nudged_weight = Some(model.nudge(r, plan.run_index)?);
+        }
+    }
 
     let mut optimizer = Optimizer::new(&config.training, &model.params)?;
-    let mut shuffle_rng = seeds.rng(Source::Shuffle);
-    let mut dropout_rng = seeds.rng(Source::Dropout);
-    let mut shuffle_hash = Sha256::new();
-    let mut dropout_hash = Sha256::new();
-    let mut threads_hash = Sha256::new();
-    threads_hash.update((plan.threads.count as u64).to_le_bytes());
-    threads_hash.update([u8::from(plan.threads.racing)]);
-
-    let train_x = whole_tensor(train)?;
-    let test_x = whole_tensor(test)?;
+    let train_x = stack(
+        states.iter().map(|s| s.split.train.x.clone()).collect(),
+        n_train,
+        features,
+    )?;
+    let test_x = stack(
+        states.iter().map(|s| s.split.test.x.clone()).collect(),
+        n_test,
+        features,
+    )?;
     let dropout = spec.dropout;
     let keep_scale = 1.0 / (1.0 - dropout);
     let threshold = config.training.divergence_threshold;
+    let batch_size = config.training.batch_size;
+    let identity: Vec<usize> = (0..n_train).collect();
 
-    let mut train_loss = Vec::with_capacity(config.training.epochs);
-    let mut test_metric = Vec::with_capacity(config.training.epochs);
-    let mut diverged = false;
-
-    'epochs: for epoch in 0..config.training.epochs {
-        let order = shuffle_rng.permutation(train.len());
-        for i in &order {
-            shuffle_hash.update((*i as u32).to_le_bytes());
-        }
-        let mut epoch_loss = 0.0;
-        for batch in order.chunks(config.training.batch_size) {
-            let (x, y) = rows_tensor(train, batch)?;
-            // Dropout masks for the whole batch come from the dropout stream before any
-            // sharding, so they do not depend on the thread count.
+    for epoch in 0..config.training.epochs {
+        // Each active run's own batch order; a diverged run stops drawing, as it would alone.
+        let orders: Vec<Vec<usize>> = states
+            .iter_mut()
+            .map(|state| {
+                if !state.active {
+                    return identity.clone();
+                }
+                let order = state.shuffle_rng.permutation(n_train);
+                for i in &order {
+                    state.shuffle_hash.update((*i as u32).to_le_bytes());
+                }
+                order
+            })
+            .collect();
+        let mut epoch_loss = vec![0.0; runs];
+        let mut start = 0;
+        while start < n_train {
+            let rows = batch_size.min(n_train - start);
+            let mut x = Vec::with_capacity(runs * rows * features);
+            let mut y = Vec::with_capacity(runs * rows * outputs);
+            for (state, order) in states.iter().zip(&orders) {
+                for &row in &order[start..start + rows] {
+                    x.extend_from_slice(state.split.train.row_x(row));
+                    y.extend_from_slice(state.split.train.row_y(row));
+                }
+            }
+            // Dropout masks come from each run's dropout stream before any sharding, so they
+            // do not depend on the thread count.
             let masks = if dropout > 0.0 {
                 let mut masks = Vec::with_capacity(spec.hidden_widths().len());
                 for &width in spec.hidden_widths() {
-                    let mask: Vec<f32> = (0..batch.len() * width)
-                        .map(|_| {
-                            if dropout_rng.uniform_f32() >= dropout {
-                                keep_scale
-                            } else {
-                                0.0
-                            }
-                        })
-                        .collect();
-                    dropout_hash.update(
-                        mask.iter()
-                            .map(|m| u8::from(*m != 0.0))
-                            .collect::<Vec<u8>>(),
-                    );
-                    masks.push(Tensor::from_vec(mask, (batch.len(), width), &Device::Cpu)?);
+                    let mut mask = Vec::with_capacity(runs * rows * width);
+                    for state in states.iter_mut() {
+                        if !state.active {
+                            mask.extend(std::iter::repeat_n(0.0, rows * width));
+                            continue;
+                        }
+                        let run_mask: Vec<f32> = (0..rows * width)
+                            .map(|_| {
+                                if state.dropout_rng.uniform_f32() >= dropout {
+                                    keep_scale
+                                } else {
+                                    0.0
+                                }
+                            })
+                            .collect();
+                        state.dropout_hash.update(
+                            run_mask
+                                .iter()
+                                .map(|m| u8::from(*m != 0.0))
+                                .collect::<Vec<u8>>(),
+                        );
+                        mask.extend(run_mask);
+                    }
+                    masks.push(Tensor::from_vec(mask, (runs, rows, width), &Device::Cpu)?);
                 }
                 Some(masks)
             } else {
                 None
             };
-            let gradient = batch_gradient(&model, task, &x, &y, masks.as_deref(), plan.threads)?;
-            threads_hash.update(
-                gradient
-                    .summation_order
-                    .iter()
-                    .map(|i| *i as u8)
-                    .collect::<Vec<u8>>(),
-            );
-            if !gradient.loss.is_finite() || gradient.loss > threshold {
-                diverged = true;
-                break 'epochs;
+            let batch = Batch {
+                x: Tensor::from_vec(x, (runs, rows, features), &Device::Cpu)?,
+                y: Tensor::from_vec(y, (runs, rows, outputs), &Device::Cpu)?,
+                masks,
+            };
+            let gradient = batch_gradient(&model, task, &batch, plans[0].threads, pool)?;
+            let mut values_before_step = None;
+            for (r, state) in states.iter_mut().enumerate() {
+                if !state.active {
+                    continue;
+                }
+                state.threads_hash.update(
+                    gradient
+                        .summation_order
+                        .iter()
+                        .map(|i| *i as u8)
+                        .collect::<Vec<u8>>(),
+                );
+                let loss = gradient.losses[r];
+                if !loss.is_finite() || loss > threshold {
+                    // Training stops here for this run: keep the weights it had.
+                    state.active = false;
+                    if values_before_step.is_none() {
+                        values_before_step = Some(model.param_values()?);
+                    }
+                    let values = values_before_step.as_ref().expect("just set");
+                    state.frozen_hash = Some(model.run_hash(values, r));
+                } else {
+                    epoch_loss[r] += loss * rows as f64;
+                }
             }
-            epoch_loss += gradient.loss * batch.len() as f64;
+            if states.iter().all(|s| !s.active) {
+                break;
+            }
             optimizer.step(&model.params, &gradient.grads)?;
+            start += rows;
         }
-        train_loss.push(epoch_loss / train.len() as f64);
-        let outputs = evaluate(&model, &test_x)?;
-        test_metric.push(loss::metric(task, &outputs, &test.y, test.outputs));
+        if states.iter().all(|s| !s.active) {
+            break;
+        }
+        let test_outputs = evaluate(&model, &test_x)?;
+        let per_run = n_test * outputs;
+        for (r, state) in states.iter_mut().enumerate() {
+            if state.active {
+                state.train_loss.push(epoch_loss[r] / n_train as f64);
+                let slice = &test_outputs[r * per_run..(r + 1) * per_run];
+                state
+                    .test_metric
+                    .push(loss::metric(task, slice, &state.split.test.y, outputs));
+            }
+        }
         if !on_epoch(epoch + 1) {
             return Err(TrainError::Cancelled);
         }
     }
 
-    let final_values = model.flat_values()?;
-    if final_values.iter().any(|v| !v.is_finite()) {
-        diverged = true;
-    }
+    let finals = model.param_values()?;
     let test_outputs = evaluate(&model, &test_x)?;
-    let (final_train_metric, final_test_metric) = if diverged {
-        (None, None)
-    } else {
-        let train_outputs = evaluate(&model, &train_x)?;
-        (
-            Some(loss::metric(task, &train_outputs, &train.y, train.outputs)),
-            Some(loss::metric(task, &test_outputs, &test.y, test.outputs)),
-        )
-    };
-    let grid = match data::plane_bounds(config.data.kind) {
-        Some(bounds) if !diverged => {
+    let train_outputs = evaluate(&model, &train_x)?;
+    let grids = match data::plane_bounds(config.data.kind) {
+        Some(bounds) => {
             let points = data::grid_points(bounds);
             let cells = points.len() / 2;
-            let x = Tensor::from_vec(points, (cells, 2), &Device::Cpu)?;
-            let classes = loss::predictions(task, &evaluate(&model, &x)?, dataset.outputs);
-            Some(
-                classes
+            let all: Vec<Vec<f32>> = vec![points; runs];
+            Some((evaluate(&model, &stack(all, cells, 2)?)?, cells))
+        }
+        None => None,
+    };
+    let wall_ms = started.elapsed().as_secs_f64() * 1000.0 / runs as f64;
+
+    let mut records = Vec::with_capacity(runs);
+    for (r, (state, plan)) in states.into_iter().zip(plans).enumerate() {
+        let run_finite = model.run_values(&finals, r).iter().all(|v| v.is_finite());
+        let diverged = !state.active || !run_finite;
+        let test_slice = &test_outputs[r * n_test * outputs..(r + 1) * n_test * outputs];
+        let train_slice = &train_outputs[r * n_train * outputs..(r + 1) * n_train * outputs];
+        let (final_train_metric, final_test_metric, test_predictions, grid) = if diverged {
+            (None, None, Vec::new(), None)
+        } else {
+            let grid = grids.as_ref().map(|(values, cells)| {
+                let slice = &values[r * cells * outputs..(r + 1) * cells * outputs];
+                loss::predictions(task, slice, outputs)
                     .iter()
                     .map(|c| char::from(b'0' + (*c as u8).min(9)))
-                    .collect(),
+                    .collect::<String>()
+            });
+            (
+                Some(loss::metric(
+                    task,
+                    train_slice,
+                    &state.split.train.y,
+                    outputs,
+                )),
+                Some(loss::metric(task, test_slice, &state.split.test.y, outputs)),
+                loss::predictions(task, test_slice, outputs),
+                grid,
             )
-        }
-        _ => None,
-    };
-    fingerprints.shuffle = short(shuffle_hash);
-    fingerprints.dropout = short(dropout_hash);
-    fingerprints.threads = short(threads_hash);
-
-    let not_replayable_reason = match (plan.condition.lesson(), plan.threads) {
-        (Lesson::LibraryRng, _) => Some(
-            "its weights were initialised by candle's own RNG, which cannot be seeded".to_string(),
-        ),
-        (_, threads) if threads.order_can_matter() => Some(format!(
-            "its gradients were summed in the order {} threads finished (a real race)",
-            threads.count
-        )),
-        _ => None,
-    };
-
-    Ok(RunRecord {
-        condition: plan.condition.to_string(),
-        run_index: plan.run_index,
-        seeds: seeds.to_map(),
-        threads: plan.threads.count,
-        racing: plan.threads.racing,
-        metric: task.metric_name().to_string(),
-        train_loss,
-        test_metric,
-        final_train_metric,
-        final_test_metric,
-        test_predictions: loss::predictions(task, &test_outputs, test.outputs),
-        test_indices: split.test_indices.clone(),
-        grid,
-        weights_hash: model.weights_hash()?,
-        fingerprints,
-        nudged_weight,
-        wall_ms: started.elapsed().as_secs_f64() * 1000.0,
-        diverged,
-        replayable: not_replayable_reason.is_none(),
-        not_replayable_reason,
-        error: None,
-    })
+        };
+        let mut fingerprints = state.fingerprints;
+        fingerprints.shuffle = short(state.shuffle_hash);
+        fingerprints.dropout = short(state.dropout_hash);
+        fingerprints.threads = short(state.threads_hash);
+        let not_replayable_reason = match (plan.condition.lesson(), plan.threads) {
+            (Lesson::LibraryRng, _) => Some(
+                "its weights were initialised by candle's own RNG, which cannot be seeded"
+                    .to_string(),
+            ),
+            (_, threads) if threads.order_can_matter() => Some(format!(
+                "its gradients were summed in the order {} threads finished (a real race)",
+                threads.count
+            )),
+            _ => None,
+        };
+        records.push(RunRecord {
+            condition: plan.condition.to_string(),
+            run_index: plan.run_index,
+            seeds: plan.seeds.to_map(),
+            threads: plan.threads.count,
+            racing: plan.threads.racing,
+            metric: task.metric_name().to_string(),
+            train_loss: state.train_loss,
+            test_metric: state.test_metric,
+            final_train_metric,
+            final_test_metric,
+            test_predictions,
+            test_indices: state.split.test_indices.clone(),
+            grid,
+            weights_hash: state
+                .frozen_hash
+                .unwrap_or_else(|| model.run_hash(&finals, r)),
+            fingerprints,
+            nudged_weight: state.nudged_weight,
+            wall_ms,
+            diverged,
+            replayable: not_replayable_reason.is_none(),
+            not_replayable_reason,
+            error: None,
+        });
+    }
+    Ok(records)
 }
