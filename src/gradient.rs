@@ -21,7 +21,7 @@ use candle_core::{Result, Tensor};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Task;
-use crate::loss::loss_sums;
+use crate::loss::loss_and_output_gradient;
 use crate::model::Mlp;
 
 /// How one run computes its mini-batch gradients.
@@ -90,8 +90,22 @@ fn shard_gradient(
         None => None,
     };
     let outputs = model.forward(&x, shard_masks.as_deref())?;
-    let losses = (loss_sums(task, &outputs, &y)? / batch_rows as f64)?;
-    let store = losses.sum_all()?.backward()?;
+    let (runs, rows, width) = outputs.dims3()?;
+    let (losses, output_gradient) = loss_and_output_gradient(
+        task,
+        &outputs.flatten_all()?.to_vec1::<f32>()?,
+        &y.flatten_all()?.to_vec1::<f32>()?,
+        runs,
+        width,
+        batch_rows,
+    );
+    // Backpropagate the closed-form output gradient G: d/dθ of Σ outputs·G (G held constant).
+    let seed = Tensor::from_vec(
+        output_gradient,
+        (runs, rows, width),
+        &candle_core::Device::Cpu,
+    )?;
+    let store = (outputs * seed)?.sum_all()?.backward()?;
     let grads = model
         .params
         .iter()
@@ -100,11 +114,6 @@ fn shard_gradient(
             None => p.as_tensor().zeros_like(),
         })
         .collect::<Result<Vec<_>>>()?;
-    let losses = losses
-        .to_vec1::<f32>()?
-        .into_iter()
-        .map(f64::from)
-        .collect();
     Ok((losses, grads))
 }
 
@@ -141,9 +150,10 @@ pub struct ShardPool {
 }
 
 impl ShardPool {
-    /// Starts `count` workers in `scope`; they stop when the pool is dropped.
+    /// Starts workers for shards 1..count in `scope` (the caller computes shard 0); they stop
+    /// when the pool is dropped.
     pub fn start<'scope>(scope: &'scope Scope<'scope, '_>, count: usize) -> ShardPool {
-        let workers = (0..count)
+        let workers = (1..count)
             .map(|_| {
                 let (sender, jobs) = channel::<ShardJob>();
                 scope.spawn(move || {
@@ -210,7 +220,7 @@ pub fn batch_gradient(
             });
         }
     };
-    for (index, range) in shards.iter().copied().enumerate() {
+    for (index, range) in shards.iter().copied().enumerate().skip(1) {
         let job = ShardJob {
             model: model.clone(),
             task,
@@ -220,10 +230,16 @@ pub fn batch_gradient(
             index,
             reply: pool.replies.0.clone(),
         };
-        pool.workers[index]
+        pool.workers[index - 1]
             .send(job)
             .map_err(|_| candle_core::Error::Msg("a shard worker stopped".into()))?;
     }
+    // Shard 0 runs on this thread, racing the workers; its result joins the same queue.
+    let own = shard_gradient(model, task, batch, shards[0], rows);
+    pool.replies
+        .0
+        .send((0, own))
+        .map_err(|_| candle_core::Error::Msg("the reply queue closed".into()))?;
     let mut total = None;
     let mut order = Vec::with_capacity(shards.len());
     let receive = || {

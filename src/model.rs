@@ -54,7 +54,7 @@ impl ModelSpec {
     /// One run's shape of parameter `index` (`[in, out]` or `[out]`): what its hash covers.
     fn run_dims(&self, index: usize) -> Vec<usize> {
         let layer = index / 2;
-        if index % 2 == 0 {
+        if index.is_multiple_of(2) {
             vec![self.widths[layer], self.widths[layer + 1]]
         } else {
             vec![self.widths[layer + 1]]

@@ -1,6 +1,7 @@
 //! Sources of randomness, their policies, conditions, and the one place seeds are derived.
 //!
-//! Every source draws from its own ChaCha20 stream. A stream's 64-bit seed is derived from
+//! Every source draws from its own ChaCha8 stream (8 rounds: ample for simulation, and 2.5×
+//! faster than ChaCha20 — drawing dropout masks was a fifth of a run's time). A stream's 64-bit seed is derived from
 //! (master seed, source name, run index if the source is free) through SHA-256, in the spirit
 //! of JAX key splitting: toggling one source cannot change a single number another source
 //! draws, because no two sources ever share a stream.
@@ -13,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use rand_chacha::ChaCha20Rng;
+use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -336,9 +337,9 @@ pub fn source_seed(master_seed: u64, source: Source, policy: Policy, run_index: 
     u64::from_le_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
 }
 
-/// One source's random stream: ChaCha20 keyed by SHA-256 of the source seed.
+/// One source's random stream: ChaCha8 keyed by SHA-256 of the source seed.
 pub struct SourceRng {
-    inner: ChaCha20Rng,
+    inner: ChaCha8Rng,
 }
 
 impl SourceRng {
@@ -348,7 +349,7 @@ impl SourceRng {
         hasher.update(seed.to_le_bytes());
         let key: [u8; 32] = hasher.finalize().into();
         SourceRng {
-            inner: ChaCha20Rng::from_seed(key),
+            inner: ChaCha8Rng::from_seed(key),
         }
     }
 

@@ -301,22 +301,14 @@ fn train_batched(
                             mask.extend(std::iter::repeat_n(0.0, rows * width));
                             continue;
                         }
-                        let run_mask: Vec<f32> = (0..rows * width)
-                            .map(|_| {
-                                if state.dropout_rng.uniform_f32() >= dropout {
-                                    keep_scale
-                                } else {
-                                    0.0
-                                }
-                            })
-                            .collect();
-                        state.dropout_hash.update(
-                            run_mask
-                                .iter()
-                                .map(|m| u8::from(*m != 0.0))
-                                .collect::<Vec<u8>>(),
-                        );
-                        mask.extend(run_mask);
+                        // Fingerprint one bit per unit: kept or dropped.
+                        let mut packed = vec![0u8; (rows * width).div_ceil(8)];
+                        for i in 0..rows * width {
+                            let keep = state.dropout_rng.uniform_f32() >= dropout;
+                            packed[i / 8] |= u8::from(keep) << (i % 8);
+                            mask.push(if keep { keep_scale } else { 0.0 });
+                        }
+                        state.dropout_hash.update(&packed);
                     }
                     masks.push(Tensor::from_vec(mask, (runs, rows, width), &Device::Cpu)?);
                 }

@@ -87,14 +87,22 @@ fn a_run_is_the_same_in_any_batch_it_joins() {
 
 #[test]
 fn runs_that_diverge_inside_a_batch_match_their_lone_selves() {
-    // A threshold near the initial loss (ln 2 ≈ 0.69 for balanced classes): some runs'
-    // first mini-batches exceed it, others do not.
+    // A divergence threshold near the initial loss (about ln 2 for balanced classes) makes
+    // some runs' early mini-batches exceed it and not others'. Search for one that splits
+    // the batch, so the test never depends on the exact loss values.
     let mut config = small(8);
-    config.training.divergence_threshold = 0.7;
     let plans: Vec<RunPlan> = (0..12)
         .map(|i| RunPlan::new(&config, SEED, Condition::only(Source::Init), i))
         .collect();
-    let records = train_group(&config, &plans, &mut |_| true).unwrap();
+    let mut records = Vec::new();
+    for step in 0..60 {
+        config.training.divergence_threshold = 0.5 + 0.01 * f64::from(step);
+        records = train_group(&config, &plans, &mut |_| true).unwrap();
+        let diverged = records.iter().filter(|r| r.diverged).count();
+        if diverged > 0 && diverged < records.len() {
+            break;
+        }
+    }
     let diverged = records.iter().filter(|r| r.diverged).count();
     assert!(
         diverged > 0 && diverged < records.len(),
