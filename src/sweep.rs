@@ -96,6 +96,17 @@ pub fn total_runs(config: &ExperimentConfig) -> usize {
     config.conditions.len() * config.repeats
 }
 
+/// Lowers the calling thread's scheduling priority (nice 10), so a window sharing the machine
+/// with a sweep stays responsive: the workers only get what the UI leaves. Linux threads have
+/// their own nice value, and threads they start (shard workers) inherit it.
+fn yield_to_interactive_work() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on the calling thread (who = 0) has no memory-safety preconditions.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(text) = payload.downcast_ref::<&str>() {
         text.to_string()
@@ -134,6 +145,7 @@ pub fn run_sweep(
             let sender = sender.clone();
             let (jobs, next_job, config) = (&jobs, &next_job, &spec.config);
             scope.spawn(move || {
+                yield_to_interactive_work();
                 loop {
                     if cancel.load(Ordering::Relaxed) {
                         break;

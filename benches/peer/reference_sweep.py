@@ -1,0 +1,86 @@
+"""The reference sweep in PyTorch eager mode, for measuring seedscope against a peer.
+
+Same experiment as `seedscope bench` (assets/presets/reference.json): circles (1000 points,
+noise 0.1, test fraction 0.3), MLP 2-16-16-1 ReLU with dropout 0.1, Adam lr 0.01, batch 32,
+100 epochs; 30 repeats of 8 conditions = 240 runs. Each run is trained on its own, one thread,
+as a PyTorch user would write it. Prints the same figures as `seedscope bench --json`.
+
+    pip install torch numpy
+    python3 benches/peer/reference_sweep.py            # all 240 runs
+    python3 benches/peer/reference_sweep.py --runs 24  # a sample, scaled up to 240
+"""
+
+import argparse
+import json
+import math
+import resource
+import time
+
+import numpy as np
+import torch
+
+
+def circles(n, noise, rng):
+    inner = np.arange(n) % 2 == 1
+    angle = rng.uniform(0, 2 * math.pi, n)
+    radius = np.where(inner, 0.5, 1.0)
+    x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    x += noise * rng.standard_normal((n, 2))
+    return x.astype(np.float32), inner.astype(np.float32)[:, None]
+
+
+def one_run(seed):
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    x, y = circles(1000, 0.1, rng)
+    order = rng.permutation(1000)
+    test, train = order[:300], order[300:]
+    xt, yt = torch.from_numpy(x[train]), torch.from_numpy(y[train])
+    model = torch.nn.Sequential(
+        torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Dropout(0.1),
+        torch.nn.Linear(16, 16), torch.nn.ReLU(), torch.nn.Dropout(0.1),
+        torch.nn.Linear(16, 1),
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    for _ in range(100):
+        perm = torch.randperm(len(xt))
+        for start in range(0, len(xt), 32):
+            idx = perm[start:start + 32]
+            optimizer.zero_grad()
+            loss = loss_fn(model(xt[idx]), yt[idx])
+            loss.backward()
+            optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        predicted = model(torch.from_numpy(x[test])) > 0
+        return (predicted.float() == torch.from_numpy(y[test])).float().mean().item()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=240)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    started = time.perf_counter()
+    one_run(0)
+    single = (time.perf_counter() - started) * 1000
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    for seed in range(args.runs):
+        one_run(seed + 1)
+    wall = time.perf_counter() - wall0
+    cpu = time.process_time() - cpu0
+    scale = 240 / args.runs
+    print(json.dumps({
+        "sweep_seconds": wall * scale,
+        "runs": 240,
+        "ms_per_run": cpu * 1000 / args.runs,
+        "ms_single_run": single,
+        "runs_per_second": args.runs / wall,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "measured_runs": args.runs,
+    }))
+
+
+if __name__ == "__main__":
+    main()
