@@ -59,6 +59,7 @@ pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, String> {
         config,
         master_seed: BENCH_SEED,
         workers,
+        low_priority: false,
     };
     let cpu_before = process_cpu_seconds().unwrap_or(0.0);
     let started = Instant::now();

@@ -293,6 +293,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         config: config.clone(),
         master_seed,
         workers,
+        low_priority: false,
     };
     let interactive = std::io::stderr().is_terminal() && !args.quiet;
     let mut done = 0usize;

@@ -43,9 +43,12 @@ impl ThreadPlan {
         self.racing && self.count >= 3
     }
 
-    /// Runs with this plan can share a batched program with other runs.
+    /// Runs with this plan can share a batched program with runs of the same thread count:
+    /// each shard thread then computes its shard for every run at once. True unless the
+    /// summation order can change the bits (three or more racing shards): with a fixed order,
+    /// or two shards (a + b == b + a), every run's result is the one it would have alone.
     pub fn batchable(&self) -> bool {
-        self.count == 1
+        !self.order_can_matter()
     }
 }
 
@@ -197,8 +200,7 @@ fn add_into(
     Ok(())
 }
 
-/// The batch's losses and gradients. Plans with more than one thread need a `pool` (and a
-/// model holding a single run).
+/// The batch's losses and gradients. Plans with more than one thread need a `pool`.
 pub fn batch_gradient(
     model: &Mlp,
     task: Task,

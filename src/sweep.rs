@@ -24,6 +24,8 @@ pub struct SweepSpec {
     pub config: ExperimentConfig,
     pub master_seed: u64,
     pub workers: usize,
+    /// Run workers at a lower scheduling priority (the GUI: the window must stay smooth).
+    pub low_priority: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -58,27 +60,44 @@ pub struct Job {
     pub run_indices: Vec<usize>,
 }
 
-/// The sweep's jobs. Runs whose gradients use one thread are batched (up to
-/// [`MAX_BATCH_RUNS`]); sharded runs go alone. Jobs are interleaved across conditions so every
-/// condition's distribution grows while the sweep runs.
-pub fn jobs(config: &ExperimentConfig) -> Vec<Job> {
+/// The sweep's jobs. Runs whose bits cannot depend on thread timing are batched (up to
+/// [`MAX_BATCH_RUNS`]) with runs of the same thread count; racing runs go alone. Jobs are
+/// interleaved across conditions so every condition's distribution grows while the sweep runs.
+pub fn jobs(config: &ExperimentConfig, master_seed: u64) -> Vec<Job> {
     let per_condition: Vec<Vec<Job>> = config
         .conditions
         .iter()
         .map(|condition| {
-            let batchable = match condition.policy(crate::seeds::Source::Threads) {
-                crate::seeds::Policy::Fixed => config.threads.fixed == 1,
-                crate::seeds::Policy::Free => false,
-            };
-            let size = if batchable { MAX_BATCH_RUNS } else { 1 };
-            (0..config.repeats)
-                .collect::<Vec<_>>()
-                .chunks(size)
-                .map(|chunk| Job {
-                    condition: *condition,
-                    run_indices: chunk.to_vec(),
-                })
-                .collect()
+            let mut jobs = Vec::new();
+            let mut batches: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+            for run in 0..config.repeats {
+                let threads = RunPlan::new(config, master_seed, *condition, run).threads;
+                if !threads.batchable() {
+                    jobs.push(Job {
+                        condition: *condition,
+                        run_indices: vec![run],
+                    });
+                    continue;
+                }
+                let batch = batches.entry(threads.count).or_default();
+                batch.push(run);
+                if batch.len() == MAX_BATCH_RUNS {
+                    jobs.push(Job {
+                        condition: *condition,
+                        run_indices: std::mem::take(batch),
+                    });
+                }
+            }
+            jobs.extend(
+                batches
+                    .into_values()
+                    .filter(|b| !b.is_empty())
+                    .map(|run_indices| Job {
+                        condition: *condition,
+                        run_indices,
+                    }),
+            );
+            jobs
         })
         .collect();
     let longest = per_condition.iter().map(Vec::len).max().unwrap_or(0);
@@ -135,7 +154,7 @@ pub fn run_sweep(
 ) -> SweepOutcome {
     crate::runtime::configure();
     let started = Instant::now();
-    let jobs = jobs(&spec.config);
+    let jobs = jobs(&spec.config, spec.master_seed);
     let next_job = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel::<SweepEvent>();
     let mut runs = Vec::with_capacity(jobs.len());
@@ -145,7 +164,9 @@ pub fn run_sweep(
             let sender = sender.clone();
             let (jobs, next_job, config) = (&jobs, &next_job, &spec.config);
             scope.spawn(move || {
-                yield_to_interactive_work();
+                if spec.low_priority {
+                    yield_to_interactive_work();
+                }
                 loop {
                     if cancel.load(Ordering::Relaxed) {
                         break;

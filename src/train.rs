@@ -7,7 +7,8 @@
 //! pass, Adam on the batched tensors. Per-operation overhead dominates these tiny models, so
 //! sharing each operation between R runs is what makes a sweep fast. A run trained alone
 //! ([`train_run`]) is the same program with R = 1, and its bits are the same (see model.rs).
-//! Runs whose `threads` source shards each gradient over worker threads are trained alone.
+//! Runs that shard each gradient over worker threads are batched with runs of the same thread
+//! count, except racing runs whose summation order can change their bits: those train alone.
 
 use std::time::Instant;
 
@@ -189,8 +190,8 @@ pub fn train_run(
     Ok(records.remove(0))
 }
 
-/// Trains several runs of one experiment as one batched program. Every plan must be batchable
-/// (one thread per gradient) unless there is only one.
+/// Trains several runs of one experiment as one batched program. All plans must use the same
+/// thread count, and be batchable (see `ThreadPlan::batchable`) unless there is only one.
 pub fn train_group(
     config: &ExperimentConfig,
     plans: &[RunPlan],
@@ -199,10 +200,16 @@ pub fn train_group(
     assert!(!plans.is_empty(), "a group has at least one run");
     assert!(
         plans.len() == 1 || plans.iter().all(|p| p.threads.batchable()),
-        "sharded runs are trained alone"
+        "runs whose summation order can matter are trained alone"
+    );
+    assert!(
+        plans
+            .iter()
+            .all(|p| p.threads.count == plans[0].threads.count),
+        "a batch shares one thread count"
     );
     let threads = plans[0].threads;
-    if plans.len() == 1 && !threads.batchable() {
+    if threads.count > 1 {
         std::thread::scope(|scope| {
             let pool = ShardPool::start(scope, threads.count);
             train_batched(config, plans, Some(&pool), on_epoch)

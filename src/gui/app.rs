@@ -483,6 +483,7 @@ impl SeedscopeApp {
             config: config.clone(),
             master_seed: self.settings.master_seed,
             workers: default_workers(),
+            low_priority: true,
         };
         let waker = ctx.clone();
         let sweep = Sweep::start(spec, Arc::new(move || waker.request_repaint()));

@@ -25,6 +25,7 @@ pub fn sweep(config: &ExperimentConfig, seed: u64, workers: usize) -> Vec<RunRec
         config: config.clone(),
         master_seed: seed,
         workers,
+        low_priority: false,
     };
     let outcome = run_sweep(&spec, &AtomicBool::new(false), &mut |_| {});
     assert!(!outcome.cancelled);
