@@ -8,6 +8,12 @@ use seedscope::cli::{Cli, Command, GuiArgs};
 fn main() -> ExitCode {
     // Before any other thread exists (see runtime::configure).
     seedscope::runtime::configure();
+    // `seedscope run … | head` should end quietly, as Unix tools do, not panic on EPIPE.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action for SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match cli.command {
         None => launch_gui(GuiArgs::default()),

@@ -385,3 +385,38 @@ fn compare_prints_the_documented_json_and_names_unknown_conditions() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_the_cli_quietly() {
+    use std::io::Read;
+    let dir = temp_dir("pipe");
+    let mut child = binary()
+        .args([
+            "run",
+            "--quiet",
+            "--repeats",
+            "2",
+            "--conditions",
+            "all-fixed",
+            "--seed",
+            "1",
+            "--out",
+        ])
+        .arg(dir.join("out.json"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end before the child prints anything, like `seedscope run … | head -0`.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(status.code(), Some(101), "the CLI panicked: {stderr}");
+}
