@@ -3,7 +3,7 @@
 use eframe::egui::{self, Color32, RichText};
 use egui_plot::{MarkerShape, Plot, Points};
 
-use super::{category_axis, metric_label};
+use super::{category_axis, condition_names, condition_picker, keep_valid, metric_label};
 use crate::compare::{Comparison, compare};
 use crate::gui::app::SeedscopeApp;
 use crate::gui::palette::condition_color_by_name;
@@ -11,35 +11,13 @@ use crate::gui::palette::condition_color_by_name;
 /// The last comparison, keyed by (A, B, runs so far): the bootstrap is not redone every frame.
 type Cached = ((String, String, usize), Result<Comparison, String>);
 
-fn condition_picker(ui: &mut egui::Ui, label: &str, value: &mut String, names: &[String]) {
-    let label = ui.label(RichText::new(label).strong());
-    egui::ComboBox::from_id_salt(("compare", label.id))
-        .selected_text(value.clone())
-        .show_ui(ui, |ui| {
-            for name in names {
-                ui.selectable_value(value, name.clone(), name);
-            }
-        })
-        .response
-        .labelled_by(label.id);
-}
-
 pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     let capturing = app.is_capturing();
     let Some(session) = &app.session else { return };
-    let names: Vec<String> = session
-        .config
-        .conditions
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let names = condition_names(&session.config);
     let settings = &mut app.settings;
-    if !names.contains(&settings.compare_a) {
-        settings.compare_a = names.first().cloned().unwrap_or_default();
-    }
-    if !names.contains(&settings.compare_b) {
-        settings.compare_b = names.get(1).or(names.first()).cloned().unwrap_or_default();
-    }
+    keep_valid(&mut settings.compare_a, &names, 0);
+    keep_valid(&mut settings.compare_b, &names, 1);
     ui.horizontal(|ui| {
         condition_picker(ui, "A", &mut settings.compare_a, &names);
         condition_picker(ui, "B", &mut settings.compare_b, &names);

@@ -10,31 +10,15 @@ use crate::stats::{mean, std_dev};
 pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     let capturing = app.is_capturing();
     let Some(session) = &app.session else { return };
-    let names: Vec<String> = session
-        .config
-        .conditions
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
-    if !names.contains(&app.settings.curves_condition) {
-        app.settings.curves_condition = names.first().cloned().unwrap_or_default();
-    }
+    let names = super::condition_names(&session.config);
+    super::keep_valid(&mut app.settings.curves_condition, &names, 0);
     let metric = session
         .runs
         .first()
         .map_or("accuracy", |r| r.metric.as_str())
         .to_string();
     ui.horizontal(|ui| {
-        let label = ui.label(RichText::new("Condition").strong());
-        egui::ComboBox::from_id_salt("curves-condition")
-            .selected_text(app.settings.curves_condition.clone())
-            .show_ui(ui, |ui| {
-                for name in &names {
-                    ui.selectable_value(&mut app.settings.curves_condition, name.clone(), name);
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        super::condition_picker(ui, "Condition", &mut app.settings.curves_condition, &names);
         ui.label("Left: training loss per epoch. Right: test metric per epoch. Thin lines are runs; the band is mean ± std.");
     });
     let condition = app.settings.curves_condition.clone();
@@ -45,6 +29,8 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         .filter(|r| r.condition == condition)
         .collect();
     let width = (ui.available_width() - 10.0) / 2.0;
+    // Inside a horizontal layout a plot gets no height of its own: give it the view's.
+    let height = (ui.available_height() - 30.0).max(200.0);
     ui.horizontal(|ui| {
         for (title, series, id) in [
             (
@@ -82,6 +68,7 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
                 );
                 Plot::new(id)
                     .width(width)
+                    .height(height)
                     .legend(Legend::default())
                     .x_axis_label("epoch")
                     .y_axis_label(title)

@@ -22,32 +22,16 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         ui.label("This view is for 2-D data sets (circles, moons, xor, blobs, spirals).");
         return;
     };
-    let names: Vec<String> = session
-        .config
-        .conditions
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let names = super::condition_names(&session.config);
     let settings = &mut app.settings;
-    if !names.contains(&settings.curves_condition) {
-        settings.curves_condition = names.first().cloned().unwrap_or_default();
-    }
+    super::keep_valid(&mut settings.curves_condition, &names, 0);
     let runs: Vec<_> = session
         .runs
         .iter()
         .filter(|r| r.condition == settings.curves_condition && r.grid.is_some())
         .collect();
     ui.horizontal(|ui| {
-        let label = ui.label(RichText::new("Condition").strong());
-        egui::ComboBox::from_id_salt("disagreement-condition")
-            .selected_text(settings.curves_condition.clone())
-            .show_ui(ui, |ui| {
-                for name in &names {
-                    ui.selectable_value(&mut settings.curves_condition, name.clone(), name);
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        super::condition_picker(ui, "Condition", &mut settings.curves_condition, &names);
         let label = ui.label(RichText::new("Show").strong());
         let shown = settings
             .selected_run

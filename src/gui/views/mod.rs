@@ -44,6 +44,36 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     }
 }
 
+/// The session's condition names, in sweep order.
+pub fn condition_names(config: &crate::config::ExperimentConfig) -> Vec<String> {
+    config.conditions.iter().map(|c| c.to_string()).collect()
+}
+
+/// Keeps `selected` one of `names`: the name at `fallback` (or the first) when it is not.
+pub fn keep_valid(selected: &mut String, names: &[String], fallback: usize) {
+    if !names.contains(selected) {
+        *selected = names
+            .get(fallback)
+            .or(names.first())
+            .cloned()
+            .unwrap_or_default();
+    }
+}
+
+/// A labelled combo box choosing one of `names` (labelled for screen readers and UI tests).
+pub fn condition_picker(ui: &mut egui::Ui, label: &str, value: &mut String, names: &[String]) {
+    let label = ui.label(RichText::new(label).strong());
+    egui::ComboBox::from_id_salt(("condition-picker", label.id))
+        .selected_text(value.clone())
+        .show_ui(ui, |ui| {
+            for name in names {
+                ui.selectable_value(value, name.clone(), name);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+}
+
 /// "test accuracy" / "test MSE" for axis labels.
 pub fn metric_label(metric: &str) -> String {
     match metric {
