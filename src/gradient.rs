@@ -33,11 +33,6 @@ pub struct ThreadPlan {
 }
 
 impl ThreadPlan {
-    pub const SINGLE: ThreadPlan = ThreadPlan {
-        count: 1,
-        racing: false,
-    };
-
     /// Whether the run's result may depend on thread scheduling.
     pub fn order_can_matter(&self) -> bool {
         self.racing && self.count >= 3

@@ -1,32 +1,6 @@
-//! Losses (as candle graphs, for autograd) and metrics (on plain vectors, for records).
-
-use candle_core::{D, Result, Tensor};
+//! Losses (closed forms with their output gradients) and metrics, on plain vectors.
 
 use crate::data::{Task, argmax};
-
-/// Each run's loss summed over its rows: `[R]` for outputs `[R, rows, out]`. Divide by the full
-/// batch size afterwards: a shard's sum over its own rows then adds up to the batch mean just
-/// as a whole batch does.
-pub fn loss_sums(task: Task, outputs: &Tensor, targets: &Tensor) -> Result<Tensor> {
-    let per_element = match task {
-        Task::Binary => {
-            // Stable BCE with logits: max(z,0) − z·y + ln(1 + e^−|z|). candle_nn's version takes
-            // log(sigmoid(z)) and gives NaN once outputs saturate (DESIGN.md).
-            let z = outputs;
-            let softplus_neg_abs = z.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?;
-            (z.relu()? - (z * targets)?)?.add(&softplus_neg_abs)?
-        }
-        Task::Multiclass { .. } => {
-            let log_probs = candle_nn::ops::log_softmax(outputs, D::Minus1)?;
-            (targets * log_probs)?.neg()?
-        }
-        Task::Regression => {
-            let outputs_per_row = outputs.dim(D::Minus1)? as f64;
-            ((outputs - targets)?.sqr()? / outputs_per_row)?
-        }
-    };
-    per_element.sum((1, 2))
-}
 
 /// Each run's loss over its rows, and the loss's gradient with respect to the outputs, both
 /// divided by `batch_rows` (the full mini-batch: a shard's parts then add up to the batch's).
@@ -140,7 +114,30 @@ pub fn metric(task: Task, outputs: &[f32], targets: &[f32], width: usize) -> f64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candle_core::Device;
+    use candle_core::{D, Device, Result, Tensor};
+
+    /// The losses as a candle graph, `[R]` for outputs `[R, rows, out]`: the autograd reference
+    /// the closed-form gradients are checked against.
+    pub fn loss_sums(task: Task, outputs: &Tensor, targets: &Tensor) -> Result<Tensor> {
+        let per_element = match task {
+            Task::Binary => {
+                // Stable BCE with logits: max(z,0) − z·y + ln(1 + e^−|z|). candle_nn's version takes
+                // log(sigmoid(z)) and gives NaN once outputs saturate (DESIGN.md).
+                let z = outputs;
+                let softplus_neg_abs = z.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?;
+                (z.relu()? - (z * targets)?)?.add(&softplus_neg_abs)?
+            }
+            Task::Multiclass { .. } => {
+                let log_probs = candle_nn::ops::log_softmax(outputs, D::Minus1)?;
+                (targets * log_probs)?.neg()?
+            }
+            Task::Regression => {
+                let outputs_per_row = outputs.dim(D::Minus1)? as f64;
+                ((outputs - targets)?.sqr()? / outputs_per_row)?
+            }
+        };
+        per_element.sum((1, 2))
+    }
 
     #[test]
     fn stable_bce_stays_finite_when_saturated() {

@@ -274,17 +274,8 @@ impl Sweep {
         self.cancel.store(true, Ordering::Relaxed);
     }
 
-    pub fn is_cancelling(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
-    }
-
     /// Every event that has arrived, without waiting.
     pub fn drain(&self) -> Vec<SweepEvent> {
         self.events.try_iter().collect()
-    }
-
-    /// Waits for the next event (tests and headless use).
-    pub fn recv_timeout(&self, timeout: Duration) -> Option<SweepEvent> {
-        self.events.recv_timeout(timeout).ok()
     }
 }
