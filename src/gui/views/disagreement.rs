@@ -1,6 +1,8 @@
 //! Where runs disagree (2-D data sets): the fraction of runs predicting class 1 over the plane,
 //! the data on top, and one run's own decision regions on request.
 
+use std::sync::Arc;
+
 use eframe::egui::{self, Color32, RichText};
 use egui_plot::{Heatmap, Legend, Plot, PlotPoint, Points};
 
@@ -14,6 +16,25 @@ const CLASS_COLORS: [Color32; 3] = [
     Color32::from_rgb(0xb4, 0x04, 0x26),
     Color32::from_rgb(0x1a, 0x80, 0x1a),
 ];
+
+/// The data set a run drew, regenerated only when the seed or data settings change (not on
+/// every frame).
+fn cached_dataset(
+    ui: &egui::Ui,
+    config: &crate::config::DataConfig,
+    seed: u64,
+) -> Arc<data::Dataset> {
+    let key = format!("{seed}/{config:?}");
+    let id = egui::Id::unique("disagreement-data");
+    if let Some((cached_key, dataset)) = ui.data(|d| d.get_temp::<(String, Arc<data::Dataset>)>(id))
+        && cached_key == key
+    {
+        return dataset;
+    }
+    let dataset = Arc::new(data::generate(config, &mut SourceRng::new(seed)));
+    ui.data_mut(|d| d.insert_temp(id, (key, Arc::clone(&dataset))));
+    dataset
+}
 
 pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     let capturing = app.is_capturing();
@@ -103,7 +124,7 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     // The data of the condition's first run, coloured by class.
     let points = runs.first().map(|run| {
         let seed = run.seeds.get("data").copied().unwrap_or_default();
-        data::generate(&session.config.data, &mut SourceRng::new(seed))
+        cached_dataset(ui, &session.config.data, seed)
     });
     let side = ui.available_height().min(ui.available_width()) - 10.0;
     Plot::new("disagreement")
