@@ -14,8 +14,9 @@
 //! Shard workers live for a whole run ([`ShardPool`]): spawning threads on every step cost
 //! more than the step itself.
 
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread::Scope;
+use std::time::{Duration, Instant};
 
 use candle_core::{Result, Tensor};
 use serde::{Deserialize, Serialize};
@@ -47,23 +48,27 @@ impl ThreadPlan {
     }
 }
 
-/// One mini-batch's per-run losses (mean over its rows) and gradients (in parameter order).
+/// A run's (or R runs') gradients: one flat vector per parameter, in parameter order.
+pub type Gradients = Vec<Vec<f32>>;
+
+/// One mini-batch's per-run losses (mean over its rows) and gradients.
 pub struct BatchGradient {
     pub losses: Vec<f64>,
-    pub grads: Vec<Tensor>,
+    pub grads: Gradients,
     /// The shard order in which partial gradients were added.
     pub summation_order: Vec<usize>,
 }
 
-/// A mini-batch: inputs `[R, rows, in]`, targets `[R, rows, out]`, masks `[R, rows, width]`.
+/// A mini-batch of R runs: inputs `[R, rows, in]`, targets (flat, row-major `[R, rows, out]`)
+/// and pre-scaled dropout masks `[R, rows, width]`, one per hidden layer.
 #[derive(Clone)]
 pub struct Batch {
     pub x: Tensor,
-    pub y: Tensor,
+    pub y: Vec<f32>,
     pub masks: Option<Vec<Tensor>>,
 }
 
-type ShardResult = (usize, Result<(Vec<f64>, Vec<Tensor>)>);
+type ShardResult = (usize, Result<(Vec<f64>, Gradients)>);
 
 /// The losses and gradients of rows `start..start+len` of the batch, scaled by `1/batch_rows`.
 fn shard_gradient(
@@ -72,46 +77,51 @@ fn shard_gradient(
     batch: &Batch,
     (start, len): (usize, usize),
     batch_rows: usize,
-) -> Result<(Vec<f64>, Vec<Tensor>)> {
+) -> Result<(Vec<f64>, Gradients)> {
     let whole = start == 0 && len == batch_rows;
+    // The kernels take contiguous tensors; for one run a row range already is one.
     let narrow = |t: &Tensor| {
         if whole {
             Ok(t.clone())
         } else {
-            t.narrow(1, start, len)
+            t.narrow(1, start, len)?.contiguous()
         }
     };
     let x = narrow(&batch.x)?;
-    let y = narrow(&batch.y)?;
     let shard_masks = match &batch.masks {
         Some(masks) => Some(masks.iter().map(narrow).collect::<Result<Vec<_>>>()?),
         None => None,
     };
-    let outputs = model.forward(&x, shard_masks.as_deref())?;
-    let (runs, rows, width) = outputs.dims3()?;
+    let trace = model.forward_trace(&x, shard_masks.as_deref())?;
+    let (runs, rows, width) = trace.output.dims3()?;
+    let y: Vec<f32> = if whole {
+        batch.y.clone()
+    } else {
+        batch
+            .y
+            .chunks(batch_rows * width)
+            .flat_map(|run| &run[start * width..(start + len) * width])
+            .copied()
+            .collect()
+    };
     let (losses, output_gradient) = loss_and_output_gradient(
         task,
-        &outputs.flatten_all()?.to_vec1::<f32>()?,
-        &y.flatten_all()?.to_vec1::<f32>()?,
+        &trace.output.flatten_all()?.to_vec1::<f32>()?,
+        &y,
         runs,
         width,
         batch_rows,
     );
-    // Backpropagate the closed-form output gradient G: d/dθ of Σ outputs·G (G held constant).
-    let seed = Tensor::from_vec(
+    let output_gradient = Tensor::from_vec(
         output_gradient,
         (runs, rows, width),
         &candle_core::Device::Cpu,
     )?;
-    let store = (outputs * seed)?.sum_all()?.backward()?;
     let grads = model
-        .params
+        .backward(&trace, &output_gradient)?
         .iter()
-        .map(|p| match store.get(p.as_tensor()) {
-            Some(g) => Ok(g.clone()),
-            None => p.as_tensor().zeros_like(),
-        })
-        .collect::<Result<Vec<_>>>()?;
+        .map(|g| g.flatten_all()?.to_vec1::<f32>())
+        .collect::<Result<Gradients>>()?;
     Ok((losses, grads))
 }
 
@@ -129,6 +139,34 @@ pub fn shard_ranges(rows: usize, count: usize) -> Vec<(usize, usize)> {
             range
         })
         .collect()
+}
+
+/// How long a waiting thread keeps polling before it sleeps. A step's shards are microseconds
+/// apart; sleeping and being woken again costs tens of microseconds on a virtual machine (a
+/// futex wake is an inter-processor interrupt), more than the work it waits for. Polling
+/// yields the core between looks, so a busy neighbour (another sweep worker) still runs.
+const POLL_BEFORE_SLEEP: Duration = Duration::from_micros(300);
+
+/// The next message, or `None` once every sender is gone: polls for [`POLL_BEFORE_SLEEP`],
+/// then blocks.
+fn receive_soon<T>(receiver: &Receiver<T>) -> Option<T> {
+    let started = Instant::now();
+    let mut polls = 0u32;
+    loop {
+        match receiver.try_recv() {
+            Ok(message) => return Some(message),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => {}
+        }
+        polls += 1;
+        if polls < 64 {
+            std::hint::spin_loop();
+        } else if started.elapsed() < POLL_BEFORE_SLEEP {
+            std::thread::yield_now();
+        } else {
+            return receiver.recv().ok();
+        }
+    }
 }
 
 struct ShardJob {
@@ -155,7 +193,7 @@ impl ShardPool {
             .map(|_| {
                 let (sender, jobs) = channel::<ShardJob>();
                 scope.spawn(move || {
-                    for job in jobs {
+                    while let Some(job) = receive_soon(&jobs) {
                         let result = shard_gradient(
                             &job.model,
                             job.task,
@@ -177,22 +215,21 @@ impl ShardPool {
     }
 }
 
-fn add_into(
-    total: &mut Option<(Vec<f64>, Vec<Tensor>)>,
-    (losses, grads): (Vec<f64>, Vec<Tensor>),
-) -> Result<()> {
-    *total = Some(match total.take() {
-        None => (losses, grads),
-        Some((sum_losses, sum_grads)) => (
-            sum_losses.iter().zip(&losses).map(|(a, b)| a + b).collect(),
-            sum_grads
-                .iter()
-                .zip(&grads)
-                .map(|(a, b)| a + b)
-                .collect::<Result<Vec<_>>>()?,
-        ),
-    });
-    Ok(())
+/// Adds one shard's losses and gradients into the running total, in place.
+fn add_into(total: &mut Option<(Vec<f64>, Gradients)>, (losses, grads): (Vec<f64>, Gradients)) {
+    match total {
+        None => *total = Some((losses, grads)),
+        Some((sum_losses, sum_grads)) => {
+            for (sum, loss) in sum_losses.iter_mut().zip(&losses) {
+                *sum += loss;
+            }
+            for (sum, grad) in sum_grads.iter_mut().zip(&grads) {
+                for (s, g) in sum.iter_mut().zip(grad) {
+                    *s += g;
+                }
+            }
+        }
+    }
 }
 
 /// The batch's losses and gradients. Plans with more than one thread need a `pool`.
@@ -240,9 +277,8 @@ pub fn batch_gradient(
     let mut total = None;
     let mut order = Vec::with_capacity(shards.len());
     let receive = || {
-        pool.replies
-            .1
-            .recv()
+        receive_soon(&pool.replies.1)
+            .ok_or(())
             .map_err(|_| candle_core::Error::Msg("a shard worker stopped".into()))
     };
     if plan.racing {
@@ -250,17 +286,17 @@ pub fn batch_gradient(
         for _ in 0..shards.len() {
             let (index, result) = receive()?;
             order.push(index);
-            add_into(&mut total, result?)?;
+            add_into(&mut total, result?);
         }
     } else {
-        let mut slots: Vec<Option<(Vec<f64>, Vec<Tensor>)>> = vec![None; shards.len()];
+        let mut slots: Vec<Option<(Vec<f64>, Gradients)>> = vec![None; shards.len()];
         for _ in 0..shards.len() {
             let (index, result) = receive()?;
             slots[index] = Some(result?);
         }
         for (index, slot) in slots.into_iter().enumerate() {
             order.push(index);
-            add_into(&mut total, slot.expect("every shard replies once"))?;
+            add_into(&mut total, slot.expect("every shard replies once"));
         }
     }
     let (losses, grads) = total.expect("at least two shards");

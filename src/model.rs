@@ -1,4 +1,4 @@
-//! The MLP, batched over runs: parameters are a plain, ordered list of candle `Var`s
+//! The MLP, batched over runs: parameters are a plain, ordered list of candle tensors
 //! (`[W0, b0, W1, b1, …]`, `W: [R, in, out]`, `b: [R, 1, out]`) holding R independent runs'
 //! weights side by side, with a forward pass and the app's own seeded initialiser.
 //!
@@ -10,10 +10,11 @@
 //! candle's initialisers draw from an unseedable thread RNG (DESIGN.md), so they are used only
 //! by the library-rng lesson, whose point is exactly that.
 
-use candle_core::{DType, Device, Result, Tensor, Var};
+use candle_core::{DType, Device, Result, Tensor};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Activation, InitScheme, ModelConfig};
+use crate::kernels::{layer_forward, row_sums};
 use crate::seeds::SourceRng;
 
 /// Layer sizes and options resolved against a data set.
@@ -76,7 +77,17 @@ pub struct Mlp {
     /// R: how many runs the parameters hold.
     pub runs: usize,
     /// `[W0, b0, W1, b1, …]`: this order is the order of hashing, nudging and optimiser state.
-    pub params: Vec<Var>,
+    pub params: Vec<Tensor>,
+}
+
+/// What the backward pass needs from a training forward pass.
+pub struct Trace {
+    /// Each layer's input: x, then each hidden layer's output.
+    inputs: Vec<Tensor>,
+    /// Each hidden layer's local derivative, `act'(z + b) · mask`.
+    derivatives: Vec<Tensor>,
+    /// `[R, rows, out]`.
+    pub output: Tensor,
 }
 
 /// One run's layer weights: Glorot or He uniform from its stream (zero biases, as Keras does),
@@ -125,12 +136,12 @@ impl Mlp {
                 weights.extend(w);
                 biases.extend(b);
             }
-            params.push(Var::from_vec(
+            params.push(Tensor::from_vec(
                 weights,
                 (runs, fan_in, fan_out),
                 &Device::Cpu,
             )?);
-            params.push(Var::from_vec(biases, (runs, 1, fan_out), &Device::Cpu)?);
+            params.push(Tensor::from_vec(biases, (runs, 1, fan_out), &Device::Cpu)?);
         }
         Ok(Mlp {
             spec: spec.clone(),
@@ -139,35 +150,89 @@ impl Mlp {
         })
     }
 
-    /// Outputs `[R, rows, out]` for inputs `[R, rows, in]`. `masks` holds one pre-scaled
-    /// dropout mask per hidden layer, `[R, rows, width]`, or `None` for evaluation.
-    pub fn forward(&self, x: &Tensor, masks: Option<&[Tensor]>) -> Result<Tensor> {
+    /// Outputs `[R, rows, out]` for inputs `[R, rows, in]` (evaluation: no dropout).
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(self.run_forward(x, None, false)?.output)
+    }
+
+    /// The training forward pass: `masks` holds one pre-scaled dropout mask per hidden layer,
+    /// `[R, rows, width]`, or `None` without dropout. Keeps what [`Self::backward`] needs.
+    pub fn forward_trace(&self, x: &Tensor, masks: Option<&[Tensor]>) -> Result<Trace> {
+        self.run_forward(x, masks, true)
+    }
+
+    fn run_forward(
+        &self,
+        x: &Tensor,
+        masks: Option<&[Tensor]>,
+        with_derivatives: bool,
+    ) -> Result<Trace> {
         let layers = self.spec.layers();
+        let mut inputs = Vec::with_capacity(layers);
+        let mut derivatives = Vec::with_capacity(layers - 1);
         let mut h = x.clone();
         for layer in 0..layers {
-            let w = self.params[2 * layer].as_tensor();
-            let b = self.params[2 * layer + 1].as_tensor();
-            h = h.matmul(w)?.broadcast_add(b)?;
-            if layer + 1 < layers {
-                h = match self.spec.activation {
-                    Activation::Relu => h.relu()?,
-                    Activation::Tanh => h.tanh()?,
-                    Activation::Sigmoid => candle_nn::ops::sigmoid(&h)?,
-                    Activation::Linear => h,
-                };
-                if let Some(masks) = masks {
-                    h = h.mul(&masks[layer])?;
-                }
+            let z = h.matmul(&self.params[2 * layer])?;
+            let bias = &self.params[2 * layer + 1];
+            let hidden = layer + 1 < layers;
+            let (activation, mask) = if hidden {
+                (self.spec.activation, masks.map(|m| &m[layer]))
+            } else {
+                (Activation::Linear, None)
+            };
+            let with_derivative = hidden && with_derivatives;
+            let (next, derivative) = layer_forward(&z, bias, mask, activation, with_derivative)?;
+            if with_derivatives {
+                inputs.push(h);
+            }
+            derivatives.extend(derivative);
+            h = next;
+        }
+        Ok(Trace {
+            inputs,
+            derivatives,
+            output: h,
+        })
+    }
+
+    /// Every parameter's gradient, in parameter order, given the gradient of the loss with
+    /// respect to the outputs, `[R, rows, out]`. Written out rather than taken from candle's
+    /// autograd: the chain rule through an MLP is five lines, and skipping the graph (building
+    /// it, sorting it, its extra ops) roughly halves a step. `tests/backprop.rs` checks it
+    /// against candle's autograd.
+    pub fn backward(&self, trace: &Trace, output_gradient: &Tensor) -> Result<Vec<Tensor>> {
+        let layers = self.spec.layers();
+        let mut grads = vec![None; 2 * layers];
+        // The gradient with respect to the current layer's pre-activation (z + b).
+        let mut g = output_gradient.clone();
+        for layer in (0..layers).rev() {
+            grads[2 * layer] = Some(trace.inputs[layer].t()?.matmul(&g)?);
+            grads[2 * layer + 1] = Some(row_sums(&g)?);
+            if layer > 0 {
+                let weights_t = self.params[2 * layer].t()?;
+                g = g.matmul(&weights_t)?.mul(&trace.derivatives[layer - 1])?;
             }
         }
-        Ok(h)
+        Ok(grads
+            .into_iter()
+            .map(|g| g.expect("every layer sets its two gradients"))
+            .collect())
+    }
+
+    /// Replaces every parameter's values (flat, in order, all runs), e.g. after an optimiser
+    /// step.
+    pub fn set_param_values(&mut self, values: &[Vec<f32>]) -> Result<()> {
+        for (param, values) in self.params.iter_mut().zip(values) {
+            *param = Tensor::from_slice(values, param.shape(), &Device::Cpu)?;
+        }
+        Ok(())
     }
 
     /// Every parameter's values, flattened, in order (all runs).
     pub fn param_values(&self) -> Result<Vec<Vec<f32>>> {
         self.params
             .iter()
-            .map(|p| p.as_tensor().flatten_all()?.to_vec1::<f32>())
+            .map(|p| p.flatten_all()?.to_vec1::<f32>())
             .collect()
     }
 
@@ -207,12 +272,11 @@ impl Mlp {
         for layer in 0..self.spec.layers() {
             let count = self.spec.widths[layer] * self.spec.widths[layer + 1];
             if offset < count {
-                let param = &self.params[2 * layer];
-                let shape = param.as_tensor().shape().clone();
-                let mut values = param.as_tensor().flatten_all()?.to_vec1::<f32>()?;
+                let param = &mut self.params[2 * layer];
+                let mut values = param.flatten_all()?.to_vec1::<f32>()?;
                 let at = run * count + offset;
                 values[at] = values[at].next_up();
-                param.set(&Tensor::from_vec(values, shape, &Device::Cpu)?)?;
+                *param = Tensor::from_vec(values, param.shape(), &Device::Cpu)?;
                 return Ok(index % weights);
             }
             offset -= count;

@@ -337,6 +337,12 @@ pub fn source_seed(master_seed: u64, source: Source, policy: Policy, run_index: 
     u64::from_le_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
 }
 
+/// A word's top 24 bits as a uniform value in [0, 1).
+#[inline]
+pub fn unit_f32(word: u32) -> f32 {
+    (word >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
+}
+
 /// One source's random stream: ChaCha8 keyed by SHA-256 of the source seed.
 pub struct SourceRng {
     inner: ChaCha8Rng,
@@ -361,9 +367,23 @@ impl SourceRng {
         self.inner.next_u64()
     }
 
+    /// Fills `out` with the next `out.len()` words of the stream: the same words, in the same
+    /// order, as that many calls of [`Self::next_u32`], drawn in bulk.
+    pub fn fill_u32(&mut self, out: &mut [u32]) {
+        let mut bytes = [0u8; 256];
+        for chunk in out.chunks_mut(bytes.len() / 4) {
+            let bytes = &mut bytes[..chunk.len() * 4];
+            // ChaCha's block RNG hands out whole little-endian words in order here.
+            self.inner.fill_bytes(bytes);
+            for (word, le) in chunk.iter_mut().zip(bytes.chunks_exact(4)) {
+                *word = u32::from_le_bytes(le.try_into().expect("four bytes"));
+            }
+        }
+    }
+
     /// Uniform in [0, 1) with 24 random bits: every f32 value it returns is exact.
     pub fn uniform_f32(&mut self) -> f32 {
-        (self.next_u32() >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
+        unit_f32(self.next_u32())
     }
 
     /// Uniform in [0, 1) with 53 random bits.
@@ -447,6 +467,24 @@ mod tests {
             .collect();
         let distinct: std::collections::HashSet<_> = free.iter().collect();
         assert_eq!(distinct.len(), 5);
+    }
+
+    #[test]
+    fn bulk_words_are_the_words_drawn_one_at_a_time() {
+        // Start mid-block (odd word index) and cross several 64-word ChaCha blocks.
+        let (mut one_by_one, mut bulk) = (SourceRng::new(3), SourceRng::new(3));
+        let _ = (one_by_one.next_u32(), bulk.next_u32());
+        for len in [1, 7, 64, 65, 300] {
+            let expected: Vec<u32> = (0..len).map(|_| one_by_one.next_u32()).collect();
+            let mut words = vec![0u32; len];
+            bulk.fill_u32(&mut words);
+            assert_eq!(words, expected, "{len} words");
+        }
+        assert_eq!(
+            bulk.next_u64(),
+            one_by_one.next_u64(),
+            "both streams end at one place"
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::ExperimentConfig;
 use crate::data::{self, Dataset, Split};
+use crate::dropout::{DropoutStream, draw_mask};
 use crate::gradient::{Batch, ShardPool, ThreadPlan, batch_gradient};
 use crate::loss;
 use crate::model::{Initialiser, Mlp, ModelSpec, hex};
@@ -176,7 +177,7 @@ fn stack(parts: Vec<Vec<f32>>, rows: usize, width: usize) -> candle_core::Result
 
 /// Outputs of every run on its own rows, as one flat vector `[R × rows × out]`.
 fn evaluate(model: &Mlp, x: &Tensor) -> candle_core::Result<Vec<f32>> {
-    model.forward(x, None)?.flatten_all()?.to_vec1::<f32>()
+    model.forward(x)?.flatten_all()?.to_vec1::<f32>()
 }
 
 /// Trains one run (R = 1). `on_epoch(completed)` is called after every epoch; returning
@@ -253,7 +254,7 @@ fn train_batched(
         }
     }
 
-    let mut optimizer = Optimizer::new(&config.training, &model.params)?;
+    let mut optimizer = Optimizer::new(&config.training, model.param_values()?);
     let train_x = stack(
         states.iter().map(|s| s.split.train.x.clone()).collect(),
         n_train,
@@ -265,7 +266,6 @@ fn train_batched(
         features,
     )?;
     let dropout = spec.dropout;
-    let keep_scale = 1.0 / (1.0 - dropout);
     let threshold = config.training.divergence_threshold;
     let batch_size = config.training.batch_size;
     let identity: Vec<usize> = (0..n_train).collect();
@@ -297,26 +297,18 @@ fn train_batched(
                     y.extend_from_slice(state.split.train.row_y(row));
                 }
             }
-            // Dropout masks come from each run's dropout stream before any sharding, so they
-            // do not depend on the thread count.
             let masks = if dropout > 0.0 {
                 let mut masks = Vec::with_capacity(spec.hidden_widths().len());
                 for &width in spec.hidden_widths() {
-                    let mut mask = Vec::with_capacity(runs * rows * width);
-                    for state in states.iter_mut() {
-                        if !state.active {
-                            mask.extend(std::iter::repeat_n(0.0, rows * width));
-                            continue;
-                        }
-                        // Fingerprint one bit per unit: kept or dropped.
-                        let mut packed = vec![0u8; (rows * width).div_ceil(8)];
-                        for i in 0..rows * width {
-                            let keep = state.dropout_rng.uniform_f32() >= dropout;
-                            packed[i / 8] |= u8::from(keep) << (i % 8);
-                            mask.push(if keep { keep_scale } else { 0.0 });
-                        }
-                        state.dropout_hash.update(&packed);
-                    }
+                    let mut streams: Vec<DropoutStream> = states
+                        .iter_mut()
+                        .map(|state| DropoutStream {
+                            rng: &mut state.dropout_rng,
+                            fingerprint: &mut state.dropout_hash,
+                            active: state.active,
+                        })
+                        .collect();
+                    let mask = draw_mask(&mut streams, rows * width, dropout);
                     masks.push(Tensor::from_vec(mask, (runs, rows, width), &Device::Cpu)?);
                 }
                 Some(masks)
@@ -325,7 +317,7 @@ fn train_batched(
             };
             let batch = Batch {
                 x: Tensor::from_vec(x, (runs, rows, features), &Device::Cpu)?,
-                y: Tensor::from_vec(y, (runs, rows, outputs), &Device::Cpu)?,
+                y,
                 masks,
             };
             let gradient = batch_gradient(&model, task, &batch, plans[0].threads, pool)?;
@@ -357,7 +349,8 @@ fn train_batched(
             if states.iter().all(|s| !s.active) {
                 break;
             }
-            optimizer.step(&model.params, &gradient.grads)?;
+            optimizer.step(&gradient.grads);
+            model.set_param_values(optimizer.values())?;
             start += rows;
         }
         if states.iter().all(|s| !s.active) {

@@ -1,0 +1,123 @@
+//! Dropout masks for one mini-batch of R runs, each from its own run's dropout stream.
+//!
+//! Masks are drawn before the batch is sharded over threads, so they do not depend on the
+//! thread count, and each run's mask depends only on its own stream, so it does not depend on
+//! which runs share the batch. candle's own dropout draws from an unseedable thread RNG
+//! (DESIGN.md); it is never used.
+
+use sha2::{Digest, Sha256};
+
+use crate::seeds::{SourceRng, unit_f32};
+
+/// One run's dropout stream and the fingerprint of what it drew.
+pub struct DropoutStream<'a> {
+    pub rng: &'a mut SourceRng,
+    /// Updated with one bit per unit (kept or dropped), packed eight to a byte.
+    pub fingerprint: &'a mut Sha256,
+    /// A run that has stopped training draws nothing and gets an all-zero mask.
+    pub active: bool,
+}
+
+/// A pre-scaled mask `[R, rows, width]`, flat: each unit is kept with probability `1 − rate`
+/// and then scaled by `1 / (1 − rate)` (inverted dropout, as Keras and PyTorch do), or zeroed.
+pub fn draw_mask(streams: &mut [DropoutStream<'_>], units_per_run: usize, rate: f32) -> Vec<f32> {
+    let scale = 1.0 / (1.0 - rate);
+    let mut mask = vec![0f32; streams.len() * units_per_run];
+    // Draw in blocks of 64 units: one bulk read of the stream, one 64-bit word of fingerprint.
+    let mut words = [0u32; 64];
+    let mut packed = Vec::with_capacity(units_per_run.div_ceil(8));
+    for (stream, mask) in streams.iter_mut().zip(mask.chunks_exact_mut(units_per_run)) {
+        if !stream.active {
+            continue;
+        }
+        packed.clear();
+        for block in mask.chunks_mut(words.len()) {
+            let words = &mut words[..block.len()];
+            stream.rng.fill_u32(words);
+            let mut bits = 0u64;
+            for (i, (unit, word)) in block.iter_mut().zip(words.iter()).enumerate() {
+                let keep = unit_f32(*word) >= rate;
+                *unit = if keep { scale } else { 0.0 };
+                bits |= u64::from(keep) << i;
+            }
+            packed.extend_from_slice(&bits.to_le_bytes()[..block.len().div_ceil(8)]);
+        }
+        stream.fingerprint.update(&packed);
+    }
+    mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_the_expected_share_and_scale_it() {
+        let (mut rng, mut hash) = (SourceRng::new(11), Sha256::new());
+        let mut streams = [DropoutStream {
+            rng: &mut rng,
+            fingerprint: &mut hash,
+            active: true,
+        }];
+        let mask = draw_mask(&mut streams, 10_000, 0.25);
+        let kept = mask.iter().filter(|m| **m != 0.0).count();
+        assert!((7_200..7_800).contains(&kept), "kept {kept} of 10000");
+        assert!(mask.iter().all(|m| *m == 0.0 || *m == 1.0 / 0.75));
+    }
+
+    #[test]
+    fn a_runs_mask_and_fingerprint_do_not_depend_on_its_neighbours() {
+        let alone = {
+            let (mut rng, mut hash) = (SourceRng::new(5), Sha256::new());
+            let mut streams = [DropoutStream {
+                rng: &mut rng,
+                fingerprint: &mut hash,
+                active: true,
+            }];
+            let mask = draw_mask(&mut streams, 100, 0.5);
+            (mask, hash.finalize())
+        };
+        let (mut a, mut b, mut c) = (SourceRng::new(9), SourceRng::new(5), SourceRng::new(8));
+        let mut hashes = [Sha256::new(), Sha256::new(), Sha256::new()];
+        let [ha, hb, hc] = &mut hashes;
+        let mut streams = [
+            DropoutStream {
+                rng: &mut a,
+                fingerprint: ha,
+                active: true,
+            },
+            DropoutStream {
+                rng: &mut b,
+                fingerprint: hb,
+                active: true,
+            },
+            DropoutStream {
+                rng: &mut c,
+                fingerprint: hc,
+                active: false,
+            },
+        ];
+        let mask = draw_mask(&mut streams, 100, 0.5);
+        assert_eq!(mask[100..200], alone.0[..]);
+        assert!(
+            mask[200..].iter().all(|m| *m == 0.0),
+            "a stopped run draws nothing"
+        );
+        assert_eq!(hashes[1].clone().finalize(), alone.1);
+    }
+
+    #[test]
+    fn the_mask_is_the_streams_uniforms_thresholded() {
+        let (mut rng, mut hash) = (SourceRng::new(2), Sha256::new());
+        let mut reference = SourceRng::new(2);
+        let mut streams = [DropoutStream {
+            rng: &mut rng,
+            fingerprint: &mut hash,
+            active: true,
+        }];
+        let mask = draw_mask(&mut streams, 130, 0.3);
+        for unit in mask {
+            assert_eq!(unit != 0.0, reference.uniform_f32() >= 0.3);
+        }
+    }
+}
