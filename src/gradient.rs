@@ -14,9 +14,8 @@
 //! Shard workers live for a whole run ([`ShardPool`]): spawning threads on every step cost
 //! more than the step itself.
 
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::Scope;
-use std::time::{Duration, Instant};
 
 use candle_core::{Result, Tensor};
 use serde::{Deserialize, Serialize};
@@ -141,34 +140,6 @@ pub fn shard_ranges(rows: usize, count: usize) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// How long a waiting thread keeps polling before it sleeps. A step's shards are microseconds
-/// apart; sleeping and being woken again costs tens of microseconds on a virtual machine (a
-/// futex wake is an inter-processor interrupt), more than the work it waits for. Polling
-/// yields the core between looks, so a busy neighbour (another sweep worker) still runs.
-const POLL_BEFORE_SLEEP: Duration = Duration::from_micros(300);
-
-/// The next message, or `None` once every sender is gone: polls for [`POLL_BEFORE_SLEEP`],
-/// then blocks.
-fn receive_soon<T>(receiver: &Receiver<T>) -> Option<T> {
-    let started = Instant::now();
-    let mut polls = 0u32;
-    loop {
-        match receiver.try_recv() {
-            Ok(message) => return Some(message),
-            Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) => {}
-        }
-        polls += 1;
-        if polls < 64 {
-            std::hint::spin_loop();
-        } else if started.elapsed() < POLL_BEFORE_SLEEP {
-            std::thread::yield_now();
-        } else {
-            return receiver.recv().ok();
-        }
-    }
-}
-
 struct ShardJob {
     model: Mlp,
     task: Task,
@@ -193,7 +164,7 @@ impl ShardPool {
             .map(|_| {
                 let (sender, jobs) = channel::<ShardJob>();
                 scope.spawn(move || {
-                    while let Some(job) = receive_soon(&jobs) {
+                    for job in jobs {
                         let result = shard_gradient(
                             &job.model,
                             job.task,
@@ -277,8 +248,9 @@ pub fn batch_gradient(
     let mut total = None;
     let mut order = Vec::with_capacity(shards.len());
     let receive = || {
-        receive_soon(&pool.replies.1)
-            .ok_or(())
+        pool.replies
+            .1
+            .recv()
             .map_err(|_| candle_core::Error::Msg("a shard worker stopped".into()))
     };
     if plan.racing {

@@ -17,7 +17,7 @@ use crate::train::{RunPlan, TrainError, train_group};
 
 /// Most runs trained as one batched program. Larger batches amortise per-operation overhead
 /// further, smaller ones keep both cores busy and the GUI's plots filling in steadily.
-pub const MAX_BATCH_RUNS: usize = 16;
+pub const MAX_BATCH_RUNS: usize = 32;
 
 #[derive(Clone, Debug)]
 pub struct SweepSpec {
