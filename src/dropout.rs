@@ -7,7 +7,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::seeds::{SourceRng, unit_f32};
+use crate::seeds::SourceRng;
 
 /// One run's dropout stream and the fingerprint of what it drew.
 pub struct DropoutStream<'a> {
@@ -22,25 +22,26 @@ pub struct DropoutStream<'a> {
 /// and then scaled by `1 / (1 − rate)` (inverted dropout, as Keras and PyTorch do), or zeroed.
 pub fn draw_mask(streams: &mut [DropoutStream<'_>], units_per_run: usize, rate: f32) -> Vec<f32> {
     let scale = 1.0 / (1.0 - rate);
+    // A unit is kept when its uniform (`SourceRng::uniform_f32`: `(word >> 8) / 2^24`) is at least
+    // `rate`; both sides scaled by 2^24 (exact), that is `word >> 8 >= ⌈rate · 2^24⌉`, an
+    // integer comparison the compiler vectorises.
+    let threshold = (f64::from(rate) * f64::from(1u32 << 24)).ceil() as u32;
     let mut mask = vec![0f32; streams.len() * units_per_run];
-    // Draw in blocks of 64 units: one bulk read of the stream, one 64-bit word of fingerprint.
-    let mut words = [0u32; 64];
-    let mut packed = Vec::with_capacity(units_per_run.div_ceil(8));
+    let mut words = vec![0u32; units_per_run];
+    let mut packed = vec![0u8; units_per_run.div_ceil(8)];
     for (stream, mask) in streams.iter_mut().zip(mask.chunks_exact_mut(units_per_run)) {
         if !stream.active {
             continue;
         }
-        packed.clear();
-        for block in mask.chunks_mut(words.len()) {
-            let words = &mut words[..block.len()];
-            stream.rng.fill_u32(words);
-            let mut bits = 0u64;
-            for (i, (unit, word)) in block.iter_mut().zip(words.iter()).enumerate() {
-                let keep = unit_f32(*word) >= rate;
-                *unit = if keep { scale } else { 0.0 };
-                bits |= u64::from(keep) << i;
-            }
-            packed.extend_from_slice(&bits.to_le_bytes()[..block.len().div_ceil(8)]);
+        stream.rng.fill_u32(&mut words);
+        for (unit, word) in mask.iter_mut().zip(&words) {
+            *unit = if word >> 8 >= threshold { scale } else { 0.0 };
+        }
+        for (byte, units) in packed.iter_mut().zip(mask.chunks(8)) {
+            *byte = units
+                .iter()
+                .enumerate()
+                .fold(0, |bits, (i, unit)| bits | (u8::from(*unit != 0.0) << i));
         }
         stream.fingerprint.update(&packed);
     }
@@ -108,16 +109,18 @@ mod tests {
 
     #[test]
     fn the_mask_is_the_streams_uniforms_thresholded() {
-        let (mut rng, mut hash) = (SourceRng::new(2), Sha256::new());
-        let mut reference = SourceRng::new(2);
-        let mut streams = [DropoutStream {
-            rng: &mut rng,
-            fingerprint: &mut hash,
-            active: true,
-        }];
-        let mask = draw_mask(&mut streams, 130, 0.3);
-        for unit in mask {
-            assert_eq!(unit != 0.0, reference.uniform_f32() >= 0.3);
+        for rate in [0.1f32, 0.3, 1.0 / 3.0, 0.5, 0.9] {
+            let (mut rng, mut hash) = (SourceRng::new(2), Sha256::new());
+            let mut reference = SourceRng::new(2);
+            let mut streams = [DropoutStream {
+                rng: &mut rng,
+                fingerprint: &mut hash,
+                active: true,
+            }];
+            let mask = draw_mask(&mut streams, 4_000, rate);
+            for unit in mask {
+                assert_eq!(unit != 0.0, reference.uniform_f32() >= rate, "rate {rate}");
+            }
         }
     }
 }

@@ -337,12 +337,6 @@ pub fn source_seed(master_seed: u64, source: Source, policy: Policy, run_index: 
     u64::from_le_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
 }
 
-/// A word's top 24 bits as a uniform value in [0, 1).
-#[inline]
-pub fn unit_f32(word: u32) -> f32 {
-    (word >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
-}
-
 /// One source's random stream: ChaCha8 keyed by SHA-256 of the source seed.
 pub struct SourceRng {
     inner: ChaCha8Rng,
@@ -383,7 +377,7 @@ impl SourceRng {
 
     /// Uniform in [0, 1) with 24 random bits: every f32 value it returns is exact.
     pub fn uniform_f32(&mut self) -> f32 {
-        unit_f32(self.next_u32())
+        (self.next_u32() >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
     }
 
     /// Uniform in [0, 1) with 53 random bits.
