@@ -153,13 +153,15 @@ pub fn summarize(condition: &str, runs: &[&RunRecord]) -> ConditionSummary {
 pub fn summarize_conditions(conditions: &[Condition], runs: &[RunRecord]) -> Vec<ConditionSummary> {
     conditions
         .iter()
-        .map(|condition| {
-            let name = condition.to_string();
-            let of_condition: Vec<&RunRecord> =
-                runs.iter().filter(|r| r.condition == name).collect();
-            summarize(&name, &of_condition)
-        })
+        .map(|condition| summarize_condition(condition, runs))
         .collect()
+}
+
+/// The summary of one condition's runs among `runs`.
+pub fn summarize_condition(condition: &Condition, runs: &[RunRecord]) -> ConditionSummary {
+    let name = condition.to_string();
+    let of_condition: Vec<&RunRecord> = runs.iter().filter(|r| r.condition == name).collect();
+    summarize(&name, &of_condition)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use seedscope::config::ExperimentConfig;
 use seedscope::gui::app::{SeedscopeApp, Settings};
 use seedscope::gui::dialogs::{FileRequest, PathPicker, Picked};
 use seedscope::gui::snapshot::FrameCapture;
+use seedscope::stats::summarize_conditions;
 
 const WIDTH: usize = 1400;
 const HEIGHT: usize = 900;
@@ -141,6 +142,7 @@ fn run_fills_the_runs_view_and_the_distributions() {
     let session = harness.state().session.as_ref().unwrap();
     assert_eq!(session.runs.len(), 8 * 3);
     assert!(!session.cancelled);
+    assert_summaries_are_up_to_date(harness.state());
     // Distributions: the summary under the plot marks all-fixed as bitwise identical.
     harness.get_by_label_contains("Finished 24 runs");
     harness.get_by_label("bitwise identical");
@@ -179,6 +181,15 @@ fn cancel_keeps_the_finished_runs() {
             .all(|r| r.error.is_none() && r.final_test_metric.is_some())
     );
     harness.get_by_label_contains("Cancelled: kept");
+    assert_summaries_are_up_to_date(harness.state());
+}
+
+/// The app updates a condition's summary only when its runs change; whatever order runs
+/// arrived in, the result must be the summary of all of them.
+fn assert_summaries_are_up_to_date(app: &SeedscopeApp) {
+    let session = app.session.as_ref().unwrap();
+    let from_scratch = summarize_conditions(&session.config.conditions, &session.runs);
+    assert_eq!(session.summaries, from_scratch);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The app's state and its event pump. Panels draw and collect [`Intent`]s; the intents are
 //! applied after drawing, so no panel mutates state another panel is reading.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
@@ -17,7 +17,7 @@ use crate::presets;
 use crate::replay::{ReplayVerdict, replay};
 use crate::results::{ResultsFile, RunRecord, runs_csv, write_atomically};
 use crate::seeds::{Condition, Source};
-use crate::stats::{ConditionSummary, summarize_conditions};
+use crate::stats::{ConditionSummary, summarize_condition, summarize_conditions};
 use crate::sweep::{Sweep, SweepEvent, SweepSpec, default_workers, sort_into_sweep_order};
 
 /// Which conditions the next sweep runs: the checkboxes of the left panel.
@@ -503,7 +503,9 @@ impl SeedscopeApp {
         let Some(session) = &mut self.session else {
             return;
         };
-        let mut changed = false;
+        // Conditions with new runs: only their summaries are recomputed (a bootstrap each),
+        // so a frame that receives one run stays cheap.
+        let mut changed: HashSet<String> = HashSet::new();
         let mut finished = false;
         for event in events {
             match event {
@@ -520,8 +522,8 @@ impl SeedscopeApp {
                     session
                         .epochs_in_progress
                         .remove(&(record.condition.clone(), record.run_index));
+                    changed.insert(record.condition.clone());
                     session.runs.push(*record);
-                    changed = true;
                 }
                 SweepEvent::Finished { cancelled, elapsed } => {
                     session.cancelled = cancelled;
@@ -531,8 +533,11 @@ impl SeedscopeApp {
                 }
             }
         }
-        if changed {
-            session.summaries = summarize_conditions(&session.config.conditions, &session.runs);
+        let conditions = &session.config.conditions;
+        for (summary, condition) in session.summaries.iter_mut().zip(conditions) {
+            if changed.contains(&summary.condition) {
+                *summary = summarize_condition(condition, &session.runs);
+            }
         }
         if finished {
             sort_into_sweep_order(&session.config.conditions, &mut session.runs);
