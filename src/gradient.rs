@@ -14,9 +14,13 @@
 //! Shard workers live for a whole run ([`ShardPool`]): spawning threads on every step cost
 //! more than the step itself.
 
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::borrow::Cow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::Scope;
 
+use atomic_wait::{wait, wake_all, wake_one};
 use candle_core::{Result, Tensor};
 use serde::{Deserialize, Serialize};
 
@@ -93,8 +97,8 @@ fn shard_gradient(
     };
     let trace = model.forward_trace(&x, shard_masks.as_deref())?;
     let (runs, rows, width) = trace.output.dims3()?;
-    let y: Vec<f32> = if whole {
-        batch.y.clone()
+    let y: Cow<[f32]> = if whole {
+        Cow::Borrowed(&batch.y)
     } else {
         batch
             .y
@@ -140,49 +144,107 @@ pub fn shard_ranges(rows: usize, count: usize) -> Vec<(usize, usize)> {
         .collect()
 }
 
-struct ShardJob {
+/// What the shard workers read for one step.
+struct StepInput {
     model: Mlp,
     task: Task,
     batch: Batch,
-    range: (usize, usize),
-    batch_rows: usize,
-    index: usize,
-    reply: Sender<ShardResult>,
+    shards: Vec<(usize, usize)>,
+}
+
+/// State shared by a run's thread and its shard workers.
+///
+/// One step is one round: the run's thread publishes the step's input, bumps `generation` and
+/// wakes every worker with one futex call; each thread (the run's own included) computes its
+/// shard, appends its result to `arrivals` — the order of these appends is the race — and counts
+/// itself in `arrived`; the last one to arrive wakes the run's thread. Channels did the same
+/// with one wake-up per message, and on these virtual machines a wake-up costs more than a
+/// shard's arithmetic.
+struct Round {
+    input: RwLock<Option<StepInput>>,
+    /// Bumped once per step; [`STOP`] ends the workers.
+    generation: AtomicU32,
+    arrived: AtomicU32,
+    arrivals: Mutex<Vec<ShardResult>>,
+}
+
+const STOP: u32 = u32::MAX;
+
+impl Round {
+    /// Records a finished shard; the last of `count` arrivals wakes the waiting run thread.
+    fn arrive(&self, result: ShardResult, count: usize) {
+        lock(&self.arrivals).push(result);
+        if self.arrived.fetch_add(1, Ordering::AcqRel) as usize + 1 == count {
+            wake_one(&self.arrived);
+        }
+    }
+}
+
+/// A lock that a panicked shard (already reported as an error) cannot poison for the rest.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Worker threads that compute shard gradients for one run, for as long as the run lasts.
 pub struct ShardPool {
-    workers: Vec<Sender<ShardJob>>,
-    replies: (Sender<ShardResult>, Receiver<ShardResult>),
+    round: Arc<Round>,
+    count: usize,
 }
 
 impl ShardPool {
     /// Starts workers for shards 1..count in `scope` (the caller computes shard 0); they stop
     /// when the pool is dropped.
     pub fn start<'scope>(scope: &'scope Scope<'scope, '_>, count: usize) -> ShardPool {
-        let workers = (1..count)
-            .map(|_| {
-                let (sender, jobs) = channel::<ShardJob>();
-                scope.spawn(move || {
-                    for job in jobs {
-                        let result = shard_gradient(
-                            &job.model,
-                            job.task,
-                            &job.batch,
-                            job.range,
-                            job.batch_rows,
-                        );
-                        // The run stops listening only when it failed; nothing to report then.
-                        let _ = job.reply.send((job.index, result));
+        let round = Arc::new(Round {
+            input: RwLock::new(None),
+            generation: AtomicU32::new(0),
+            arrived: AtomicU32::new(0),
+            arrivals: Mutex::new(Vec::with_capacity(count)),
+        });
+        for index in 1..count {
+            let round = Arc::clone(&round);
+            scope.spawn(move || {
+                let mut seen = 0;
+                loop {
+                    // Sleep until the next step (the futex re-checks the value: no lost wake).
+                    let mut generation = round.generation.load(Ordering::Acquire);
+                    while generation == seen {
+                        wait(&round.generation, seen);
+                        generation = round.generation.load(Ordering::Acquire);
                     }
-                });
-                sender
-            })
-            .collect();
-        ShardPool {
-            workers,
-            replies: channel(),
+                    if generation == STOP {
+                        return;
+                    }
+                    seen = generation;
+                    let result = catch_unwind(AssertUnwindSafe(|| {
+                        let input = round.input.read().unwrap_or_else(|p| p.into_inner());
+                        let input = input.as_ref().expect("published before the bump");
+                        let rows = input.batch.x.dim(1)?;
+                        shard_gradient(
+                            &input.model,
+                            input.task,
+                            &input.batch,
+                            input.shards[index],
+                            rows,
+                        )
+                    }))
+                    .unwrap_or_else(|_| {
+                        Err(candle_core::Error::Msg("a shard worker panicked".into()))
+                    });
+                    round.arrive((index, result), count);
+                }
+            });
         }
+        ShardPool { round, count }
+    }
+}
+
+impl Drop for ShardPool {
+    fn drop(&mut self) {
+        self.round.generation.store(STOP, Ordering::Release);
+        wake_all(&self.round.generation);
     }
 }
 
@@ -225,45 +287,45 @@ pub fn batch_gradient(
             });
         }
     };
-    for (index, range) in shards.iter().copied().enumerate().skip(1) {
-        let job = ShardJob {
-            model: model.clone(),
-            task,
-            batch: batch.clone(),
-            range,
-            batch_rows: rows,
-            index,
-            reply: pool.replies.0.clone(),
-        };
-        pool.workers[index - 1]
-            .send(job)
-            .map_err(|_| candle_core::Error::Msg("a shard worker stopped".into()))?;
-    }
-    // Shard 0 runs on this thread, racing the workers; its result joins the same queue.
+    assert_eq!(pool.count, shards.len(), "a pool serves one thread count");
+    let round = &pool.round;
+    // Every worker finished the previous step (it arrived), so none holds the input now.
+    *round.input.write().unwrap_or_else(|p| p.into_inner()) = Some(StepInput {
+        model: model.clone(),
+        task,
+        batch: batch.clone(),
+        shards: shards.clone(),
+    });
+    round.arrived.store(0, Ordering::Release);
+    lock(&round.arrivals).clear();
+    let next = match round.generation.load(Ordering::Acquire).wrapping_add(1) {
+        STOP => 1,
+        next => next,
+    };
+    round.generation.store(next, Ordering::Release);
+    wake_all(&round.generation);
+    // Shard 0 runs on this thread, racing the workers.
     let own = shard_gradient(model, task, batch, shards[0], rows);
-    pool.replies
-        .0
-        .send((0, own))
-        .map_err(|_| candle_core::Error::Msg("the reply queue closed".into()))?;
+    round.arrive((0, own), shards.len());
+    loop {
+        let arrived = round.arrived.load(Ordering::Acquire);
+        if arrived as usize == shards.len() {
+            break;
+        }
+        wait(&round.arrived, arrived);
+    }
+    let arrivals = std::mem::take(&mut *lock(&round.arrivals));
     let mut total = None;
     let mut order = Vec::with_capacity(shards.len());
-    let receive = || {
-        pool.replies
-            .1
-            .recv()
-            .map_err(|_| candle_core::Error::Msg("a shard worker stopped".into()))
-    };
     if plan.racing {
-        // Add each partial gradient the moment its thread finishes.
-        for _ in 0..shards.len() {
-            let (index, result) = receive()?;
+        // Add the partial gradients in the order their threads finished.
+        for (index, result) in arrivals {
             order.push(index);
             add_into(&mut total, result?);
         }
     } else {
         let mut slots: Vec<Option<(Vec<f64>, Gradients)>> = vec![None; shards.len()];
-        for _ in 0..shards.len() {
-            let (index, result) = receive()?;
+        for (index, result) in arrivals {
             slots[index] = Some(result?);
         }
         for (index, slot) in slots.into_iter().enumerate() {
