@@ -111,21 +111,37 @@ fn fill_layer(
     let runs = bias.len() / width;
     let per_run = z.len() / runs;
     for (run, bias) in bias.chunks_exact(width).enumerate() {
-        let block = run * per_run..(run + 1) * per_run;
-        let rows = z[block.clone()]
-            .chunks_exact(width)
-            .zip(values[block.clone()].chunks_exact_mut(width));
-        for (row, (z, values)) in rows.enumerate() {
-            let at = block.start + row * width;
-            for c in 0..width {
-                let (value, slope) = activate(activation, z[c] + bias[c]);
-                let keep = match mask {
-                    Some(mask) => mask[at + c],
-                    None => 1.0,
-                };
-                values[c] = value * keep;
-                if !derivatives.is_empty() {
-                    derivatives[at + c] = slope * keep;
+        for start in (run * per_run..(run + 1) * per_run).step_by(width) {
+            let row = start..start + width;
+            // Slices of one length per row: no bounds checks inside, so the loops vectorise.
+            let (z, values) = (&z[row.clone()], &mut values[row.clone()]);
+            match (mask, derivatives.is_empty()) {
+                (Some(mask), false) => {
+                    let (mask, derivatives) = (&mask[row.clone()], &mut derivatives[row]);
+                    for c in 0..width {
+                        let (value, slope) = activate(activation, z[c] + bias[c]);
+                        values[c] = value * mask[c];
+                        derivatives[c] = slope * mask[c];
+                    }
+                }
+                (Some(mask), true) => {
+                    let mask = &mask[row];
+                    for c in 0..width {
+                        values[c] = activate(activation, z[c] + bias[c]).0 * mask[c];
+                    }
+                }
+                (None, false) => {
+                    let derivatives = &mut derivatives[row];
+                    for c in 0..width {
+                        let (value, slope) = activate(activation, z[c] + bias[c]);
+                        values[c] = value;
+                        derivatives[c] = slope;
+                    }
+                }
+                (None, true) => {
+                    for c in 0..width {
+                        values[c] = activate(activation, z[c] + bias[c]).0;
+                    }
                 }
             }
         }
