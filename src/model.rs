@@ -1,11 +1,13 @@
 //! The MLP, batched over runs: parameters are a plain, ordered list of candle tensors
 //! (`[W0, b0, W1, b1, …]`, `W: [R, in, out]`, `b: [R, 1, out]`) holding R independent runs'
-//! weights side by side, with a forward pass and the app's own seeded initialiser.
+//! weights side by side, with a forward pass, its backward pass, and the app's own seeded
+//! initialiser.
 //!
 //! A run trained alone is the same program with R = 1. candle's CPU kernels treat every slice
 //! of the run dimension the same way (a batched matmul calls gemm once per slice with the same
-//! sizes; elementwise ops and reductions over the other dims are per slice), so a run's bits do
-//! not depend on which runs share its batch — `tests/batching.rs` checks exactly that.
+//! sizes; the fused kernels in kernels.rs work per element and sum each run's rows in order),
+//! so a run's bits do not depend on which runs share its batch — `tests/batching.rs` checks
+//! exactly that.
 //!
 //! candle's initialisers draw from an unseedable thread RNG (DESIGN.md), so they are used only
 //! by the library-rng lesson, whose point is exactly that.

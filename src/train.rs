@@ -3,9 +3,10 @@
 //! (master seed, condition, run index), or is rebuilt from a record's seeds for replay.
 //!
 //! Runs are trained as one batched candle program ([`train_group`]): R runs' weights side by
-//! side (`[R, in, out]`), each run's mini-batch gathered in its own shuffle order, one autograd
-//! pass, Adam on the batched tensors. Per-operation overhead dominates these tiny models, so
-//! sharing each operation between R runs is what makes a sweep fast. A run trained alone
+//! side (`[R, in, out]`), each run's mini-batch gathered in its own shuffle order, one forward
+//! and one hand-written backward pass (`Mlp::backward`), Adam on flat buffers. Per-operation
+//! overhead dominates these tiny models, so sharing each operation between R runs is what makes
+//! a sweep fast. A run trained alone
 //! ([`train_run`]) is the same program with R = 1, and its bits are the same (see model.rs).
 //! Runs that shard each gradient over worker threads are batched with runs of the same thread
 //! count, except racing runs whose summation order can change their bits: those train alone.
