@@ -84,9 +84,16 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         .show_y(!capturing)
         .allow_scroll(false)
         .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("std (95% bootstrap CI)", bars));
+            // Bars take their condition's colour; the legend's neutral markers say which kind
+            // of bar is which (solid or pale), not which condition.
+            plot.bar_chart(
+                BarChart::new("solid: std (95% bootstrap CI)", bars).color(Color32::from_gray(60)),
+            );
             if metric == "accuracy" {
-                plot.bar_chart(BarChart::new("churn (pairwise disagreement)", churn_bars));
+                plot.bar_chart(
+                    BarChart::new("pale: churn (pairwise disagreement)", churn_bars)
+                        .color(Color32::from_gray(200)),
+                );
             }
             for segment in error_bars {
                 plot.line(
