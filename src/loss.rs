@@ -28,13 +28,11 @@ pub fn loss_and_output_gradient(
         match task {
             Task::Binary => {
                 let (z, y) = (f64::from(row[0]), f64::from(target[0]));
+                // e^−|z| serves both the loss and σ(z) (it is e^−z for z ≥ 0, e^z below).
+                let e = (-z.abs()).exp();
                 // Stable BCE with logits: max(z,0) − z·y + ln(1 + e^−|z|).
-                losses[run] += z.max(0.0) - z * y + (-z.abs()).exp().ln_1p();
-                let sigmoid = if z >= 0.0 {
-                    1.0 / (1.0 + (-z).exp())
-                } else {
-                    z.exp() / (1.0 + z.exp())
-                };
+                losses[run] += z.max(0.0) - z * y + e.ln_1p();
+                let sigmoid = if z >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
                 grad[0] = ((sigmoid - y) * scale) as f32;
             }
             Task::Multiclass { .. } => {
