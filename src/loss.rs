@@ -32,7 +32,11 @@ pub fn loss_and_output_gradient(
                 let e = (-z.abs()).exp();
                 // Stable BCE with logits: max(z,0) − z·y + ln(1 + e^−|z|).
                 losses[run] += z.max(0.0) - z * y + e.ln_1p();
-                let sigmoid = if z >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+                let sigmoid = if z >= 0.0 {
+                    1.0 / (1.0 + e)
+                } else {
+                    e / (1.0 + e)
+                };
                 grad[0] = ((sigmoid - y) * scale) as f32;
             }
             Task::Multiclass { .. } => {
