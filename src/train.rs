@@ -323,17 +323,13 @@ fn train_batched(
             };
             let gradient = batch_gradient(&model, task, &batch, plans[0].threads, pool)?;
             let mut values_before_step = None;
+            // One order per step, shared by every run of the batch.
+            let order: Vec<u8> = gradient.summation_order.iter().map(|i| *i as u8).collect();
             for (r, state) in states.iter_mut().enumerate() {
                 if !state.active {
                     continue;
                 }
-                state.threads_hash.update(
-                    gradient
-                        .summation_order
-                        .iter()
-                        .map(|i| *i as u8)
-                        .collect::<Vec<u8>>(),
-                );
+                state.threads_hash.update(&order);
                 let loss = gradient.losses[r];
                 if !loss.is_finite() || loss > threshold {
                     // Training stops here for this run: keep the weights it had.
