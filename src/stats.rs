@@ -112,7 +112,7 @@ pub fn mean_ci95(values: &[f64]) -> Option<(f64, f64)> {
     Some((m - half, m + half))
 }
 
-pub fn summarize(condition: &str, runs: &[&RunRecord]) -> ConditionSummary {
+fn summarize(condition: &str, runs: &[&RunRecord]) -> ConditionSummary {
     let values: Vec<f64> = runs.iter().filter_map(|r| r.final_test_metric).collect();
     let finished: Vec<&&RunRecord> = runs.iter().filter(|r| r.error.is_none()).collect();
     let hashes: HashSet<&str> = finished.iter().map(|r| r.weights_hash.as_str()).collect();
@@ -157,10 +157,13 @@ pub fn summarize_conditions(conditions: &[Condition], runs: &[RunRecord]) -> Vec
         .collect()
 }
 
-/// The summary of one condition's runs among `runs`.
+/// The summary of one condition's runs among `runs`, whatever order they are in: runs arrive
+/// in the order workers finish them, and a float sum (so a mean) depends on the order of its
+/// terms, so the runs are taken in run-index order.
 pub fn summarize_condition(condition: &Condition, runs: &[RunRecord]) -> ConditionSummary {
     let name = condition.to_string();
-    let of_condition: Vec<&RunRecord> = runs.iter().filter(|r| r.condition == name).collect();
+    let mut of_condition: Vec<&RunRecord> = runs.iter().filter(|r| r.condition == name).collect();
+    of_condition.sort_by_key(|r| r.run_index);
     summarize(&name, &of_condition)
 }
 

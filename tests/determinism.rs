@@ -4,7 +4,8 @@ mod common;
 
 use common::*;
 use seedscope::results::ResultsFile;
-use seedscope::seeds::Condition;
+use seedscope::seeds::{Condition, Source};
+use seedscope::stats::summarize_conditions;
 
 #[test]
 fn all_fixed_gives_one_weight_hash_over_30_runs() {
@@ -97,4 +98,20 @@ fn a_different_master_seed_gives_different_fixed_weights() {
     let a = sweep(&config, 1, 1);
     let b = sweep(&config, 2, 1);
     assert_ne!(a[0].weights_hash, b[0].weights_hash);
+}
+
+#[test]
+fn summaries_do_not_depend_on_the_order_runs_arrive_in() {
+    // Workers finish runs in no fixed order; a float mean depends on the order of its terms.
+    let config = default_with(&[Condition::ALL_FREE, Condition::only(Source::Init)], 9);
+    let runs = sweep(&config, SEED, 2);
+    let in_order = summarize_conditions(&config.conditions, &runs);
+    let mut reversed = runs.clone();
+    reversed.reverse();
+    let mut interleaved = runs.clone();
+    interleaved.sort_by_key(|r| (r.run_index * 7) % 9);
+    for arrival in [reversed, interleaved] {
+        assert_eq!(summarize_conditions(&config.conditions, &arrival), in_order);
+    }
+    assert!(in_order.iter().all(|s| s.n == 9 && s.std.unwrap() > 0.0));
 }
