@@ -52,15 +52,21 @@ pub fn draw_mask(streams: &mut [DropoutStream<'_>], units_per_run: usize, rate: 
 mod tests {
     use super::*;
 
-    #[test]
-    fn masks_keep_the_expected_share_and_scale_it() {
-        let (mut rng, mut hash) = (SourceRng::new(11), Sha256::new());
+    /// One active run's mask drawn from a fresh stream, and its fingerprint.
+    fn alone(seed: u64, units: usize, rate: f32) -> (Vec<f32>, Vec<u8>) {
+        let (mut rng, mut hash) = (SourceRng::new(seed), Sha256::new());
         let mut streams = [DropoutStream {
             rng: &mut rng,
             fingerprint: &mut hash,
             active: true,
         }];
-        let mask = draw_mask(&mut streams, 10_000, 0.25);
+        let mask = draw_mask(&mut streams, units, rate);
+        (mask, hash.finalize().to_vec())
+    }
+
+    #[test]
+    fn masks_keep_the_expected_share_and_scale_it() {
+        let (mask, _) = alone(11, 10_000, 0.25);
         let kept = mask.iter().filter(|m| **m != 0.0).count();
         assert!((7_200..7_800).contains(&kept), "kept {kept} of 10000");
         assert!(mask.iter().all(|m| *m == 0.0 || *m == 1.0 / 0.75));
@@ -68,16 +74,7 @@ mod tests {
 
     #[test]
     fn a_runs_mask_and_fingerprint_do_not_depend_on_its_neighbours() {
-        let alone = {
-            let (mut rng, mut hash) = (SourceRng::new(5), Sha256::new());
-            let mut streams = [DropoutStream {
-                rng: &mut rng,
-                fingerprint: &mut hash,
-                active: true,
-            }];
-            let mask = draw_mask(&mut streams, 100, 0.5);
-            (mask, hash.finalize())
-        };
+        let (mask_alone, fingerprint_alone) = alone(5, 100, 0.5);
         let (mut a, mut b, mut c) = (SourceRng::new(9), SourceRng::new(5), SourceRng::new(8));
         let mut hashes = [Sha256::new(), Sha256::new(), Sha256::new()];
         let [ha, hb, hc] = &mut hashes;
@@ -99,25 +96,19 @@ mod tests {
             },
         ];
         let mask = draw_mask(&mut streams, 100, 0.5);
-        assert_eq!(mask[100..200], alone.0[..]);
+        assert_eq!(mask[100..200], mask_alone[..]);
         assert!(
             mask[200..].iter().all(|m| *m == 0.0),
             "a stopped run draws nothing"
         );
-        assert_eq!(hashes[1].clone().finalize(), alone.1);
+        assert_eq!(hashes[1].clone().finalize().to_vec(), fingerprint_alone);
     }
 
     #[test]
     fn the_mask_is_the_streams_uniforms_thresholded() {
         for rate in [0.1f32, 0.3, 1.0 / 3.0, 0.5, 0.9] {
-            let (mut rng, mut hash) = (SourceRng::new(2), Sha256::new());
+            let (mask, _) = alone(2, 4_000, rate);
             let mut reference = SourceRng::new(2);
-            let mut streams = [DropoutStream {
-                rng: &mut rng,
-                fingerprint: &mut hash,
-                active: true,
-            }];
-            let mask = draw_mask(&mut streams, 4_000, rate);
             for unit in mask {
                 assert_eq!(unit != 0.0, reference.uniform_f32() >= rate, "rate {rate}");
             }

@@ -153,6 +153,31 @@ struct Layer {
     with_derivative: bool,
 }
 
+impl Layer {
+    /// Both custom-op forms: checks the arguments are contiguous, then does the layer's work.
+    fn cpu_forward(
+        &self,
+        op: &str,
+        (z, z_layout): (&CpuStorage, &Layout),
+        (bias, bias_layout): (&CpuStorage, &Layout),
+        mask: Option<(&CpuStorage, &Layout)>,
+    ) -> Result<(CpuStorage, Shape)> {
+        let z_data = contiguous(z, z_layout, op)?;
+        let bias = contiguous(bias, bias_layout, op)?;
+        let mask = match mask {
+            Some((mask, mask_layout)) => Some(contiguous(mask, mask_layout, op)?),
+            None => None,
+        };
+        layer_values(
+            self.activation,
+            self.with_derivative,
+            (z_data, z_layout),
+            bias,
+            mask,
+        )
+    }
+}
+
 impl CustomOp2 for Layer {
     fn name(&self) -> &'static str {
         "layer_forward"
@@ -165,15 +190,8 @@ impl CustomOp2 for Layer {
         bias: &CpuStorage,
         bias_layout: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let z_data = contiguous(z, z_layout, CustomOp2::name(self))?;
-        let bias = contiguous(bias, bias_layout, CustomOp2::name(self))?;
-        layer_values(
-            self.activation,
-            self.with_derivative,
-            (z_data, z_layout),
-            bias,
-            None,
-        )
+        let op = CustomOp2::name(self);
+        self.cpu_forward(op, (z, z_layout), (bias, bias_layout), None)
     }
 }
 
@@ -191,16 +209,9 @@ impl CustomOp3 for Layer {
         mask: &CpuStorage,
         mask_layout: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let z_data = contiguous(z, z_layout, CustomOp3::name(self))?;
-        let bias = contiguous(bias, bias_layout, CustomOp3::name(self))?;
-        let mask = contiguous(mask, mask_layout, CustomOp3::name(self))?;
-        layer_values(
-            self.activation,
-            self.with_derivative,
-            (z_data, z_layout),
-            bias,
-            Some(mask),
-        )
+        let op = CustomOp3::name(self);
+        let mask = Some((mask, mask_layout));
+        self.cpu_forward(op, (z, z_layout), (bias, bias_layout), mask)
     }
 }
 

@@ -6,8 +6,8 @@
 //! side (`[R, in, out]`), each run's mini-batch gathered in its own shuffle order, one forward
 //! and one hand-written backward pass (`Mlp::backward`), Adam on flat buffers. Per-operation
 //! overhead dominates these tiny models, so sharing each operation between R runs is what makes
-//! a sweep fast. A run trained alone
-//! ([`train_run`]) is the same program with R = 1, and its bits are the same (see model.rs).
+//! a sweep fast. A run trained alone ([`train_run`]) is the same program with R = 1, and its
+//! bits are the same (see model.rs).
 //! Runs that shard each gradient over worker threads are batched with runs of the same thread
 //! count, except racing runs whose summation order can change their bits: those train alone.
 
@@ -328,7 +328,6 @@ fn train_batched(
                 masks,
             };
             let gradient = batch_gradient(&model, task, &batch, plans[0].threads, pool)?;
-            let mut values_before_step = None;
             // One order per step, shared by every run of the batch.
             let order: Vec<u8> = gradient.summation_order.iter().map(|i| *i as u8).collect();
             for (r, state) in states.iter_mut().enumerate() {
@@ -338,13 +337,10 @@ fn train_batched(
                 state.threads_hash.update(&order);
                 let loss = gradient.losses[r];
                 if !loss.is_finite() || loss > threshold {
-                    // Training stops here for this run: keep the weights it had.
+                    // Training stops here for this run: keep the weights it had (the
+                    // optimiser's values are the model's, before this step).
                     state.active = false;
-                    if values_before_step.is_none() {
-                        values_before_step = Some(model.param_values()?);
-                    }
-                    let values = values_before_step.as_ref().expect("just set");
-                    state.frozen_hash = Some(model.run_hash(values, r));
+                    state.frozen_hash = Some(model.run_hash(optimizer.values(), r));
                 } else {
                     epoch_loss[r] += loss * rows as f64;
                 }
@@ -375,7 +371,7 @@ fn train_batched(
         }
     }
 
-    let finals = model.param_values()?;
+    let finals = optimizer.values();
     let test_outputs = evaluate(&model, &test_x)?;
     let train_outputs = evaluate(&model, &train_x)?;
     let grids = match data::plane_bounds(config.data.kind) {
@@ -391,7 +387,7 @@ fn train_batched(
 
     let mut records = Vec::with_capacity(runs);
     for (r, (state, plan)) in states.into_iter().zip(plans).enumerate() {
-        let run_finite = model.run_values(&finals, r).iter().all(|v| v.is_finite());
+        let run_finite = model.run_values(finals, r).iter().all(|v| v.is_finite());
         let diverged = !state.active || !run_finite;
         let test_slice = &test_outputs[r * n_test * outputs..(r + 1) * n_test * outputs];
         let train_slice = &train_outputs[r * n_train * outputs..(r + 1) * n_train * outputs];
@@ -448,7 +444,7 @@ fn train_batched(
             grid,
             weights_hash: state
                 .frozen_hash
-                .unwrap_or_else(|| model.run_hash(&finals, r)),
+                .unwrap_or_else(|| model.run_hash(finals, r)),
             fingerprints,
             nudged_weight: state.nudged_weight,
             wall_ms,
