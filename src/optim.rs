@@ -84,9 +84,8 @@ impl Optimizer {
         for (i, grad) in grads.iter().enumerate() {
             // Indexed loops over slices of one length: the compiler vectorises them, and each
             // element's arithmetic (so its bits) is the same as one at a time.
-            let values = &mut self.values[i][..];
+            let values = &mut self.values[i][..grad.len()];
             let first = &mut self.first[i][..grad.len()];
-            let values = &mut values[..grad.len()];
             match self.kind {
                 OptimizerKind::Sgd => {
                     // v ← μ·v + g;  θ ← θ − η·v
