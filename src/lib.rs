@@ -1,34 +1,31 @@
 //! seedscope: trains a small neural network many times and shows how much the result moves
 //! from run to run, and which source of randomness is responsible.
 //!
-//! The engine (every module but `gui`) has no GUI dependency: the desktop app, the command
-//! line and the tests all drive it the same way:
+//! The folders draw the pipeline, and imports only point down this list:
 //!
-//! `ExperimentConfig → RunPlan (seeds) → Dataset → Mlp → train_run → RunRecord → summaries`.
+//! - [`engine`]: `ExperimentConfig → RunPlan (seeds) → Dataset → Mlp → train → RunRecord`,
+//!   and the sweep that runs many plans.
+//! - [`analysis`]: pure functions of run records (summaries, comparisons, churn).
+//! - [`records`]: results files (JSON, CSV) that keep and exchange run records.
+//! - [`cli`] and `gui`: the two front ends, which drive the same engine.
+//!
+//! Everything but `gui` builds without egui (`cargo check --no-default-features --lib`).
 
-pub mod agreement;
-pub mod bench;
+pub mod analysis;
 pub mod cli;
-pub mod compare;
-pub mod config;
-pub mod data;
-pub mod dropout;
-pub mod gradient;
-pub mod kernels;
-pub mod loss;
-pub mod model;
-pub mod optim;
-pub mod presets;
-pub mod replay;
-pub mod results;
-pub mod runtime;
-pub mod seeds;
-pub mod stats;
-pub mod sweep;
-pub mod train;
+pub mod engine;
+pub mod records;
 
 #[cfg(feature = "gui")]
 pub mod gui;
+
+// The small public surface most callers need.
+pub use analysis::summary::{ConditionSummary, summarize_conditions};
+pub use engine::config::ExperimentConfig;
+pub use engine::record::RunRecord;
+pub use engine::seeds::{Condition, Source};
+pub use engine::sweep::{SweepEvent, SweepSpec, run_sweep};
+pub use records::ResultsFile;
 
 // glibc's malloc hands memory back to the OS on almost every training step for these tiny
 // tensors (tens of thousands of brk calls, DESIGN.md); mimalloc keeps it.

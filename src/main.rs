@@ -7,7 +7,7 @@ use seedscope::cli::{Cli, Command, GuiArgs};
 
 fn main() -> ExitCode {
     // Before any other thread exists (see runtime::configure).
-    seedscope::runtime::configure();
+    seedscope::engine::runtime::configure();
     // `seedscope run … | head` should end quietly, as Unix tools do, not panic on EPIPE.
     #[cfg(unix)]
     // SAFETY: restoring the default action for SIGPIPE before any thread starts.

@@ -3,9 +3,9 @@
 //! several runs batched side by side.
 
 use candle_core::{Device, Tensor, Var};
-use seedscope::config::{Activation, InitScheme, ModelConfig};
-use seedscope::model::{Initialiser, Mlp, ModelSpec};
-use seedscope::seeds::SourceRng;
+use seedscope::engine::config::{Activation, InitScheme, ModelConfig};
+use seedscope::engine::model::{Initialiser, Mlp, ModelSpec};
+use seedscope::engine::seeds::SourceRng;
 
 const RUNS: usize = 3;
 const ROWS: usize = 5;

@@ -5,13 +5,13 @@
 mod common;
 
 use common::*;
-use seedscope::config::ExperimentConfig;
-use seedscope::results::RunRecord;
-use seedscope::seeds::{Condition, Source};
-use seedscope::train::{RunPlan, train_group, train_run};
+use seedscope::engine::config::ExperimentConfig;
+use seedscope::engine::record::RunRecord;
+use seedscope::engine::seeds::{Condition, Source};
+use seedscope::engine::train::{RunPlan, train_group, train_run};
 
 fn small(batch_size: usize) -> ExperimentConfig {
-    let mut config = seedscope::presets::default_config();
+    let mut config = seedscope::engine::presets::default_config();
     config.data.samples = 90;
     config.training.epochs = 4;
     config.training.batch_size = batch_size;

@@ -3,10 +3,10 @@
 mod common;
 
 use common::*;
-use seedscope::results::ResultsFile;
+use seedscope::records::ResultsFile;
 
 fn circles_json() -> serde_json::Value {
-    serde_json::from_str(&seedscope::presets::default_config().to_json()).unwrap()
+    serde_json::from_str(&seedscope::engine::presets::default_config().to_json()).unwrap()
 }
 
 fn run_config(

@@ -3,9 +3,9 @@
 mod common;
 
 use common::*;
-use seedscope::results::ResultsFile;
-use seedscope::seeds::{Condition, Source};
-use seedscope::stats::summarize_conditions;
+use seedscope::analysis::summary::summarize_conditions;
+use seedscope::engine::seeds::{Condition, Source};
+use seedscope::records::ResultsFile;
 
 #[test]
 fn all_fixed_gives_one_weight_hash_over_30_runs() {
@@ -24,7 +24,7 @@ fn one_worker_and_two_workers_give_identical_records() {
         &[
             Condition::ALL_FIXED,
             Condition::ALL_FREE,
-            Condition::only(seedscope::seeds::Source::Dropout),
+            Condition::only(seedscope::engine::seeds::Source::Dropout),
         ],
         10,
     );

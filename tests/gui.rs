@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, Color32, ColorImage};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use seedscope::config::ExperimentConfig;
-use seedscope::gui::app::{SeedscopeApp, Settings};
+use seedscope::analysis::summary::summarize_conditions;
+use seedscope::engine::config::ExperimentConfig;
+use seedscope::gui::app::SeedscopeApp;
 use seedscope::gui::dialogs::{FileRequest, PathPicker, Picked};
 use seedscope::gui::snapshot::FrameCapture;
-use seedscope::stats::summarize_conditions;
+use seedscope::gui::state::Settings;
 
 const WIDTH: usize = 1400;
 const HEIGHT: usize = 900;
@@ -50,7 +51,7 @@ impl FrameCapture for PatternCapture {
 }
 
 fn small_config(repeats: usize, epochs: usize) -> ExperimentConfig {
-    let mut config = seedscope::presets::default_config();
+    let mut config = seedscope::engine::presets::default_config();
     config.data.samples = 60;
     config.training.epochs = epochs;
     config.repeats = repeats;
@@ -155,7 +156,7 @@ fn run_fills_the_runs_view_and_the_distributions() {
     step_until(&mut harness, "the replay", |app| {
         matches!(
             app.replays.values().next(),
-            Some(seedscope::gui::app::ReplayState::Done(_))
+            Some(seedscope::gui::tasks::ReplayState::Done(_))
         )
     });
     harness.get_by_label("hash matches");

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use seedscope::seeds::Condition;
+use seedscope::engine::seeds::Condition;
 
 #[test]
 fn library_rng_differs_with_every_seed_fixed() {

@@ -3,9 +3,9 @@
 mod common;
 
 use common::*;
-use seedscope::replay::{ReplayVerdict, replay};
-use seedscope::results::ResultsFile;
-use seedscope::seeds::{Condition, Source};
+use seedscope::engine::replay::{ReplayVerdict, replay};
+use seedscope::engine::seeds::{Condition, Source};
+use seedscope::records::ResultsFile;
 
 #[test]
 fn an_all_free_run_replays_to_the_same_hash() {

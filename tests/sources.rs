@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use seedscope::seeds::{Condition, Source};
+use seedscope::engine::seeds::{Condition, Source};
 
 const REPEATS: usize = 30;
 

@@ -3,10 +3,10 @@
 //! Reference values were computed with SciPy 1.17.1 / NumPy (pip install scipy) on the sample
 //! below; the commands are in each test's comment.
 
-use seedscope::agreement::{churn, class_one_fraction, pair_disagreement};
-use seedscope::compare::{compare, probability_a_beats_b, welch};
-use seedscope::results::RunRecord;
-use seedscope::stats::{mean_ci95, quantile, std_dev};
+use seedscope::analysis::agreement::{churn, class_one_fraction, pair_disagreement};
+use seedscope::analysis::compare::{compare, probability_a_beats_b, welch};
+use seedscope::analysis::sample::{mean_ci95, quantile, std_dev};
+use seedscope::engine::record::RunRecord;
 
 const A: [f64; 8] = [0.9, 0.92, 0.88, 0.95, 0.91, 0.93, 0.89, 0.94];
 const B: [f64; 10] = [0.86, 0.9, 0.87, 0.85, 0.91, 0.88, 0.84, 0.89, 0.9, 0.86];
@@ -50,7 +50,7 @@ fn spread_and_interval_match_numpy() {
 
 /// Deterministic samples of N(mu, 1): Box–Muller over a fixed stream.
 fn normal_sample(mu: f64, n: usize, seed: u64) -> Vec<f64> {
-    let mut rng = seedscope::seeds::SourceRng::new(seed);
+    let mut rng = seedscope::engine::seeds::SourceRng::new(seed);
     (0..n).map(|_| mu + rng.normal_f64()).collect()
 }
 

@@ -3,7 +3,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::app::View;
+use super::state::View;
 
 pub fn text(view: View) -> &'static str {
     match view {

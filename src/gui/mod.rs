@@ -2,11 +2,16 @@
 //! `ExperimentConfig`, starts a `Sweep` on a background thread, and draws what arrives.
 
 pub mod app;
+pub mod autorun;
 pub mod dialogs;
 pub mod explain;
+pub mod intent;
 pub mod palette;
+pub mod session;
 pub mod settings;
 pub mod snapshot;
+pub mod state;
+pub mod tasks;
 pub mod toolbar;
 pub mod views;
 
@@ -17,7 +22,9 @@ use std::time::Instant;
 use eframe::egui;
 
 use crate::cli::{GuiArgs, load_experiment, resolve_seed};
-use app::{Autorun, AutorunReport, SeedscopeApp, Settings};
+use app::SeedscopeApp;
+use autorun::{Autorun, AutorunReport};
+use state::Settings;
 
 const STORAGE_KEY: &str = "seedscope-settings";
 
@@ -68,7 +75,7 @@ fn initial_settings(args: &GuiArgs, stored: Option<Settings>) -> Result<Settings
                 if args.experiment.config.is_some() {
                     String::new()
                 } else {
-                    crate::presets::DEFAULT_PRESET.into()
+                    crate::engine::presets::DEFAULT_PRESET.into()
                 }
             });
             Settings::from_config(config, &preset)
@@ -113,7 +120,7 @@ pub fn launch(args: GuiArgs) -> ExitCode {
             if args.autorun {
                 app.autorun = Some(Autorun {
                     snapshot: args.snapshot.clone(),
-                    view: app::View::from_name(&args.view).unwrap_or_default(),
+                    view: state::View::from_name(&args.view).unwrap_or_default(),
                     started: false,
                     report: Arc::clone(&app_report),
                 });

@@ -2,7 +2,7 @@
 
 use eframe::egui::Color32;
 
-use crate::seeds::{Condition, Lesson, Source};
+use crate::engine::seeds::{Condition, Lesson, Source};
 
 pub fn source_color(source: Source) -> Color32 {
     match source {

@@ -4,11 +4,12 @@
 
 use eframe::egui::{self, Color32, RichText};
 
-use super::app::{Intent, SeedscopeApp, parse_widths};
+use super::intent::Intent;
 use super::palette::{condition_color, source_color};
-use crate::config::{Activation, DatasetKind, InitScheme, Optimizer, limits};
-use crate::presets;
-use crate::seeds::Source;
+use super::state::{Settings, parse_widths};
+use crate::engine::config::{Activation, DatasetKind, InitScheme, Optimizer, limits};
+use crate::engine::presets;
+use crate::engine::seeds::Source;
 
 const RED: Color32 = Color32::from_rgb(0xc0, 0x10, 0x10);
 
@@ -16,8 +17,20 @@ fn range_hint<T: std::fmt::Display>(range: &std::ops::RangeInclusive<T>) -> Stri
     format!("Allowed: {} to {}", range.start(), range.end())
 }
 
-pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
-    let running = app.is_running();
+/// What the settings panel edits, and where it leaves what the user asked for.
+struct Panel<'a> {
+    settings: &'a mut Settings,
+    intents: &'a mut Vec<Intent>,
+}
+
+impl Panel<'_> {
+    fn intend(&mut self, intent: Intent) {
+        self.intents.push(intent);
+    }
+}
+
+pub fn show(ui: &mut egui::Ui, settings: &mut Settings, running: bool, intents: &mut Vec<Intent>) {
+    let app = &mut Panel { settings, intents };
     ui.add_enabled_ui(!running, |ui| {
         preset_row(app, ui);
         egui::CollapsingHeader::new(RichText::new("Data").strong())
@@ -39,13 +52,13 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
             .default_open(true)
             .show(ui, |ui| conditions_section(app, ui));
     });
-    let problems = app.problems();
+    let problems = app.settings.problems();
     for problem in &problems {
         ui.label(RichText::new(problem).color(RED));
     }
 }
 
-fn preset_row(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+fn preset_row(app: &mut Panel, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         let label = ui.label("Preset");
         let current = if app.settings.preset.is_empty() {
@@ -71,7 +84,7 @@ fn preset_row(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     });
 }
 
-fn data_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+fn data_section(app: &mut Panel, ui: &mut egui::Ui) {
     let data = &mut app.settings.config.data;
     egui::Grid::new("data").num_columns(2).show(ui, |ui| {
         let label = ui.label("Data set");
@@ -120,7 +133,7 @@ fn data_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     });
 }
 
-fn model_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+fn model_section(app: &mut Panel, ui: &mut egui::Ui) {
     let settings = &mut app.settings;
     egui::Grid::new("model").num_columns(2).show(ui, |ui| {
         let label = ui.label("Hidden layers");
@@ -188,7 +201,7 @@ fn model_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     });
 }
 
-fn training_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+fn training_section(app: &mut Panel, ui: &mut egui::Ui) {
     let training = &mut app.settings.config.training;
     egui::Grid::new("training").num_columns(2).show(ui, |ui| {
         ui.label("Optimizer");
@@ -228,7 +241,7 @@ fn training_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     });
 }
 
-fn sweep_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+fn sweep_section(app: &mut Panel, ui: &mut egui::Ui) {
     egui::Grid::new("sweep").num_columns(2).show(ui, |ui| {
         ui.label("Repeats");
         ui.add(egui::DragValue::new(&mut app.settings.config.repeats).range(limits::REPEATS))
@@ -246,7 +259,7 @@ fn sweep_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     });
 }
 
-fn sources_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+fn sources_section(app: &mut Panel, ui: &mut egui::Ui) {
     ui.label("Tick a source to make it free in the custom condition; tick “only” to run that source alone.");
     let choice = &mut app.settings.choice;
     egui::Grid::new("sources")
@@ -282,7 +295,7 @@ fn sources_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         });
 }
 
-fn conditions_section(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+fn conditions_section(app: &mut Panel, ui: &mut egui::Ui) {
     let choice = &mut app.settings.choice;
     ui.checkbox(&mut choice.all_fixed, "all-fixed")
         .on_hover_text("Every seed fixed: the runs should be bitwise identical.");

@@ -53,7 +53,7 @@ pub fn write_png(
             image::ImageFormat::Png,
         )
         .map_err(|e| format!("cannot encode PNG: {e}"))?;
-    crate::results::write_atomically(path, &encoded)
+    crate::records::write_atomically(path, &encoded)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok([width, height])
 }

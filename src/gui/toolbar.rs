@@ -2,7 +2,8 @@
 
 use eframe::egui::{self, Color32, RichText};
 
-use super::app::{Intent, Message, SeedscopeApp};
+use super::intent::{Intent, Message};
+use super::session::Session;
 
 fn seconds(value: f64) -> String {
     if value < 60.0 {
@@ -12,90 +13,125 @@ fn seconds(value: f64) -> String {
     }
 }
 
-pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+/// What the toolbar draws.
+pub struct Toolbar<'a> {
+    pub running: bool,
+    /// Problems with the experiment as entered; Run stays disabled while there are any.
+    pub problems: &'a [String],
+    pub session: Option<&'a Session>,
+    pub message: Option<&'a Message>,
+}
+
+impl Toolbar<'_> {
+    pub fn show(&self, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
+        show(self, ui, intents);
+    }
+}
+
+fn show(app: &Toolbar, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         ui.heading(RichText::new("seedscope").strong());
         ui.separator();
-        if app.is_running() {
-            if ui
-                .button(RichText::new("Cancel").size(16.0))
-                .on_hover_text("Stop the sweep; every finished run is kept.")
-                .clicked()
-            {
-                app.intend(Intent::Cancel);
-            }
-        } else {
-            let problems = app.problems();
-            let run = ui.add_enabled(
-                problems.is_empty(),
-                egui::Button::new(RichText::new("Run").size(16.0).strong()),
-            );
-            let run = if problems.is_empty() {
-                run.on_hover_text("Train every condition × repeats in the background.")
-            } else {
-                run.on_disabled_hover_text(format!("Fix first: {}", problems.join("; ")))
-            };
-            if run.clicked() {
-                app.intend(Intent::Run);
-            }
-        }
-
-        if let Some(session) = &app.session {
-            let done = session.runs.len();
-            let fraction = session.progress();
-            let elapsed = session
-                .elapsed
-                .unwrap_or_else(|| session.started.elapsed())
-                .as_secs_f64();
-            let mut text = format!(
-                "{done} / {} runs · {} elapsed",
-                session.total,
-                seconds(elapsed)
-            );
-            if app.is_running() && fraction > 0.02 {
-                let eta = elapsed / fraction as f64 * (1.0 - fraction as f64);
-                text.push_str(&format!(" · ETA {}", seconds(eta)));
-            }
-            ui.add(
-                egui::ProgressBar::new(fraction)
-                    .desired_width(320.0)
-                    .text(text),
-            );
-        }
-
-        ui.separator();
-        let has_runs = app.session.as_ref().is_some_and(|s| !s.runs.is_empty());
-        if ui
-            .add_enabled(has_runs, egui::Button::new("Save snapshot"))
-            .on_hover_text("Save the current view (plot, axes and legend) as a PNG.")
-            .clicked()
-        {
-            app.intend(Intent::SaveSnapshot);
-        }
-        if ui
-            .add_enabled(has_runs, egui::Button::new("Export JSON"))
-            .on_hover_text("Everything: config, master seed, every run and the summaries.")
-            .clicked()
-        {
-            app.intend(Intent::ExportJson);
-        }
-        if ui
-            .add_enabled(has_runs, egui::Button::new("Export CSV"))
-            .on_hover_text("One row per run, for pandas or R.")
-            .clicked()
-        {
-            app.intend(Intent::ExportCsv);
-        }
-        ui.separator();
-        if ui.button("Open experiment…").clicked() {
-            app.intend(Intent::OpenExperiment);
-        }
-        if ui.button("Save experiment…").clicked() {
-            app.intend(Intent::SaveExperiment);
-        }
+        run_button(app, ui, intents);
+        progress(app, ui);
+        file_buttons(app, ui, intents);
     });
-    match &app.message {
+    message_line(app, ui);
+    ui.add_space(2.0);
+}
+
+/// Run, or Cancel while a sweep runs; Run is disabled (with the reason) while the experiment
+/// has problems.
+fn run_button(app: &Toolbar, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
+    if app.running {
+        if ui
+            .button(RichText::new("Cancel").size(16.0))
+            .on_hover_text("Stop the sweep; every finished run is kept.")
+            .clicked()
+        {
+            intents.push(Intent::Cancel);
+        }
+    } else {
+        let problems = app.problems;
+        let run = ui.add_enabled(
+            problems.is_empty(),
+            egui::Button::new(RichText::new("Run").size(16.0).strong()),
+        );
+        let run = if problems.is_empty() {
+            run.on_hover_text("Train every condition × repeats in the background.")
+        } else {
+            run.on_disabled_hover_text(format!("Fix first: {}", problems.join("; ")))
+        };
+        if run.clicked() {
+            intents.push(Intent::Run);
+        }
+    }
+}
+
+/// Runs done of the total, elapsed time and ETA.
+fn progress(app: &Toolbar, ui: &mut egui::Ui) {
+    if let Some(session) = app.session {
+        let done = session.runs.len();
+        let fraction = session.progress();
+        let elapsed = session
+            .elapsed
+            .unwrap_or_else(|| session.started.elapsed())
+            .as_secs_f64();
+        let mut text = format!(
+            "{done} / {} runs · {} elapsed",
+            session.total,
+            seconds(elapsed)
+        );
+        if app.running && fraction > 0.02 {
+            let eta = elapsed / fraction as f64 * (1.0 - fraction as f64);
+            text.push_str(&format!(" · ETA {}", seconds(eta)));
+        }
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .desired_width(320.0)
+                .text(text),
+        );
+    }
+}
+
+/// Snapshot, exports, and experiment files.
+fn file_buttons(app: &Toolbar, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
+    ui.separator();
+    let has_runs = app.session.is_some_and(|s| !s.runs.is_empty());
+    if ui
+        .add_enabled(has_runs, egui::Button::new("Save snapshot"))
+        .on_hover_text("Save the current view (plot, axes and legend) as a PNG.")
+        .clicked()
+    {
+        intents.push(Intent::SaveSnapshot);
+    }
+    if ui
+        .add_enabled(has_runs, egui::Button::new("Export JSON"))
+        .on_hover_text("Everything: config, master seed, every run and the summaries.")
+        .clicked()
+    {
+        intents.push(Intent::ExportJson);
+    }
+    if ui
+        .add_enabled(has_runs, egui::Button::new("Export CSV"))
+        .on_hover_text("One row per run, for pandas or R.")
+        .clicked()
+    {
+        intents.push(Intent::ExportCsv);
+    }
+    ui.separator();
+    if ui.button("Open experiment…").clicked() {
+        intents.push(Intent::OpenExperiment);
+    }
+    if ui.button("Save experiment…").clicked() {
+        intents.push(Intent::SaveExperiment);
+    }
+}
+
+/// The status line: the last info (green) or error (red).
+fn message_line(app: &Toolbar, ui: &mut egui::Ui) {
+    match app.message {
         Some(Message::Info(text)) => {
             ui.label(RichText::new(text).color(Color32::from_rgb(0x20, 0x60, 0x20)));
         }
@@ -110,5 +146,4 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
             ui.label(" ");
         }
     }
-    ui.add_space(2.0);
 }

@@ -4,11 +4,11 @@
 use std::collections::HashSet;
 use std::sync::atomic::AtomicBool;
 
-use seedscope::config::ExperimentConfig;
-use seedscope::presets;
-use seedscope::results::RunRecord;
-use seedscope::seeds::Condition;
-use seedscope::sweep::{SweepSpec, run_sweep};
+use seedscope::engine::config::ExperimentConfig;
+use seedscope::engine::presets;
+use seedscope::engine::record::RunRecord;
+use seedscope::engine::seeds::Condition;
+use seedscope::engine::sweep::{SweepSpec, run_sweep};
 
 pub const SEED: u64 = 20261121;
 

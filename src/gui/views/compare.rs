@@ -4,18 +4,16 @@ use eframe::egui::{self, Color32, RichText};
 use egui_plot::{MarkerShape, Plot, Points};
 
 use super::{category_axis, condition_names, condition_picker, keep_valid, metric_label};
-use crate::compare::{Comparison, compare};
-use crate::gui::app::SeedscopeApp;
+use crate::analysis::compare::{Comparison, compare};
 use crate::gui::palette::condition_color_by_name;
+use crate::gui::session::Session;
+use crate::gui::state::Settings;
 
 /// The last comparison, keyed by (A, B, runs so far): the bootstrap is not redone every frame.
 type Cached = ((String, String, usize), Result<Comparison, String>);
 
-pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
-    let capturing = app.is_capturing();
-    let Some(session) = &app.session else { return };
+pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, capturing: bool) {
     let names = condition_names(&session.config);
-    let settings = &mut app.settings;
     keep_valid(&mut settings.compare_a, &names, 0);
     keep_valid(&mut settings.compare_b, &names, 1);
     ui.horizontal(|ui| {
@@ -67,78 +65,95 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
             ui.add_space(6.0);
             ui.label(RichText::new(&c.verdict).size(19.0).strong());
             ui.add_space(6.0);
-            egui::Grid::new("compare-numbers")
-                .striped(true)
-                .show(ui, |ui| {
-                    let rows = [
-                        (
-                            format!("mean of A ({a})"),
-                            format!("{:.4}  (n = {})", c.mean_a, c.n_a),
-                        ),
-                        (
-                            format!("mean of B ({b})"),
-                            format!("{:.4}  (n = {})", c.mean_b, c.n_b),
-                        ),
-                        (
-                            "mean(A) − mean(B)".into(),
-                            format!(
-                                "{:+.4}   95% CI [{:+.4}, {:+.4}]",
-                                c.mean_diff, c.ci_low, c.ci_high
-                            ),
-                        ),
-                        (
-                            "Welch's t-test".into(),
-                            format!(
-                                "t = {:.3}, df = {:.1}, p = {:.3e}",
-                                c.welch_t, c.welch_df, c.welch_p
-                            ),
-                        ),
-                        (
-                            "P(A > B)".into(),
-                            format!(
-                                "{:.3}   95% bootstrap CI [{:.3}, {:.3}]",
-                                c.p_a_gt_b, c.p_ci_low, c.p_ci_high
-                            ),
-                        ),
-                    ];
-                    for (name, value) in rows {
-                        ui.label(RichText::new(name).strong());
-                        ui.label(value);
-                        ui.end_row();
-                    }
-                });
+            numbers_table(ui, &c, &a, &b);
             let pair = vec![a.clone(), b.clone()];
-            Plot::new("compare-plot")
-                .x_axis_formatter(category_axis(pair.clone()))
-                .y_axis_label(metric_label(metric))
-                .include_x(-0.7)
-                .include_x(1.7)
-                .show_x(!capturing)
-                .show_y(!capturing)
-                .allow_scroll(false)
-                .show(ui, |plot| {
-                    for (x, name) in pair.iter().enumerate() {
-                        let color = condition_color_by_name(name);
-                        let points: Vec<[f64; 2]> = values(name)
-                            .iter()
-                            .enumerate()
-                            .map(|(i, v)| [x as f64 + ((i as f64 * 0.618).fract() - 0.5) * 0.3, *v])
-                            .collect();
-                        plot.points(
-                            Points::new(name.clone(), points)
-                                .radius(3.5)
-                                .filled(true)
-                                .color(color),
-                        );
-                        let mean = if x == 0 { c.mean_a } else { c.mean_b };
-                        plot.points(
-                            Points::new("", vec![[x as f64 + 0.3, mean]])
-                                .shape(MarkerShape::Diamond)
-                                .radius(6.0)
-                                .color(Color32::BLACK),
-                        );
-                    }
-                });
+            pair_plot(ui, &c, &pair, metric, capturing, values);
         }
     }
+}
+
+/// The comparison's figures, one row each.
+fn numbers_table(ui: &mut egui::Ui, c: &Comparison, a: &str, b: &str) {
+    egui::Grid::new("compare-numbers")
+        .striped(true)
+        .show(ui, |ui| {
+            let rows = [
+                (
+                    format!("mean of A ({a})"),
+                    format!("{:.4}  (n = {})", c.mean_a, c.n_a),
+                ),
+                (
+                    format!("mean of B ({b})"),
+                    format!("{:.4}  (n = {})", c.mean_b, c.n_b),
+                ),
+                (
+                    "mean(A) − mean(B)".into(),
+                    format!(
+                        "{:+.4}   95% CI [{:+.4}, {:+.4}]",
+                        c.mean_diff, c.ci_low, c.ci_high
+                    ),
+                ),
+                (
+                    "Welch's t-test".into(),
+                    format!(
+                        "t = {:.3}, df = {:.1}, p = {:.3e}",
+                        c.welch_t, c.welch_df, c.welch_p
+                    ),
+                ),
+                (
+                    "P(A > B)".into(),
+                    format!(
+                        "{:.3}   95% bootstrap CI [{:.3}, {:.3}]",
+                        c.p_a_gt_b, c.p_ci_low, c.p_ci_high
+                    ),
+                ),
+            ];
+            for (name, value) in rows {
+                ui.label(RichText::new(name).strong());
+                ui.label(value);
+                ui.end_row();
+            }
+        });
+}
+
+/// Both conditions' runs side by side, with each mean.
+fn pair_plot(
+    ui: &mut egui::Ui,
+    c: &Comparison,
+    pair: &[String],
+    metric: &str,
+    capturing: bool,
+    values: impl Fn(&str) -> Vec<f64>,
+) {
+    Plot::new("compare-plot")
+        .x_axis_formatter(category_axis(pair.to_vec()))
+        .y_axis_label(metric_label(metric))
+        .include_x(-0.7)
+        .include_x(1.7)
+        .show_x(!capturing)
+        .show_y(!capturing)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            for (x, name) in pair.iter().enumerate() {
+                let color = condition_color_by_name(name);
+                let points: Vec<[f64; 2]> = values(name)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| [x as f64 + ((i as f64 * 0.618).fract() - 0.5) * 0.3, *v])
+                    .collect();
+                plot.points(
+                    Points::new(name.clone(), points)
+                        .radius(3.5)
+                        .filled(true)
+                        .color(color),
+                );
+                let mean = if x == 0 { c.mean_a } else { c.mean_b };
+                plot.points(
+                    Points::new("", vec![[x as f64 + 0.3, mean]])
+                        .shape(MarkerShape::Diamond)
+                        .radius(6.0)
+                        .color(Color32::BLACK),
+                );
+            }
+        });
 }

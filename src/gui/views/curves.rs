@@ -3,25 +3,25 @@
 use eframe::egui::{self, Color32, RichText};
 use egui_plot::{FilledArea, Legend, Line, Plot};
 
-use crate::gui::app::SeedscopeApp;
+use crate::analysis::sample::{mean, std_dev};
 use crate::gui::palette::condition_color_by_name;
-use crate::stats::{mean, std_dev};
+use crate::gui::session::Session;
+use crate::gui::state::Settings;
 
-pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
-    let capturing = app.is_capturing();
-    let Some(session) = &app.session else { return };
+// egui drawing code: it reads top to bottom as the view appears on screen.
+pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, capturing: bool) {
     let names = super::condition_names(&session.config);
-    super::keep_valid(&mut app.settings.curves_condition, &names, 0);
+    super::keep_valid(&mut settings.curves_condition, &names, 0);
     let metric = session
         .runs
         .first()
         .map_or("accuracy", |r| r.metric.as_str())
         .to_string();
     ui.horizontal(|ui| {
-        super::condition_picker(ui, "Condition", &mut app.settings.curves_condition, &names);
+        super::condition_picker(ui, "Condition", &mut settings.curves_condition, &names);
         ui.label("Left: training loss per epoch. Right: test metric per epoch. Thin lines are runs; the band is mean ± std.");
     });
-    let condition = app.settings.curves_condition.clone();
+    let condition = settings.curves_condition.clone();
     let color = condition_color_by_name(&condition);
     let runs: Vec<_> = session
         .runs

@@ -6,10 +6,12 @@ use std::sync::Arc;
 use eframe::egui::{self, Color32, RichText};
 use egui_plot::{Heatmap, Legend, Plot, PlotPoint, Points};
 
-use crate::agreement::{class_one_fraction, majority_agreement};
-use crate::data::{self, GRID_SIZE, Task, plane_bounds};
-use crate::gui::app::SeedscopeApp;
-use crate::seeds::SourceRng;
+use crate::analysis::agreement::{class_one_fraction, majority_agreement};
+use crate::engine::data::{self, Dataset, GRID_SIZE, Task, plane_bounds};
+use crate::engine::record::RunRecord;
+use crate::engine::seeds::SourceRng;
+use crate::gui::session::Session;
+use crate::gui::state::Settings;
 
 const CLASS_COLORS: [Color32; 3] = [
     Color32::from_rgb(0x3b, 0x4c, 0xc0),
@@ -21,7 +23,7 @@ const CLASS_COLORS: [Color32; 3] = [
 /// every frame).
 fn cached_dataset(
     ui: &egui::Ui,
-    config: &crate::config::DataConfig,
+    config: &crate::engine::config::DataConfig,
     seed: u64,
 ) -> Arc<data::Dataset> {
     let key = format!("{seed}/{config:?}");
@@ -36,48 +38,23 @@ fn cached_dataset(
     dataset
 }
 
-pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
-    let capturing = app.is_capturing();
-    let Some(session) = &app.session else { return };
+pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, capturing: bool) {
     let Some(bounds) = plane_bounds(session.config.data.kind) else {
         ui.label("This view is for 2-D data sets (circles, moons, xor, blobs, spirals).");
         return;
     };
     let names = super::condition_names(&session.config);
-    let settings = &mut app.settings;
     super::keep_valid(&mut settings.curves_condition, &names, 0);
     let runs: Vec<_> = session
         .runs
         .iter()
         .filter(|r| r.condition == settings.curves_condition && r.grid.is_some())
         .collect();
-    ui.horizontal(|ui| {
-        super::condition_picker(ui, "Condition", &mut settings.curves_condition, &names);
-        let label = ui.label(RichText::new("Show").strong());
-        let shown = settings
-            .selected_run
-            .map_or("all runs (agreement)".to_string(), |i| {
-                format!("run {i} alone")
-            });
-        egui::ComboBox::from_id_salt("disagreement-run")
-            .selected_text(shown)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut settings.selected_run, None, "all runs (agreement)");
-                for run in &runs {
-                    ui.selectable_value(
-                        &mut settings.selected_run,
-                        Some(run.run_index),
-                        format!("run {} alone", run.run_index),
-                    );
-                }
-            })
-            .response
-            .labelled_by(label.id);
-    });
+    pickers(ui, settings, &names, &runs);
     let multiclass = matches!(
         session.runs.first().map(|r| r.metric.as_str()),
         Some("accuracy")
-    ) && session.config.data.kind == crate::config::DatasetKind::Blobs;
+    ) && session.config.data.kind == crate::engine::config::DatasetKind::Blobs;
     let grids: Vec<&str> = runs.iter().filter_map(|r| r.grid.as_deref()).collect();
     let selected = settings
         .selected_run
@@ -115,7 +92,6 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         ui.label("No runs with a prediction grid yet.");
         return;
     }
-    let [x_min, x_max, y_min, y_max] = bounds;
     let max = if selected.is_some() && multiclass {
         2.0
     } else {
@@ -126,6 +102,46 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         let seed = run.seeds.get("data").copied().unwrap_or_default();
         cached_dataset(ui, &session.config.data, seed)
     });
+    map_plot(ui, values, bounds, max, points, capturing);
+}
+
+/// The condition picker and the run picker ("all runs" or one run alone).
+fn pickers(ui: &mut egui::Ui, settings: &mut Settings, names: &[String], runs: &[&RunRecord]) {
+    ui.horizontal(|ui| {
+        super::condition_picker(ui, "Condition", &mut settings.curves_condition, names);
+        let label = ui.label(RichText::new("Show").strong());
+        let shown = settings
+            .selected_run
+            .map_or("all runs (agreement)".to_string(), |i| {
+                format!("run {i} alone")
+            });
+        egui::ComboBox::from_id_salt("disagreement-run")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut settings.selected_run, None, "all runs (agreement)");
+                for run in runs {
+                    ui.selectable_value(
+                        &mut settings.selected_run,
+                        Some(run.run_index),
+                        format!("run {} alone", run.run_index),
+                    );
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+}
+
+/// The map over the plane (`values` per grid cell, from 0 to `max`) with the data on top.
+fn map_plot(
+    ui: &mut egui::Ui,
+    values: Vec<f64>,
+    bounds: [f64; 4],
+    max: f64,
+    points: Option<Arc<Dataset>>,
+    capturing: bool,
+) {
+    let [x_min, x_max, y_min, y_max] = bounds;
     let side = ui.available_height().min(ui.available_width()) - 10.0;
     Plot::new("disagreement")
         .width(side)

@@ -5,9 +5,9 @@ use eframe::egui::{self, Color32, RichText, Stroke};
 use egui_plot::{BoxElem, BoxPlot, BoxSpread, Line, MarkerShape, Plot, PlotPoint, Points, Text};
 
 use super::{category_axis, metric_label};
-use crate::gui::app::SeedscopeApp;
+use crate::analysis::sample::quantile;
 use crate::gui::palette::condition_color;
-use crate::stats::quantile;
+use crate::gui::session::Session;
 
 /// Deterministic horizontal jitter in [−0.17, 0.17] (golden-ratio sequence): the same run
 /// always lands at the same place, so snapshots are reproducible.
@@ -15,9 +15,7 @@ fn jitter(run_index: usize) -> f64 {
     ((run_index as f64 * 0.618_033_988_75).fract() - 0.5) * 0.34
 }
 
-pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
-    let capturing = app.is_capturing();
-    let Some(session) = &app.session else { return };
+pub fn show(ui: &mut egui::Ui, session: &Session, capturing: bool) {
     let conditions = &session.config.conditions;
     let metric = session
         .runs
@@ -73,72 +71,8 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         .allow_scroll(false)
         .show(ui, |plot| {
             for (x, name) in names.iter().enumerate() {
-                let x = x as f64;
-                let color = condition_color(&conditions[x as usize]);
-                let runs: Vec<_> = session
-                    .runs
-                    .iter()
-                    .filter(|r| &r.condition == name)
-                    .collect();
-                let values: Vec<f64> = runs.iter().filter_map(|r| r.final_test_metric).collect();
-                if values.len() >= 2 {
-                    let q = |p| quantile(&values, p).unwrap_or_default();
-                    let spread = BoxSpread::new(q(0.0), q(0.25), q(0.5), q(0.75), q(1.0));
-                    plot.box_plot(
-                        BoxPlot::new(
-                            "quartiles, min–max",
-                            vec![
-                                BoxElem::new(x, spread)
-                                    .box_width(0.5)
-                                    .whisker_width(0.25)
-                                    .fill(color.gamma_multiply(0.12))
-                                    .stroke(Stroke::new(1.2, color.gamma_multiply(0.8))),
-                            ],
-                        )
-                        .color(Color32::GRAY),
-                    );
-                }
-                let points: Vec<[f64; 2]> = runs
-                    .iter()
-                    .filter_map(|r| r.final_test_metric.map(|v| [x + jitter(r.run_index), v]))
-                    .collect();
-                plot.points(
-                    Points::new("one dot per run", points)
-                        .radius(3.0)
-                        .filled(true)
-                        .color(color.gamma_multiply(0.75)),
-                );
-                let summary = session.summaries.iter().find(|s| &s.condition == name);
-                if let Some(s) = summary {
-                    if let (Some(mean), Some(low), Some(high)) = (s.mean, s.ci95_low, s.ci95_high) {
-                        plot.line(
-                            Line::new("mean ± 95% CI", vec![[x + 0.32, low], [x + 0.32, high]])
-                                .color(Color32::BLACK)
-                                .width(2.0),
-                        );
-                        plot.points(
-                            Points::new("mean ± 95% CI", vec![[x + 0.32, mean]])
-                                .shape(MarkerShape::Diamond)
-                                .radius(5.0)
-                                .color(Color32::BLACK),
-                        );
-                    }
-                    let label = if s.bitwise_identical {
-                        "bitwise identical".to_string()
-                    } else {
-                        format!("{} distinct", s.distinct_hashes)
-                    };
-                    let label_color = if s.bitwise_identical {
-                        Color32::from_rgb(0x10, 0x80, 0x10)
-                    } else {
-                        Color32::DARK_GRAY
-                    };
-                    plot.text(Text::new(
-                        "",
-                        PlotPoint::new(x, label_y),
-                        RichText::new(label).size(13.0).strong().color(label_color),
-                    ));
-                }
+                let color = condition_color(&conditions[x]);
+                draw_column(plot, session, x as f64, name, color, label_y);
             }
         });
 
@@ -150,13 +84,88 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
         )
         .weak(),
     );
-    summary_table(app, ui);
+    summary_table(session, ui);
 }
 
-use crate::stats::format_value as format;
+/// One condition's column at `x`: its box, a dot per run, the mean with its CI, and the
+/// distinct-weights label at `label_y`.
+fn draw_column(
+    plot: &mut egui_plot::PlotUi,
+    session: &Session,
+    x: f64,
+    name: &str,
+    color: Color32,
+    label_y: f64,
+) {
+    let runs: Vec<_> = session
+        .runs
+        .iter()
+        .filter(|r| r.condition == name)
+        .collect();
+    let values: Vec<f64> = runs.iter().filter_map(|r| r.final_test_metric).collect();
+    if values.len() >= 2 {
+        let q = |p| quantile(&values, p).unwrap_or_default();
+        let spread = BoxSpread::new(q(0.0), q(0.25), q(0.5), q(0.75), q(1.0));
+        plot.box_plot(
+            BoxPlot::new(
+                "quartiles, min–max",
+                vec![
+                    BoxElem::new(x, spread)
+                        .box_width(0.5)
+                        .whisker_width(0.25)
+                        .fill(color.gamma_multiply(0.12))
+                        .stroke(Stroke::new(1.2, color.gamma_multiply(0.8))),
+                ],
+            )
+            .color(Color32::GRAY),
+        );
+    }
+    let points: Vec<[f64; 2]> = runs
+        .iter()
+        .filter_map(|r| r.final_test_metric.map(|v| [x + jitter(r.run_index), v]))
+        .collect();
+    plot.points(
+        Points::new("one dot per run", points)
+            .radius(3.0)
+            .filled(true)
+            .color(color.gamma_multiply(0.75)),
+    );
+    let summary = session.summaries.iter().find(|s| s.condition == name);
+    if let Some(s) = summary {
+        if let (Some(mean), Some(low), Some(high)) = (s.mean, s.ci95_low, s.ci95_high) {
+            plot.line(
+                Line::new("mean ± 95% CI", vec![[x + 0.32, low], [x + 0.32, high]])
+                    .color(Color32::BLACK)
+                    .width(2.0),
+            );
+            plot.points(
+                Points::new("mean ± 95% CI", vec![[x + 0.32, mean]])
+                    .shape(MarkerShape::Diamond)
+                    .radius(5.0)
+                    .color(Color32::BLACK),
+            );
+        }
+        let label = if s.bitwise_identical {
+            "bitwise identical".to_string()
+        } else {
+            format!("{} distinct", s.distinct_hashes)
+        };
+        let label_color = if s.bitwise_identical {
+            Color32::from_rgb(0x10, 0x80, 0x10)
+        } else {
+            Color32::DARK_GRAY
+        };
+        plot.text(Text::new(
+            "",
+            PlotPoint::new(x, label_y),
+            RichText::new(label).size(13.0).strong().color(label_color),
+        ));
+    }
+}
 
-fn summary_table(app: &SeedscopeApp, ui: &mut egui::Ui) {
-    let Some(session) = &app.session else { return };
+use crate::analysis::summary::format_value as format;
+
+fn summary_table(session: &Session, ui: &mut egui::Ui) {
     egui::Grid::new("distribution-summary")
         .striped(true)
         .min_col_width(60.0)

@@ -10,9 +10,33 @@ mod sources;
 
 use eframe::egui::{self, RichText};
 
-use super::app::{SeedscopeApp, View};
+use std::collections::HashMap;
 
-pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+use super::intent::Intent;
+use super::session::Session;
+use super::state::{Settings, View};
+use super::tasks::ReplayState;
+
+/// What the central area draws: the view tabs and the current view. Each view receives only
+/// the state it draws.
+pub struct Central<'a> {
+    pub settings: &'a mut Settings,
+    pub session: Option<&'a Session>,
+    pub replays: &'a HashMap<usize, ReplayState>,
+    /// A snapshot is being taken: plots draw without hover.
+    pub capturing: bool,
+    pub intents: &'a mut Vec<Intent>,
+}
+
+impl Central<'_> {
+    /// Draws the tabs and the current view; returns the view's rectangle (what a snapshot
+    /// captures).
+    pub fn show(&mut self, ui: &mut egui::Ui) -> egui::Rect {
+        show(self, ui)
+    }
+}
+
+fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
     ui.horizontal(|ui| {
         for view in View::ALL {
             ui.selectable_value(
@@ -25,27 +49,28 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
     super::explain::show(ui, app.settings.view);
     ui.separator();
     let rect = ui.available_rect_before_wrap();
-    app.view_rect = Some(rect);
-    if app.session.is_none() {
+    let Some(session) = app.session else {
         ui.vertical_centered(|ui| {
             ui.add_space(rect.height() * 0.3);
             ui.label(RichText::new("Press Run to train every condition.").size(20.0));
             ui.label("all-fixed should collapse to one point; all-free spreads; each only-X shows what that one source does.");
         });
-        return;
+        return rect;
+    };
+    let (settings, capturing) = (&mut *app.settings, app.capturing);
+    match settings.view {
+        View::Distributions => distributions::show(ui, session, capturing),
+        View::Sources => sources::show(ui, session, capturing),
+        View::Curves => curves::show(ui, session, settings, capturing),
+        View::Disagreement => disagreement::show(ui, session, settings, capturing),
+        View::Compare => compare::show(ui, session, settings, capturing),
+        View::Runs => runs::show(ui, session, app.replays, app.intents),
     }
-    match app.settings.view {
-        View::Distributions => distributions::show(app, ui),
-        View::Sources => sources::show(app, ui),
-        View::Curves => curves::show(app, ui),
-        View::Disagreement => disagreement::show(app, ui),
-        View::Compare => compare::show(app, ui),
-        View::Runs => runs::show(app, ui),
-    }
+    rect
 }
 
 /// The session's condition names, in sweep order.
-pub fn condition_names(config: &crate::config::ExperimentConfig) -> Vec<String> {
+pub fn condition_names(config: &crate::engine::config::ExperimentConfig) -> Vec<String> {
     config.conditions.iter().map(|c| c.to_string()).collect()
 }
 

@@ -2,10 +2,14 @@
 
 use eframe::egui::{self, Color32, RichText};
 
-use crate::gui::app::{Intent, ReplayState, SeedscopeApp};
+use std::collections::HashMap;
+
+use crate::engine::record::RunRecord;
+use crate::engine::replay::ReplayVerdict;
+use crate::gui::intent::Intent;
 use crate::gui::palette::condition_color_by_name;
-use crate::replay::ReplayVerdict;
-use crate::results::RunRecord;
+use crate::gui::session::Session;
+use crate::gui::tasks::ReplayState;
 
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
 enum SortKey {
@@ -39,10 +43,14 @@ fn compare(key: SortKey, a: &RunRecord, b: &RunRecord) -> std::cmp::Ordering {
     }
 }
 
-pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
+pub fn show(
+    ui: &mut egui::Ui,
+    session: &Session,
+    replays: &HashMap<usize, ReplayState>,
+    app_intents: &mut Vec<Intent>,
+) {
     let (mut key, mut descending): (SortKey, bool) =
         ui.data(|d| d.get_temp(sort_key_id())).unwrap_or_default();
-    let Some(session) = &app.session else { return };
     let mut order: Vec<usize> = (0..session.runs.len()).collect();
     order.sort_by(|&a, &b| {
         let ordering = compare(key, &session.runs[a], &session.runs[b]);
@@ -64,108 +72,112 @@ pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
                 .striped(true)
                 .min_col_width(40.0)
                 .show(ui, |ui| {
-                    let headers = [
-                        ("condition", SortKey::Condition),
-                        ("run", SortKey::Order),
-                        ("threads", SortKey::Threads),
-                        ("train", SortKey::Train),
-                        ("test", SortKey::Test),
-                        ("weights hash", SortKey::Hash),
-                        ("ms", SortKey::Time),
-                    ];
-                    for (title, header_key) in headers {
-                        let arrow = if key == header_key {
-                            if descending { " (desc)" } else { " (asc)" }
-                        } else {
-                            ""
-                        };
-                        if ui
-                            .button(RichText::new(format!("{title}{arrow}")).strong())
-                            .clicked()
-                        {
-                            if key == header_key {
-                                descending = !descending;
-                            } else {
-                                key = header_key;
-                                descending = false;
-                            }
-                        }
-                    }
-                    ui.label(RichText::new("seeds").strong());
-                    ui.label(RichText::new("status").strong());
-                    ui.label(RichText::new("replay").strong());
-                    ui.end_row();
+                    header_row(ui, &mut key, &mut descending);
                     for &position in &order {
                         let run = &session.runs[position];
-                        ui.label(
-                            RichText::new(&run.condition)
-                                .color(condition_color_by_name(&run.condition)),
-                        );
-                        ui.label(run.run_index.to_string());
-                        ui.label(format!(
-                            "{}{}",
-                            run.threads,
-                            if run.racing { " (race)" } else { "" }
-                        ));
-                        let show =
-                            |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{v:.4}"));
-                        ui.label(show(run.final_train_metric));
-                        ui.label(show(run.final_test_metric));
-                        ui.monospace(&run.weights_hash[..run.weights_hash.len().min(12)]);
-                        ui.label(format!("{:.0}", run.wall_ms));
-                        let seeds: Vec<String> =
-                            run.seeds.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-                        ui.label("seeds…").on_hover_text(seeds.join("\n"));
-                        let status = if let Some(error) = &run.error {
-                            RichText::new(format!("failed: {error}")).color(Color32::RED)
-                        } else if run.diverged {
-                            RichText::new("diverged").color(Color32::from_rgb(0xc0, 0x60, 0x00))
-                        } else if !run.replayable {
-                            RichText::new("not replayable").color(Color32::DARK_GRAY)
-                        } else {
-                            RichText::new("ok")
-                        };
-                        let status = ui.label(status);
-                        if let Some(reason) = &run.not_replayable_reason {
-                            status.on_hover_text(reason);
-                        }
-                        match app.replays.get(&position) {
-                            Some(ReplayState::Running) => {
-                                ui.spinner();
-                            }
-                            Some(ReplayState::Done(Ok(ReplayVerdict::Match { .. }))) => {
-                                ui.label(
-                                    RichText::new("hash matches")
-                                        .color(Color32::from_rgb(0x10, 0x80, 0x10)),
-                                );
-                            }
-                            Some(ReplayState::Done(Ok(ReplayVerdict::Mismatch { .. }))) => {
-                                ui.label(RichText::new("hash differs").color(Color32::RED));
-                            }
-                            Some(ReplayState::Done(Ok(ReplayVerdict::NotReplayable {
-                                reason,
-                            }))) => {
-                                ui.label("not replayable").on_hover_text(reason);
-                            }
-                            Some(ReplayState::Done(Err(error))) => {
-                                ui.label(RichText::new("error").color(Color32::RED))
-                                    .on_hover_text(error);
-                            }
-                            None => {
-                                if ui
-                                    .add_enabled(run.error.is_none(), egui::Button::new("Replay"))
-                                    .clicked()
-                                {
-                                    intents.push(Intent::Replay(position));
-                                }
-                            }
-                        }
+                        run_row(ui, run, position, replays.get(&position), &mut intents);
                         ui.end_row();
                     }
                 });
         });
     ui.data_mut(|d| d.insert_temp(sort_key_id(), (key, descending)));
-    for intent in intents {
-        app.intend(intent);
+    app_intents.extend(intents);
+}
+
+/// The column titles; a click sorts by that column, a second click reverses the order.
+fn header_row(ui: &mut egui::Ui, key: &mut SortKey, descending: &mut bool) {
+    let headers = [
+        ("condition", SortKey::Condition),
+        ("run", SortKey::Order),
+        ("threads", SortKey::Threads),
+        ("train", SortKey::Train),
+        ("test", SortKey::Test),
+        ("weights hash", SortKey::Hash),
+        ("ms", SortKey::Time),
+    ];
+    for (title, header_key) in headers {
+        let arrow = if *key == header_key {
+            if *descending { " (desc)" } else { " (asc)" }
+        } else {
+            ""
+        };
+        if ui
+            .button(RichText::new(format!("{title}{arrow}")).strong())
+            .clicked()
+        {
+            if *key == header_key {
+                *descending = !*descending;
+            } else {
+                *key = header_key;
+                *descending = false;
+            }
+        }
+    }
+    ui.label(RichText::new("seeds").strong());
+    ui.label(RichText::new("status").strong());
+    ui.label(RichText::new("replay").strong());
+    ui.end_row();
+}
+
+/// One run: its numbers, seeds, status, and its replay button or verdict.
+fn run_row(
+    ui: &mut egui::Ui,
+    run: &RunRecord,
+    position: usize,
+    replay: Option<&ReplayState>,
+    intents: &mut Vec<Intent>,
+) {
+    ui.label(RichText::new(&run.condition).color(condition_color_by_name(&run.condition)));
+    ui.label(run.run_index.to_string());
+    ui.label(format!(
+        "{}{}",
+        run.threads,
+        if run.racing { " (race)" } else { "" }
+    ));
+    let show = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{v:.4}"));
+    ui.label(show(run.final_train_metric));
+    ui.label(show(run.final_test_metric));
+    ui.monospace(&run.weights_hash[..run.weights_hash.len().min(12)]);
+    ui.label(format!("{:.0}", run.wall_ms));
+    let seeds: Vec<String> = run.seeds.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    ui.label("seeds…").on_hover_text(seeds.join("\n"));
+    let status = if let Some(error) = &run.error {
+        RichText::new(format!("failed: {error}")).color(Color32::RED)
+    } else if run.diverged {
+        RichText::new("diverged").color(Color32::from_rgb(0xc0, 0x60, 0x00))
+    } else if !run.replayable {
+        RichText::new("not replayable").color(Color32::DARK_GRAY)
+    } else {
+        RichText::new("ok")
+    };
+    let status = ui.label(status);
+    if let Some(reason) = &run.not_replayable_reason {
+        status.on_hover_text(reason);
+    }
+    match replay {
+        Some(ReplayState::Running) => {
+            ui.spinner();
+        }
+        Some(ReplayState::Done(Ok(ReplayVerdict::Match { .. }))) => {
+            ui.label(RichText::new("hash matches").color(Color32::from_rgb(0x10, 0x80, 0x10)));
+        }
+        Some(ReplayState::Done(Ok(ReplayVerdict::Mismatch { .. }))) => {
+            ui.label(RichText::new("hash differs").color(Color32::RED));
+        }
+        Some(ReplayState::Done(Ok(ReplayVerdict::NotReplayable { reason }))) => {
+            ui.label("not replayable").on_hover_text(reason);
+        }
+        Some(ReplayState::Done(Err(error))) => {
+            ui.label(RichText::new("error").color(Color32::RED))
+                .on_hover_text(error);
+        }
+        None => {
+            if ui
+                .add_enabled(run.error.is_none(), egui::Button::new("Replay"))
+                .clicked()
+            {
+                intents.push(Intent::Replay(position));
+            }
+        }
     }
 }

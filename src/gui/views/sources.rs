@@ -5,12 +5,11 @@ use eframe::egui::{self, RichText};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot};
 
 use super::{category_axis, metric_label};
-use crate::gui::app::SeedscopeApp;
 use crate::gui::palette::condition_color_by_name;
+use crate::gui::session::Session;
 
-pub fn show(app: &mut SeedscopeApp, ui: &mut egui::Ui) {
-    let capturing = app.is_capturing();
-    let Some(session) = &app.session else { return };
+// egui drawing code: it reads top to bottom as the view appears on screen.
+pub fn show(ui: &mut egui::Ui, session: &Session, capturing: bool) {
     let metric = session
         .runs
         .first()

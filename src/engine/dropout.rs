@@ -7,7 +7,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::seeds::SourceRng;
+use crate::engine::seeds::SourceRng;
 
 /// One run's dropout stream and the fingerprint of what it drew.
 pub struct DropoutStream<'a> {

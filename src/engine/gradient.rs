@@ -24,9 +24,9 @@ use atomic_wait::{wait, wake_all, wake_one};
 use candle_core::{Result, Tensor};
 use serde::{Deserialize, Serialize};
 
-use crate::data::Task;
-use crate::loss::loss_and_output_gradient;
-use crate::model::Mlp;
+use crate::engine::data::Task;
+use crate::engine::loss::loss_and_output_gradient;
+use crate::engine::model::Mlp;
 
 /// How one run computes its mini-batch gradients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

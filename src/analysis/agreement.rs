@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::results::RunRecord;
+use crate::engine::record::RunRecord;
 
 /// The fraction of shared test rows on which two runs predict differently, or `None` when they
 /// share no row. Rows are matched by their index in the generated data set, so this is only

@@ -1,6 +1,6 @@
 //! Losses (closed forms with their output gradients) and metrics, on plain vectors.
 
-use crate::data::{Task, argmax};
+use crate::engine::data::{Task, argmax};
 
 /// Each run's loss over its rows, and the loss's gradient with respect to the outputs, both
 /// divided by `batch_rows` (the full mini-batch: a shard's parts then add up to the batch's).

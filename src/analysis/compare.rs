@@ -5,13 +5,7 @@
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use crate::seeds::SourceRng;
-use crate::stats::{mean, std_dev};
-
-/// Resamples for every bootstrap interval.
-pub const BOOTSTRAP_RESAMPLES: usize = 2000;
-/// Bootstrap draws come from their own fixed stream: the same inputs give the same interval.
-pub const BOOTSTRAP_SEED: u64 = 0x5EED_B007;
+use super::sample::{bootstrap_ci2, mean, std_dev};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
@@ -78,35 +72,6 @@ pub fn probability_a_beats_b(a: &[f64], b: &[f64]) -> f64 {
         wins += below as f64 + 0.5 * (not_above - below) as f64;
     }
     wins / (a.len() * b.len()) as f64
-}
-
-fn resample(values: &[f64], rng: &mut SourceRng) -> Vec<f64> {
-    (0..values.len())
-        .map(|_| values[rng.below(values.len())])
-        .collect()
-}
-
-/// Percentile-bootstrap 95% interval of `statistic` over resamples of `a` and `b`.
-pub fn bootstrap_ci2(
-    a: &[f64],
-    b: &[f64],
-    statistic: impl Fn(&[f64], &[f64]) -> f64,
-) -> (f64, f64) {
-    let mut rng = SourceRng::new(BOOTSTRAP_SEED);
-    let mut values: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
-        .map(|_| statistic(&resample(a, &mut rng), &resample(b, &mut rng)))
-        .collect();
-    values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((q * (values.len() - 1) as f64).round()) as usize];
-    (at(0.025), at(0.975))
-}
-
-/// Percentile-bootstrap 95% interval of `statistic` over resamples of one set.
-pub fn bootstrap_ci(values: &[f64], statistic: impl Fn(&[f64]) -> f64) -> Option<(f64, f64)> {
-    if values.len() < 2 {
-        return None;
-    }
-    Some(bootstrap_ci2(values, &[0.0], |a, _| statistic(a)))
 }
 
 /// The verdict in plain words, from the point of view of "better" for this metric.

@@ -14,7 +14,7 @@
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 
-use crate::config::Activation;
+use crate::engine::config::Activation;
 
 /// The contiguous f32 data of a custom op's argument.
 fn contiguous<'a>(storage: &'a CpuStorage, layout: &Layout, op: &str) -> Result<&'a [f32]> {

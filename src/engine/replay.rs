@@ -1,8 +1,8 @@
 //! Re-training one recorded run from its recorded seeds and checking its weight hash.
 
-use crate::config::ExperimentConfig;
-use crate::results::RunRecord;
-use crate::train::{RunPlan, TrainError, train_run};
+use crate::engine::config::ExperimentConfig;
+use crate::engine::record::RunRecord;
+use crate::engine::train::{RunPlan, TrainError, train_run};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReplayVerdict {
@@ -48,7 +48,7 @@ pub fn replay(config: &ExperimentConfig, record: &RunRecord) -> Result<ReplayVer
                 .unwrap_or_else(|| "its result depended on something no seed controls".into()),
         });
     }
-    crate::runtime::configure();
+    crate::engine::runtime::configure();
     let plan = RunPlan::from_record(config, record)?;
     let replayed = match train_run(config, &plan, &mut |_| true) {
         Ok(replayed) => replayed,

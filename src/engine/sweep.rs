@@ -10,10 +10,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use crate::config::ExperimentConfig;
-use crate::results::RunRecord;
-use crate::seeds::Condition;
-use crate::train::{RunPlan, TrainError, train_group};
+use crate::engine::config::ExperimentConfig;
+use crate::engine::record::RunRecord;
+use crate::engine::seeds::Condition;
+use crate::engine::train::{RunPlan, TrainError, train_group};
 
 /// Most runs trained as one batched program. Larger batches amortise per-operation overhead
 /// further, smaller ones keep both cores busy and the GUI's plots filling in steadily.
@@ -146,13 +146,15 @@ pub fn sort_into_sweep_order(conditions: &[Condition], runs: &mut [RunRecord]) {
     });
 }
 
+// Long because the worker pool is one piece: the job queue, the workers' panic guard and the
+// event loop share the cancel flag and the channel, and split apart they would hide that.
 /// Runs the whole sweep on `spec.workers` threads, calling `on_event` on the calling thread.
 pub fn run_sweep(
     spec: &SweepSpec,
     cancel: &AtomicBool,
     on_event: &mut dyn FnMut(&SweepEvent),
 ) -> SweepOutcome {
-    crate::runtime::configure();
+    crate::engine::runtime::configure();
     let started = Instant::now();
     let jobs = jobs(&spec.config, spec.master_seed);
     let next_job = AtomicUsize::new(0);

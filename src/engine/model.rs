@@ -15,9 +15,9 @@
 use candle_core::{DType, Device, Result, Tensor};
 use sha2::{Digest, Sha256};
 
-use crate::config::{Activation, InitScheme, ModelConfig};
-use crate::kernels::{layer_forward, row_sums};
-use crate::seeds::SourceRng;
+use crate::engine::config::{Activation, InitScheme, ModelConfig};
+use crate::engine::kernels::{layer_forward, row_sums};
+use crate::engine::seeds::SourceRng;
 
 /// Layer sizes and options resolved against a data set.
 #[derive(Clone, Debug, PartialEq)]

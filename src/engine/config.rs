@@ -9,7 +9,7 @@ use std::ops::RangeInclusive;
 
 use serde::{Deserialize, Serialize};
 
-use crate::seeds::Condition;
+use crate::engine::seeds::Condition;
 
 /// The version of the experiment file format this build reads and writes.
 pub const CONFIG_SCHEMA_VERSION: u32 = 1;
@@ -276,6 +276,7 @@ impl ExperimentConfig {
         }
     }
 
+    // Long but flat: one check per field, in the order the file lists them.
     /// All out-of-range settings, for a form that marks each one.
     pub fn problems(&self) -> Vec<ConfigError> {
         use limits::*;
@@ -357,7 +358,7 @@ impl ExperimentConfig {
         }
         // The sequence data set needs enough points to split.
         let min_train = 1usize;
-        let n_test = crate::data::test_count(self.data.samples, self.data.test_fraction);
+        let n_test = crate::engine::data::test_count(self.data.samples, self.data.test_fraction);
         if self.data.samples.saturating_sub(n_test) < min_train {
             errors.push(ConfigError {
                 field: "data.test_fraction".into(),
@@ -371,7 +372,7 @@ impl ExperimentConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets;
+    use crate::engine::presets;
 
     #[test]
     fn every_preset_is_valid() {

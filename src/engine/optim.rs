@@ -7,7 +7,7 @@
 //! and the model takes them back after each step (`Mlp::set_param_values`). The arithmetic is elementwise, so a run's
 //! update is the same whether it trains alone or batched with others.
 
-use crate::config::{Optimizer as OptimizerKind, TrainingConfig};
+use crate::engine::config::{Optimizer as OptimizerKind, TrainingConfig};
 
 pub struct Optimizer {
     kind: OptimizerKind,

@@ -6,12 +6,14 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use clap::Args;
 use serde::Serialize;
 
-use crate::presets;
-use crate::seeds::Condition;
-use crate::sweep::{SweepSpec, run_sweep};
-use crate::train::{RunPlan, train_run};
+use super::common::{Failure, bad_input, check_workers};
+use crate::engine::presets;
+use crate::engine::seeds::Condition;
+use crate::engine::sweep::{SweepSpec, default_workers, run_sweep};
+use crate::engine::train::{RunPlan, train_run};
 
 const BENCH_SEED: u64 = 1;
 
@@ -47,7 +49,7 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, String> {
-    crate::runtime::configure();
+    crate::engine::runtime::configure();
     let config = presets::find(preset)?.config().map_err(|e| e.to_string())?;
 
     let plan = RunPlan::new(&config, BENCH_SEED, Condition::ALL_FIXED, 0);
@@ -76,4 +78,40 @@ pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, String> {
         peak_rss_mb: peak_rss_mb().unwrap_or(0.0),
         workers,
     })
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// The experiment to time (default: the reference sweep).
+    #[arg(long, default_value = "reference")]
+    pub preset: String,
+}
+
+pub(super) fn bench(args: BenchArgs) -> Result<(), Failure> {
+    let workers = args.workers.unwrap_or_else(default_workers);
+    check_workers(workers)?;
+    let report = run_bench(&args.preset, workers).map_err(bad_input)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).expect("a report serialises")
+        );
+    } else {
+        println!(
+            "{} sweep: {} runs on {} workers",
+            args.preset, report.runs, report.workers
+        );
+        println!("sweep wall time      {:>9.2} s", report.sweep_seconds);
+        println!("CPU time per run     {:>9.1} ms", report.ms_per_run);
+        println!("one run alone        {:>9.1} ms", report.ms_single_run);
+        println!("runs per second      {:>9.1}", report.runs_per_second);
+        println!("peak RSS             {:>9.1} MB", report.peak_rss_mb);
+    }
+    Ok(())
 }

@@ -1,6 +1,6 @@
 //! Experiment presets: JSON files in assets/presets/, embedded in the binary.
 
-use crate::config::{ConfigError, ExperimentConfig};
+use crate::engine::config::{ConfigError, ExperimentConfig};
 
 pub struct Preset {
     pub name: &'static str,
@@ -21,7 +21,12 @@ macro_rules! preset {
     ($name:literal) => {
         Preset {
             name: $name,
-            json: include_str!(concat!("../assets/presets/", $name, ".json")),
+            json: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/assets/presets/",
+                $name,
+                ".json"
+            )),
         }
     };
 }

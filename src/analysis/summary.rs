@@ -1,0 +1,143 @@
+//! Per-condition summaries of a sweep's runs: spread, intervals, distinct weights, churn.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::agreement::churn;
+use super::sample::{bootstrap_ci, mean, mean_ci95, quantile, std_dev};
+use crate::engine::record::RunRecord;
+use crate::engine::seeds::{Condition, Source};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConditionSummary {
+    pub condition: String,
+    /// Runs with a final test metric (not failed, not diverged).
+    pub n: usize,
+    pub diverged: usize,
+    pub failed: usize,
+    pub mean: Option<f64>,
+    /// Sample standard deviation (n − 1).
+    pub std: Option<f64>,
+    pub median: Option<f64>,
+    /// Interquartile range (q75 − q25).
+    pub iqr: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// 95% confidence interval of the mean (Student t).
+    pub ci95_low: Option<f64>,
+    pub ci95_high: Option<f64>,
+    /// Percentile-bootstrap 95% CI of the std.
+    pub std_ci95_low: Option<f64>,
+    pub std_ci95_high: Option<f64>,
+    /// Mean pairwise disagreement of test predictions (classification, data source fixed).
+    pub churn: Option<f64>,
+    /// Distinct final weight hashes among all finished runs (diverged included).
+    pub distinct_hashes: usize,
+    /// Every finished run produced bitwise the same weights (and there were at least two).
+    pub bitwise_identical: bool,
+}
+
+impl ConditionSummary {
+    /// "bitwise identical", "2 diverged", "1 failed": what a table shows beside the numbers.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.bitwise_identical {
+            notes.push("bitwise identical".to_string());
+        }
+        if self.diverged > 0 {
+            notes.push(format!("{} diverged", self.diverged));
+        }
+        if self.failed > 0 {
+            notes.push(format!("{} failed", self.failed));
+        }
+        notes
+    }
+}
+
+/// A metric for tables: four decimals, or three significant digits when it is tiny (MSE).
+pub fn format_value(value: Option<f64>) -> String {
+    match value {
+        None => "-".into(),
+        Some(v) if v != 0.0 && v.abs() < 0.001 => format!("{v:.3e}"),
+        Some(v) => format!("{v:.4}"),
+    }
+}
+
+/// What a condition's summary is computed from: plain numbers and hashes, whichever file,
+/// store or sweep the runs came from.
+#[derive(Clone, Debug, Default)]
+pub struct Outcomes<'a> {
+    /// The final test metric of each run that has one (not failed, not diverged), in
+    /// run-index order: a float sum depends on the order of its terms.
+    pub metrics: Vec<f64>,
+    /// The final weight hash of each finished run (diverged included).
+    pub hashes: Vec<&'a str>,
+    pub diverged: usize,
+    pub failed: usize,
+    /// Mean pairwise prediction disagreement, where it is meaningful.
+    pub churn: Option<f64>,
+}
+
+impl<'a> Outcomes<'a> {
+    /// The outcomes of one condition's runs, given in run-index order. With the data source
+    /// free, row i is a different point in every run: there is no churn to compare.
+    pub fn of_runs(runs: &[&'a RunRecord], data_free: bool) -> Outcomes<'a> {
+        let finished: Vec<&&RunRecord> = runs.iter().filter(|r| r.error.is_none()).collect();
+        Outcomes {
+            metrics: runs.iter().filter_map(|r| r.final_test_metric).collect(),
+            hashes: finished.iter().map(|r| r.weights_hash.as_str()).collect(),
+            diverged: runs.iter().filter(|r| r.diverged).count(),
+            failed: runs.len() - finished.len(),
+            churn: if data_free { None } else { churn(runs) },
+        }
+    }
+}
+
+/// The summary of one condition from its outcomes.
+pub fn summarize_outcomes(condition: &str, outcomes: &Outcomes) -> ConditionSummary {
+    let values = &outcomes.metrics;
+    let distinct: HashSet<&str> = outcomes.hashes.iter().copied().collect();
+    let ci = mean_ci95(values);
+    let std_ci = bootstrap_ci(values, |v| std_dev(v).unwrap_or(0.0));
+    ConditionSummary {
+        condition: condition.to_string(),
+        n: values.len(),
+        diverged: outcomes.diverged,
+        failed: outcomes.failed,
+        mean: mean(values),
+        std: std_dev(values),
+        median: quantile(values, 0.5),
+        iqr: quantile(values, 0.75)
+            .zip(quantile(values, 0.25))
+            .map(|(h, l)| h - l),
+        min: values.iter().copied().reduce(f64::min),
+        max: values.iter().copied().reduce(f64::max),
+        ci95_low: ci.map(|c| c.0),
+        ci95_high: ci.map(|c| c.1),
+        std_ci95_low: std_ci.map(|c| c.0),
+        std_ci95_high: std_ci.map(|c| c.1),
+        churn: outcomes.churn,
+        distinct_hashes: distinct.len(),
+        bitwise_identical: outcomes.hashes.len() >= 2 && distinct.len() == 1,
+    }
+}
+
+/// One summary per condition, in the sweep's order.
+pub fn summarize_conditions(conditions: &[Condition], runs: &[RunRecord]) -> Vec<ConditionSummary> {
+    conditions
+        .iter()
+        .map(|condition| summarize_condition(condition, runs))
+        .collect()
+}
+
+/// The summary of one condition's runs among `runs`, whatever order they are in: runs arrive
+/// in the order workers finish them, and a float sum (so a mean) depends on the order of its
+/// terms, so the runs are taken in run-index order.
+pub fn summarize_condition(condition: &Condition, runs: &[RunRecord]) -> ConditionSummary {
+    let name = condition.to_string();
+    let mut of_condition: Vec<&RunRecord> = runs.iter().filter(|r| r.condition == name).collect();
+    of_condition.sort_by_key(|r| r.run_index);
+    let data_free = condition.is_free(Source::Data);
+    summarize_outcomes(&name, &Outcomes::of_runs(&of_condition, data_free))
+}

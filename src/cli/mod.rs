@@ -1,0 +1,76 @@
+//! The command line, one file per subcommand: `run`, `replay`, `compare`, `bench`, `presets`
+//! (and `gui`, whose flags are here and whose app is `crate::gui`, dispatched by main.rs).
+//!
+//! Exit codes: 0 success; 1 a replay did not match or a run failed; 2 bad input (usage,
+//! config, file); 3 the run asked for is marked not replayable.
+
+pub mod bench;
+pub mod common;
+pub mod compare;
+pub mod gui;
+pub mod presets;
+pub mod replay;
+pub mod run;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use bench::BenchArgs;
+pub use common::{
+    ExperimentArgs, Failure, SEED_ENV, WORKERS_RANGE, load_experiment, os_seed, resolve_seed,
+};
+pub use compare::CompareArgs;
+pub use gui::GuiArgs;
+pub use replay::ReplayArgs;
+pub use run::{RunArgs, summary_table};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "seedscope",
+    version,
+    about = "Why do I get a different accuracy every time? Train a small network many times and see which source of randomness is responsible.",
+    after_help = "With no command, seedscope opens the desktop app."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Open the desktop app (the default).
+    Gui(GuiArgs),
+    /// Run an experiment headless and write its results.
+    Run(RunArgs),
+    /// Re-train one recorded run and check that its weight hash matches.
+    Replay(ReplayArgs),
+    /// Is a difference real? Compare two conditions of one results file, or of two files.
+    Compare(CompareArgs),
+    /// List the built-in presets.
+    Presets,
+    /// Time the reference sweep (8 conditions × 30 runs of circles, 100 epochs).
+    Bench(BenchArgs),
+}
+
+/// Runs a non-GUI command and turns its outcome into an exit code.
+pub fn execute(command: Command) -> ExitCode {
+    let outcome = match command {
+        Command::Run(args) => run::run(args),
+        Command::Replay(args) => replay::replay_command(args),
+        Command::Presets => {
+            presets::list_presets();
+            Ok(())
+        }
+        Command::Bench(args) => bench::bench(args),
+        Command::Compare(args) => compare::compare_command(args),
+        Command::Gui(_) => Err(common::bad_input("the gui command is handled by main")),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! `seedscope replay`: re-train one recorded run and check its weight hash.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::{Failure, bad_input};
+use crate::engine::replay::{ReplayVerdict, replay};
+use crate::records::ResultsFile;
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// A results file written by `seedscope run` or the app.
+    pub results: PathBuf,
+    /// The run: its position in the file (0, 1, …) or condition/index (e.g. all-free/3).
+    #[arg(long)]
+    pub run: String,
+}
+
+pub(super) fn replay_command(args: ReplayArgs) -> Result<(), Failure> {
+    let results = ResultsFile::load(&args.results).map_err(bad_input)?;
+    results
+        .config
+        .validate()
+        .map_err(|e| bad_input(format!("{}: config.{e}", args.results.display())))?;
+    let record = results.find_run(&args.run).map_err(bad_input)?;
+    println!("master seed: {} (recorded)", results.master_seed);
+    let verdict =
+        replay(&results.config, record).map_err(|message| Failure { code: 1, message })?;
+    let text = verdict.describe(&record.id());
+    match verdict {
+        ReplayVerdict::Match { .. } => {
+            println!("{text}");
+            Ok(())
+        }
+        ReplayVerdict::Mismatch { .. } => Err(Failure {
+            code: 1,
+            message: text,
+        }),
+        ReplayVerdict::NotReplayable { .. } => Err(Failure {
+            code: 3,
+            message: text,
+        }),
+    }
+}

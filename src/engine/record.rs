@@ -1,0 +1,115 @@
+//! What a run records (SPEC §4): the engine's output, and the unit that analysis, files and
+//! the run store all share.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::seeds::Source;
+
+/// A fingerprint (short hash) of everything each source drew in one run. Two runs with equal
+/// fingerprints for a source saw exactly the same numbers from it — this is how the tests and
+/// the Runs view show that "free" changed the named source alone.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFingerprints {
+    /// The generated data set.
+    pub data: String,
+    /// Which rows went to the test set.
+    pub split: String,
+    /// The initial weights (before any nudge).
+    pub init: String,
+    /// Every dropout mask of every step.
+    pub dropout: String,
+    /// Every epoch's batch order.
+    pub shuffle: String,
+    /// Thread count and the summation order of every step.
+    pub threads: String,
+}
+
+impl SourceFingerprints {
+    pub fn get(&self, source: Source) -> &str {
+        match source {
+            Source::Data => &self.data,
+            Source::Split => &self.split,
+            Source::Init => &self.init,
+            Source::Dropout => &self.dropout,
+            Source::Shuffle => &self.shuffle,
+            Source::Threads => &self.threads,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub condition: String,
+    pub run_index: usize,
+    /// Every source's seed, keyed by source name.
+    pub seeds: BTreeMap<String, u64>,
+    pub threads: usize,
+    /// Partial gradients were summed in arrival order (the `threads` source was free).
+    pub racing: bool,
+    /// "accuracy" or "mse".
+    pub metric: String,
+    /// Mean mini-batch training loss of each completed epoch.
+    pub train_loss: Vec<f64>,
+    /// Test metric after each completed epoch.
+    pub test_metric: Vec<f64>,
+    pub final_train_metric: Option<f64>,
+    pub final_test_metric: Option<f64>,
+    /// Predicted class (classification) or outputs (regression) for each test row, in the
+    /// order of `test_indices`.
+    pub test_predictions: Vec<f32>,
+    /// Rows of the generated data set that formed the test set.
+    pub test_indices: Vec<usize>,
+    /// 2-D data sets: the predicted class at each cell of a `GRID_SIZE`² grid over the plane
+    /// (`data::plane_bounds`), one digit per cell, row-major from the bottom row.
+    #[serde(default)]
+    pub grid: Option<String>,
+    /// Hex SHA-256 of the bits of every final parameter, in a fixed order.
+    pub weights_hash: String,
+    pub fingerprints: SourceFingerprints,
+    /// The nudge lesson: which initial weight was moved by one ULP.
+    pub nudged_weight: Option<usize>,
+    pub wall_ms: f64,
+    pub diverged: bool,
+    /// False when the result depended on thread scheduling or on candle's unseedable RNG.
+    pub replayable: bool,
+    /// Why the run is not replayable, in words.
+    pub not_replayable_reason: Option<String>,
+    /// A worker panic or engine error: the run failed and has no metrics.
+    pub error: Option<String>,
+}
+
+impl RunRecord {
+    /// The run's identifier on the command line: `condition/index`.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.condition, self.run_index)
+    }
+
+    /// A record for a run that failed before finishing.
+    pub fn failed(condition: String, run_index: usize, message: String) -> RunRecord {
+        RunRecord {
+            condition,
+            run_index,
+            seeds: BTreeMap::new(),
+            threads: 0,
+            racing: false,
+            metric: String::new(),
+            train_loss: Vec::new(),
+            test_metric: Vec::new(),
+            final_train_metric: None,
+            final_test_metric: None,
+            test_predictions: Vec::new(),
+            test_indices: Vec::new(),
+            grid: None,
+            weights_hash: String::new(),
+            fingerprints: SourceFingerprints::default(),
+            nudged_weight: None,
+            wall_ms: 0.0,
+            diverged: false,
+            replayable: false,
+            not_replayable_reason: Some("the run failed".into()),
+            error: Some(message),
+        }
+    }
+}

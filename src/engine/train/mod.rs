@@ -1,0 +1,158 @@
+//! Training: data, split, init, then epochs of shuffled mini-batches with dropout and sharded
+//! gradients. A run is a pure function of (config, [`RunPlan`]); the plan is a pure function of
+//! (master seed, condition, run index), or is rebuilt from a record's seeds for replay.
+//!
+//! Runs are trained as one batched candle program ([`train_group`]): R runs' weights side by
+//! side (`[R, in, out]`), each run's mini-batch gathered in its own shuffle order, one forward
+//! and one hand-written backward pass (`Mlp::backward`), Adam on flat buffers. Per-operation
+//! overhead dominates these tiny models, so sharing each operation between R runs is what makes
+//! a sweep fast. A run trained alone ([`train_run`]) is the same program with R = 1, and its
+//! bits are the same (see model.rs).
+//! Runs that shard each gradient over worker threads are batched with runs of the same thread
+//! count, except racing runs whose summation order can change their bits: those train alone.
+//!
+//! Files: this one holds the plan and the entry points; `run_state.rs` what each run of a
+//! batch carries (its data, streams and fingerprints); `batched.rs` the steps of a batched
+//! program (prepare, one epoch, one step, finish the records).
+
+mod batched;
+mod run_state;
+
+use crate::engine::config::ExperimentConfig;
+use crate::engine::gradient::{ShardPool, ThreadPlan};
+use crate::engine::record::RunRecord;
+use crate::engine::seeds::{Condition, Policy, RunSeeds, Source};
+use batched::BatchedTraining;
+
+/// Everything random about one run, decided before it starts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunPlan {
+    pub condition: Condition,
+    pub run_index: usize,
+    pub seeds: RunSeeds,
+    pub threads: ThreadPlan,
+}
+
+impl RunPlan {
+    pub fn new(
+        config: &ExperimentConfig,
+        master_seed: u64,
+        condition: Condition,
+        run_index: usize,
+    ) -> RunPlan {
+        let seeds = RunSeeds::derive(master_seed, &condition, run_index as u64);
+        RunPlan::with_seeds(config, condition, run_index, seeds)
+    }
+
+    /// Rebuilds a run's plan from the seeds it recorded (replay).
+    pub fn from_record(config: &ExperimentConfig, record: &RunRecord) -> Result<RunPlan, String> {
+        let condition: Condition = record.condition.parse()?;
+        let seeds = RunSeeds::from_map(&record.seeds)?;
+        Ok(RunPlan::with_seeds(
+            config,
+            condition,
+            record.run_index,
+            seeds,
+        ))
+    }
+
+    fn with_seeds(
+        config: &ExperimentConfig,
+        condition: Condition,
+        run_index: usize,
+        seeds: RunSeeds,
+    ) -> RunPlan {
+        let threads = match condition.policy(Source::Threads) {
+            Policy::Fixed => ThreadPlan {
+                count: config.threads.fixed,
+                racing: false,
+            },
+            Policy::Free => ThreadPlan {
+                count: 1 + seeds.rng(Source::Threads).below(config.threads.max_free),
+                racing: true,
+            },
+        };
+        RunPlan {
+            condition,
+            run_index,
+            seeds,
+            threads,
+        }
+    }
+}
+
+/// Why a run did not produce a record.
+#[derive(Debug)]
+pub enum TrainError {
+    /// The caller asked to stop (sweep cancelled).
+    Cancelled,
+    /// candle reported an error.
+    Engine(String),
+}
+
+impl From<candle_core::Error> for TrainError {
+    fn from(error: candle_core::Error) -> Self {
+        TrainError::Engine(error.to_string())
+    }
+}
+
+/// Trains one run (R = 1). `on_epoch(completed)` is called after every epoch; returning
+/// `false` cancels the run.
+pub fn train_run(
+    config: &ExperimentConfig,
+    plan: &RunPlan,
+    on_epoch: &mut dyn FnMut(usize) -> bool,
+) -> Result<RunRecord, TrainError> {
+    let mut records = train_group(config, std::slice::from_ref(plan), on_epoch)?;
+    Ok(records.remove(0))
+}
+
+/// Trains several runs of one experiment as one batched program. All plans must use the same
+/// thread count, and be batchable (see `ThreadPlan::batchable`) unless there is only one.
+pub fn train_group(
+    config: &ExperimentConfig,
+    plans: &[RunPlan],
+    on_epoch: &mut dyn FnMut(usize) -> bool,
+) -> Result<Vec<RunRecord>, TrainError> {
+    assert!(!plans.is_empty(), "a group has at least one run");
+    assert!(
+        plans.len() == 1 || plans.iter().all(|p| p.threads.batchable()),
+        "runs whose summation order can matter are trained alone"
+    );
+    assert!(
+        plans
+            .iter()
+            .all(|p| p.threads.count == plans[0].threads.count),
+        "a batch shares one thread count"
+    );
+    let threads = plans[0].threads;
+    if threads.count > 1 {
+        std::thread::scope(|scope| {
+            let pool = ShardPool::start(scope, threads.count);
+            train_batched(config, plans, Some(&pool), on_epoch)
+        })
+    } else {
+        train_batched(config, plans, None, on_epoch)
+    }
+}
+
+/// Prepares the batch, trains it epoch by epoch (stopping early once every run diverged, or
+/// when `on_epoch` cancels), and turns each run's state into its record.
+fn train_batched(
+    config: &ExperimentConfig,
+    plans: &[RunPlan],
+    pool: Option<&ShardPool>,
+    on_epoch: &mut dyn FnMut(usize) -> bool,
+) -> Result<Vec<RunRecord>, TrainError> {
+    let mut training = BatchedTraining::prepare(config, plans, pool)?;
+    for epoch in 0..config.training.epochs {
+        training.run_epoch()?;
+        if training.all_stopped() {
+            break;
+        }
+        if !on_epoch(epoch + 1) {
+            return Err(TrainError::Cancelled);
+        }
+    }
+    training.finish()
+}

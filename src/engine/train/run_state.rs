@@ -1,0 +1,83 @@
+//! What one run carries through a batched program: its own data set and split, its shuffle
+//! and dropout streams, the fingerprints of what each source drew, and its curves.
+
+use sha2::{Digest, Sha256};
+
+use super::RunPlan;
+use crate::engine::config::ExperimentConfig;
+use crate::engine::data::{self, Dataset, Split};
+use crate::engine::model::hex;
+use crate::engine::record::SourceFingerprints;
+use crate::engine::seeds::{Source, SourceRng};
+
+/// Short hex of a finished fingerprint hasher.
+pub(super) fn short(hasher: Sha256) -> String {
+    hex(&hasher.finalize()[..8])
+}
+
+fn hash_floats(values: &[f32]) -> Sha256 {
+    let mut hasher = Sha256::new();
+    for v in values {
+        hasher.update(v.to_bits().to_le_bytes());
+    }
+    hasher
+}
+
+/// One run's state inside a batched program.
+pub(super) struct RunState {
+    pub(super) dataset: Dataset,
+    pub(super) split: Split,
+    pub(super) fingerprints: SourceFingerprints,
+    pub(super) shuffle_rng: SourceRng,
+    pub(super) dropout_rng: SourceRng,
+    pub(super) shuffle_hash: Sha256,
+    pub(super) dropout_hash: Sha256,
+    pub(super) threads_hash: Sha256,
+    pub(super) train_loss: Vec<f64>,
+    pub(super) test_metric: Vec<f64>,
+    pub(super) nudged_weight: Option<usize>,
+    /// Still training: not diverged.
+    pub(super) active: bool,
+    /// The weights' hash at the moment the run diverged (its training stopped there).
+    pub(super) frozen_hash: Option<String>,
+}
+
+impl RunState {
+    pub(super) fn new(config: &ExperimentConfig, plan: &RunPlan) -> RunState {
+        let seeds = &plan.seeds;
+        let dataset = data::generate(&config.data, &mut seeds.rng(Source::Data));
+        let mut data_hash = hash_floats(&dataset.x);
+        data_hash.update(hash_floats(&dataset.y).finalize());
+        let split = data::split(
+            &dataset,
+            config.data.test_fraction,
+            &mut seeds.rng(Source::Split),
+        );
+        let mut split_hash = Sha256::new();
+        for i in &split.test_indices {
+            split_hash.update((*i as u64).to_le_bytes());
+        }
+        let mut threads_hash = Sha256::new();
+        threads_hash.update((plan.threads.count as u64).to_le_bytes());
+        threads_hash.update([u8::from(plan.threads.racing)]);
+        RunState {
+            fingerprints: SourceFingerprints {
+                data: short(data_hash),
+                split: short(split_hash),
+                ..SourceFingerprints::default()
+            },
+            dataset,
+            split,
+            shuffle_rng: seeds.rng(Source::Shuffle),
+            dropout_rng: seeds.rng(Source::Dropout),
+            shuffle_hash: Sha256::new(),
+            dropout_hash: Sha256::new(),
+            threads_hash,
+            train_loss: Vec::new(),
+            test_metric: Vec::new(),
+            nudged_weight: None,
+            active: true,
+            frozen_hash: None,
+        }
+    }
+}

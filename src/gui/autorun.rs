@@ -1,0 +1,75 @@
+//! `--autorun [--snapshot PATH]`: drive the app without a user (start the sweep, snapshot a
+//! view when it ends, close the window) and report how it went.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use super::state::View;
+
+/// What to do without a user, and how it ended.
+#[derive(Default)]
+pub struct Autorun {
+    pub snapshot: Option<PathBuf>,
+    /// The view the snapshot shows.
+    pub view: View,
+    pub started: bool,
+    pub report: Arc<Mutex<AutorunReport>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AutorunReport {
+    pub exit_code: Option<u8>,
+    pub frame_ms: Vec<f32>,
+    pub message: String,
+}
+
+/// What the autorun driver wants done this frame.
+#[derive(Debug, PartialEq)]
+pub enum AutorunStep {
+    Nothing,
+    StartSweep,
+    Snapshot {
+        view: View,
+        path: PathBuf,
+    },
+    /// The sweep never started: close with a failure.
+    Fail,
+}
+
+impl Autorun {
+    /// The next step, given whether the app is idle (no sweep, no capture) and has a session.
+    pub fn next_step(&mut self, idle: bool, has_session: bool) -> AutorunStep {
+        if !self.started {
+            self.started = true;
+            return AutorunStep::StartSweep;
+        }
+        let Some(path) = self.snapshot.clone() else {
+            return AutorunStep::Nothing;
+        };
+        let mut report = self.report.lock().expect("report lock");
+        if !idle || report.exit_code.is_some() {
+            return AutorunStep::Nothing;
+        }
+        if !has_session {
+            report.exit_code = Some(1);
+            report.message = "the sweep did not start".into();
+            return AutorunStep::Fail;
+        }
+        AutorunStep::Snapshot {
+            view: self.view,
+            path,
+        }
+    }
+
+    /// Records the outcome of the autorun's own snapshot; true when `path` was that snapshot
+    /// (the window should then close).
+    pub fn snapshot_done(&self, path: &PathBuf, ok: bool, message: &str) -> bool {
+        if self.snapshot.as_ref() != Some(path) {
+            return false;
+        }
+        let mut report = self.report.lock().expect("report lock");
+        report.exit_code = Some(if ok { 0 } else { 1 });
+        report.message = message.to_string();
+        true
+    }
+}

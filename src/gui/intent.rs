@@ -1,0 +1,24 @@
+//! What panels ask of the app (intents, applied after the frame is drawn, so no panel changes
+//! state another panel is reading) and what the app tells back on the status line.
+
+/// What the user asked for this frame.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Intent {
+    Run,
+    Cancel,
+    SaveSnapshot,
+    ExportJson,
+    ExportCsv,
+    OpenExperiment,
+    SaveExperiment,
+    NewSeed,
+    LoadPreset(String),
+    Replay(usize),
+}
+
+/// The status line under the toolbar.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message {
+    Info(String),
+    Error(String),
+}

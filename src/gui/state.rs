@@ -1,0 +1,251 @@
+//! What persists across launches: the experiment as entered, the condition checkboxes, the
+//! view and each view's selections. Pure data with its own validation; no egui.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::config::ExperimentConfig;
+use crate::engine::presets;
+use crate::engine::seeds::{Condition, Source};
+
+/// Which conditions the next sweep runs: the checkboxes of the left panel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConditionChoice {
+    pub all_fixed: bool,
+    pub all_free: bool,
+    /// One-at-a-time ablations, indexed by `Source::index`.
+    pub only: [bool; 6],
+    /// The sources grid: which sources the custom condition frees.
+    pub custom_free: [bool; 6],
+    pub library_rng: bool,
+    pub nudge: bool,
+}
+
+impl Default for ConditionChoice {
+    fn default() -> Self {
+        ConditionChoice {
+            all_fixed: true,
+            all_free: true,
+            only: [true; 6],
+            custom_free: [false; 6],
+            library_rng: false,
+            nudge: false,
+        }
+    }
+}
+
+impl ConditionChoice {
+    pub fn custom(&self) -> Condition {
+        let free: Vec<Source> = Source::ALL
+            .into_iter()
+            .filter(|s| self.custom_free[s.index()])
+            .collect();
+        Condition::with_free(&free)
+    }
+
+    /// The conditions in sweep order, without duplicates (the custom set may equal another).
+    pub fn conditions(&self) -> Vec<Condition> {
+        let mut list = Vec::new();
+        if self.all_fixed {
+            list.push(Condition::ALL_FIXED);
+        }
+        if self.all_free {
+            list.push(Condition::ALL_FREE);
+        }
+        for source in Source::ALL {
+            if self.only[source.index()] {
+                list.push(Condition::only(source));
+            }
+        }
+        list.push(self.custom());
+        if self.library_rng {
+            list.push(Condition::LIBRARY_RNG);
+        }
+        if self.nudge {
+            list.push(Condition::NUDGE);
+        }
+        let mut unique = Vec::new();
+        for condition in list {
+            if !unique.contains(&condition) {
+                unique.push(condition);
+            }
+        }
+        // The custom set alone and all fixed is "all-fixed": keep it only if asked for.
+        if !self.all_fixed && self.custom() == Condition::ALL_FIXED {
+            unique.retain(|c| *c != Condition::ALL_FIXED);
+        }
+        unique
+    }
+
+    /// The checkboxes that reproduce a saved list of conditions.
+    pub fn from_conditions(conditions: &[Condition]) -> ConditionChoice {
+        let mut choice = ConditionChoice {
+            all_fixed: false,
+            all_free: false,
+            only: [false; 6],
+            custom_free: [false; 6],
+            library_rng: false,
+            nudge: false,
+        };
+        for condition in conditions {
+            match condition.to_string().as_str() {
+                "all-fixed" => choice.all_fixed = true,
+                "all-free" => choice.all_free = true,
+                "library-rng" => choice.library_rng = true,
+                "nudge" => choice.nudge = true,
+                name if name.starts_with("only-") => {
+                    choice.only[condition.free_sources()[0].index()] = true;
+                }
+                _ => {
+                    for source in condition.free_sources() {
+                        choice.custom_free[source.index()] = true;
+                    }
+                }
+            }
+        }
+        choice
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum View {
+    #[default]
+    Distributions,
+    Sources,
+    Curves,
+    Disagreement,
+    Compare,
+    Runs,
+}
+
+impl View {
+    /// The view named on the command line (`--view`).
+    pub fn from_name(name: &str) -> Option<View> {
+        View::ALL
+            .into_iter()
+            .find(|v| format!("{v:?}").eq_ignore_ascii_case(name))
+    }
+
+    pub const ALL: [View; 6] = [
+        View::Distributions,
+        View::Sources,
+        View::Curves,
+        View::Disagreement,
+        View::Compare,
+        View::Runs,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Distributions => "Distributions",
+            View::Sources => "Which sources matter",
+            View::Curves => "Learning curves",
+            View::Disagreement => "Where runs disagree",
+            View::Compare => "Compare",
+            View::Runs => "Runs",
+        }
+    }
+}
+
+/// What persists across launches (eframe storage).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub config: ExperimentConfig,
+    pub master_seed: u64,
+    pub choice: ConditionChoice,
+    pub view: View,
+    /// The hidden-layer widths as typed, e.g. "16, 16".
+    pub hidden_text: String,
+    pub preset: String,
+    /// The condition shown in the learning-curves and disagreement views.
+    pub curves_condition: String,
+    /// The two conditions of the Compare view.
+    pub compare_a: String,
+    pub compare_b: String,
+    /// The run whose own decision regions the disagreement view shows (None: all runs).
+    pub selected_run: Option<usize>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings::from_config(presets::default_config(), presets::DEFAULT_PRESET)
+    }
+}
+
+impl Settings {
+    pub fn from_config(config: ExperimentConfig, preset: &str) -> Settings {
+        Settings {
+            hidden_text: widths_text(&config.model.hidden),
+            choice: ConditionChoice::from_conditions(&config.conditions),
+            config,
+            master_seed: 42,
+            view: View::Distributions,
+            preset: preset.to_string(),
+            curves_condition: "all-free".to_string(),
+            compare_a: "all-fixed".to_string(),
+            compare_b: "all-free".to_string(),
+            selected_run: None,
+        }
+    }
+
+    /// The experiment the Run button would start, with the conditions from the checkboxes.
+    pub fn experiment(&self) -> ExperimentConfig {
+        let mut config = self.config.clone();
+        config.conditions = self.choice.conditions();
+        config
+    }
+
+    /// Every problem with the experiment as entered, for the form and the Run button.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Err(message) = parse_widths(&self.hidden_text) {
+            problems.push(message);
+        }
+        problems.extend(
+            self.experiment()
+                .problems()
+                .into_iter()
+                .map(|e| e.to_string()),
+        );
+        problems
+    }
+}
+
+pub fn widths_text(widths: &[usize]) -> String {
+    widths
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Parses "16, 16" into widths; the error names the field and the allowed range.
+pub fn parse_widths(text: &str) -> Result<Vec<usize>, String> {
+    use crate::engine::config::limits::{HIDDEN_LAYERS, WIDTH};
+    let parts: Vec<&str> = text
+        .split([',', ' '])
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    if parts.len() > *HIDDEN_LAYERS.end() {
+        return Err(format!(
+            "model.hidden: {} layers is out of range; allowed: {} to {}",
+            parts.len(),
+            HIDDEN_LAYERS.start(),
+            HIDDEN_LAYERS.end()
+        ));
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| match part.trim().parse::<usize>() {
+            Ok(width) if WIDTH.contains(&width) => Ok(width),
+            _ => Err(format!(
+                "model.hidden[{i}]: `{}` is out of range; allowed: whole numbers {} to {}",
+                part.trim(),
+                WIDTH.start(),
+                WIDTH.end()
+            )),
+        })
+        .collect()
+}

@@ -1,0 +1,9 @@
+//! Records on disk: the results file (JSON, versioned, with summaries) and the CSV export.
+//! A run's own record (`engine::record::RunRecord`) is what the engine produces; this folder
+//! is where records are kept and exchanged.
+
+pub mod csv;
+pub mod results_file;
+
+pub use csv::runs_csv;
+pub use results_file::{RESULTS_SCHEMA_VERSION, ResultsFile, write_atomically};

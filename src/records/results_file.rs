@@ -1,0 +1,105 @@
+//! The results file (JSON, versioned): the experiment, its master seed, every run and the
+//! per-condition summaries. It is the exchange format between the CLI, the app and other tools.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::summary::{ConditionSummary, summarize_conditions};
+use crate::engine::config::ExperimentConfig;
+use crate::engine::record::RunRecord;
+
+/// The version of the results file format this build writes and reads.
+pub const RESULTS_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResultsFile {
+    pub schema_version: u32,
+    pub seedscope_version: String,
+    pub config: ExperimentConfig,
+    pub master_seed: u64,
+    /// Where the master seed came from: "--seed", "SEEDSCOPE_SEED", "os" or "gui".
+    pub seed_origin: String,
+    pub cancelled: bool,
+    pub runs: Vec<RunRecord>,
+    pub summary: Vec<ConditionSummary>,
+}
+
+impl ResultsFile {
+    pub fn new(
+        config: ExperimentConfig,
+        master_seed: u64,
+        seed_origin: &str,
+        runs: Vec<RunRecord>,
+        cancelled: bool,
+    ) -> ResultsFile {
+        let summary = summarize_conditions(&config.conditions, &runs);
+        ResultsFile {
+            schema_version: RESULTS_SCHEMA_VERSION,
+            seedscope_version: env!("CARGO_PKG_VERSION").to_string(),
+            config,
+            master_seed,
+            seed_origin: seed_origin.to_string(),
+            cancelled,
+            runs,
+            summary,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("results always serialise")
+    }
+
+    pub fn from_json(text: &str) -> Result<ResultsFile, String> {
+        #[derive(Deserialize)]
+        struct VersionOnly {
+            schema_version: Option<u32>,
+        }
+        let version: VersionOnly =
+            serde_json::from_str(text).map_err(|e| format!("not a results file: {e}"))?;
+        match version.schema_version {
+            Some(RESULTS_SCHEMA_VERSION) => {}
+            Some(other) => {
+                return Err(format!(
+                    "schema_version: {other} is not supported; this build reads version {RESULTS_SCHEMA_VERSION}"
+                ));
+            }
+            None => {
+                return Err("schema_version: missing; this is not a seedscope results file".into());
+            }
+        }
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|e| format!("{}: {}", e.path(), e.inner()))
+    }
+
+    pub fn load(path: &Path) -> Result<ResultsFile, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        ResultsFile::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Finds a run by position in `runs` (`17`) or by `condition/index` (`only-init/3`).
+    pub fn find_run(&self, id: &str) -> Result<&RunRecord, String> {
+        if let Ok(position) = id.parse::<usize>() {
+            return self.runs.get(position).ok_or_else(|| {
+                format!(
+                    "--run {position} is out of range; this file has runs 0 to {}",
+                    self.runs.len().saturating_sub(1)
+                )
+            });
+        }
+        self.runs.iter().find(|run| run.id() == id).ok_or_else(|| {
+            format!("no run `{id}` in this file; use a position (0 to {}) or condition/index, e.g. all-free/0", self.runs.len().saturating_sub(1))
+        })
+    }
+}
+
+/// Writes `contents` to `path` via a temporary file, so a failed write never leaves half a file.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".partial");
+    let temporary = std::path::PathBuf::from(temporary);
+    std::fs::write(&temporary, contents)?;
+    std::fs::rename(&temporary, path)
+}
