@@ -62,6 +62,7 @@ pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, String> {
         master_seed: BENCH_SEED,
         workers,
         low_priority: false,
+        skip: Default::default(),
     };
     let cpu_before = process_cpu_seconds().unwrap_or(0.0);
     let started = Instant::now();

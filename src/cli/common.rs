@@ -7,6 +7,7 @@ use clap::Args;
 
 use crate::engine::config::ExperimentConfig;
 use crate::engine::presets;
+use crate::records::store::{self, RunStore, STORE_ENV, StoreError};
 
 pub const SEED_ENV: &str = "SEEDSCOPE_SEED";
 
@@ -96,5 +97,60 @@ pub(crate) fn ensure_parent_exists(path: &Path, flag: &str) -> Result<(), Failur
             format!("{flag}: folder {} does not exist", parent.display()),
         )),
         _ => Ok(()),
+    }
+}
+
+/// Where the run store is, or that there is none (`run`, `gui`, `history`, `export`).
+#[derive(Args, Debug, Default, Clone)]
+pub struct StoreArgs {
+    /// The run store (SQLite) to reuse and keep runs in [default: ~/.local/share/seedscope/runs.sqlite].
+    #[arg(long, env = STORE_ENV, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// Keep no runs and reuse none: train every run (also SEEDSCOPE_NO_STORE=1).
+    #[arg(long, env = "SEEDSCOPE_NO_STORE")]
+    pub no_store: bool,
+}
+
+impl StoreArgs {
+    /// The store's path, unless `--no-store`.
+    pub fn path(&self) -> Option<PathBuf> {
+        if self.no_store {
+            return None;
+        }
+        Some(self.store.clone().unwrap_or_else(store::default_path))
+    }
+
+    /// Opens the store for a command that needs one to work (`history`, `export`): any
+    /// problem is bad input, exit 2.
+    pub fn open_required(&self) -> Result<RunStore, Failure> {
+        let path = self
+            .path()
+            .ok_or_else(|| bad_input("--no-store: this command reads the run store"))?;
+        RunStore::open(&path).map_err(|e| bad_input(format!("run store {}: {e}", path.display())))
+    }
+
+    /// Opens the store for `run`: a damaged or newer store is an error (exit 2; the file is
+    /// left where it is), a store that cannot be written is a warning and the runs stay in
+    /// memory.
+    pub fn open_for_run(&self) -> Result<Option<RunStore>, Failure> {
+        let Some(path) = self.path() else {
+            return Ok(None);
+        };
+        match RunStore::open(&path) {
+            Ok(store) => Ok(Some(store)),
+            Err(error @ (StoreError::Corrupt(_) | StoreError::NewerSchema { .. })) => {
+                Err(bad_input(format!(
+                    "run store {}: {error}; move the file aside, pass --store OTHER, or --no-store",
+                    path.display()
+                )))
+            }
+            Err(error) => {
+                eprintln!(
+                    "warning: runs are not being kept: the run store {} cannot be used ({error})",
+                    path.display()
+                );
+                Ok(None)
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod common;
 pub mod compare;
 pub mod gui;
+pub mod history;
 pub mod presets;
 pub mod replay;
 pub mod run;
@@ -18,10 +19,12 @@ use clap::{Parser, Subcommand};
 
 pub use bench::BenchArgs;
 pub use common::{
-    ExperimentArgs, Failure, SEED_ENV, WORKERS_RANGE, load_experiment, os_seed, resolve_seed,
+    ExperimentArgs, Failure, SEED_ENV, StoreArgs, WORKERS_RANGE, load_experiment, os_seed,
+    resolve_seed,
 };
 pub use compare::CompareArgs;
 pub use gui::GuiArgs;
+pub use history::{ExportArgs, HistoryArgs};
 pub use replay::ReplayArgs;
 pub use run::{RunArgs, summary_table};
 
@@ -49,6 +52,10 @@ pub enum Command {
     Compare(CompareArgs),
     /// List the built-in presets.
     Presets,
+    /// List the experiments in the run store, most recently used first.
+    History(HistoryArgs),
+    /// Write an experiment from the run store as a results file (and CSV).
+    Export(ExportArgs),
     /// Time the reference sweep (8 conditions × 30 runs of circles, 100 epochs).
     Bench(BenchArgs),
 }
@@ -63,6 +70,8 @@ pub fn execute(command: Command) -> ExitCode {
             Ok(())
         }
         Command::Bench(args) => bench::bench(args),
+        Command::History(args) => history::history(args),
+        Command::Export(args) => history::export(args),
         Command::Compare(args) => compare::compare_command(args),
         Command::Gui(_) => Err(common::bad_input("the gui command is handled by main")),
     };

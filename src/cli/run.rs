@@ -7,12 +7,17 @@ use std::sync::atomic::AtomicBool;
 use clap::Args;
 
 use super::common::{
-    ExperimentArgs, Failure, bad_input, check_workers, ensure_parent_exists, load_experiment,
-    resolve_seed,
+    ExperimentArgs, Failure, StoreArgs, bad_input, check_workers, ensure_parent_exists,
+    load_experiment, resolve_seed,
 };
 use crate::analysis::summary::{ConditionSummary, format_value};
+use crate::engine::config::ExperimentConfig;
+use crate::engine::record::RunRecord;
 use crate::engine::seeds::parse_condition_list;
-use crate::engine::sweep::{SweepEvent, SweepSpec, default_workers, run_sweep};
+use crate::engine::sweep::{
+    SweepEvent, SweepSpec, default_workers, run_sweep, sort_into_sweep_order,
+};
+use crate::records::store::{RunStore, StoreError, sweep_pairs};
 use crate::records::{ResultsFile, runs_csv, write_atomically};
 
 #[derive(Args, Debug)]
@@ -40,6 +45,8 @@ pub struct RunArgs {
     /// Print only the table.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// The per-condition table printed by `run`.
@@ -71,8 +78,8 @@ pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
     out
 }
 
-// Reads top to bottom as the command runs: flags, seed, sweep with progress, table, files.
-pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
+/// The experiment the flags describe, validated; errors name the flag that caused them.
+fn experiment(args: &RunArgs) -> Result<ExperimentConfig, Failure> {
     let mut config = load_experiment(&args.experiment).map_err(bad_input)?;
     if let Some(repeats) = args.repeats {
         config.repeats = repeats;
@@ -88,6 +95,70 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             _ => e.to_string(),
         })
     })?;
+    Ok(config)
+}
+
+/// The run store as this run uses it: the experiment's id and the runs it already has.
+/// Any store problem after opening turns into a warning and the sweep goes on in memory.
+struct Keeper {
+    store: Option<(RunStore, i64)>,
+}
+
+impl Keeper {
+    fn open(
+        args: &RunArgs,
+        config: &ExperimentConfig,
+        master_seed: u64,
+    ) -> Result<Keeper, Failure> {
+        let store = args.store.open_for_run()?.and_then(|mut store| {
+            match store.register(config, master_seed) {
+                Ok(id) => Some((store, id)),
+                Err(error) => {
+                    warn_not_kept(store.path(), &error);
+                    None
+                }
+            }
+        });
+        Ok(Keeper { store })
+    }
+
+    /// The stored runs of this sweep (none without a store).
+    fn stored(&mut self, config: &ExperimentConfig) -> Vec<RunRecord> {
+        let Some((store, id)) = &self.store else {
+            return Vec::new();
+        };
+        match store.lookup(*id, &sweep_pairs(config)) {
+            Ok(runs) => runs,
+            Err(error) => {
+                warn_not_kept(store.path(), &error);
+                self.store = None;
+                Vec::new()
+            }
+        }
+    }
+
+    /// Writes a finished run; on failure, warns once and keeps nothing more.
+    fn keep(&mut self, record: &RunRecord) {
+        if let Some((store, id)) = &mut self.store
+            && let Err(error) = store.insert(*id, std::slice::from_ref(record), false)
+        {
+            warn_not_kept(store.path(), &error);
+            self.store = None;
+        }
+    }
+}
+
+fn warn_not_kept(path: &std::path::Path, error: &StoreError) {
+    eprintln!(
+        "warning: runs are not being kept: the run store {} cannot be written ({error})",
+        path.display()
+    );
+}
+
+// Reads top to bottom as the command runs: flags, seed, store, sweep with progress, table,
+// files.
+pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
+    let config = experiment(&args)?;
     let workers = args.workers.unwrap_or_else(default_workers);
     check_workers(workers)?;
     ensure_parent_exists(&args.out, "--out")?;
@@ -95,12 +166,25 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         ensure_parent_exists(csv, "--csv")?;
     }
     let (master_seed, origin) = resolve_seed(args.seed).map_err(bad_input)?;
-
-    let total = config.conditions.len() * config.repeats;
     println!("master seed: {master_seed} (from {origin})");
+    let mut keeper = Keeper::open(&args, &config, master_seed)?;
+    let stored = keeper.stored(&config);
+    let mut spec = SweepSpec::new(config.clone(), master_seed, workers);
+    spec.skip = stored
+        .iter()
+        .map(|r| (r.condition.clone(), r.run_index))
+        .collect();
+    let total = spec.runs_to_train();
+    if let Some((store, _)) = &keeper.store {
+        println!(
+            "runs: {} from the store ({}), {total} to train",
+            stored.len(),
+            store.path().display()
+        );
+    }
     if !args.quiet {
         eprintln!(
-            "{}: {} conditions × {} runs = {total} runs on {workers} workers",
+            "{}: {} conditions × {} runs, {total} to train on {workers} workers",
             if config.name.is_empty() {
                 "experiment"
             } else {
@@ -110,16 +194,11 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             config.repeats
         );
     }
-    let spec = SweepSpec {
-        config: config.clone(),
-        master_seed,
-        workers,
-        low_priority: false,
-    };
     let interactive = std::io::stderr().is_terminal() && !args.quiet;
     let mut done = 0usize;
     let outcome = run_sweep(&spec, &AtomicBool::new(false), &mut |event| {
-        if let SweepEvent::RunFinished(_) = event {
+        if let SweepEvent::RunFinished(record) = event {
+            keeper.keep(record);
             done += 1;
             if interactive {
                 eprint!("\r{done}/{total} runs");
@@ -132,16 +211,27 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     if interactive {
         eprintln!();
     }
-    let results = ResultsFile::new(config, master_seed, origin, outcome.runs, outcome.cancelled);
+    let trained = outcome.runs.len();
+    let mut runs = stored;
+    runs.extend(outcome.runs);
+    sort_into_sweep_order(&config.conditions, &mut runs);
+    let results = ResultsFile::new(config, master_seed, origin, runs, outcome.cancelled);
     let metric = results.runs.first().map_or("metric", |r| r.metric.as_str());
     print!("{}", summary_table(metric, &results.summary));
     println!(
-        "{} runs in {:.1} s ({} diverged, {} failed)",
+        "{} runs in {:.1} s ({} trained, {} from the store; {} diverged, {} failed)",
         results.runs.len(),
         outcome.elapsed.as_secs_f64(),
+        trained,
+        results.runs.len() - trained,
         results.runs.iter().filter(|r| r.diverged).count(),
         results.runs.iter().filter(|r| r.error.is_some()).count()
     );
+    write_outputs(&args, &results)
+}
+
+/// The results file and, if asked for, the CSV: each all or nothing.
+fn write_outputs(args: &RunArgs, results: &ResultsFile) -> Result<(), Failure> {
     write_atomically(&args.out, results.to_json().as_bytes()).map_err(|e| Failure {
         code: 1,
         message: format!("--out: cannot write {}: {e}", args.out.display()),

@@ -5,6 +5,7 @@
 //! worker runs it, and when, cannot change its result: a sweep gives the same records with 1
 //! or N workers. Records are sorted into (condition, run index) order at the end.
 
+use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
@@ -26,6 +27,30 @@ pub struct SweepSpec {
     pub workers: usize,
     /// Run workers at a lower scheduling priority (the GUI: the window must stay smooth).
     pub low_priority: bool,
+    /// (condition, run index) pairs not to train: the caller already has them (the run
+    /// store). Every other run is trained exactly as it would be in a full sweep.
+    pub skip: HashSet<(String, usize)>,
+}
+
+impl SweepSpec {
+    /// A sweep of every run of `config`.
+    pub fn new(config: ExperimentConfig, master_seed: u64, workers: usize) -> SweepSpec {
+        SweepSpec {
+            config,
+            master_seed,
+            workers,
+            low_priority: false,
+            skip: HashSet::new(),
+        }
+    }
+
+    /// Runs this sweep will train.
+    pub fn runs_to_train(&self) -> usize {
+        jobs_skipping(&self.config, self.master_seed, &self.skip)
+            .iter()
+            .map(|job| job.run_indices.len())
+            .sum()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -64,13 +89,26 @@ pub struct Job {
 /// [`MAX_BATCH_RUNS`]) with runs of the same thread count; racing runs go alone. Jobs are
 /// interleaved across conditions so every condition's distribution grows while the sweep runs.
 pub fn jobs(config: &ExperimentConfig, master_seed: u64) -> Vec<Job> {
+    jobs_skipping(config, master_seed, &HashSet::new())
+}
+
+/// [`jobs`] without the runs in `skip`.
+pub fn jobs_skipping(
+    config: &ExperimentConfig,
+    master_seed: u64,
+    skip: &HashSet<(String, usize)>,
+) -> Vec<Job> {
     let per_condition: Vec<Vec<Job>> = config
         .conditions
         .iter()
         .map(|condition| {
             let mut jobs = Vec::new();
             let mut batches: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+            let name = condition.to_string();
             for run in 0..config.repeats {
+                if skip.contains(&(name.clone(), run)) {
+                    continue;
+                }
                 let threads = RunPlan::new(config, master_seed, *condition, run).threads;
                 if !threads.batchable() {
                     jobs.push(Job {
@@ -156,7 +194,8 @@ pub fn run_sweep(
 ) -> SweepOutcome {
     crate::engine::runtime::configure();
     let started = Instant::now();
-    let jobs = jobs(&spec.config, spec.master_seed);
+    let jobs = jobs_skipping(&spec.config, spec.master_seed, &spec.skip);
+    let to_train: usize = jobs.iter().map(|job| job.run_indices.len()).sum();
     let next_job = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel::<SweepEvent>();
     let mut runs = Vec::with_capacity(jobs.len());
@@ -229,7 +268,7 @@ pub fn run_sweep(
     });
 
     sort_into_sweep_order(&spec.config.conditions, &mut runs);
-    let cancelled = cancel.load(Ordering::Relaxed) && runs.len() < total_runs(&spec.config);
+    let cancelled = cancel.load(Ordering::Relaxed) && runs.len() < to_train;
     let elapsed = started.elapsed();
     on_event(&SweepEvent::Finished { cancelled, elapsed });
     SweepOutcome {
@@ -238,6 +277,9 @@ pub fn run_sweep(
         elapsed,
     }
 }
+
+/// Sees every finished run on the sweep's own thread (e.g. writes it to the run store).
+pub type KeepRun = Box<dyn FnMut(&RunRecord) + Send>;
 
 /// A sweep running on a background thread, for the GUI: poll [`Sweep::events`] each frame.
 pub struct Sweep {
@@ -250,14 +292,27 @@ pub struct Sweep {
 impl Sweep {
     /// Starts the sweep; `wake` is called after every event (e.g. `ctx.request_repaint()`).
     pub fn start(spec: SweepSpec, wake: Arc<dyn Fn() + Send + Sync>) -> Sweep {
+        Sweep::start_keeping(spec, wake, None)
+    }
+
+    /// [`Sweep::start`], and `keep` sees every finished run on the sweep's thread before the
+    /// UI does (the run store writes it there, off the UI thread).
+    pub fn start_keeping(
+        spec: SweepSpec,
+        wake: Arc<dyn Fn() + Send + Sync>,
+        mut keep: Option<KeepRun>,
+    ) -> Sweep {
         let (sender, events) = mpsc::channel();
         let cancel = Arc::new(AtomicBool::new(false));
-        let total_runs = total_runs(&spec.config);
+        let total_runs = spec.runs_to_train();
         let worker_cancel = Arc::clone(&cancel);
         std::thread::Builder::new()
             .name("seedscope-sweep".into())
             .spawn(move || {
                 run_sweep(&spec, &worker_cancel, &mut |event| {
+                    if let (Some(keep), SweepEvent::RunFinished(record)) = (&mut keep, event) {
+                        keep(record);
+                    }
                     let _ = sender.send(event.clone());
                     wake();
                 });

@@ -173,6 +173,7 @@ impl SeedscopeApp {
             master_seed: self.settings.master_seed,
             workers: default_workers(),
             low_priority: true,
+            skip: Default::default(),
         };
         let waker = ctx.clone();
         let sweep = Sweep::start(spec, Arc::new(move || waker.request_repaint()));

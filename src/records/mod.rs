@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod results_file;
+pub mod store;
 
 pub use csv::runs_csv;
 pub use results_file::{RESULTS_SCHEMA_VERSION, ResultsFile, write_atomically};

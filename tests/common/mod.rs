@@ -26,6 +26,7 @@ pub fn sweep(config: &ExperimentConfig, seed: u64, workers: usize) -> Vec<RunRec
         master_seed: seed,
         workers,
         low_priority: false,
+        skip: Default::default(),
     };
     let outcome = run_sweep(&spec, &AtomicBool::new(false), &mut |_| {});
     assert!(!outcome.cancelled);
@@ -48,10 +49,14 @@ pub fn hashes(runs: &[RunRecord]) -> Vec<&str> {
     runs.iter().map(|r| r.weights_hash.as_str()).collect()
 }
 
-/// The seedscope binary built for these tests.
+/// The seedscope binary built for these tests. It keeps no run store, so every run is
+/// trained fresh and no test depends on what another left behind (tests/store.rs gives each
+/// of its commands a store of its own).
 pub fn binary() -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_seedscope"));
     command.env_remove("SEEDSCOPE_SEED");
+    command.env_remove("SEEDSCOPE_STORE");
+    command.env("SEEDSCOPE_NO_STORE", "1");
     command
 }
 

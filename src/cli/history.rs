@@ -1,0 +1,117 @@
+//! `seedscope history` lists the experiments in the run store; `seedscope export` writes one
+//! of them as a results file (the exchange format), with a CSV if asked.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::{Failure, StoreArgs, bad_input, ensure_parent_exists};
+use crate::engine::seeds::Condition;
+use crate::engine::sweep::sort_into_sweep_order;
+use crate::records::store::{ExperimentEntry, RunStore, utc_text};
+use crate::records::{ResultsFile, runs_csv, write_atomically};
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The experiment's number in `seedscope history`.
+    pub experiment: i64,
+    /// Results file to write (JSON).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also write one CSV row per run.
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+pub(super) fn history(args: HistoryArgs) -> Result<(), Failure> {
+    let store = args.store.open_required()?;
+    let entries = store.history().map_err(|e| bad_input(e.to_string()))?;
+    println!("run store: {}", store.path().display());
+    if entries.is_empty() {
+        println!("no experiments yet: `seedscope run` or the app's Run keeps every run here");
+        return Ok(());
+    }
+    println!(
+        "{:>4}  {:<20}  {:>20}  {:>5}  {:<18}  settings",
+        "id", "last used", "master seed", "runs", "name"
+    );
+    for entry in &entries {
+        println!(
+            "{:>4}  {:<20}  {:>20}  {:>5}  {:<18}  {}",
+            entry.id,
+            utc_text(entry.used),
+            entry.key.master_seed,
+            entry.runs,
+            entry.config.name,
+            entry.summary
+        );
+    }
+    Ok(())
+}
+
+/// The experiment and every stored run of it, as a results file. The condition list is the
+/// experiment's, followed by any other condition the store holds runs of.
+pub fn results_from_store(store: &RunStore, id: i64) -> Result<ResultsFile, Failure> {
+    let entry: ExperimentEntry = store
+        .entry(id)
+        .map_err(|e| bad_input(e.to_string()))?
+        .ok_or_else(|| {
+            bad_input(format!(
+                "experiment {id} is not in the run store {}; `seedscope history` lists them",
+                store.path().display()
+            ))
+        })?;
+    let mut runs = store.runs(id).map_err(|e| bad_input(e.to_string()))?;
+    let mut config = entry.config.clone();
+    for run in &runs {
+        if let Ok(condition) = run.condition.parse::<Condition>()
+            && !config.conditions.contains(&condition)
+        {
+            config.conditions.push(condition);
+        }
+    }
+    sort_into_sweep_order(&config.conditions, &mut runs);
+    Ok(ResultsFile::new(
+        config,
+        entry.key.master_seed,
+        "store",
+        runs,
+        false,
+    ))
+}
+
+pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
+    ensure_parent_exists(&args.out, "--out")?;
+    if let Some(csv) = &args.csv {
+        ensure_parent_exists(csv, "--csv")?;
+    }
+    let store = args.store.open_required()?;
+    let results = results_from_store(&store, args.experiment)?;
+    write_atomically(&args.out, results.to_json().as_bytes()).map_err(|e| Failure {
+        code: 1,
+        message: format!("--out: cannot write {}: {e}", args.out.display()),
+    })?;
+    println!(
+        "experiment {}: {} runs, master seed {} → {}",
+        args.experiment,
+        results.runs.len(),
+        results.master_seed,
+        args.out.display()
+    );
+    if let Some(csv) = &args.csv {
+        write_atomically(csv, runs_csv(&results.runs).as_bytes()).map_err(|e| Failure {
+            code: 1,
+            message: format!("--csv: cannot write {}: {e}", csv.display()),
+        })?;
+        println!("runs csv: {}", csv.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! When may a stored run stand in for training it again? Only when this binary would reproduce
+//! it bit for bit: the same settings that affect training, the same master seed, and the same
+//! engine (crate version, numerics version, and the CPU features gemm picks kernels by).
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::engine::config::ExperimentConfig;
+use crate::engine::model::hex;
+
+/// Bump whenever a change to the engine changes any run's numbers (weights, metrics, draws):
+/// every run stored by an older build is then a miss, never a wrong answer.
+pub const NUMERICS_VERSION: u32 = 1;
+
+/// The identity of an experiment in the store.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ExperimentKey {
+    /// SHA-256 of the settings that affect training ([`settings_hash`]).
+    pub settings_hash: String,
+    pub master_seed: u64,
+    /// [`engine_fingerprint`] of the build that trained the runs.
+    pub fingerprint: String,
+}
+
+impl ExperimentKey {
+    /// The key of `config` at `master_seed`, for this build on this CPU.
+    pub fn new(config: &ExperimentConfig, master_seed: u64) -> ExperimentKey {
+        ExperimentKey {
+            settings_hash: settings_hash(config),
+            master_seed,
+            fingerprint: engine_fingerprint(),
+        }
+    }
+}
+
+/// A canonical hash of every setting that changes what a run computes. Left out: the name
+/// and description (labels), `repeats` and `conditions` (which runs to train, not how one
+/// run goes), and the schema version (the file format). serde_json's map is ordered by key,
+/// and floats print as their shortest round-trip text, so equal settings give equal bytes.
+pub fn settings_hash(config: &ExperimentConfig) -> String {
+    let mut value = serde_json::to_value(config).expect("a config serialises");
+    if let Value::Object(map) = &mut value {
+        for label in [
+            "name",
+            "description",
+            "repeats",
+            "conditions",
+            "schema_version",
+        ] {
+            map.remove(label);
+        }
+    }
+    let canonical = serde_json::to_string(&value).expect("a value serialises");
+    hex(&Sha256::digest(canonical.as_bytes()))
+}
+
+/// The CPU features gemm chooses its kernels by: runs are bitwise reproducible only on a CPU
+/// where it makes the same choice.
+pub fn cpu_kind() -> String {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut kind = String::from("x86_64");
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            kind.push_str("+avx512f");
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            kind.push_str("+avx2");
+        }
+        if std::arch::is_x86_feature_detected!("fma") {
+            kind.push_str("+fma");
+        }
+        kind
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        std::env::consts::ARCH.to_string()
+    }
+}
+
+/// `seedscope <version> numerics <n> <cpu kind>`.
+pub fn engine_fingerprint() -> String {
+    format!(
+        "seedscope {} numerics {NUMERICS_VERSION} {}",
+        env!("CARGO_PKG_VERSION"),
+        cpu_kind()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::presets;
+    use crate::engine::seeds::Condition;
+
+    #[test]
+    fn labels_and_run_selection_do_not_change_the_hash_but_training_settings_do() {
+        let config = presets::default_config();
+        let mut relabelled = config.clone();
+        relabelled.name = "other".into();
+        relabelled.description = "another description".into();
+        relabelled.repeats = 50;
+        relabelled.conditions = vec![Condition::ALL_FIXED];
+        assert_eq!(settings_hash(&config), settings_hash(&relabelled));
+
+        let mut faster = config.clone();
+        faster.training.learning_rate *= 2.0;
+        assert_ne!(settings_hash(&config), settings_hash(&faster));
+        let mut wider = config.clone();
+        wider.model.hidden.push(4);
+        assert_ne!(settings_hash(&config), settings_hash(&wider));
+    }
+}

@@ -1,0 +1,435 @@
+//! The run store: every run record, kept in an embedded SQLite file the moment it finishes,
+//! and reused wherever this binary would reproduce it bit for bit ([`key`]). One file, no
+//! server; WAL journal so a reader (the app) and a writer (a CLI run) can share it, and a busy
+//! timeout so two writers take turns instead of failing.
+//!
+//! What is stored per run: the whole `RunRecord` as deflated JSON (curves, predictions, the
+//! 40×40 decision grid, seeds, fingerprints) plus the columns lookups and history need.
+//! The grid could be recomputed from the weights, but only by storing the weights, which
+//! costs more than the compressed grid (a 2-16-16-1 net is 337 floats, 1.3 KB; the grid's
+//! 1600 digits deflate to a few hundred bytes), so the record is kept whole.
+
+mod codec;
+pub mod key;
+mod schema;
+
+use std::fmt;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+pub use key::{ExperimentKey, NUMERICS_VERSION, engine_fingerprint, settings_hash};
+pub use schema::SCHEMA_VERSION;
+
+use crate::engine::config::ExperimentConfig;
+use crate::engine::record::RunRecord;
+
+/// The environment variable that overrides the store's path.
+pub const STORE_ENV: &str = "SEEDSCOPE_STORE";
+
+/// How long a writer waits for another to finish before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug)]
+pub enum StoreError {
+    /// The file is not a SQLite database (or is damaged).
+    Corrupt(String),
+    /// Written by a newer seedscope.
+    NewerSchema { found: u32, supported: u32 },
+    /// The file or its folder cannot be read or written (permissions, full disk, locked).
+    Unavailable(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Corrupt(message) => write!(f, "not a readable run store ({message})"),
+            StoreError::NewerSchema { found, supported } => write!(
+                f,
+                "schema version {found} is newer than this build reads (up to {supported})"
+            ),
+            StoreError::Unavailable(message) => write!(f, "{message}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ffi::ErrorCode;
+        match error.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                StoreError::Corrupt(error.to_string())
+            }
+            _ => StoreError::Unavailable(error.to_string()),
+        }
+    }
+}
+
+/// One experiment in the store, as History lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExperimentEntry {
+    pub id: i64,
+    pub key: ExperimentKey,
+    /// The experiment as last run, with its conditions and repeats.
+    pub config: ExperimentConfig,
+    /// "circles · 2-16-16-1 relu · adam lr 0.01 · 30 epochs".
+    pub summary: String,
+    pub runs: usize,
+    pub created: SystemTime,
+    pub used: SystemTime,
+}
+
+/// The default store: `$XDG_DATA_HOME/seedscope/runs.sqlite` (else `~/.local/share/…`), next
+/// to the app's settings.
+pub fn default_path() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("seedscope").join("runs.sqlite")
+}
+
+fn now_unix() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+fn from_unix(seconds: f64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs_f64(seconds.max(0.0))
+}
+
+/// A one-line description of an experiment's training settings, for History.
+pub fn settings_summary(config: &ExperimentConfig) -> String {
+    let widths: Vec<String> = config.model.hidden.iter().map(usize::to_string).collect();
+    format!(
+        "{:?} n={} · {} {:?} dropout {} · {:?} lr {} · {} epochs, batch {}",
+        config.data.kind,
+        config.data.samples,
+        if widths.is_empty() {
+            "linear".to_string()
+        } else {
+            widths.join("-")
+        },
+        config.model.activation,
+        config.model.dropout,
+        config.training.optimizer,
+        config.training.learning_rate,
+        config.training.epochs,
+        config.training.batch_size,
+    )
+    .to_lowercase()
+}
+
+pub struct RunStore {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl RunStore {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<RunStore, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut connection = Connection::open_with_flags(path, flags)?;
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        // The first statement that reads the file: garbage bytes fail here.
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.pragma_update(None, "foreign_keys", true)?;
+        schema::migrate(&mut connection)?;
+        Ok(RunStore {
+            connection,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens the store; a corrupt or foreign file (or one from a newer seedscope) is moved
+    /// aside to `<name>.corrupt-<unix time>` and a fresh store takes its place. Returns the
+    /// store and, when the file was moved, what happened in words.
+    pub fn open_or_recover(path: &Path) -> Result<(RunStore, Option<String>), StoreError> {
+        match RunStore::open(path) {
+            Ok(store) => Ok((store, None)),
+            Err(error @ (StoreError::Corrupt(_) | StoreError::NewerSchema { .. })) => {
+                let moved = quarantine(path)?;
+                let store = RunStore::open(path)?;
+                let notice = format!(
+                    "The run store {} was {error}; it was moved to {} and a new store was started.",
+                    path.display(),
+                    moved.display()
+                );
+                Ok((store, Some(notice)))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The experiment's id, if the store has it.
+    pub fn find(&self, key: &ExperimentKey) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT id FROM experiments
+                 WHERE settings_hash = ?1 AND master_seed = ?2 AND fingerprint = ?3",
+                params![key.settings_hash, key.master_seed as i64, key.fingerprint],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The experiment's id, creating its row if needed; records `config` as the experiment's
+    /// latest form (conditions, repeats) and marks it used now.
+    pub fn register(
+        &mut self,
+        config: &ExperimentConfig,
+        master_seed: u64,
+    ) -> Result<i64, StoreError> {
+        let key = ExperimentKey::new(config, master_seed);
+        let now = now_unix();
+        let config_json = config.to_json();
+        self.connection.execute(
+            "INSERT INTO experiments
+                 (settings_hash, master_seed, fingerprint, config_json, summary, created_unix, used_unix)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+             ON CONFLICT (settings_hash, master_seed, fingerprint)
+             DO UPDATE SET config_json = excluded.config_json, used_unix = excluded.used_unix",
+            params![
+                key.settings_hash,
+                master_seed as i64,
+                key.fingerprint,
+                config_json,
+                settings_summary(config),
+                now
+            ],
+        )?;
+        Ok(self.find(&key)?.expect("the row was just written"))
+    }
+
+    /// The stored runs of `experiment` among `wanted` (condition, run index) pairs, in the
+    /// order asked for.
+    pub fn lookup(
+        &self,
+        experiment: i64,
+        wanted: &[(String, usize)],
+    ) -> Result<Vec<RunRecord>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT record FROM runs WHERE experiment_id = ?1 AND condition = ?2 AND run_index = ?3",
+        )?;
+        let mut found = Vec::new();
+        for (condition, run_index) in wanted {
+            let blob: Option<Vec<u8>> = statement
+                .query_row(params![experiment, condition, *run_index as i64], |row| {
+                    row.get(0)
+                })
+                .optional()?;
+            if let Some(blob) = blob {
+                found.push(codec::decode(&blob)?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The stored runs of `config`'s sweep at `master_seed` (its conditions × repeats), or
+    /// none when the store has never seen the experiment.
+    pub fn lookup_sweep(
+        &self,
+        config: &ExperimentConfig,
+        master_seed: u64,
+    ) -> Result<Vec<RunRecord>, StoreError> {
+        let Some(id) = self.find(&ExperimentKey::new(config, master_seed))? else {
+            return Ok(Vec::new());
+        };
+        self.lookup(id, &sweep_pairs(config))
+    }
+
+    /// Every stored run of `experiment`.
+    pub fn runs(&self, experiment: i64) -> Result<Vec<RunRecord>, StoreError> {
+        let mut statement = self.connection.prepare(
+            "SELECT record FROM runs WHERE experiment_id = ?1 ORDER BY condition, run_index",
+        )?;
+        let blobs = statement
+            .query_map(params![experiment], |row| row.get::<_, Vec<u8>>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        blobs.iter().map(|b| codec::decode(b)).collect()
+    }
+
+    /// Writes finished runs of `experiment` in one transaction. Failed runs (a panic, an
+    /// engine error) are not kept: they say nothing about training. `replace` overwrites
+    /// runs already stored (Retrain); otherwise the first stored copy wins, so two processes
+    /// writing the same run leave one row.
+    pub fn insert(
+        &mut self,
+        experiment: i64,
+        records: &[RunRecord],
+        replace: bool,
+    ) -> Result<usize, StoreError> {
+        let transaction = self.connection.transaction()?;
+        let verb = if replace {
+            "INSERT OR REPLACE"
+        } else {
+            "INSERT OR IGNORE"
+        };
+        let mut written = 0;
+        {
+            let mut statement = transaction.prepare_cached(&format!(
+                "{verb} INTO runs (experiment_id, condition, run_index, sample_only, weights_hash,
+                                   final_test_metric, record, stored_unix)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            ))?;
+            let now = now_unix();
+            for record in records.iter().filter(|r| r.error.is_none()) {
+                written += statement.execute(params![
+                    experiment,
+                    record.condition,
+                    record.run_index as i64,
+                    !record.replayable,
+                    record.weights_hash,
+                    record.final_test_metric,
+                    codec::encode(record),
+                    now
+                ])?;
+            }
+        }
+        transaction.execute(
+            "UPDATE experiments SET run_count = (SELECT COUNT(*) FROM runs WHERE experiment_id = ?1)
+             WHERE id = ?1",
+            params![experiment],
+        )?;
+        transaction.commit()?;
+        Ok(written)
+    }
+
+    /// Every experiment, most recently used first.
+    pub fn history(&self) -> Result<Vec<ExperimentEntry>, StoreError> {
+        let mut statement = self.connection.prepare(
+            "SELECT id, settings_hash, master_seed, fingerprint, config_json, summary, run_count,
+                    created_unix, used_unix
+             FROM experiments ORDER BY used_unix DESC, id DESC",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                ExperimentKey {
+                    settings_hash: row.get(1)?,
+                    master_seed: row.get::<_, i64>(2)? as u64,
+                    fingerprint: row.get(3)?,
+                },
+                row.get::<_, String>(4)?,
+                row.get::<_, String>(5)?,
+                row.get::<_, i64>(6)?,
+                row.get::<_, f64>(7)?,
+                row.get::<_, f64>(8)?,
+            ))
+        })?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (id, key, config_json, summary, runs, created, used) = row?;
+            let config = ExperimentConfig::from_json(&config_json).map_err(|e| {
+                StoreError::Corrupt(format!("experiment {id} has an unreadable config: {e}"))
+            })?;
+            entries.push(ExperimentEntry {
+                id,
+                key,
+                config,
+                summary,
+                runs: runs as usize,
+                created: from_unix(created),
+                used: from_unix(used),
+            });
+        }
+        Ok(entries)
+    }
+
+    /// One experiment of [`Self::history`].
+    pub fn entry(&self, id: i64) -> Result<Option<ExperimentEntry>, StoreError> {
+        Ok(self.history()?.into_iter().find(|e| e.id == id))
+    }
+
+    /// Deletes an experiment and its runs; false when there was no such experiment.
+    pub fn delete(&mut self, id: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .connection
+            .execute("DELETE FROM experiments WHERE id = ?1", params![id])?
+            > 0)
+    }
+
+    /// Marks an experiment as just used (it moves to the top of History).
+    pub fn touch(&mut self, id: i64) -> Result<(), StoreError> {
+        self.connection.execute(
+            "UPDATE experiments SET used_unix = ?2 WHERE id = ?1",
+            params![id, now_unix()],
+        )?;
+        Ok(())
+    }
+}
+
+/// Every (condition, run index) pair of `config`'s sweep, in sweep order.
+pub fn sweep_pairs(config: &ExperimentConfig) -> Vec<(String, usize)> {
+    config
+        .conditions
+        .iter()
+        .flat_map(|c| (0..config.repeats).map(move |i| (c.to_string(), i)))
+        .collect()
+}
+
+/// Moves a damaged store (and its WAL and shared-memory files) aside; returns the new path.
+fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut moved = path.as_os_str().to_owned();
+    moved.push(format!(".corrupt-{stamp}"));
+    let moved = PathBuf::from(moved);
+    std::fs::rename(path, &moved).map_err(|e| {
+        StoreError::Unavailable(format!("cannot move {} aside: {e}", path.display()))
+    })?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        match std::fs::remove_file(PathBuf::from(side)) {
+            Err(e) if e.kind() != ErrorKind::NotFound => {
+                return Err(StoreError::Unavailable(format!(
+                    "cannot remove the old store's {suffix} file: {e}"
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(moved)
+}
+
+/// "2026-11-22 18:40 UTC": when an experiment was stored or used, for History.
+pub fn utc_text(time: SystemTime) -> String {
+    let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    // Howard Hinnant's days-to-civil: the proleptic Gregorian date of a day number.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        of_day / 3600,
+        of_day % 3600 / 60
+    )
+}
