@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::ExperimentArgs;
+use super::common::{ExperimentArgs, StoreArgs};
 
 #[derive(Args, Debug, Default, Clone)]
 pub struct GuiArgs {
@@ -20,7 +20,9 @@ pub struct GuiArgs {
     /// Master seed (else SEEDSCOPE_SEED, else the last session's seed).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// The view to snapshot: distributions, sources, curves, disagreement, compare, runs.
-    #[arg(long, default_value = "distributions", value_parser = ["distributions", "sources", "curves", "disagreement", "compare", "runs"])]
+    /// The view to snapshot: distributions, sources, curves, disagreement, compare, runs, history.
+    #[arg(long, default_value = "distributions", value_parser = ["distributions", "sources", "curves", "disagreement", "compare", "runs", "history"])]
     pub view: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }

@@ -3,9 +3,9 @@
 //! of the open experiment in `session.rs`, background work in `tasks.rs`.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use eframe::egui;
 
@@ -14,12 +14,18 @@ use super::dialogs::{PathPicker, Picked, default_path};
 use super::intent::{Intent, Message};
 use super::session::Session;
 use super::snapshot::FrameCapture;
-use super::state::Settings;
+use super::state::{Settings, View};
+use super::store_link::StoreLink;
 use super::tasks::{FilePicks, PickPurpose, ReplayState, ReplayTasks, SnapshotTask};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::presets;
 use crate::engine::sweep::{Sweep, SweepSpec, default_workers};
+use crate::records::store::RunStore;
 use crate::records::{runs_csv, write_atomically};
+
+/// With Auto-run on, how long the settings must stay still before the missing runs train:
+/// long enough for a drag or a few clicks to finish, short enough to feel live.
+pub const AUTO_RUN_PAUSE: Duration = Duration::from_millis(600);
 
 pub struct SeedscopeApp {
     pub settings: Settings,
@@ -30,6 +36,12 @@ pub struct SeedscopeApp {
     pub view_rect: Option<egui::Rect>,
     pub autorun: Option<Autorun>,
     sweep: Option<Sweep>,
+    /// The run store, when there is one: runs are looked up as settings change and kept as
+    /// they finish.
+    store: Option<StoreLink>,
+    /// The experiment and seed last seen in the settings, and when they last changed.
+    last_seen: Option<(ExperimentConfig, u64)>,
+    changed_at: Option<Instant>,
     replay_tasks: ReplayTasks,
     picks: FilePicks,
     snapshot: SnapshotTask,
@@ -50,11 +62,25 @@ impl SeedscopeApp {
             view_rect: None,
             autorun: None,
             sweep: None,
+            store: None,
+            last_seen: None,
+            changed_at: None,
             replay_tasks: ReplayTasks::default(),
             picks: FilePicks::new(picker),
             snapshot: SnapshotTask::new(capture),
             intents: Vec::new(),
         }
+    }
+
+    /// Uses `store` to keep runs and to show stored runs as soon as the settings ask for them.
+    pub fn with_store(mut self, store: Option<RunStore>) -> SeedscopeApp {
+        self.store = store.map(StoreLink::new);
+        self
+    }
+
+    /// Where runs are kept, if anywhere.
+    pub fn store_path(&self) -> Option<&Path> {
+        self.store.as_ref().map(StoreLink::path)
     }
 
     pub fn is_running(&self) -> bool {
@@ -83,13 +109,20 @@ impl SeedscopeApp {
         self.pump_pick(&ctx);
         self.pump_snapshot(&ctx);
         self.drive_autorun(&ctx);
+        if !self.is_running() {
+            self.follow_settings();
+            self.drive_auto_run(&ctx);
+        }
 
         let running = self.is_running();
         let capturing = self.is_capturing();
         let problems = self.problems();
+        let history = self.history_for_view();
         egui::Panel::top("toolbar").show(ui, |ui| {
             let toolbar = super::toolbar::Toolbar {
                 running,
+                auto_run: self.settings.auto_run,
+                has_store: self.store.is_some(),
                 problems: &problems,
                 session: self.session.as_ref(),
                 message: self.message.as_ref(),
@@ -109,6 +142,8 @@ impl SeedscopeApp {
                 settings: &mut self.settings,
                 session: self.session.as_ref(),
                 replays: &self.replays,
+                history: history.as_deref(),
+                store_path: self.store.as_ref().map(StoreLink::path),
                 capturing,
                 intents: &mut self.intents,
             };
@@ -126,7 +161,15 @@ impl SeedscopeApp {
 
     fn apply(&mut self, intent: Intent, ctx: &egui::Context) {
         match intent {
-            Intent::Run => self.start_sweep(ctx),
+            Intent::Run => self.start_sweep(ctx, false),
+            Intent::Retrain => self.start_sweep(ctx, true),
+            Intent::SetAutoRun(on) => {
+                self.settings.auto_run = on;
+                // Turning it on trains what is missing now, after the usual pause.
+                self.changed_at = on.then(Instant::now);
+            }
+            Intent::ReopenExperiment(id) => self.reopen_experiment(id),
+            Intent::DeleteExperiment(id) => self.delete_experiment(id),
             Intent::Cancel => {
                 if let Some(sweep) = &self.sweep {
                     sweep.cancel();
@@ -159,7 +202,9 @@ impl SeedscopeApp {
         }
     }
 
-    fn start_sweep(&mut self, ctx: &egui::Context) {
+    /// Trains the runs of the current experiment that are missing (all of them on Retrain,
+    /// which ignores and replaces what is stored).
+    fn start_sweep(&mut self, ctx: &egui::Context, retrain: bool) {
         if self.is_running() {
             return;
         }
@@ -168,32 +213,180 @@ impl SeedscopeApp {
             return;
         }
         let config = self.settings.experiment();
-        let spec = SweepSpec {
-            config: config.clone(),
-            master_seed: self.settings.master_seed,
-            workers: default_workers(),
-            low_priority: true,
-            skip: Default::default(),
+        let seed = self.settings.master_seed;
+        self.last_seen = Some((config.clone(), seed));
+        self.changed_at = None;
+        let (stored, keep) = match &mut self.store {
+            None => (Vec::new(), None),
+            Some(link) => {
+                let stored = if retrain {
+                    Vec::new()
+                } else {
+                    link.stored(&config, seed).unwrap_or_default()
+                };
+                match link.register(&config, seed) {
+                    Ok(id) => (stored, Some(link.keeper(id, retrain))),
+                    Err(error) => {
+                        self.message = Some(Message::Error(format!(
+                            "Runs are not being kept: the run store {} cannot be written ({error}).",
+                            link.path().display()
+                        )));
+                        (stored, None)
+                    }
+                }
+            }
         };
-        let waker = ctx.clone();
-        let sweep = Sweep::start(spec, Arc::new(move || waker.request_repaint()));
-        self.session = Some(Session::new(
-            config,
-            self.settings.master_seed,
-            sweep.total_runs,
-        ));
+        let mut spec = SweepSpec::new(config.clone(), seed, default_workers());
+        spec.low_priority = true;
+        spec.skip = stored
+            .iter()
+            .map(|r| (r.condition.clone(), r.run_index))
+            .collect();
+        let session = Session::new(config, seed, stored);
         self.replays.clear();
+        if spec.runs_to_train() == 0 {
+            self.message = Some(Message::Info(format!(
+                "All {} runs came from the store: nothing to train (Retrain trains them again).",
+                session.total
+            )));
+            self.session = Some(session);
+            return;
+        }
+        if keep.is_some() {
+            self.message = None;
+        }
+        let waker = ctx.clone();
+        let sweep = Sweep::start_keeping(spec, Arc::new(move || waker.request_repaint()), keep);
+        self.session = Some(session);
         self.sweep = Some(sweep);
-        self.message = None;
+    }
+
+    /// When the settings change (and no sweep runs), shows what the store has for them at
+    /// once; without a store, the last sweep's runs stay on screen until Run.
+    fn follow_settings(&mut self) {
+        let current = (self.settings.experiment(), self.settings.master_seed);
+        if self.last_seen.as_ref() == Some(&current) {
+            return;
+        }
+        self.last_seen = Some(current.clone());
+        self.changed_at = Some(Instant::now());
+        let (config, seed) = current;
+        let Some(link) = &self.store else { return };
+        if !self.settings.problems().is_empty()
+            || self
+                .session
+                .as_ref()
+                .is_some_and(|s| s.shows(&config, seed))
+        {
+            return;
+        }
+        match link.stored(&config, seed) {
+            Ok(stored) if stored.is_empty() => self.session = None,
+            Ok(stored) => self.session = Some(Session::new(config, seed, stored)),
+            Err(error) => {
+                self.message = Some(Message::Error(format!(
+                    "Cannot read the run store {}: {error}",
+                    link.path().display()
+                )));
+            }
+        }
+        self.replays.clear();
+    }
+
+    /// Auto-run: once the settings have been still for [`AUTO_RUN_PAUSE`], trains what the
+    /// store does not have.
+    fn drive_auto_run(&mut self, ctx: &egui::Context) {
+        let Some(changed_at) = self.changed_at else {
+            return;
+        };
+        if !self.settings.auto_run {
+            return;
+        }
+        let waited = changed_at.elapsed();
+        if waited < AUTO_RUN_PAUSE {
+            ctx.request_repaint_after(AUTO_RUN_PAUSE - waited);
+            return;
+        }
+        self.changed_at = None;
+        let missing = self.session.as_ref().is_none_or(|s| s.missing() > 0);
+        if missing && self.problems().is_empty() {
+            self.intents.push(Intent::Run);
+        }
+    }
+
+    /// History's entries when the History view is showing (None: no store).
+    fn history_for_view(&mut self) -> Option<Vec<crate::records::store::ExperimentEntry>> {
+        let link = self.store.as_mut()?;
+        if self.settings.view != View::History {
+            return Some(Vec::new());
+        }
+        match link.history() {
+            Ok(entries) => Some(entries.to_vec()),
+            Err(error) => {
+                self.message = Some(Message::Error(format!("Cannot read History: {error}")));
+                Some(Vec::new())
+            }
+        }
+    }
+
+    /// Opens an experiment of History with its stored runs.
+    fn reopen_experiment(&mut self, id: i64) {
+        let Some(link) = &mut self.store else { return };
+        match link.reopen(id) {
+            Ok(Some((entry, runs))) => {
+                let seed = entry.key.master_seed;
+                self.settings = Settings::from_config(entry.config, "");
+                self.settings.master_seed = seed;
+                let config = self.settings.experiment();
+                let wanted = crate::records::store::sweep_pairs(&config);
+                let runs: Vec<_> = runs
+                    .into_iter()
+                    .filter(|r| wanted.contains(&(r.condition.clone(), r.run_index)))
+                    .collect();
+                self.message = Some(Message::Info(format!(
+                    "Reopened experiment {id}: {} stored runs, master seed {seed}.",
+                    runs.len()
+                )));
+                self.session = (!runs.is_empty()).then(|| Session::new(config.clone(), seed, runs));
+                self.last_seen = Some((config, seed));
+                self.changed_at = None;
+                self.replays.clear();
+            }
+            Ok(None) => {
+                self.message = Some(Message::Error(format!(
+                    "Experiment {id} is no longer in the store."
+                )));
+            }
+            Err(error) => self.message = Some(Message::Error(format!("Cannot reopen: {error}"))),
+        }
+    }
+
+    fn delete_experiment(&mut self, id: i64) {
+        let Some(link) = &mut self.store else { return };
+        self.message = Some(match link.delete(id) {
+            Ok(true) => Message::Info(format!("Deleted experiment {id} and its runs.")),
+            Ok(false) => Message::Error(format!("Experiment {id} was already gone.")),
+            Err(error) => Message::Error(format!("Cannot delete: {error}")),
+        });
+        // What is on screen may have been that experiment: look it up again.
+        self.last_seen = None;
+        self.session = None;
     }
 
     fn pump_sweep(&mut self) {
         let (Some(sweep), Some(session)) = (&self.sweep, &mut self.session) else {
             return;
         };
+        let session: &mut Session = session;
         if session.absorb(sweep.drain()) {
             self.message = Some(Message::Info(session.ending_message()));
             self.sweep = None;
+            if let Some(link) = &mut self.store {
+                link.mark_history_stale();
+            }
+        }
+        if let Some(warning) = self.store.as_ref().and_then(StoreLink::take_warning) {
+            self.message = Some(Message::Error(warning));
         }
     }
 

@@ -43,6 +43,13 @@ pub fn text(view: View) -> &'static str {
              hash of its final weights: bit-for-bit reproducibility, except for runs whose result depended on a \
              thread race or on candle's unseedable RNG."
         }
+        View::History => {
+            "Every experiment in the run store, most recently used first: its settings, master seed and how many \
+             runs are stored. Every finished run is kept the moment it finishes, so closing the app (or a crash) \
+             loses only the runs in flight. Open shows an experiment again with all its runs, without training; \
+             Run then trains only what is missing. The store is one SQLite file (its path is below); delete it \
+             to start afresh."
+        }
     }
 }
 

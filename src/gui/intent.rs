@@ -5,6 +5,12 @@
 #[derive(Clone, Debug, PartialEq)]
 pub enum Intent {
     Run,
+    /// Train the current selection again, ignoring (and replacing) the stored runs.
+    Retrain,
+    SetAutoRun(bool),
+    /// History: open an experiment of the run store with its runs.
+    ReopenExperiment(i64),
+    DeleteExperiment(i64),
     Cancel,
     SaveSnapshot,
     ExportJson,

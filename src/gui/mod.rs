@@ -11,6 +11,7 @@ pub mod session;
 pub mod settings;
 pub mod snapshot;
 pub mod state;
+pub mod store_link;
 pub mod tasks;
 pub mod toolbar;
 pub mod views;
@@ -22,6 +23,7 @@ use std::time::Instant;
 use eframe::egui;
 
 use crate::cli::{GuiArgs, load_experiment, resolve_seed};
+use crate::records::store::RunStore;
 use app::SeedscopeApp;
 use autorun::{Autorun, AutorunReport};
 use state::Settings;
@@ -87,12 +89,32 @@ fn initial_settings(args: &GuiArgs, stored: Option<Settings>) -> Result<Settings
     Ok(settings)
 }
 
+/// The run store the app keeps runs in. A damaged or newer store is moved aside and a fresh
+/// one started; a store that cannot be opened at all leaves the app without one. Either way
+/// the app starts, and the notice says what happened.
+fn open_store(args: &GuiArgs) -> (Option<RunStore>, Option<String>) {
+    let Some(path) = args.store.path() else {
+        return (None, None);
+    };
+    match RunStore::open_or_recover(&path) {
+        Ok((store, notice)) => (Some(store), notice),
+        Err(error) => (
+            None,
+            Some(format!(
+                "Runs are not being kept: the run store {} cannot be opened ({error}).",
+                path.display()
+            )),
+        ),
+    }
+}
+
 pub fn launch(args: GuiArgs) -> ExitCode {
     // Validate the command line's experiment before opening a window.
     if let Err(error) = initial_settings(&args, None) {
         eprintln!("error: {error}");
         return ExitCode::from(2);
     }
+    let (store, store_notice) = open_store(&args);
     let report = Arc::new(Mutex::new(AutorunReport::default()));
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -116,7 +138,9 @@ pub fn launch(args: GuiArgs) -> ExitCode {
                 settings,
                 Box::new(dialogs::NativePicker),
                 Box::new(snapshot::RendererCapture),
-            );
+            )
+            .with_store(store);
+            app.message = store_notice.map(intent::Message::Error);
             if args.autorun {
                 app.autorun = Some(Autorun {
                     snapshot: args.snapshot.clone(),

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::analysis::summary::{ConditionSummary, summarize_condition, summarize_conditions};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::record::RunRecord;
-use crate::engine::sweep::{SweepEvent, sort_into_sweep_order};
+use crate::engine::sweep::{SweepEvent, sort_into_sweep_order, total_runs};
 use crate::records::ResultsFile;
 
 /// The runs of the current (or last) sweep and what they add up to.
@@ -16,7 +16,10 @@ pub struct Session {
     pub master_seed: u64,
     pub runs: Vec<RunRecord>,
     pub summaries: Vec<ConditionSummary>,
+    /// Runs in the experiment (conditions × repeats), stored and trained.
     pub total: usize,
+    /// How many of `runs` came from the run store rather than from training.
+    pub from_store: usize,
     pub started: Instant,
     pub elapsed: Option<Duration>,
     pub cancelled: bool,
@@ -25,13 +28,17 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(config: ExperimentConfig, master_seed: u64, total: usize) -> Session {
+    /// The experiment with the runs already at hand (from the run store; none without one).
+    pub fn new(config: ExperimentConfig, master_seed: u64, stored: Vec<RunRecord>) -> Session {
+        let mut runs = stored;
+        sort_into_sweep_order(&config.conditions, &mut runs);
         Session {
-            summaries: summarize_conditions(&config.conditions, &[]),
+            summaries: summarize_conditions(&config.conditions, &runs),
+            total: total_runs(&config),
+            from_store: runs.len(),
             config,
             master_seed,
-            runs: Vec::new(),
-            total,
+            runs,
             started: Instant::now(),
             elapsed: None,
             cancelled: false,
@@ -47,6 +54,41 @@ impl Session {
             self.runs.clone(),
             self.cancelled,
         )
+    }
+
+    /// Runs of the experiment that are neither stored nor trained yet.
+    pub fn missing(&self) -> usize {
+        self.total.saturating_sub(self.runs.len())
+    }
+
+    /// The (condition, run index) pairs the session already has.
+    pub fn have(&self) -> HashSet<(String, usize)> {
+        self.runs
+            .iter()
+            .map(|r| (r.condition.clone(), r.run_index))
+            .collect()
+    }
+
+    /// This session shows `config` at `master_seed`.
+    pub fn shows(&self, config: &ExperimentConfig, master_seed: u64) -> bool {
+        self.master_seed == master_seed && &self.config == config
+    }
+
+    /// Of the runs being trained now (not those from the store), the fraction done, counting
+    /// epochs of runs in progress: what the ETA is computed from.
+    pub fn training_progress(&self) -> f32 {
+        let to_train = self.total.saturating_sub(self.from_store);
+        if to_train == 0 {
+            return 1.0;
+        }
+        let epochs = self.config.training.epochs.max(1) as f32;
+        let partial: f32 = self
+            .epochs_in_progress
+            .values()
+            .map(|done| *done as f32 / epochs)
+            .sum();
+        let trained = self.runs.len().saturating_sub(self.from_store) as f32;
+        ((trained + partial) / to_train as f32).min(1.0)
     }
 
     /// Completed fraction, counting epochs of runs in progress.

@@ -116,6 +116,7 @@ pub enum View {
     Disagreement,
     Compare,
     Runs,
+    History,
 }
 
 impl View {
@@ -126,13 +127,14 @@ impl View {
             .find(|v| format!("{v:?}").eq_ignore_ascii_case(name))
     }
 
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::Distributions,
         View::Sources,
         View::Curves,
         View::Disagreement,
         View::Compare,
         View::Runs,
+        View::History,
     ];
 
     pub fn title(self) -> &'static str {
@@ -143,6 +145,7 @@ impl View {
             View::Disagreement => "Where runs disagree",
             View::Compare => "Compare",
             View::Runs => "Runs",
+            View::History => "History",
         }
     }
 }
@@ -165,6 +168,8 @@ pub struct Settings {
     pub compare_b: String,
     /// The run whose own decision regions the disagreement view shows (None: all runs).
     pub selected_run: Option<usize>,
+    /// Train missing runs by themselves a moment after any setting changes.
+    pub auto_run: bool,
 }
 
 impl Default for Settings {
@@ -186,6 +191,7 @@ impl Settings {
             compare_a: "all-fixed".to_string(),
             compare_b: "all-free".to_string(),
             selected_run: None,
+            auto_run: false,
         }
     }
 

@@ -16,6 +16,10 @@ fn seconds(value: f64) -> String {
 /// What the toolbar draws.
 pub struct Toolbar<'a> {
     pub running: bool,
+    /// Train missing runs by themselves after a change.
+    pub auto_run: bool,
+    /// Runs are kept in (and reused from) a run store.
+    pub has_store: bool,
     /// Problems with the experiment as entered; Run stays disabled while there are any.
     pub problems: &'a [String],
     pub session: Option<&'a Session>,
@@ -66,6 +70,25 @@ fn run_button(app: &Toolbar, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
         if run.clicked() {
             intents.push(Intent::Run);
         }
+        if app.has_store {
+            let retrain = ui
+                .add_enabled(problems.is_empty(), egui::Button::new("Retrain"))
+                .on_hover_text(
+                    "Train every run of the current selection again, ignoring the store \
+                     (the stored runs are replaced).",
+                );
+            if retrain.clicked() {
+                intents.push(Intent::Retrain);
+            }
+        }
+    }
+    let mut auto_run = app.auto_run;
+    let toggle = ui.checkbox(&mut auto_run, "Auto-run").on_hover_text(
+        "Train the missing runs by themselves a moment after any setting or toggle changes, \
+         so the plots follow the controls. Runs already in the store show at once.",
+    );
+    if toggle.changed() {
+        intents.push(Intent::SetAutoRun(auto_run));
     }
 }
 
@@ -78,18 +101,25 @@ fn progress(app: &Toolbar, ui: &mut egui::Ui) {
             .elapsed
             .unwrap_or_else(|| session.started.elapsed())
             .as_secs_f64();
-        let mut text = format!(
-            "{done} / {} runs · {} elapsed",
-            session.total,
-            seconds(elapsed)
-        );
-        if app.running && fraction > 0.02 {
-            let eta = elapsed / fraction as f64 * (1.0 - fraction as f64);
+        let mut text = format!("{done} / {} runs", session.total);
+        if session.from_store > 0 {
+            let to_train = session.total - session.from_store;
+            text.push_str(&format!(
+                " · {} from store, {to_train} to train",
+                session.from_store
+            ));
+        }
+        if app.running || session.from_store < session.total {
+            text.push_str(&format!(" · {} elapsed", seconds(elapsed)));
+        }
+        let trained_fraction = session.training_progress();
+        if app.running && trained_fraction > 0.02 {
+            let eta = elapsed / trained_fraction as f64 * (1.0 - trained_fraction as f64);
             text.push_str(&format!(" · ETA {}", seconds(eta)));
         }
         ui.add(
             egui::ProgressBar::new(fraction)
-                .desired_width(320.0)
+                .desired_width(380.0)
                 .text(text),
         );
     }

@@ -5,6 +5,7 @@ mod compare;
 mod curves;
 mod disagreement;
 mod distributions;
+mod history;
 mod runs;
 mod sources;
 
@@ -16,6 +17,7 @@ use super::intent::Intent;
 use super::session::Session;
 use super::state::{Settings, View};
 use super::tasks::ReplayState;
+use crate::records::store::ExperimentEntry;
 
 /// What the central area draws: the view tabs and the current view. Each view receives only
 /// the state it draws.
@@ -23,6 +25,9 @@ pub struct Central<'a> {
     pub settings: &'a mut Settings,
     pub session: Option<&'a Session>,
     pub replays: &'a HashMap<usize, ReplayState>,
+    /// The run store's experiments (None: no store).
+    pub history: Option<&'a [ExperimentEntry]>,
+    pub store_path: Option<&'a std::path::Path>,
     /// A snapshot is being taken: plots draw without hover.
     pub capturing: bool,
     pub intents: &'a mut Vec<Intent>,
@@ -49,6 +54,10 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
     super::explain::show(ui, app.settings.view);
     ui.separator();
     let rect = ui.available_rect_before_wrap();
+    if app.settings.view == View::History {
+        history::show(ui, app.history, app.store_path, app.intents);
+        return rect;
+    }
     let Some(session) = app.session else {
         ui.vertical_centered(|ui| {
             ui.add_space(rect.height() * 0.3);
@@ -65,6 +74,7 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
         View::Disagreement => disagreement::show(ui, session, settings, capturing),
         View::Compare => compare::show(ui, session, settings, capturing),
         View::Runs => runs::show(ui, session, app.replays, app.intents),
+        View::History => {}
     }
     rect
 }

@@ -1,0 +1,91 @@
+//! History: every experiment in the run store, newest first, with Open and Delete.
+
+use eframe::egui::{self, Color32, RichText};
+
+use crate::gui::intent::Intent;
+use crate::records::store::{ExperimentEntry, utc_text};
+
+pub fn show(
+    ui: &mut egui::Ui,
+    history: Option<&[ExperimentEntry]>,
+    store_path: Option<&std::path::Path>,
+    intents: &mut Vec<Intent>,
+) {
+    let Some(entries) = history else {
+        ui.label(
+            RichText::new(
+                "No run store: runs are not kept between launches (started with --no-store, or \
+                 the store could not be opened; see the status line).",
+            )
+            .size(16.0),
+        );
+        return;
+    };
+    if entries.is_empty() {
+        ui.label(RichText::new("No experiments stored yet: press Run.").size(16.0));
+        return;
+    }
+    ui.label(format!(
+        "{} experiments. Open shows one again with all its stored runs; Delete removes it and its runs.",
+        entries.len()
+    ));
+    if let Some(path) = store_path {
+        ui.label(RichText::new(format!("Run store: {}", path.display())).weak());
+    }
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            egui::Grid::new("history")
+                .striped(true)
+                .min_col_width(40.0)
+                .show(ui, |ui| {
+                    for title in [
+                        "#",
+                        "last used",
+                        "name",
+                        "settings",
+                        "master seed",
+                        "runs",
+                        "",
+                    ] {
+                        ui.label(RichText::new(title).strong());
+                    }
+                    ui.end_row();
+                    for entry in entries {
+                        entry_row(ui, entry, intents);
+                    }
+                });
+        });
+}
+
+fn entry_row(ui: &mut egui::Ui, entry: &ExperimentEntry, intents: &mut Vec<Intent>) {
+    ui.label(entry.id.to_string());
+    ui.label(utc_text(entry.used))
+        .on_hover_text(format!("first stored {}", utc_text(entry.created)));
+    ui.label(if entry.config.name.is_empty() {
+        "custom".to_string()
+    } else {
+        entry.config.name.clone()
+    });
+    ui.label(&entry.summary)
+        .on_hover_text(format!("trained by {}", entry.key.fingerprint));
+    ui.label(entry.key.master_seed.to_string());
+    ui.label(entry.runs.to_string());
+    ui.horizontal(|ui| {
+        if ui
+            .button("Open")
+            .on_hover_text("Show this experiment again with its stored runs.")
+            .clicked()
+        {
+            intents.push(Intent::ReopenExperiment(entry.id));
+        }
+        if ui
+            .button(RichText::new("Delete").color(Color32::from_rgb(0xa0, 0x10, 0x10)))
+            .on_hover_text("Remove this experiment and its runs from the store.")
+            .clicked()
+        {
+            intents.push(Intent::DeleteExperiment(entry.id));
+        }
+    });
+    ui.end_row();
+}
