@@ -2,7 +2,7 @@
 //! version i to i + 1, inside one transaction. A store newer than this build is refused rather
 //! than guessed at.
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::StoreError;
 
@@ -48,20 +48,72 @@ pub fn version(connection: &Connection) -> Result<u32, StoreError> {
     Ok(connection.query_row("PRAGMA user_version", [], |row| row.get(0))?)
 }
 
-/// Brings the store up to [`SCHEMA_VERSION`]; refuses a newer one.
+/// Brings the store up to [`SCHEMA_VERSION`]; refuses a newer one. The version is read and
+/// the migrations run inside one write transaction, so two processes opening a new store at
+/// once cannot both create its tables.
 pub fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
-    let found = version(connection)?;
+    if version(connection)? == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: u32 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::NewerSchema {
             found,
             supported: SCHEMA_VERSION,
         });
     }
-    for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let transaction: Transaction = connection.transaction()?;
+    for sql in MIGRATIONS.iter().skip(found as usize) {
         transaction.execute_batch(sql)?;
-        transaction.pragma_update(None, "user_version", from as u32 + 1)?;
-        transaction.commit()?;
     }
+    transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    transaction.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_file_migrates_to_the_current_version_and_a_second_open_keeps_its_data() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        assert_eq!(version(&connection).unwrap(), 0);
+        migrate(&mut connection).unwrap();
+        assert_eq!(version(&connection).unwrap(), SCHEMA_VERSION);
+        connection
+            .execute(
+                "INSERT INTO experiments (settings_hash, master_seed, fingerprint, config_json,
+                     summary, created_unix, used_unix) VALUES ('h', 1, 'f', '{}', 's', 0, 0)",
+                [],
+            )
+            .unwrap();
+        migrate(&mut connection).unwrap();
+        let kept: i64 = connection
+            .query_row("SELECT COUNT(*) FROM experiments", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(kept, 1);
+        for table in ["experiments", "runs"] {
+            let found: i64 = connection
+                .query_row(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    [table],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            assert_eq!(found, 1, "{table}");
+        }
+    }
+
+    #[test]
+    fn a_newer_version_is_refused() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        assert!(matches!(
+            migrate(&mut connection),
+            Err(StoreError::NewerSchema { .. })
+        ));
+    }
 }
