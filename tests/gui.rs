@@ -15,6 +15,7 @@ use seedscope::gui::app::SeedscopeApp;
 use seedscope::gui::dialogs::{FileRequest, PathPicker, Picked};
 use seedscope::gui::snapshot::FrameCapture;
 use seedscope::gui::state::Settings;
+use seedscope::records::store::RunStore;
 
 const WIDTH: usize = 1400;
 const HEIGHT: usize = 900;
@@ -268,4 +269,74 @@ fn the_compare_view_states_a_verdict_after_a_sweep() {
     harness.get_by_label("Where runs disagree").click();
     harness.run_ok();
     harness.get_by_label_contains("predicting class 1");
+}
+
+fn harness_with_store(
+    config: ExperimentConfig,
+    store: &std::path::Path,
+) -> Harness<'static, SeedscopeApp> {
+    let app = SeedscopeApp::new(
+        Settings::from_config(config, "circles"),
+        Box::new(FixedPicker(temp("unused-store.png"))),
+        Box::new(PatternCapture),
+    )
+    .with_store(Some(RunStore::open(store).unwrap()));
+    Harness::builder()
+        .with_size(egui::vec2(WIDTH as f32, HEIGHT as f32))
+        .with_pixels_per_point(1.0)
+        .build_ui_state(|ui, app: &mut SeedscopeApp| app.show(ui), app)
+}
+
+/// The session holds every run of the experiment, all from the store, and no sweep runs.
+fn assert_all_from_store(app: &SeedscopeApp, conditions: usize, repeats: usize) {
+    assert!(!app.is_running(), "a sweep started");
+    let session = app.session.as_ref().expect("the stored runs are shown");
+    assert_eq!(session.total, conditions * repeats);
+    assert_eq!(session.runs.len(), session.total);
+    assert_eq!(session.from_store, session.total);
+    assert_summaries_are_up_to_date(app);
+}
+
+#[test]
+fn stored_runs_come_back_without_a_sweep_on_toggle_and_on_relaunch() {
+    let store = temp("toggle-store.sqlite");
+    let _ = std::fs::remove_file(&store);
+    let mut harness = harness_with_store(small_config(3, 2), &store);
+    harness.run_ok();
+    assert!(
+        harness.state().session.is_none(),
+        "an empty store shows nothing"
+    );
+    run_to_end(&mut harness);
+    assert_eq!(harness.state().session.as_ref().unwrap().from_store, 0);
+
+    // only-init off: the other seven conditions' runs are all stored.
+    harness
+        .get_all_by_label("only-init")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_ok();
+    assert_all_from_store(harness.state(), 7, 3);
+    // And on again: the plot has only-init's runs back, still without training.
+    harness
+        .get_all_by_label("only-init")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_ok();
+    assert_all_from_store(harness.state(), 8, 3);
+    harness.get_by_label_contains("24 from store, 0 to train");
+    drop(harness);
+
+    // A new launch on the same store: the last experiment is there, nothing to press.
+    let mut relaunched = harness_with_store(small_config(3, 2), &store);
+    relaunched.run_ok();
+    assert_all_from_store(relaunched.state(), 8, 3);
+    relaunched.get_by_label("History").click();
+    relaunched.run_ok();
+    relaunched.get_by_label("Open");
+    relaunched.get_by_label("Delete").click();
+    relaunched.run_ok();
+    relaunched.get_by_label_contains("No experiments stored yet");
 }

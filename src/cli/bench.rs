@@ -14,6 +14,7 @@ use crate::engine::presets;
 use crate::engine::seeds::Condition;
 use crate::engine::sweep::{SweepSpec, default_workers, run_sweep};
 use crate::engine::train::{RunPlan, train_run};
+use crate::records::store::{RunStore, StoreError};
 
 const BENCH_SEED: u64 = 1;
 
@@ -92,17 +93,30 @@ pub struct BenchArgs {
     /// The experiment to time (default: the reference sweep).
     #[arg(long, default_value = "reference")]
     pub preset: String,
+    /// Also time the run store: a sweep's lookup and History among 100,000 stored runs, bytes
+    /// per run, and the sweep with every run written to a store (about a minute more).
+    #[arg(long)]
+    pub with_store: bool,
 }
 
 pub(super) fn bench(args: BenchArgs) -> Result<(), Failure> {
     let workers = args.workers.unwrap_or_else(default_workers);
     check_workers(workers)?;
     let report = run_bench(&args.preset, workers).map_err(bad_input)?;
+    let store = if args.with_store {
+        Some(
+            run_store_bench(&args.preset, workers, 100_000)
+                .map_err(|message| Failure { code: 1, message })?,
+        )
+    } else {
+        None
+    };
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string(&report).expect("a report serialises")
-        );
+        let mut value = serde_json::to_value(&report).expect("a report serialises");
+        if let Some(store) = &store {
+            value["store"] = serde_json::to_value(store).expect("a report serialises");
+        }
+        println!("{value}");
     } else {
         println!(
             "{} sweep: {} runs on {} workers",
@@ -113,6 +127,146 @@ pub(super) fn bench(args: BenchArgs) -> Result<(), Failure> {
         println!("one run alone        {:>9.1} ms", report.ms_single_run);
         println!("runs per second      {:>9.1}", report.runs_per_second);
         println!("peak RSS             {:>9.1} MB", report.peak_rss_mb);
+        if let Some(store) = &store {
+            println!("run store with {} runs:", store.stored_runs);
+            println!("  look up a sweep    {:>9.1} ms", store.lookup_ms);
+            println!("  read History       {:>9.1} ms", store.history_ms);
+            println!("  bytes per run      {:>9.0}", store.bytes_per_run);
+            println!(
+                "  sweep without / with writing runs  {:.2} s / {:.2} s ({:+.1}%)",
+                store.sweep_seconds_without_store,
+                store.sweep_seconds_with_store,
+                (store.sweep_seconds_with_store / store.sweep_seconds_without_store - 1.0) * 100.0
+            );
+        }
     }
     Ok(())
+}
+
+/// The run store's figures (`bench --with-store`).
+#[derive(Clone, Debug, Serialize)]
+pub struct StoreReport {
+    /// Runs in the store the lookups and History were timed against.
+    pub stored_runs: usize,
+    /// Looking up one 240-run sweep among them (median of 5).
+    pub lookup_ms: f64,
+    /// Reading History (every experiment) from them (median of 5).
+    pub history_ms: f64,
+    /// File size (after a WAL checkpoint) over the runs, for the default preset's runs.
+    pub bytes_per_run: f64,
+    /// The preset's sweep, every run trained, without a store and writing every run to one,
+    /// timed one after the other.
+    pub sweep_seconds_without_store: f64,
+    pub sweep_seconds_with_store: f64,
+}
+
+fn median_ms(mut timed: impl FnMut() -> Result<(), StoreError>) -> Result<f64, String> {
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        timed().map_err(|e| e.to_string())?;
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    samples.sort_by(f64::total_cmp);
+    Ok(samples[2])
+}
+
+/// Fills a temporary store with `stored_runs` runs of the default preset (copies of one
+/// sweep under many master seeds), times a sweep's lookup and History in it, and times
+/// `preset`'s sweep with and without writing to a store.
+pub fn run_store_bench(
+    preset: &str,
+    workers: usize,
+    stored_runs: usize,
+) -> Result<StoreReport, String> {
+    crate::engine::runtime::configure();
+    let dir = std::env::temp_dir().join(format!("seedscope-bench-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let result = store_figures(&dir, preset, workers, stored_runs);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn store_figures(
+    dir: &std::path::Path,
+    preset: &str,
+    workers: usize,
+    stored_runs: usize,
+) -> Result<StoreReport, String> {
+    let default = presets::default_config();
+    let sweep = run_sweep(
+        &SweepSpec::new(default.clone(), BENCH_SEED, workers),
+        &AtomicBool::new(false),
+        &mut |_| {},
+    );
+    let path = dir.join("runs.sqlite");
+    let mut store = RunStore::open(&path).map_err(|e| e.to_string())?;
+    let per_experiment = sweep.runs.len();
+    let experiments = stored_runs.div_ceil(per_experiment);
+    let mut probe = None;
+    for seed in 0..experiments as u64 {
+        let id = store.register(&default, seed).map_err(|e| e.to_string())?;
+        store
+            .insert(id, &sweep.runs, false)
+            .map_err(|e| e.to_string())?;
+        if seed == experiments as u64 / 2 {
+            probe = Some(seed);
+        }
+    }
+    let stored_runs = experiments * per_experiment;
+    let probe = probe.unwrap_or(0);
+    let lookup_ms = median_ms(|| {
+        store
+            .lookup_sweep(&default, probe)
+            .map(|runs| assert_eq!(runs.len(), per_experiment))
+    })?;
+    let history_ms = median_ms(|| store.history().map(|h| assert_eq!(h.len(), experiments)))?;
+    drop(store);
+    {
+        let connection = rusqlite::Connection::open(&path).map_err(|e| e.to_string())?;
+        connection
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .map_err(|e| e.to_string())?;
+    }
+    let bytes = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+
+    // The write cost: the same sweep, every run trained, without and then with a store.
+    let config = presets::find(preset)?.config().map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    run_sweep(
+        &SweepSpec::new(config.clone(), BENCH_SEED, workers),
+        &AtomicBool::new(false),
+        &mut |_| {},
+    );
+    let sweep_seconds_without_store = started.elapsed().as_secs_f64();
+    let mut writer = RunStore::open(&dir.join("writes.sqlite")).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let id = writer
+        .register(&config, BENCH_SEED)
+        .map_err(|e| e.to_string())?;
+    let mut failure = None;
+    run_sweep(
+        &SweepSpec::new(config, BENCH_SEED, workers),
+        &AtomicBool::new(false),
+        &mut |event| {
+            if let crate::engine::sweep::SweepEvent::RunFinished(record) = event
+                && let Err(e) = writer.insert(id, std::slice::from_ref(record), false)
+            {
+                failure = Some(e.to_string());
+            }
+        },
+    );
+    let sweep_seconds_with_store = started.elapsed().as_secs_f64();
+    if let Some(message) = failure {
+        return Err(message);
+    }
+    Ok(StoreReport {
+        stored_runs,
+        lookup_ms,
+        history_ms,
+        bytes_per_run: bytes as f64 / stored_runs as f64,
+        sweep_seconds_without_store,
+        sweep_seconds_with_store,
+    })
 }
