@@ -340,3 +340,38 @@ fn stored_runs_come_back_without_a_sweep_on_toggle_and_on_relaunch() {
     relaunched.run_ok();
     relaunched.get_by_label_contains("No experiments stored yet");
 }
+
+#[test]
+fn auto_run_trains_only_what_a_toggle_adds_after_a_pause() {
+    let store = temp("auto-run-store.sqlite");
+    let _ = std::fs::remove_file(&store);
+    let mut harness = harness_with_store(small_config(2, 2), &store);
+    harness.run_ok();
+    // Turning Auto-run on trains what is missing (everything here), after the pause.
+    harness.get_by_label("Auto-run").click();
+    harness.run_ok();
+    step_until(&mut harness, "auto-run to train the experiment", |app| {
+        !app.is_running() && app.session.as_ref().is_some_and(|s| s.missing() == 0)
+    });
+    assert_eq!(harness.state().session.as_ref().unwrap().runs.len(), 16);
+
+    // A new custom condition: its 2 runs train, the other 16 come from the store.
+    harness.get_by_label("init free").click();
+    harness.get_by_label("shuffle free").click();
+    harness.run_ok();
+    step_until(&mut harness, "auto-run to train the new condition", |app| {
+        !app.is_running()
+            && app
+                .session
+                .as_ref()
+                .is_some_and(|s| s.total == 18 && s.missing() == 0)
+    });
+    let session = harness.state().session.as_ref().unwrap();
+    assert_eq!((session.from_store, session.runs.len()), (16, 18));
+    assert!(
+        session
+            .runs
+            .iter()
+            .any(|r| r.condition == "free:init+shuffle")
+    );
+}
