@@ -333,9 +333,57 @@ fn stored_runs_come_back_without_a_sweep_on_toggle_and_on_relaunch() {
     let mut relaunched = harness_with_store(small_config(3, 2), &store);
     relaunched.run_ok();
     assert_all_from_store(relaunched.state(), 8, 3);
+    // Retrain ignores the store: every run trains again, and the replayable ones come out
+    // with the same weights.
+    let before: Vec<(String, usize, String, bool)> = relaunched
+        .state()
+        .session
+        .as_ref()
+        .unwrap()
+        .runs
+        .iter()
+        .map(|r| {
+            (
+                r.condition.clone(),
+                r.run_index,
+                r.weights_hash.clone(),
+                r.replayable,
+            )
+        })
+        .collect();
+    relaunched.get_by_label("Retrain").click();
+    step_until(&mut relaunched, "the retrain to start", |app| {
+        app.is_running()
+    });
+    step_until(&mut relaunched, "the retrain to finish", |app| {
+        !app.is_running()
+    });
+    let session = relaunched.state().session.as_ref().unwrap();
+    assert_eq!((session.from_store, session.runs.len()), (0, 24));
+    for (condition, index, hash, replayable) in before.iter().filter(|b| b.3) {
+        let again = session
+            .runs
+            .iter()
+            .find(|r| &r.condition == condition && r.run_index == *index)
+            .unwrap();
+        assert_eq!(
+            &again.weights_hash, hash,
+            "{condition}/{index} {replayable}"
+        );
+    }
+
+    // History: Open brings the experiment back with its runs; Delete removes it.
     relaunched.get_by_label("History").click();
     relaunched.run_ok();
-    relaunched.get_by_label("Open");
+    relaunched.get_by_label("Open").click();
+    relaunched.run_ok();
+    assert_all_from_store(relaunched.state(), 8, 3);
+    assert_eq!(
+        relaunched.state().settings.view,
+        seedscope::gui::state::View::Distributions
+    );
+    relaunched.get_by_label("History").click();
+    relaunched.run_ok();
     relaunched.get_by_label("Delete").click();
     relaunched.run_ok();
     relaunched.get_by_label_contains("No experiments stored yet");
