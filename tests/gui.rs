@@ -65,6 +65,10 @@ fn harness(config: ExperimentConfig, save_to: PathBuf) -> Harness<'static, Seeds
         Box::new(FixedPicker(save_to)),
         Box::new(PatternCapture),
     );
+    harness_of(app)
+}
+
+fn harness_of(app: SeedscopeApp) -> Harness<'static, SeedscopeApp> {
     Harness::builder()
         .with_size(egui::vec2(WIDTH as f32, HEIGHT as f32))
         .with_pixels_per_point(1.0)
@@ -281,10 +285,14 @@ fn harness_with_store(
         Box::new(PatternCapture),
     )
     .with_store(Some(RunStore::open(store).unwrap()));
-    Harness::builder()
-        .with_size(egui::vec2(WIDTH as f32, HEIGHT as f32))
-        .with_pixels_per_point(1.0)
-        .build_ui_state(|ui, app: &mut SeedscopeApp| app.show(ui), app)
+    harness_of(app)
+}
+
+/// A path for a new, empty run store.
+fn fresh_store(name: &str) -> PathBuf {
+    let store = temp(name);
+    let _ = std::fs::remove_file(&store);
+    store
 }
 
 /// The session holds every run of the experiment, all from the store, and no sweep runs.
@@ -299,8 +307,7 @@ fn assert_all_from_store(app: &SeedscopeApp, conditions: usize, repeats: usize) 
 
 #[test]
 fn stored_runs_come_back_without_a_sweep_on_toggle_and_on_relaunch() {
-    let store = temp("toggle-store.sqlite");
-    let _ = std::fs::remove_file(&store);
+    let store = fresh_store("toggle-store.sqlite");
     let mut harness = harness_with_store(small_config(3, 2), &store);
     harness.run_ok();
     assert!(
@@ -391,8 +398,7 @@ fn stored_runs_come_back_without_a_sweep_on_toggle_and_on_relaunch() {
 
 #[test]
 fn auto_run_trains_only_what_a_toggle_adds_after_a_pause() {
-    let store = temp("auto-run-store.sqlite");
-    let _ = std::fs::remove_file(&store);
+    let store = fresh_store("auto-run-store.sqlite");
     let mut harness = harness_with_store(small_config(2, 2), &store);
     harness.run_ok();
     // Turning Auto-run on trains what is missing (everything here), after the pause.

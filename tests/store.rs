@@ -27,6 +27,22 @@ fn with_store(store: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `seedscope export ID --out OUT` from `store`, which must succeed; the exported file.
+fn export(store: &Path, id: &str, out: &Path) -> ResultsFile {
+    let output = with_store(store, &["export", id, "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    ResultsFile::load(out).unwrap()
+}
+
+/// A 16-run sweep (8 conditions × 2) that may fail: the store is what is being tested.
+fn tiny_run(store: &Path, out: &Path) -> Output {
+    let out = out.to_str().unwrap();
+    with_store(
+        store,
+        &["run", "--seed", "1", "--repeats", "2", "--out", out],
+    )
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -295,17 +311,7 @@ fn a_killed_run_keeps_every_run_it_reported_finished() {
 
     let history = with_store(&store, &["history"]);
     assert!(history.status.success(), "{}", stderr(&history));
-    let export = with_store(
-        &store,
-        &[
-            "export",
-            "1",
-            "--out",
-            dir.join("kept.json").to_str().unwrap(),
-        ],
-    );
-    assert!(export.status.success(), "{}", stderr(&export));
-    let kept = ResultsFile::load(&dir.join("kept.json")).unwrap();
+    let kept = export(&store, "1", &dir.join("kept.json"));
     assert!(
         kept.runs.len() >= reported && kept.runs.len() < 240,
         "{} runs kept, {reported} reported finished",
@@ -361,17 +367,7 @@ fn two_processes_writing_one_store_both_finish_without_duplicates() {
         assert!(output.status.success(), "{}", stderr(&output));
         assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
     }
-    let export = with_store(
-        &store,
-        &[
-            "export",
-            "1",
-            "--out",
-            dir.join("all.json").to_str().unwrap(),
-        ],
-    );
-    assert!(export.status.success(), "{}", stderr(&export));
-    let all = ResultsFile::load(&dir.join("all.json")).unwrap();
+    let all = export(&store, "1", &dir.join("all.json"));
     let ids: HashSet<_> = all
         .runs
         .iter()
@@ -402,18 +398,7 @@ fn a_corrupt_store_is_refused_by_the_cli_and_set_aside_by_the_app() {
         b"this is not a database, it is a grocery list\n".repeat(200),
     )
     .unwrap();
-    let output = with_store(
-        &store,
-        &[
-            "run",
-            "--seed",
-            "1",
-            "--repeats",
-            "2",
-            "--out",
-            dir.join("a.json").to_str().unwrap(),
-        ],
-    );
+    let output = tiny_run(&store, &dir.join("a.json"));
     assert_refused(&output, "not a readable run store");
     assert!(stderr(&output).contains("--no-store"));
     assert!(!dir.join("a.json").exists());
@@ -480,18 +465,7 @@ fn an_unwritable_store_location_trains_in_memory_and_says_so() {
     let blocker = dir.join("a-file");
     std::fs::write(&blocker, b"").unwrap();
     let store = blocker.join("runs.sqlite");
-    let output = with_store(
-        &store,
-        &[
-            "run",
-            "--seed",
-            "1",
-            "--repeats",
-            "2",
-            "--out",
-            dir.join("a.json").to_str().unwrap(),
-        ],
-    );
+    let output = tiny_run(&store, &dir.join("a.json"));
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("runs are not being kept"),

@@ -8,6 +8,7 @@ use clap::Args;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::presets;
 use crate::records::store::{self, RunStore, STORE_ENV, StoreError};
+use crate::records::{ResultsFile, runs_csv, write_atomically};
 
 pub const SEED_ENV: &str = "SEEDSCOPE_SEED";
 
@@ -107,7 +108,7 @@ pub struct StoreArgs {
     #[arg(long, env = STORE_ENV, value_name = "PATH")]
     pub store: Option<PathBuf>,
     /// Keep no runs and reuse none: train every run (also SEEDSCOPE_NO_STORE=1).
-    #[arg(long, env = "SEEDSCOPE_NO_STORE")]
+    #[arg(long, env = "SEEDSCOPE_NO_STORE", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_store: bool,
 }
 
@@ -153,4 +154,27 @@ impl StoreArgs {
             }
         }
     }
+}
+
+/// Writes the results file to `out` and, if asked, the runs to `csv`: each all or nothing.
+/// Prints where each went, after `describe` (what was written) for the results file.
+pub(crate) fn write_results(
+    results: &ResultsFile,
+    out: &Path,
+    csv: Option<&Path>,
+    describe: &str,
+) -> Result<(), Failure> {
+    write_atomically(out, results.to_json().as_bytes()).map_err(|e| Failure {
+        code: 1,
+        message: format!("--out: cannot write {}: {e}", out.display()),
+    })?;
+    println!("{describe}{}", out.display());
+    if let Some(csv) = csv {
+        write_atomically(csv, runs_csv(&results.runs).as_bytes()).map_err(|e| Failure {
+            code: 1,
+            message: format!("--csv: cannot write {}: {e}", csv.display()),
+        })?;
+        println!("runs csv: {}", csv.display());
+    }
+    Ok(())
 }

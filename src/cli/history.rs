@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{Failure, StoreArgs, bad_input, ensure_parent_exists};
+use super::common::{Failure, StoreArgs, bad_input, ensure_parent_exists, write_results};
 use crate::engine::seeds::Condition;
 use crate::engine::sweep::sort_into_sweep_order;
+use crate::records::ResultsFile;
 use crate::records::store::{ExperimentEntry, RunStore, utc_text};
-use crate::records::{ResultsFile, runs_csv, write_atomically};
 
 #[derive(Args, Debug)]
 pub struct HistoryArgs {
@@ -95,23 +95,12 @@ pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
     }
     let store = args.store.open_required()?;
     let results = results_from_store(&store, args.experiment)?;
-    write_atomically(&args.out, results.to_json().as_bytes()).map_err(|e| Failure {
-        code: 1,
-        message: format!("--out: cannot write {}: {e}", args.out.display()),
-    })?;
-    println!(
-        "experiment {}: {} runs, master seed {} → {}",
+    let describe = format!(
+        "experiment {}: {} runs, master seed {} → ",
         args.experiment,
         results.runs.len(),
-        results.master_seed,
-        args.out.display()
+        results.master_seed
     );
-    if let Some(csv) = &args.csv {
-        write_atomically(csv, runs_csv(&results.runs).as_bytes()).map_err(|e| Failure {
-            code: 1,
-            message: format!("--csv: cannot write {}: {e}", csv.display()),
-        })?;
-        println!("runs csv: {}", csv.display());
-    }
+    write_results(&results, &args.out, args.csv.as_deref(), &describe)?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::common::{
     ExperimentArgs, Failure, StoreArgs, bad_input, check_workers, ensure_parent_exists,
-    load_experiment, resolve_seed,
+    load_experiment, resolve_seed, write_results,
 };
 use crate::analysis::summary::{ConditionSummary, format_value};
 use crate::engine::config::ExperimentConfig;
@@ -17,8 +17,8 @@ use crate::engine::seeds::parse_condition_list;
 use crate::engine::sweep::{
     SweepEvent, SweepSpec, default_workers, run_sweep, sort_into_sweep_order,
 };
+use crate::records::ResultsFile;
 use crate::records::store::{RunStore, StoreError, sweep_pairs};
-use crate::records::{ResultsFile, runs_csv, write_atomically};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -227,22 +227,5 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         results.runs.iter().filter(|r| r.diverged).count(),
         results.runs.iter().filter(|r| r.error.is_some()).count()
     );
-    write_outputs(&args, &results)
-}
-
-/// The results file and, if asked for, the CSV: each all or nothing.
-fn write_outputs(args: &RunArgs, results: &ResultsFile) -> Result<(), Failure> {
-    write_atomically(&args.out, results.to_json().as_bytes()).map_err(|e| Failure {
-        code: 1,
-        message: format!("--out: cannot write {}: {e}", args.out.display()),
-    })?;
-    println!("results: {}", args.out.display());
-    if let Some(csv) = &args.csv {
-        write_atomically(csv, runs_csv(&results.runs).as_bytes()).map_err(|e| Failure {
-            code: 1,
-            message: format!("--csv: cannot write {}: {e}", csv.display()),
-        })?;
-        println!("runs csv: {}", csv.display());
-    }
-    Ok(())
+    write_results(&results, &args.out, args.csv.as_deref(), "results: ")
 }

@@ -81,14 +81,18 @@ impl Session {
         if to_train == 0 {
             return 1.0;
         }
-        let epochs = self.config.training.epochs.max(1) as f32;
-        let partial: f32 = self
-            .epochs_in_progress
-            .values()
-            .map(|done| *done as f32 / epochs)
-            .sum();
+        let partial = self.partial_runs();
         let trained = self.runs.len().saturating_sub(self.from_store) as f32;
         ((trained + partial) / to_train as f32).min(1.0)
+    }
+
+    /// Runs in progress, counted by the fraction of their epochs done.
+    fn partial_runs(&self) -> f32 {
+        let epochs = self.config.training.epochs.max(1) as f32;
+        self.epochs_in_progress
+            .values()
+            .map(|done| *done as f32 / epochs)
+            .sum()
     }
 
     /// Completed fraction, counting epochs of runs in progress.
@@ -96,12 +100,7 @@ impl Session {
         if self.total == 0 {
             return 0.0;
         }
-        let epochs = self.config.training.epochs.max(1) as f32;
-        let partial: f32 = self
-            .epochs_in_progress
-            .values()
-            .map(|done| *done as f32 / epochs)
-            .sum();
+        let partial = self.partial_runs();
         ((self.runs.len() as f32 + partial) / self.total as f32).min(1.0)
     }
 
