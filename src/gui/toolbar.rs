@@ -34,7 +34,8 @@ impl Toolbar<'_> {
 
 fn show(app: &Toolbar, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
     ui.add_space(4.0);
-    ui.horizontal(|ui| {
+    // Wrapped: on a narrow window the file buttons move to a second row instead of off-screen.
+    ui.horizontal_wrapped(|ui| {
         ui.heading(RichText::new("seedscope").strong());
         ui.separator();
         run_button(app, ui, intents);
