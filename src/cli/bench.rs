@@ -231,7 +231,20 @@ fn store_figures(
     }
     let bytes = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
 
-    // The write cost: the same sweep, every run trained, without and then with a store.
+    let (sweep_seconds_without_store, sweep_seconds_with_store) = write_cost(dir, preset, workers)?;
+    Ok(StoreReport {
+        stored_runs,
+        lookup_ms,
+        history_ms,
+        bytes_per_run: bytes as f64 / stored_runs as f64,
+        sweep_seconds_without_store,
+        sweep_seconds_with_store,
+    })
+}
+
+/// The write cost: `preset`'s sweep, every run trained, without a store and then writing
+/// every run to a fresh one, timed back to back (seconds each).
+fn write_cost(dir: &std::path::Path, preset: &str, workers: usize) -> Result<(f64, f64), String> {
     let config = presets::find(preset)?.config().map_err(|e| e.to_string())?;
     let started = Instant::now();
     run_sweep(
@@ -261,12 +274,5 @@ fn store_figures(
     if let Some(message) = failure {
         return Err(message);
     }
-    Ok(StoreReport {
-        stored_runs,
-        lookup_ms,
-        history_ms,
-        bytes_per_run: bytes as f64 / stored_runs as f64,
-        sweep_seconds_without_store,
-        sweep_seconds_with_store,
-    })
+    Ok((sweep_seconds_without_store, sweep_seconds_with_store))
 }
