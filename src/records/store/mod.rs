@@ -104,26 +104,33 @@ fn from_unix(seconds: f64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs_f64(seconds.max(0.0))
 }
 
+/// The name a setting has in experiment files ("random-regression", "adam").
+fn file_name_of<T: serde::Serialize>(setting: &T) -> String {
+    serde_json::to_value(setting)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// A one-line description of an experiment's training settings, for History.
 pub fn settings_summary(config: &ExperimentConfig) -> String {
     let widths: Vec<String> = config.model.hidden.iter().map(usize::to_string).collect();
     format!(
-        "{:?} n={} · {} {:?} dropout {} · {:?} lr {} · {} epochs, batch {}",
-        config.data.kind,
+        "{} n={} · {} {} dropout {} · {} lr {} · {} epochs, batch {}",
+        file_name_of(&config.data.kind),
         config.data.samples,
         if widths.is_empty() {
             "linear".to_string()
         } else {
             widths.join("-")
         },
-        config.model.activation,
+        file_name_of(&config.model.activation),
         config.model.dropout,
-        config.training.optimizer,
+        file_name_of(&config.training.optimizer),
         config.training.learning_rate,
         config.training.epochs,
         config.training.batch_size,
     )
-    .to_lowercase()
 }
 
 pub struct RunStore {
