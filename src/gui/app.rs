@@ -144,6 +144,7 @@ impl SeedscopeApp {
                 replays: &self.replays,
                 history: history.as_deref(),
                 store_path: self.store.as_ref().map(StoreLink::path),
+                running,
                 capturing,
                 intents: &mut self.intents,
             };
@@ -167,6 +168,12 @@ impl SeedscopeApp {
                 self.settings.auto_run = on;
                 // Turning it on trains what is missing now, after the usual pause.
                 self.changed_at = on.then(Instant::now);
+            }
+            // The sweep feeds the open session: it must not change under it.
+            Intent::ReopenExperiment(_) | Intent::DeleteExperiment(_) if self.is_running() => {
+                self.message = Some(Message::Error(
+                    "A sweep is running: cancel it or let it finish first.".into(),
+                ));
             }
             Intent::ReopenExperiment(id) => self.reopen_experiment(id),
             Intent::DeleteExperiment(id) => self.delete_experiment(id),

@@ -28,6 +28,8 @@ pub struct Central<'a> {
     /// The run store's experiments (None: no store).
     pub history: Option<&'a [ExperimentEntry]>,
     pub store_path: Option<&'a std::path::Path>,
+    /// A sweep is running: History cannot open or delete under it.
+    pub running: bool,
     /// A snapshot is being taken: plots draw without hover.
     pub capturing: bool,
     pub intents: &'a mut Vec<Intent>,
@@ -55,7 +57,9 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
     ui.separator();
     let rect = ui.available_rect_before_wrap();
     if app.settings.view == View::History {
-        history::show(ui, app.history, app.store_path, app.intents);
+        ui.add_enabled_ui(!app.running, |ui| {
+            history::show(ui, app.history, app.store_path, app.intents)
+        });
         return rect;
     }
     let Some(session) = app.session else {
