@@ -1,17 +1,20 @@
-//! The command line, one file per subcommand: `run`, `replay`, `compare`, `bench`, `presets`
+//! The command line, one file per subcommand: `run` (with `shard_source` for cluster parts),
+//! `merge`, `replay`, `compare`, `history`/`export`, `bench`, `presets`
 //! (and `gui`, whose flags are here and whose app is `crate::gui`, dispatched by main.rs).
 //!
-//! Exit codes: 0 success; 1 a replay did not match or a run failed; 2 bad input (usage,
-//! config, file); 3 the run asked for is marked not replayable.
+//! Exit codes: 0 success; 1 a replay did not match, a run failed, or merge found runs
+//! missing; 2 bad input (usage, config, file); 3 the run asked for is marked not replayable.
 
 pub mod bench;
 pub mod common;
 pub mod compare;
 pub mod gui;
 pub mod history;
+pub mod merge;
 pub mod presets;
 pub mod replay;
 pub mod run;
+pub mod shard_source;
 
 use std::process::ExitCode;
 
@@ -25,6 +28,7 @@ pub use common::{
 pub use compare::CompareArgs;
 pub use gui::GuiArgs;
 pub use history::{ExportArgs, HistoryArgs};
+pub use merge::MergeArgs;
 pub use replay::ReplayArgs;
 pub use run::{RunArgs, summary_table};
 
@@ -56,6 +60,8 @@ pub enum Command {
     History(HistoryArgs),
     /// Write an experiment from the run store as a results file (and CSV).
     Export(ExportArgs),
+    /// Join the parts of a sharded sweep (`run --shard I/N`) into one results file.
+    Merge(MergeArgs),
     /// Time the reference sweep (8 conditions × 30 runs of circles, 100 epochs).
     Bench(BenchArgs),
 }
@@ -73,6 +79,7 @@ pub fn execute(command: Command) -> ExitCode {
         Command::History(args) => history::history(args),
         Command::Export(args) => history::export(args),
         Command::Compare(args) => compare::compare_command(args),
+        Command::Merge(args) => merge::merge_command(args),
         Command::Gui(_) => Err(common::bad_input("the gui command is handled by main")),
     };
     match outcome {

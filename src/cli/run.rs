@@ -7,18 +7,20 @@ use std::sync::atomic::AtomicBool;
 use clap::Args;
 
 use super::common::{
-    ExperimentArgs, Failure, StoreArgs, bad_input, check_workers, ensure_parent_exists,
+    ExperimentArgs, Failure, SEED_ENV, StoreArgs, bad_input, check_workers, ensure_parent_exists,
     load_experiment, resolve_seed, write_results,
 };
+use super::shard_source::resolve_shard;
 use crate::analysis::summary::{ConditionSummary, format_value};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::record::RunRecord;
 use crate::engine::seeds::parse_condition_list;
+use crate::engine::shard::Shard;
 use crate::engine::sweep::{
     SweepEvent, SweepSpec, default_workers, run_sweep, sort_into_sweep_order,
 };
-use crate::records::ResultsFile;
-use crate::records::store::{RunStore, StoreError, sweep_pairs};
+use crate::records::store::{RunStore, StoreError, engine_fingerprint, sweep_pairs};
+use crate::records::{ResultsFile, ShardRecord};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -45,6 +47,15 @@ pub struct RunArgs {
     /// Print only the table.
     #[arg(long)]
     pub quiet: bool,
+    /// Train only part I of N (0-based) of the sweep's runs, e.g. 3/16, for a cluster; needs
+    /// a fixed --seed. Without it, taken from SLURM_ARRAY_TASK_ID/_COUNT or
+    /// JOB_COMPLETION_INDEX (with --shards). Join the parts with `seedscope merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// How many parts, when the part number comes from JOB_COMPLETION_INDEX (a Kubernetes
+    /// Indexed Job's `completions`).
+    #[arg(long, value_name = "N", conflicts_with = "shard")]
+    pub shards: Option<usize>,
     #[command(flatten)]
     pub store: StoreArgs,
 }
@@ -122,12 +133,12 @@ impl Keeper {
         Ok(Keeper { store })
     }
 
-    /// The stored runs of this sweep (none without a store).
-    fn stored(&mut self, config: &ExperimentConfig) -> Vec<RunRecord> {
+    /// The stored runs among `pairs` (none without a store).
+    fn stored(&mut self, pairs: &[(String, usize)]) -> Vec<RunRecord> {
         let Some((store, id)) = &self.store else {
             return Vec::new();
         };
-        match store.lookup(*id, &sweep_pairs(config)) {
+        match store.lookup(*id, pairs) {
             Ok(runs) => runs,
             Err(error) => {
                 warn_not_kept(store.path(), &error);
@@ -155,6 +166,43 @@ fn warn_not_kept(path: &std::path::Path, error: &StoreError) {
     );
 }
 
+/// The part of the sweep this process trains (`--shard`, or a scheduler's environment),
+/// printed with its origin. A part needs a master seed fixed for every part: a seed drawn
+/// from the OS per part would make the parts different experiments.
+fn part_to_train(
+    args: &RunArgs,
+    config: &ExperimentConfig,
+    seed_origin: &str,
+) -> Result<Option<ShardRecord>, Failure> {
+    let Some((shard, from)) = resolve_shard(args.shard.as_deref(), args.shards, |name| {
+        std::env::var(name).ok()
+    })
+    .map_err(bad_input)?
+    else {
+        return Ok(None);
+    };
+    if seed_origin == "os" {
+        return Err(bad_input(format!(
+            "shard {shard} (from {from}) needs a fixed master seed, the same for every part: \
+             pass --seed S (or set {SEED_ENV}); a seed drawn per part would make the parts \
+             different experiments"
+        )));
+    }
+    let pairs = shard.pairs(config);
+    println!(
+        "shard: {shard} (from {from}): {} of the sweep's {} runs",
+        pairs.len(),
+        config.conditions.len() * config.repeats
+    );
+    Ok(Some(ShardRecord {
+        index: shard.index,
+        count: shard.count,
+        origin: from.to_string(),
+        engine: engine_fingerprint(),
+        pairs,
+    }))
+}
+
 // Reads top to bottom as the command runs: flags, seed, store, sweep with progress, table,
 // files.
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
@@ -167,13 +215,22 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let (master_seed, origin) = resolve_seed(args.seed).map_err(bad_input)?;
     println!("master seed: {master_seed} (from {origin})");
+    let shard = part_to_train(&args, &config, origin)?;
     let mut keeper = Keeper::open(&args, &config, master_seed)?;
-    let stored = keeper.stored(&config);
+    let pairs = match &shard {
+        Some(part) => part.pairs.clone(),
+        None => sweep_pairs(&config),
+    };
+    let stored = keeper.stored(&pairs);
     let mut spec = SweepSpec::new(config.clone(), master_seed, workers);
     spec.skip = stored
         .iter()
         .map(|r| (r.condition.clone(), r.run_index))
         .collect();
+    if let Some(part) = &shard {
+        let whole = Shard::new(part.index, part.count).expect("resolved shards are valid");
+        spec.skip.extend(whole.others(&config));
+    }
     let total = spec.runs_to_train();
     if let Some((store, _)) = &keeper.store {
         println!(
@@ -215,7 +272,8 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let mut runs = stored;
     runs.extend(outcome.runs);
     sort_into_sweep_order(&config.conditions, &mut runs);
-    let results = ResultsFile::new(config, master_seed, origin, runs, outcome.cancelled);
+    let mut results = ResultsFile::new(config, master_seed, origin, runs, outcome.cancelled);
+    results.shard = shard;
     let metric = results.runs.first().map_or("metric", |r| r.metric.as_str());
     print!("{}", summary_table(metric, &results.summary));
     println!(

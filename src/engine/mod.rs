@@ -22,5 +22,6 @@ pub mod record;
 pub mod replay;
 pub mod runtime;
 pub mod seeds;
+pub mod shard;
 pub mod sweep;
 pub mod train;

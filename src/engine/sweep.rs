@@ -53,6 +53,15 @@ impl SweepSpec {
     }
 }
 
+/// Every (condition, run index) pair of `config`'s sweep, in sweep order.
+pub fn sweep_pairs(config: &ExperimentConfig) -> Vec<(String, usize)> {
+    config
+        .conditions
+        .iter()
+        .flat_map(|c| (0..config.repeats).map(move |i| (c.to_string(), i)))
+        .collect()
+}
+
 #[derive(Clone, Debug)]
 pub enum SweepEvent {
     /// A run completed an epoch.

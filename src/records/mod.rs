@@ -1,10 +1,12 @@
-//! Records on disk: the results file (JSON, versioned, with summaries) and the CSV export.
+//! Records on disk: the results file (JSON, versioned, with summaries), the CSV export, the
+//! merge of a sharded sweep's parts, and the run store.
 //! A run's own record (`engine::record::RunRecord`) is what the engine produces; this folder
 //! is where records are kept and exchanged.
 
 pub mod csv;
+pub mod merge;
 pub mod results_file;
 pub mod store;
 
 pub use csv::runs_csv;
-pub use results_file::{RESULTS_SCHEMA_VERSION, ResultsFile, write_atomically};
+pub use results_file::{RESULTS_SCHEMA_VERSION, ResultsFile, ShardRecord, write_atomically};

@@ -23,6 +23,27 @@ pub struct ResultsFile {
     pub cancelled: bool,
     pub runs: Vec<RunRecord>,
     pub summary: Vec<ConditionSummary>,
+    /// Set only in a part written by `run --shard`: which part, and the runs it owed. A
+    /// whole sweep (and a merged one) has none, so its file is unchanged by sharding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardRecord>,
+}
+
+/// What a part of a sharded sweep was responsible for, so `merge` can check the parts fit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShardRecord {
+    /// 0-based part number.
+    pub index: usize,
+    /// How many parts the sweep was split into.
+    pub count: usize,
+    /// Where the part number came from: "--shard", "SLURM_ARRAY_TASK_ID" or
+    /// "JOB_COMPLETION_INDEX".
+    pub origin: String,
+    /// The engine that trained the part (`records::store::engine_fingerprint`): parts from
+    /// different engines may not be bitwise comparable, so merge refuses to mix them.
+    pub engine: String,
+    /// Every (condition, run index) pair this part was to train, in sweep order.
+    pub pairs: Vec<(String, usize)>,
 }
 
 impl ResultsFile {
@@ -43,6 +64,7 @@ impl ResultsFile {
             cancelled,
             runs,
             summary,
+            shard: None,
         }
     }
 

@@ -20,6 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
+pub use crate::engine::sweep::sweep_pairs;
 pub use key::{ExperimentKey, NUMERICS_VERSION, engine_fingerprint, settings_hash};
 pub use schema::SCHEMA_VERSION;
 
@@ -383,15 +384,6 @@ impl RunStore {
         )?;
         Ok(())
     }
-}
-
-/// Every (condition, run index) pair of `config`'s sweep, in sweep order.
-pub fn sweep_pairs(config: &ExperimentConfig) -> Vec<(String, usize)> {
-    config
-        .conditions
-        .iter()
-        .flat_map(|c| (0..config.repeats).map(move |i| (c.to_string(), i)))
-        .collect()
 }
 
 /// Moves a damaged store (and its WAL and shared-memory files) aside; returns the new path.

@@ -1,0 +1,173 @@
+//! `seedscope merge PART... --out RESULTS.json`: the parts of a sharded sweep joined into
+//! one results file, the same as a single machine would have written, and kept in the run
+//! store when one is in use.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::{Failure, StoreArgs, bad_input, ensure_parent_exists, write_results};
+use super::run::summary_table;
+use crate::engine::shard::Shard;
+use crate::records::ResultsFile;
+use crate::records::merge::{Merged, MissingRun, Part, merge_parts};
+use crate::records::store::engine_fingerprint;
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The part files written by `seedscope run --shard I/N` (any order).
+    #[arg(required = true, value_name = "PART")]
+    pub parts: Vec<PathBuf>,
+    /// Results file to write (JSON).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also write one CSV row per run.
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// Write the merged file even when runs are missing (it is then marked cancelled).
+    #[arg(long)]
+    pub allow_partial: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+pub(super) fn merge_command(args: MergeArgs) -> Result<(), Failure> {
+    ensure_parent_exists(&args.out, "--out")?;
+    if let Some(csv) = &args.csv {
+        ensure_parent_exists(csv, "--csv")?;
+    }
+    let mut parts = Vec::with_capacity(args.parts.len());
+    for path in &args.parts {
+        let file = ResultsFile::load(path).map_err(|e| bad_input(format!("part {e}")))?;
+        parts.push(Part {
+            name: path.display().to_string(),
+            file,
+        });
+    }
+    let part_count = parts.len();
+    let merged = merge_parts(parts).map_err(bad_input)?;
+    report(&merged, part_count);
+    if !merged.missing.is_empty() && !args.allow_partial {
+        return Err(Failure {
+            code: 1,
+            message: format!(
+                "{} runs missing (listed above); nothing written. Run the shards named again \
+                 and merge all parts, or pass --allow-partial",
+                merged.missing.len()
+            ),
+        });
+    }
+    let metric = merged
+        .results
+        .runs
+        .first()
+        .map_or("metric", |r| r.metric.as_str());
+    print!("{}", summary_table(metric, &merged.results.summary));
+    keep_in_store(&args.store, &merged);
+    write_results(&merged.results, &args.out, args.csv.as_deref(), "merged: ")
+}
+
+fn report(merged: &Merged, part_count: usize) {
+    let results = &merged.results;
+    println!(
+        "{part_count} parts of master seed {}: {} of {} runs",
+        results.master_seed,
+        results.runs.len(),
+        results.config.conditions.len() * results.config.repeats
+    );
+    if merged.exact_duplicates > 0 {
+        println!(
+            "{} runs delivered twice with equal weights: kept once",
+            merged.exact_duplicates
+        );
+    }
+    if !merged.racing_kept_once.is_empty() {
+        println!(
+            "{} racing runs delivered twice with different results (a race is not \
+             repeatable): the first copy kept of {}",
+            merged.racing_kept_once.len(),
+            merged.racing_kept_once.join(", ")
+        );
+    }
+    if !merged.missing.is_empty() {
+        eprintln!(
+            "missing runs, by the shard of {} that trains them:",
+            merged.shard_count
+        );
+        for (owner, runs) in missing_by_owner(&merged.missing) {
+            let whole_part = Shard::new(owner, merged.shard_count)
+                .map_or(0, |shard| shard.pairs(&results.config).len());
+            eprintln!(
+                "  shard {owner}/{}: {}",
+                merged.shard_count,
+                describe_missing(&runs, whole_part)
+            );
+        }
+    }
+}
+
+/// Missing runs grouped by the shard that owes them.
+fn missing_by_owner(missing: &[MissingRun]) -> BTreeMap<usize, Vec<String>> {
+    let mut groups: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for run in missing {
+        groups
+            .entry(run.owner)
+            .or_default()
+            .push(format!("{}/{}", run.condition, run.run_index));
+    }
+    groups
+}
+
+/// "all 80 of its runs (is its part file missing?)", or "all-free/3, only-init/7, … and 12
+/// more".
+fn describe_missing(runs: &[String], whole_part: usize) -> String {
+    const SHOWN: usize = 6;
+    if runs.len() == whole_part {
+        return format!("all {whole_part} of its runs (is its part file missing?)");
+    }
+    let mut text = runs[..runs.len().min(SHOWN)].join(", ");
+    if runs.len() > SHOWN {
+        text.push_str(&format!(" … and {} more", runs.len() - SHOWN));
+    }
+    text
+}
+
+/// Keeps the merged runs in the run store, if one is in use and the parts were trained by
+/// this binary's engine (runs of another engine are keyed differently, so they would never
+/// be found; the results file still has them).
+fn keep_in_store(args: &StoreArgs, merged: &Merged) {
+    let mut store = match args.open_for_run() {
+        Ok(Some(store)) => store,
+        Ok(None) => return,
+        Err(failure) => {
+            eprintln!(
+                "warning: merged runs are not being kept: {}",
+                failure.message
+            );
+            return;
+        }
+    };
+    if merged.engine != engine_fingerprint() {
+        println!(
+            "not kept in the run store: the parts were trained by engine {}, this is {}",
+            merged.engine,
+            engine_fingerprint()
+        );
+        return;
+    }
+    let results = &merged.results;
+    let kept = store
+        .register(&results.config, results.master_seed)
+        .and_then(|id| store.insert(id, &results.runs, false));
+    match kept {
+        Ok(written) => println!(
+            "run store {}: {written} new runs kept",
+            store.path().display()
+        ),
+        Err(error) => eprintln!(
+            "warning: merged runs are not being kept: the run store {} cannot be written ({error})",
+            store.path().display()
+        ),
+    }
+}
