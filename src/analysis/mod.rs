@@ -4,12 +4,14 @@
 //! t intervals, bootstrap); [`summary`] condenses one condition's runs; [`compare`] asks
 //! whether two sets of runs differ; [`agreement`] measures where runs disagree (churn, the
 //! decision map); [`luck`] reads a fixed-seed result against free runs (percentile,
-//! expected best of k seeds); [`runs_needed`] says how many repeats a precise mean or a
+//! expected best of k seeds); [`reading`] picks the honest question for a pair (a
+//! difference of spreads, seed luck, or a fixed difference); [`runs_needed`] says how many repeats a precise mean or a
 //! detectable difference takes, and how the estimates converge run by run. Imports: analysis → engine (records, conditions), never the reverse.
 
 pub mod agreement;
 pub mod compare;
 pub mod luck;
+pub mod reading;
 pub mod runs_needed;
 pub mod sample;
 pub mod summary;

@@ -8,6 +8,7 @@
 //! central t CDF on 2n − 2 degrees of freedom and λ = (δ / s)·√(n / 2). statsmodels'
 //! `TTestIndPower` uses the exact noncentral t; the two agree within one run (tests/).
 
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// No answer is searched beyond this many runs per side.
@@ -86,9 +87,90 @@ fn smallest(from: usize, enough: impl Fn(usize) -> bool) -> Option<usize> {
     Some(high)
 }
 
+/// Significance and power the runs-per-side figure is computed at.
+pub const ALPHA: f64 = 0.05;
+pub const POWER: f64 = 0.8;
+
+/// The default ε (mean within ±ε): half a percentage point for accuracy; otherwise 5% of
+/// the metric's spread over the whole experiment (max − min of every run), so the
+/// precision asked for is on the scale the metric actually moves on.
+pub fn default_epsilon(metric: &str, every_value: &[f64]) -> f64 {
+    if metric == "accuracy" {
+        return 0.005;
+    }
+    0.05 * spread(every_value)
+}
+
+/// The default δ (a difference worth detecting): one percentage point for accuracy;
+/// otherwise 10% of the metric's spread over the whole experiment.
+pub fn default_delta(metric: &str, every_value: &[f64]) -> f64 {
+    if metric == "accuracy" {
+        return 0.01;
+    }
+    0.1 * spread(every_value)
+}
+
+fn spread(values: &[f64]) -> f64 {
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    let (low, high) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if high > low { high - low } else { 0.0 }
+}
+
+/// One condition's answer to "how many runs do I need?".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunsPlan {
+    pub condition: String,
+    /// Finished runs so far, their mean and standard deviation.
+    pub n: usize,
+    pub mean: f64,
+    pub std: f64,
+    pub epsilon: f64,
+    /// Runs that pin the mean within ±epsilon at 95% confidence (None: beyond MAX_RUNS).
+    pub runs_for_epsilon: Option<usize>,
+    /// Half-width of the 95% interval of the mean with the runs there are now.
+    pub half_width_now: Option<f64>,
+    pub delta: f64,
+    pub alpha: f64,
+    pub power: f64,
+    /// Runs per side to detect a difference delta between two settings spreading like this
+    /// one, two-sided, at `alpha` with `power` (shifted-t approximation).
+    pub runs_per_side_for_delta: Option<usize>,
+}
+
+impl RunsPlan {
+    /// Whether the runs there are already pin the mean within ±epsilon.
+    pub fn enough_for_epsilon(&self) -> bool {
+        self.runs_for_epsilon.is_some_and(|needed| self.n >= needed)
+    }
+}
+
+/// The plan for `condition` from its final metrics (at least two).
+pub fn plan_runs(condition: &str, values: &[f64], epsilon: f64, delta: f64) -> Option<RunsPlan> {
+    if values.len() < 2 {
+        return None;
+    }
+    let std = super::sample::std_dev(values)?;
+    let half_width_now = super::sample::mean_ci95(values).map(|(low, high)| (high - low) / 2.0);
+    Some(RunsPlan {
+        condition: condition.to_string(),
+        n: values.len(),
+        mean: super::sample::mean(values)?,
+        std,
+        epsilon,
+        runs_for_epsilon: runs_for_mean_precision(std, epsilon),
+        half_width_now,
+        delta,
+        alpha: ALPHA,
+        power: POWER,
+        runs_per_side_for_delta: runs_per_side_for_difference(std, delta, ALPHA, POWER),
+    })
+}
+
 /// The running mean and standard deviation of the first 1, 2, … N values, each with its
 /// 95% interval (t for the mean; chi-square for the std), for the convergence plot.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunningEstimate {
     pub n: usize,
     pub mean: f64,
@@ -167,6 +249,25 @@ mod tests {
         }
         assert_eq!(runs_for_mean_precision(0.0, 0.01), Some(1));
         assert_eq!(runs_for_mean_precision(0.1, 0.0), None);
+    }
+
+    #[test]
+    fn a_plan_reads_its_condition_and_says_whether_it_is_enough() {
+        let values: Vec<f64> = (0..30).map(|i| 0.9 + 0.002 * f64::from(i % 10)).collect();
+        let plan = plan_runs("only-init", &values, 0.005, 0.01).unwrap();
+        assert_eq!(plan.n, 30);
+        assert_eq!(
+            plan.runs_for_epsilon,
+            runs_for_mean_precision(plan.std, 0.005)
+        );
+        assert!(plan.enough_for_epsilon(), "{plan:?}");
+        assert!(plan.half_width_now.unwrap() <= 0.005);
+        let strict = plan_runs("only-init", &values, 0.0005, 0.01).unwrap();
+        assert!(!strict.enough_for_epsilon());
+        assert_eq!(default_epsilon("accuracy", &values), 0.005);
+        assert!((default_epsilon("mse", &[1.0, 3.0]) - 0.1).abs() < 1e-12);
+        assert!((default_delta("mse", &[1.0, 3.0]) - 0.2).abs() < 1e-12);
+        assert!(plan_runs("x", &[0.9], 0.1, 0.1).is_none());
     }
 
     #[test]

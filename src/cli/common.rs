@@ -7,6 +7,7 @@ use clap::Args;
 
 use crate::engine::config::ExperimentConfig;
 use crate::engine::presets;
+use crate::engine::record::RunRecord;
 use crate::records::store::{self, RunStore, STORE_ENV, StoreError};
 use crate::records::{ResultsFile, runs_csv, write_atomically};
 
@@ -177,4 +178,31 @@ pub(crate) fn write_results(
         println!("runs csv: {}", csv.display());
     }
     Ok(())
+}
+
+/// The final metrics and weight hashes of one condition in a results file.
+pub(crate) fn condition_runs<'a>(
+    results: &'a ResultsFile,
+    condition: &str,
+    flag: &str,
+    path: &Path,
+) -> Result<Vec<&'a RunRecord>, Failure> {
+    let runs: Vec<_> = results
+        .runs
+        .iter()
+        .filter(|r| r.condition == condition)
+        .collect();
+    if runs.is_empty() {
+        let names: Vec<String> = results
+            .summary
+            .iter()
+            .map(|s| s.condition.clone())
+            .collect();
+        return Err(bad_input(format!(
+            "{flag}: no runs of condition `{condition}` in {}; it has: {}",
+            path.display(),
+            names.join(", ")
+        )));
+    }
+    Ok(runs)
 }

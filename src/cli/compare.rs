@@ -1,10 +1,14 @@
-//! `seedscope compare`: is a difference between two conditions real?
+//! `seedscope compare`: is a difference between two conditions real? Two spreads are
+//! compared (Welch, P(A>B)); a side that is one outcome is read as seed luck instead.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{Failure, bad_input};
+use super::common::{Failure, bad_input, condition_runs};
+use super::luck::luck_lines;
+use crate::analysis::compare::Comparison;
+use crate::analysis::reading::{PairReading, Side, read_pair};
 use crate::engine::record::RunRecord;
 use crate::records::ResultsFile;
 
@@ -26,33 +30,6 @@ pub struct CompareArgs {
     pub json: bool,
 }
 
-/// The final metrics and weight hashes of one condition in a results file.
-fn condition_runs<'a>(
-    results: &'a ResultsFile,
-    condition: &str,
-    flag: &str,
-    path: &Path,
-) -> Result<Vec<&'a RunRecord>, Failure> {
-    let runs: Vec<_> = results
-        .runs
-        .iter()
-        .filter(|r| r.condition == condition)
-        .collect();
-    if runs.is_empty() {
-        let names: Vec<String> = results
-            .summary
-            .iter()
-            .map(|s| s.condition.clone())
-            .collect();
-        return Err(bad_input(format!(
-            "{flag}: no runs of condition `{condition}` in {}; it has: {}",
-            path.display(),
-            names.join(", ")
-        )));
-    }
-    Ok(runs)
-}
-
 pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
     let results_a = ResultsFile::load(&args.results).map_err(bad_input)?;
     let b_path = args.b_file.clone().unwrap_or_else(|| args.results.clone());
@@ -69,36 +46,72 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
             runs_b[0].metric
         )));
     }
-    let values = |runs: &[&RunRecord]| -> Vec<f64> {
-        runs.iter().filter_map(|r| r.final_test_metric).collect()
-    };
-    let hashes: std::collections::HashSet<&str> = runs_a
-        .iter()
-        .chain(&runs_b)
-        .map(|r| r.weights_hash.as_str())
-        .collect();
+    let (values_a, hashes_a) = finished(&runs_a);
+    let (values_b, hashes_b) = finished(&runs_b);
     let label = |name: &str, file: &Option<PathBuf>| match file {
         Some(path) => format!("{name} ({})", path.display()),
         None => name.to_string(),
     };
     let name_b = label(&args.b, &args.b_file);
-    let comparison = crate::analysis::compare::compare(
-        &args.a,
-        &values(&runs_a),
-        &name_b,
-        &values(&runs_b),
+    let reading = read_pair(
+        Side {
+            name: &args.a,
+            values: &values_a,
+            hashes: &hashes_a,
+        },
+        Side {
+            name: &name_b,
+            values: &values_b,
+            hashes: &hashes_b,
+        },
         metric != "mse",
-        hashes.len() == 1,
     )
     .map_err(|message| Failure { code: 1, message })?;
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&comparison).expect("serialises")
+            serde_json::to_string_pretty(&reading).expect("serialises")
         );
         return Ok(());
     }
-    let c = &comparison;
+    match &reading {
+        PairReading::Difference(c) => print_difference(c, &metric),
+        PairReading::SeedLuck(luck) => {
+            // The master seed is the fixed side's: its file's.
+            let seed = if luck.fixed_side == "a" || args.b_file.is_none() {
+                results_a.master_seed
+            } else {
+                results_b.master_seed
+            };
+            for line in luck_lines(luck, &metric, seed) {
+                println!("{line}");
+            }
+        }
+        PairReading::FixedDifference(pair) => {
+            println!(
+                "A = {}: one outcome, test {metric} {:.4}",
+                pair.a, pair.value_a
+            );
+            println!(
+                "B = {}: one outcome, test {metric} {:.4}",
+                pair.b, pair.value_b
+            );
+            println!("verdict: {}", pair.verdict);
+        }
+    }
+    Ok(())
+}
+
+/// The final metrics and weight hashes of the runs that finished.
+fn finished<'a>(runs: &[&'a RunRecord]) -> (Vec<f64>, Vec<&'a str>) {
+    runs.iter()
+        .filter(|r| r.error.is_none())
+        .filter_map(|r| r.final_test_metric.map(|v| (v, r.weights_hash.as_str())))
+        .unzip()
+}
+
+/// Two spreads compared: the figures, then the verdict.
+fn print_difference(c: &Comparison, metric: &str) {
     println!(
         "A = {}: n = {}, mean test {metric} {:.4}",
         c.a, c.n_a, c.mean_a
@@ -123,5 +136,4 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
         crate::analysis::sample::BOOTSTRAP_RESAMPLES
     );
     println!("verdict: {}", c.verdict);
-    Ok(())
 }

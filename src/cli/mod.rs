@@ -1,5 +1,5 @@
 //! The command line, one file per subcommand: `run` (with `shard_source` for cluster parts),
-//! `merge`, `replay`, `compare`, `history`/`export`, `bench`, `presets`
+//! `merge`, `replay`, `compare`, `luck`, `plan`, `history`/`export`, `bench`, `presets`
 //! (and `gui`, whose flags are here and whose app is `crate::gui`, dispatched by main.rs).
 //!
 //! Exit codes: 0 success; 1 a replay did not match, a run failed, or merge found runs
@@ -10,7 +10,9 @@ pub mod common;
 pub mod compare;
 pub mod gui;
 pub mod history;
+pub mod luck;
 pub mod merge;
+pub mod plan;
 pub mod presets;
 pub mod replay;
 pub mod run;
@@ -28,7 +30,9 @@ pub use common::{
 pub use compare::CompareArgs;
 pub use gui::GuiArgs;
 pub use history::{ExportArgs, HistoryArgs};
+pub use luck::LuckArgs;
 pub use merge::MergeArgs;
+pub use plan::PlanArgs;
 pub use replay::ReplayArgs;
 pub use run::{RunArgs, summary_table};
 
@@ -54,6 +58,10 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Is a difference real? Compare two conditions of one results file, or of two files.
     Compare(CompareArgs),
+    /// How lucky was the fixed seed? Its result read against runs with every source free.
+    Luck(LuckArgs),
+    /// How many runs do I need? Repeats for a precise mean and for a detectable difference.
+    Plan(PlanArgs),
     /// List the built-in presets.
     Presets,
     /// List the experiments in the run store, most recently used first.
@@ -80,6 +88,8 @@ pub fn execute(command: Command) -> ExitCode {
         Command::Export(args) => history::export(args),
         Command::Compare(args) => compare::compare_command(args),
         Command::Merge(args) => merge::merge_command(args),
+        Command::Luck(args) => luck::luck_command(args),
+        Command::Plan(args) => plan::plan_command(args),
         Command::Gui(_) => Err(common::bad_input("the gui command is handled by main")),
     };
     match outcome {
