@@ -150,7 +150,7 @@ fn plan_lines(plan: &RunsPlan, metric: &str, convergence: &[RunningEstimate]) ->
             format!("[{}, {}]", value(lo), value(hi))
         })
     };
-    let shown = |n: usize| n <= 3 || n % 5 == 0 || n == convergence.len();
+    let shown = |n: usize| n <= 3 || n.is_multiple_of(5) || n == convergence.len();
     for e in convergence.iter().filter(|e| shown(e.n)) {
         lines.push(format!(
             "  {:>4}  {:>8}  {:>19}  {:>8}  {:>19}",
