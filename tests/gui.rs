@@ -256,23 +256,57 @@ fn a_bad_hidden_layer_width_is_refused_with_its_range() {
 }
 
 #[test]
-fn the_compare_view_states_a_verdict_after_a_sweep() {
+fn the_compare_view_reads_a_fixed_seed_as_luck_and_tests_two_spreads() {
     let mut harness = harness(small_config(6, 3), temp("unused5.png"));
     harness.run_ok();
     run_to_end(&mut harness);
     harness.get_by_label("Compare").click();
     harness.run_ok();
-    // all-fixed vs all-free by default: the verdict names both and reads as plain words.
+    // all-fixed vs all-free by default: all-fixed is one outcome, read as seed luck, with no
+    // "better" verdict and no t-test.
+    harness.get_by_label_contains("percentile of what all-free gives");
+    assert!(harness.query_by_label_contains("pairings").is_none());
+    assert!(harness.query_by_label_contains("Welch's t-test").is_none());
+    // Two conditions that both spread: the comparison of two distributions.
+    harness.state_mut().settings.compare_a = "only-init".into();
+    harness.run_ok();
     let verdict = harness.get_by_label_contains("pairings");
     let text = format!("{verdict:?}");
     assert!(
-        text.contains("all-fixed") || text.contains("all-free"),
+        text.contains("only-init") || text.contains("all-free"),
         "{text}"
     );
     harness.get_by_label_contains("Welch's t-test");
+    // How many runs: the convergence plot has one point per run of each side.
+    harness.get_by_label_contains("only-init over 6 runs and all-free over 6 runs");
+    harness.get_by_label_contains("How many runs do I need?");
     harness.get_by_label("Where runs disagree").click();
     harness.run_ok();
     harness.get_by_label_contains("predicting class 1");
+}
+
+#[test]
+fn the_seed_luck_tab_shows_the_percentile_of_the_fixed_seed() {
+    let mut harness = harness(small_config(5, 3), temp("unused6.png"));
+    harness.run_ok();
+    run_to_end(&mut harness);
+    harness.get_by_label("Seed luck").click();
+    harness.run_ok();
+    let seed = harness.state().settings.master_seed;
+    let wanted = format!("The result you would have reported with seed {seed}");
+    let text = format!("{:?}", harness.get_by_label_contains(&wanted));
+    let app = harness.state();
+    let session = app.session.as_ref().unwrap();
+    let (fixed, _) = session.outcomes("all-fixed");
+    let (free, _) = session.outcomes("all-free");
+    let share = seedscope::analysis::luck::better_than_share(fixed[0], &free, true);
+    let expected = seedscope::analysis::reading::percentile_text(share);
+    assert!(text.contains(&expected), "{expected} not in {text}");
+    harness.get_by_label_contains("pick the best of k seeds");
+    // A condition that spreads is not a fixed seed: the tab says so instead of a percentile.
+    harness.state_mut().settings.luck_fixed = "only-init".into();
+    harness.run_ok();
+    harness.get_by_label_contains("only-init is not one outcome");
 }
 
 fn harness_with_store(

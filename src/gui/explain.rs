@@ -34,9 +34,23 @@ pub fn text(view: View) -> &'static str {
              the first run. Pick a run to see its own decision regions."
         }
         View::Compare => {
-            "Is a difference real? Welch's t-test on the means, and P(A>B): the chance that a run of A beats a run \
-             of B, with a bootstrap CI. Following Bouthillier et al. (MLSys 2021), A is called better when the CI's \
-             lower bound is above 50% and its upper bound reaches 75%; a CI straddling 50% is run-to-run noise."
+            "Is a difference real? Only where both sides spread. A condition whose runs are bitwise identical \
+             (all-fixed) is one outcome repeated, not thirty observations: the view then reads it as seed luck, \
+             where that one result sits among the other side's runs, instead of running a test that would treat \
+             one number as thirty. When both sides spread: Welch's t-test on the means, and P(A>B), the chance \
+             that a run of A beats a run of B, with a bootstrap CI; following Bouthillier et al. (MLSys 2021), A is \
+             called better when the CI's lower bound is above 50% and its upper bound reaches 75%. Below: how many \
+             runs pin each mean within ±ε, how many per side detect a difference δ (80% power, α = 0.05), and how \
+             the running mean and std settled as runs accumulated: if the band is still narrowing at the right \
+             edge, more runs would change the answer."
+        }
+        View::SeedLuck => {
+            "Fixing every seed makes a result repeatable, not representative. This view reads the fixed-seed \
+             result (all-fixed) against the runs with every source free (all-free): its percentile (better than \
+             that share of free runs, with a bootstrap 95% CI), the median and IQR of the free runs, and the \
+             expected best of k seeds, exact from the order statistics of the free runs: what a paper that \
+             reports its best seed out of k would show. The tutorials' \"repeat 30+ times and report summary \
+             statistics\" is the honest alternative; this is what the single seed would have told you instead."
         }
         View::Runs => {
             "One row per run with every seed it used. Replay re-trains a run from its recorded seeds and checks the \

@@ -56,6 +56,25 @@ impl Session {
         )
     }
 
+    /// The final metrics and weight hashes of `condition`'s finished runs, in run-index
+    /// order (the order the convergence plot accumulates them in).
+    pub fn outcomes(&self, condition: &str) -> (Vec<f64>, Vec<&str>) {
+        let mut runs: Vec<&RunRecord> = self
+            .runs
+            .iter()
+            .filter(|r| r.condition == condition && r.error.is_none())
+            .collect();
+        runs.sort_by_key(|r| r.run_index);
+        runs.iter()
+            .filter_map(|r| r.final_test_metric.map(|v| (v, r.weights_hash.as_str())))
+            .unzip()
+    }
+
+    /// "accuracy" or "mse" (accuracy before any run has arrived).
+    pub fn metric(&self) -> &str {
+        self.runs.first().map_or("accuracy", |r| r.metric.as_str())
+    }
+
     /// Runs of the experiment that are neither stored nor trained yet.
     pub fn missing(&self) -> usize {
         self.total.saturating_sub(self.runs.len())

@@ -115,24 +115,27 @@ pub enum View {
     Curves,
     Disagreement,
     Compare,
+    SeedLuck,
     Runs,
     History,
 }
 
 impl View {
-    /// The view named on the command line (`--view`).
+    /// The view named on the command line (`--view`, e.g. `seed-luck`).
     pub fn from_name(name: &str) -> Option<View> {
+        let name = name.replace('-', "");
         View::ALL
             .into_iter()
-            .find(|v| format!("{v:?}").eq_ignore_ascii_case(name))
+            .find(|v| format!("{v:?}").eq_ignore_ascii_case(&name))
     }
 
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 8] = [
         View::Distributions,
         View::Sources,
         View::Curves,
         View::Disagreement,
         View::Compare,
+        View::SeedLuck,
         View::Runs,
         View::History,
     ];
@@ -144,6 +147,7 @@ impl View {
             View::Curves => "Learning curves",
             View::Disagreement => "Where runs disagree",
             View::Compare => "Compare",
+            View::SeedLuck => "Seed luck",
             View::Runs => "Runs",
             View::History => "History",
         }
@@ -166,6 +170,13 @@ pub struct Settings {
     /// The two conditions of the Compare view.
     pub compare_a: String,
     pub compare_b: String,
+    /// The Seed luck view: the one-outcome condition and the condition it is read against.
+    pub luck_fixed: String,
+    pub luck_free: String,
+    /// "How many runs do I need?": ε (mean within ±ε) and δ (a difference to detect); None
+    /// follows the metric's default (`analysis::runs_needed::default_epsilon`/`_delta`).
+    pub plan_epsilon: Option<f64>,
+    pub plan_delta: Option<f64>,
     /// The run whose own decision regions the disagreement view shows (None: all runs).
     pub selected_run: Option<usize>,
     /// Train missing runs by themselves a moment after any setting changes.
@@ -190,6 +201,10 @@ impl Settings {
             curves_condition: "all-free".to_string(),
             compare_a: "all-fixed".to_string(),
             compare_b: "all-free".to_string(),
+            luck_fixed: "all-fixed".to_string(),
+            luck_free: "all-free".to_string(),
+            plan_epsilon: None,
+            plan_delta: None,
             selected_run: None,
             auto_run: false,
         }

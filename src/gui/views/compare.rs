@@ -1,17 +1,23 @@
-//! Compare two conditions: the verdict in words, the numbers behind it, and both strips.
+//! Compare two conditions: the honest reading in words (a difference of two spreads, seed
+//! luck when one side is one outcome, or a fixed difference), the numbers behind it, both
+//! strips, and how many runs the question needs.
 
 use eframe::egui::{self, Color32, RichText};
 use egui_plot::{MarkerShape, Plot, Points};
 
+use super::runs_needed;
+use super::seed_luck::luck_summary;
 use super::{category_axis, condition_names, condition_picker, keep_valid, metric_label};
-use crate::analysis::compare::{Comparison, compare};
+use crate::analysis::compare::Comparison;
+use crate::analysis::reading::{PairReading, Side, read_pair};
 use crate::gui::palette::condition_color_by_name;
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
 
-/// The last comparison, keyed by (A, B, runs so far): the bootstrap is not redone every frame.
-type Cached = ((String, String, usize), Result<Comparison, String>);
+/// The last reading, keyed by (A, B, runs so far): the bootstrap is not redone every frame.
+type Cached = ((String, String, usize), Result<PairReading, String>);
 
+// egui drawing code: it reads top to bottom as the view appears on screen.
 pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, capturing: bool) {
     let names = condition_names(&session.config);
     keep_valid(&mut settings.compare_a, &names, 0);
@@ -21,55 +27,84 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         condition_picker(ui, "B", &mut settings.compare_b, &names);
     });
     let (a, b) = (settings.compare_a.clone(), settings.compare_b.clone());
-    let metric = session
-        .runs
-        .first()
-        .map_or("accuracy", |r| r.metric.as_str());
-    let values = |name: &str| -> Vec<f64> {
-        session
-            .runs
-            .iter()
-            .filter(|r| r.condition == name)
-            .filter_map(|r| r.final_test_metric)
-            .collect()
-    };
-    let key = (a.clone(), b.clone(), session.runs.len());
-    let id = egui::Id::unique("compare-cache");
-    let cached: Option<Cached> = ui.data(|d| d.get_temp(id));
-    let result = match cached {
-        Some((cached_key, result)) if cached_key == key => result,
-        _ => {
-            let hashes: std::collections::HashSet<&str> = session
-                .runs
-                .iter()
-                .filter(|r| r.condition == a || r.condition == b)
-                .map(|r| r.weights_hash.as_str())
-                .collect();
-            let result = compare(
-                &a,
-                &values(&a),
-                &b,
-                &values(&b),
-                metric != "mse",
-                hashes.len() == 1,
-            );
-            ui.data_mut(|d| d.insert_temp(id, (key, result.clone())));
-            result
-        }
-    };
-    match result {
+    let metric = session.metric().to_string();
+    let result = cached_reading(ui, session, &a, &b);
+    let reading = match result {
         Err(message) => {
             ui.label(RichText::new(message).color(Color32::DARK_RED));
+            return;
         }
-        Ok(c) => {
-            ui.add_space(6.0);
+        Ok(reading) => reading,
+    };
+    ui.add_space(6.0);
+    match &reading {
+        PairReading::Difference(c) => {
             ui.label(RichText::new(&c.verdict).size(19.0).strong());
             ui.add_space(6.0);
-            numbers_table(ui, &c, &a, &b);
-            let pair = vec![a.clone(), b.clone()];
-            pair_plot(ui, &c, &pair, metric, capturing, values);
+            numbers_table(ui, c, &a, &b);
+        }
+        PairReading::SeedLuck(luck) => {
+            luck_summary(ui, luck, &metric, session.master_seed, false);
+            ui.label(
+                RichText::new(format!(
+                    "{} is one outcome repeated {} times, so no t-test and no P(A>B): those would treat one number as {}.",
+                    luck.fixed_condition, luck.fixed_runs, luck.fixed_runs
+                ))
+                .weak(),
+            );
+        }
+        PairReading::FixedDifference(pair) => {
+            ui.label(RichText::new(&pair.verdict).size(17.0).strong());
         }
     }
+    ui.separator();
+    let pair = vec![a.clone(), b.clone()];
+    runs_needed::show_figures(ui, session, settings, &pair);
+    ui.columns(2, |columns| {
+        pair_plot(&mut columns[0], session, &pair, &metric, capturing);
+        runs_needed::show_convergence(&mut columns[1], session, &pair, capturing);
+    });
+}
+
+fn cached_reading(
+    ui: &mut egui::Ui,
+    session: &Session,
+    a: &str,
+    b: &str,
+) -> Result<PairReading, String> {
+    let key = (a.to_string(), b.to_string(), session.runs.len());
+    let id = egui::Id::unique("compare-cache");
+    let cached: Option<Cached> = ui.data(|d| d.get_temp(id));
+    if let Some((cached_key, reading)) = cached
+        && cached_key == key
+    {
+        return reading;
+    }
+    let (values_a, hashes_a) = session.outcomes(a);
+    let (values_b, hashes_b) = session.outcomes(b);
+    let reading = if values_a.is_empty() || values_b.is_empty() {
+        Err(format!(
+            "Need finished runs on both sides; {a} has {}, {b} has {}.",
+            values_a.len(),
+            values_b.len()
+        ))
+    } else {
+        read_pair(
+            Side {
+                name: a,
+                values: &values_a,
+                hashes: &hashes_a,
+            },
+            Side {
+                name: b,
+                values: &values_b,
+                hashes: &hashes_b,
+            },
+            session.metric() != "mse",
+        )
+    };
+    ui.data_mut(|d| d.insert_temp(id, (key, reading.clone())));
+    reading
 }
 
 /// The comparison's figures, one row each.
@@ -117,14 +152,7 @@ fn numbers_table(ui: &mut egui::Ui, c: &Comparison, a: &str, b: &str) {
 }
 
 /// Both conditions' runs side by side, with each mean.
-fn pair_plot(
-    ui: &mut egui::Ui,
-    c: &Comparison,
-    pair: &[String],
-    metric: &str,
-    capturing: bool,
-    values: impl Fn(&str) -> Vec<f64>,
-) {
+fn pair_plot(ui: &mut egui::Ui, session: &Session, pair: &[String], metric: &str, capturing: bool) {
     Plot::new("compare-plot")
         .x_axis_formatter(category_axis(pair.to_vec()))
         .y_axis_label(metric_label(metric))
@@ -136,7 +164,8 @@ fn pair_plot(
         .show(ui, |plot| {
             for (x, name) in pair.iter().enumerate() {
                 let color = condition_color_by_name(name);
-                let points: Vec<[f64; 2]> = values(name)
+                let (values, _) = session.outcomes(name);
+                let points: Vec<[f64; 2]> = values
                     .iter()
                     .enumerate()
                     .map(|(i, v)| [x as f64 + ((i as f64 * 0.618).fract() - 0.5) * 0.3, *v])
@@ -147,13 +176,14 @@ fn pair_plot(
                         .filled(true)
                         .color(color),
                 );
-                let mean = if x == 0 { c.mean_a } else { c.mean_b };
-                plot.points(
-                    Points::new("", vec![[x as f64 + 0.3, mean]])
-                        .shape(MarkerShape::Diamond)
-                        .radius(6.0)
-                        .color(Color32::BLACK),
-                );
+                if let Some(mean) = crate::analysis::sample::mean(&values) {
+                    plot.points(
+                        Points::new("", vec![[x as f64 + 0.3, mean]])
+                            .shape(MarkerShape::Diamond)
+                            .radius(6.0)
+                            .color(Color32::BLACK),
+                    );
+                }
             }
         });
 }

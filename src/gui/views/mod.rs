@@ -7,6 +7,8 @@ mod disagreement;
 mod distributions;
 mod history;
 mod runs;
+mod runs_needed;
+mod seed_luck;
 mod sources;
 
 use eframe::egui::{self, RichText};
@@ -73,10 +75,11 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
     let (settings, capturing) = (&mut *app.settings, app.capturing);
     match settings.view {
         View::Distributions => distributions::show(ui, session, capturing),
-        View::Sources => sources::show(ui, session, capturing),
+        View::Sources => sources::show(ui, session, settings, capturing),
         View::Curves => curves::show(ui, session, settings, capturing),
         View::Disagreement => disagreement::show(ui, session, settings, capturing),
         View::Compare => compare::show(ui, session, settings, capturing),
+        View::SeedLuck => seed_luck::show(ui, session, settings, capturing),
         View::Runs => runs::show(ui, session, app.replays, app.intents),
         View::History => {}
     }

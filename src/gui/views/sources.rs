@@ -7,9 +7,10 @@ use egui_plot::{Bar, BarChart, Legend, Line, Plot};
 use super::{category_axis, metric_label};
 use crate::gui::palette::condition_color_by_name;
 use crate::gui::session::Session;
+use crate::gui::state::Settings;
 
 // egui drawing code: it reads top to bottom as the view appears on screen.
-pub fn show(ui: &mut egui::Ui, session: &Session, capturing: bool) {
+pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing: bool) {
     let metric = session
         .runs
         .first()
@@ -29,6 +30,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, capturing: bool) {
         .strong(),
     );
     ui.label("Solid bars: std, with its 95% bootstrap CI as an error bar. Pale bars: churn, the share of test points two runs classify differently. No churn where the data source is free (each run tests on different points). A source whose only-X bar is near all-free's explains most of the spread on its own; all-fixed is 0.");
+    ui.label(RichText::new(super::runs_needed::runs_for_epsilon_line(session, settings)).weak());
     let names: Vec<String> = rows.iter().map(|s| s.condition.clone()).collect();
     let bars: Vec<Bar> = rows
         .iter()

@@ -1,0 +1,235 @@
+//! "How many runs do I need?" for the conditions on screen: repeats that pin each mean
+//! within ±ε, repeats per side that detect a difference δ, and the convergence plot — the
+//! running mean and std with their 95% intervals as runs 1…N accumulate.
+
+use eframe::egui::{self, RichText};
+use egui_plot::{Legend, Line, Plot, PlotPoints, Polygon};
+
+use crate::analysis::runs_needed::{
+    ALPHA, MAX_RUNS, POWER, RunningEstimate, default_delta, default_epsilon, plan_runs,
+    running_estimates,
+};
+use crate::analysis::summary::format_value;
+use crate::gui::palette::condition_color_by_name;
+use crate::gui::session::Session;
+use crate::gui::state::Settings;
+
+/// ε and δ as set by the user, else the metric's defaults over every run of the session.
+pub fn epsilon_and_delta(session: &Session, settings: &Settings) -> (f64, f64) {
+    let every: Vec<f64> = session
+        .runs
+        .iter()
+        .filter_map(|r| r.final_test_metric)
+        .collect();
+    let metric = session.metric();
+    (
+        settings
+            .plan_epsilon
+            .unwrap_or_else(|| default_epsilon(metric, &every)),
+        settings
+            .plan_delta
+            .unwrap_or_else(|| default_delta(metric, &every)),
+    )
+}
+
+fn runs_text(runs: Option<usize>) -> String {
+    runs.map_or_else(|| format!("> {MAX_RUNS}"), |n| n.to_string())
+}
+
+/// The ε/δ editors and one row of figures per condition.
+pub fn show_figures(
+    ui: &mut egui::Ui,
+    session: &Session,
+    settings: &mut Settings,
+    conditions: &[String],
+) {
+    let (mut epsilon, mut delta) = epsilon_and_delta(session, settings);
+    let step = (epsilon / 10.0).max(1e-6);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("How many runs do I need?").size(16.0).strong());
+        ui.label("mean within ±ε =");
+        if ui
+            .add(
+                egui::DragValue::new(&mut epsilon)
+                    .speed(step)
+                    .range(1e-6..=1e6)
+                    .max_decimals(4),
+            )
+            .on_hover_text("The half-width of the 95% interval you want for a condition's mean. Default: half a point of accuracy, or 5% of the metric's spread.")
+            .changed()
+        {
+            settings.plan_epsilon = Some(epsilon);
+        }
+        ui.label("detect a difference δ =");
+        if ui
+            .add(
+                egui::DragValue::new(&mut delta)
+                    .speed(step)
+                    .range(1e-6..=1e6)
+                    .max_decimals(4),
+            )
+            .on_hover_text("A difference between two settings you want to be able to detect with 80% power at α = 0.05 (two-sided Welch, equal spreads; shifted-t approximation). Default: one point of accuracy, or 10% of the metric's spread.")
+            .changed()
+        {
+            settings.plan_delta = Some(delta);
+        }
+        if (settings.plan_epsilon.is_some() || settings.plan_delta.is_some())
+            && ui.small_button("defaults").clicked()
+        {
+            settings.plan_epsilon = None;
+            settings.plan_delta = None;
+        }
+    });
+    egui::Grid::new("runs-needed").striped(true).show(ui, |ui| {
+        let power_header = format!(
+            "runs per side for δ ({:.0}% power, α = {ALPHA})",
+            POWER * 100.0
+        );
+        for header in [
+            "condition",
+            "runs",
+            "std",
+            "mean known within (95%)",
+            "runs for ±ε",
+            power_header.as_str(),
+        ] {
+            ui.label(RichText::new(header).strong());
+        }
+        ui.end_row();
+        for condition in conditions {
+            let (values, _) = session.outcomes(condition);
+            ui.label(RichText::new(condition).color(condition_color_by_name(condition)));
+            let Some(plan) = plan_runs(condition, &values, epsilon, delta) else {
+                ui.label(values.len().to_string());
+                ui.label("needs 2 runs");
+                ui.end_row();
+                continue;
+            };
+            ui.label(plan.n.to_string());
+            ui.label(format_value(Some(plan.std)));
+            if plan.std == 0.0 {
+                // One outcome (or runs that all score alike): nothing to estimate.
+                ui.label("no spread");
+                ui.label("—");
+                ui.label("—");
+                ui.end_row();
+                continue;
+            }
+            ui.label(format!("±{}", format_value(plan.half_width_now)));
+            let enough = if plan.enough_for_epsilon() {
+                "enough"
+            } else {
+                "more needed"
+            };
+            ui.label(format!("{} ({enough})", runs_text(plan.runs_for_epsilon)));
+            ui.label(runs_text(plan.runs_per_side_for_delta));
+            ui.end_row();
+        }
+    });
+}
+
+/// One line for the Sources view: the runs each condition needs for its mean within ±ε.
+pub fn runs_for_epsilon_line(session: &Session, settings: &Settings) -> String {
+    let (epsilon, _) = epsilon_and_delta(session, settings);
+    let parts: Vec<String> = session
+        .summaries
+        .iter()
+        .filter_map(|summary| {
+            let (values, _) = session.outcomes(&summary.condition);
+            let plan = plan_runs(&summary.condition, &values, epsilon, epsilon)?;
+            (plan.std > 0.0)
+                .then(|| format!("{} {}", summary.condition, runs_text(plan.runs_for_epsilon)))
+        })
+        .collect();
+    format!(
+        "Runs needed to know each mean within ±{} (95%; set ε in Compare): {}",
+        format_value(Some(epsilon)),
+        parts.join(" · ")
+    )
+}
+
+/// The running estimates the convergence plot draws for `condition`: one per finished run.
+pub fn convergence(session: &Session, condition: &str) -> Vec<RunningEstimate> {
+    running_estimates(&session.outcomes(condition).0)
+}
+
+/// Running mean (left) and std (right) of each condition, with 95% bands, and a caption
+/// that counts the plotted points.
+pub fn show_convergence(
+    ui: &mut egui::Ui,
+    session: &Session,
+    conditions: &[String],
+    capturing: bool,
+) {
+    let series: Vec<(String, Vec<RunningEstimate>)> = conditions
+        .iter()
+        .map(|c| (c.clone(), convergence(session, c)))
+        .collect();
+    let counts: Vec<String> = series
+        .iter()
+        .map(|(c, points)| format!("{c} over {} runs", points.len()))
+        .collect();
+    ui.label(
+        RichText::new(format!(
+            "Convergence: running mean (top) and std (bottom) of {}; bands are 95% intervals. Still narrowing at the right edge: more runs would move the answer.",
+            counts.join(" and ")
+        ))
+        .weak(),
+    );
+    // Stacked: the view gives this panel half its width.
+    let height = (ui.available_height() / 2.0 - 8.0).max(100.0);
+    let pick_mean: Pick = |e| Some((e.mean, e.mean_ci));
+    let pick_std: Pick = |e| e.std.map(|s| (s, e.std_ci));
+    convergence_plot(ui, "mean", &series, height, capturing, pick_mean);
+    convergence_plot(ui, "std", &series, height, capturing, pick_std);
+}
+
+/// A value and its 95% interval, picked from a running estimate (the mean or the std).
+type Pick = fn(&RunningEstimate) -> Option<(f64, Option<(f64, f64)>)>;
+/// (runs so far, value, 95% interval).
+type PlottedEstimate = (f64, f64, Option<(f64, f64)>);
+
+fn convergence_plot(
+    ui: &mut egui::Ui,
+    what: &str,
+    series: &[(String, Vec<RunningEstimate>)],
+    height: f32,
+    capturing: bool,
+    pick: Pick,
+) {
+    Plot::new(("convergence", what))
+        .height(height)
+        .legend(Legend::default())
+        .x_axis_label("runs so far")
+        .y_axis_label(format!("running {what}"))
+        .show_x(!capturing)
+        .show_y(!capturing)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            for (condition, estimates) in series {
+                let color = condition_color_by_name(condition);
+                let picked: Vec<PlottedEstimate> = estimates
+                    .iter()
+                    .filter_map(|e| pick(e).map(|(v, ci)| (e.n as f64, v, ci)))
+                    .collect();
+                let band: Vec<(f64, f64, f64)> = picked
+                    .iter()
+                    .filter_map(|&(n, _, ci)| ci.map(|(lo, hi)| (n, lo, hi)))
+                    .collect();
+                // egui_plot fills convex polygons only: the band is drawn as one trapezoid
+                // per step (vertical sides, so each is convex), under the line's name so the
+                // legend shows one entry.
+                for step in band.windows(2) {
+                    let ((n0, lo0, hi0), (n1, lo1, hi1)) = (step[0], step[1]);
+                    let quad = vec![[n0, lo0], [n1, lo1], [n1, hi1], [n0, hi0]];
+                    plot.polygon(
+                        Polygon::new(condition.to_string(), PlotPoints::from(quad))
+                            .fill_color(color.gamma_multiply(0.15))
+                            .stroke(egui::Stroke::NONE),
+                    );
+                }
+                let line: Vec<[f64; 2]> = picked.iter().map(|&(n, v, _)| [n, v]).collect();
+                plot.line(Line::new(condition.clone(), line).color(color).width(2.0));
+            }
+        });
+}
