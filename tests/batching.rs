@@ -158,3 +158,28 @@ fn runs_that_diverge_inside_a_batch_match_their_lone_selves() {
         assert_same_run(record, &alone(&config, record));
     }
 }
+
+#[test]
+fn digits_softmax_runs_batched_equal_runs_trained_alone() {
+    // 64 inputs, 10 softmax outputs, fixed rows with a stratified split and a bootstrap data
+    // source: the batched path covers real data as it does the synthetic sets.
+    let mut config = seedscope::engine::presets::find("digits")
+        .unwrap()
+        .config()
+        .unwrap();
+    config.training.epochs = 2;
+    config.conditions = vec![
+        Condition::ALL_FIXED,
+        Condition::only(Source::Data),
+        Condition::only(Source::Split),
+        Condition::only(Source::Dropout),
+        Condition::with_free(&[Source::Init, Source::Shuffle]),
+    ];
+    config.repeats = 3;
+    let runs = sweep(&config, SEED, 2);
+    assert_eq!(runs.len(), 15);
+    for record in &runs {
+        assert_eq!(record.metric, "accuracy");
+        assert_same_run(record, &alone(&config, record));
+    }
+}

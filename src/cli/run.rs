@@ -106,6 +106,8 @@ fn experiment(args: &RunArgs) -> Result<ExperimentConfig, Failure> {
             _ => e.to_string(),
         })
     })?;
+    // A fixed data set is loaded (and a CSV file checked) before any run starts.
+    crate::engine::data::prepare(&mut config.data).map_err(bad_input)?;
     Ok(config)
 }
 

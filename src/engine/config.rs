@@ -55,10 +55,23 @@ pub enum DatasetKind {
     Sequence,
     /// The TensorFlow snippet's random data: 32 uniform features → 10 uniform targets.
     RandomRegression,
+    /// Fixed real data (`data::table`): iris, 150 × 4, 3 species.
+    Iris,
+    /// Red wine quality, 1599 × 11, regression on quality (3–8).
+    WineQuality,
+    /// Red wine quality as 3 classes: poor (≤ 5), average (6), good (≥ 7).
+    WineClasses,
+    /// diabetes, 441 × 10 (linfa's copy), regression on disease progression.
+    Diabetes,
+    /// Handwritten digits, 1797 images of 8 × 8 pixels, 10 classes.
+    Digits,
+    /// The user's CSV file (`data.path`, `data.target`, `data.task`).
+    Csv,
 }
 
 impl DatasetKind {
-    pub const ALL: [DatasetKind; 7] = [
+    /// The data sets drawn from the `data` stream.
+    pub const SYNTHETIC: [DatasetKind; 7] = [
         DatasetKind::Circles,
         DatasetKind::Moons,
         DatasetKind::Xor,
@@ -67,6 +80,20 @@ impl DatasetKind {
         DatasetKind::Sequence,
         DatasetKind::RandomRegression,
     ];
+
+    /// The built-in real data sets (fixed rows).
+    pub const REAL: [DatasetKind; 5] = [
+        DatasetKind::Iris,
+        DatasetKind::WineQuality,
+        DatasetKind::WineClasses,
+        DatasetKind::Diabetes,
+        DatasetKind::Digits,
+    ];
+
+    /// Fixed rows (real data or a CSV file) rather than points drawn from the `data` stream.
+    pub fn is_table(self) -> bool {
+        !DatasetKind::SYNTHETIC.contains(&self)
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -77,12 +104,18 @@ impl DatasetKind {
             DatasetKind::Spirals => "spirals",
             DatasetKind::Sequence => "sequence",
             DatasetKind::RandomRegression => "random-regression",
+            DatasetKind::Iris => "iris",
+            DatasetKind::WineQuality => "wine-quality",
+            DatasetKind::WineClasses => "wine-classes",
+            DatasetKind::Diabetes => "diabetes",
+            DatasetKind::Digits => "digits",
+            DatasetKind::Csv => "csv",
         }
     }
 
     /// Two input features: the data set can be drawn as a picture.
     pub fn is_planar(self) -> bool {
-        !matches!(self, DatasetKind::Sequence | DatasetKind::RandomRegression)
+        !self.is_table() && !matches!(self, DatasetKind::Sequence | DatasetKind::RandomRegression)
     }
 }
 
@@ -90,9 +123,21 @@ impl DatasetKind {
 #[serde(deny_unknown_fields)]
 pub struct DataConfig {
     pub kind: DatasetKind,
+    /// Synthetic data sets only: how many points to draw, and their noise.
     pub samples: usize,
     pub noise: f64,
     pub test_fraction: f64,
+    /// `csv` only: the file, the column to predict, and how to read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<std::path::PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<crate::engine::data::csv_file::TaskChoice>,
+    /// `csv` only: the file's SHA-256 when the experiment was set up, so a results file or a
+    /// replay made with a changed file says so instead of silently differing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

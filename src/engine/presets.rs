@@ -34,7 +34,7 @@ macro_rules! preset {
 /// The preset a new user sees first: fast, and every source matters.
 pub const DEFAULT_PRESET: &str = "circles";
 
-static PRESETS: [Preset; 9] = [
+static PRESETS: [Preset; 13] = [
     preset!("circles"),
     preset!("sequence"),
     preset!("random-regression"),
@@ -44,6 +44,10 @@ static PRESETS: [Preset; 9] = [
     preset!("blobs"),
     preset!("spirals"),
     preset!("lessons"),
+    preset!("iris"),
+    preset!("wine"),
+    preset!("diabetes"),
+    preset!("digits"),
 ];
 
 pub fn all() -> &'static [Preset] {

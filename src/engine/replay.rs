@@ -49,6 +49,8 @@ pub fn replay(config: &ExperimentConfig, record: &RunRecord) -> Result<ReplayVer
         });
     }
     crate::engine::runtime::configure();
+    // A fixed data set must be the one the run saw: a changed CSV file is named, not replayed.
+    crate::engine::data::prepare(&mut config.data.clone())?;
     let plan = RunPlan::from_record(config, record)?;
     let replayed = match train_run(config, &plan, &mut |_| true) {
         Ok(replayed) => replayed,

@@ -91,8 +91,13 @@ fn data_section(app: &mut Panel, ui: &mut egui::Ui) {
         egui::ComboBox::from_id_salt("dataset")
             .selected_text(data.kind.label())
             .show_ui(ui, |ui| {
-                for kind in DatasetKind::ALL {
+                for kind in DatasetKind::SYNTHETIC {
                     ui.selectable_value(&mut data.kind, kind, kind.label());
+                }
+                ui.separator();
+                for kind in DatasetKind::REAL {
+                    ui.selectable_value(&mut data.kind, kind, kind.label())
+                        .on_hover_text(crate::engine::data::builtin::about(kind));
                 }
             })
             .response

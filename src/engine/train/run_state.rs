@@ -5,10 +5,10 @@ use sha2::{Digest, Sha256};
 
 use super::RunPlan;
 use crate::engine::config::ExperimentConfig;
-use crate::engine::data::{self, Dataset, Split};
+use crate::engine::data::{self, Dataset, Split, table};
 use crate::engine::model::hex;
 use crate::engine::record::SourceFingerprints;
-use crate::engine::seeds::{Source, SourceRng};
+use crate::engine::seeds::{Policy, Source, SourceRng};
 
 /// Short hex of a finished fingerprint hasher.
 pub(super) fn short(hasher: Sha256) -> String {
@@ -21,6 +21,49 @@ fn hash_floats(values: &[f32]) -> Sha256 {
         hasher.update(v.to_bits().to_le_bytes());
     }
     hasher
+}
+
+/// A fixed data set's rows for one run (`data::table`): the `split` stream picks the test
+/// rows (stratified), a free `data` source resamples the training rows (bootstrap), and both
+/// are standardised with the training rows' statistics. The data fingerprint hashes which
+/// positions of the training rows were drawn, so it changes with the `data` source alone.
+fn fixed_rows(config: &ExperimentConfig, plan: &RunPlan) -> (Dataset, Split, Sha256) {
+    let seeds = &plan.seeds;
+    // data::prepare loaded it before the sweep; failing here means the file vanished or
+    // changed mid-sweep, and the worker records the run as failed.
+    let table = data::load_table(&config.data).unwrap_or_else(|e| panic!("{e}"));
+    let (test_rows, train_pool) = table::stratified_split(
+        &table,
+        config.data.test_fraction,
+        &mut seeds.rng(Source::Split),
+    );
+    let positions: Vec<usize> = (0..train_pool.len()).collect();
+    let drawn = match plan.condition.policy(Source::Data) {
+        Policy::Free => table::bootstrap(&positions, &mut seeds.rng(Source::Data)),
+        Policy::Fixed => positions,
+    };
+    let mut data_hash = Sha256::new();
+    for p in &drawn {
+        data_hash.update((*p as u64).to_le_bytes());
+    }
+    let train_rows: Vec<usize> = drawn.iter().map(|&p| train_pool[p]).collect();
+    let full = table.dataset();
+    let reference = full.select(&train_pool);
+    let mut train = full.select(&train_rows);
+    let test_is_train = test_rows.is_empty();
+    let mut test = full.select(if test_is_train {
+        &train_pool
+    } else {
+        &test_rows
+    });
+    table::standardise(&reference, &mut train, &mut test);
+    let split = Split {
+        train,
+        test,
+        test_indices: test_rows,
+        test_is_train,
+    };
+    (full, split, data_hash)
 }
 
 /// One run's state inside a batched program.
@@ -45,14 +88,19 @@ pub(super) struct RunState {
 impl RunState {
     pub(super) fn new(config: &ExperimentConfig, plan: &RunPlan) -> RunState {
         let seeds = &plan.seeds;
-        let dataset = data::generate(&config.data, &mut seeds.rng(Source::Data));
-        let mut data_hash = hash_floats(&dataset.x);
-        data_hash.update(hash_floats(&dataset.y).finalize());
-        let split = data::split(
-            &dataset,
-            config.data.test_fraction,
-            &mut seeds.rng(Source::Split),
-        );
+        let (dataset, split, data_hash) = if config.data.kind.is_table() {
+            fixed_rows(config, plan)
+        } else {
+            let dataset = data::generate(&config.data, &mut seeds.rng(Source::Data));
+            let mut data_hash = hash_floats(&dataset.x);
+            data_hash.update(hash_floats(&dataset.y).finalize());
+            let split = data::split(
+                &dataset,
+                config.data.test_fraction,
+                &mut seeds.rng(Source::Split),
+            );
+            (dataset, split, data_hash)
+        };
         let mut split_hash = Sha256::new();
         for i in &split.test_indices {
             split_hash.update((*i as u64).to_le_bytes());

@@ -1,0 +1,262 @@
+//! Fixed data sets — real data with rows that do not change (built in, or the user's CSV) —
+//! and what the `split` and `data` sources mean on them:
+//! - `split` picks which rows are held out for testing (stratified by class for
+//!   classification), from the `split` stream;
+//! - `data` free trains each run on a bootstrap resample of the training rows (Bouthillier et
+//!   al., MLSys 2021: the data-sampling source); `data` fixed trains on the training rows as
+//!   they are.
+//!
+//! Features (and regression targets) are standardised with the training rows' mean and std,
+//! so a split never leaks the test rows' scale into training.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use sha2::{Digest, Sha256};
+
+use super::{Dataset, Task};
+use crate::engine::seeds::SourceRng;
+
+/// What a fixed data set predicts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// Class index per row, and each class's name (e.g. "setosa", "7").
+    Classes {
+        labels: Vec<usize>,
+        names: Vec<String>,
+    },
+    /// A real value per row.
+    Values(Vec<f32>),
+}
+
+/// A fixed data set as loaded: raw feature values, the target, and a checksum of the source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub feature_names: Vec<String>,
+    /// Row-major `[rows, features]`, as in the source (not standardised).
+    pub x: Vec<f32>,
+    pub target: Target,
+    /// Hex SHA-256 of the source bytes (the CSV file) or of the table's values (built-ins).
+    pub sha256: String,
+}
+
+impl Table {
+    pub fn features(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    pub fn rows(&self) -> usize {
+        match &self.target {
+            Target::Classes { labels, .. } => labels.len(),
+            Target::Values(values) => values.len(),
+        }
+    }
+
+    pub fn task(&self) -> Task {
+        match &self.target {
+            Target::Classes { names, .. } if names.len() == 2 => Task::Binary,
+            Target::Classes { names, .. } => Task::Multiclass {
+                classes: names.len(),
+            },
+            Target::Values(_) => Task::Regression,
+        }
+    }
+
+    /// The class names (empty for regression).
+    pub fn class_names(&self) -> &[String] {
+        match &self.target {
+            Target::Classes { names, .. } => names,
+            Target::Values(_) => &[],
+        }
+    }
+
+    /// The whole table as a `Dataset` (raw features; 0/1, one-hot or value targets).
+    pub fn dataset(&self) -> Dataset {
+        let task = self.task();
+        let (outputs, y) = match &self.target {
+            Target::Classes { labels, .. } if task == Task::Binary => {
+                (1, labels.iter().map(|&l| l as f32).collect())
+            }
+            Target::Classes { labels, names } => {
+                let mut y = vec![0.0; labels.len() * names.len()];
+                for (row, &label) in labels.iter().enumerate() {
+                    y[row * names.len() + label] = 1.0;
+                }
+                (names.len(), y)
+            }
+            Target::Values(values) => (1, values.clone()),
+        };
+        Dataset {
+            features: self.features(),
+            outputs,
+            task,
+            x: self.x.clone(),
+            y,
+        }
+    }
+
+    /// The checksum of a built-in table: its values' bits, in order.
+    pub fn checksum_of_values(x: &[f32], target: &Target) -> String {
+        let mut hasher = Sha256::new();
+        for v in x {
+            hasher.update(v.to_bits().to_le_bytes());
+        }
+        match target {
+            Target::Classes { labels, .. } => {
+                for &l in labels {
+                    hasher.update((l as u64).to_le_bytes());
+                }
+            }
+            Target::Values(values) => {
+                for v in values {
+                    hasher.update(v.to_bits().to_le_bytes());
+                }
+            }
+        }
+        crate::engine::model::hex(&hasher.finalize())
+    }
+}
+
+/// Test rows, stratified by class for classification: each class gives its share of test
+/// rows (rounded), in an order drawn from the `split` stream. Returns (test rows, training
+/// rows), both as row indices of the table.
+pub fn stratified_split(
+    table: &Table,
+    test_fraction: f64,
+    rng: &mut SourceRng,
+) -> (Vec<usize>, Vec<usize>) {
+    let n = table.rows();
+    let order = rng.permutation(n);
+    let Target::Classes { labels, names } = &table.target else {
+        let n_test = super::split::test_count(n, test_fraction);
+        return (order[..n_test].to_vec(), order[n_test..].to_vec());
+    };
+    let (mut test, mut train) = (Vec::new(), Vec::new());
+    for class in 0..names.len() {
+        let rows: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&row| labels[row] == class)
+            .collect();
+        let n_test = if test_fraction <= 0.0 || rows.len() < 2 {
+            0
+        } else {
+            ((rows.len() as f64 * test_fraction).round() as usize).clamp(1, rows.len() - 1)
+        };
+        test.extend_from_slice(&rows[..n_test]);
+        train.extend_from_slice(&rows[n_test..]);
+    }
+    // Interleave the classes again in the permutation's order, so batches mix classes.
+    let position: HashMap<usize, usize> = order.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    test.sort_by_key(|r| position[r]);
+    train.sort_by_key(|r| position[r]);
+    (test, train)
+}
+
+/// `rows` resampled with replacement (as many as there are), from the `data` stream.
+pub fn bootstrap(rows: &[usize], rng: &mut SourceRng) -> Vec<usize> {
+    (0..rows.len())
+        .map(|_| rows[rng.below(rows.len())])
+        .collect()
+}
+
+/// Standardises `train` and `test` in place with `reference`'s per-column mean and std
+/// (population std; a constant column is only centred). Regression targets are standardised
+/// the same way, so MSE is in units of the target's variance.
+pub fn standardise(reference: &Dataset, train: &mut Dataset, test: &mut Dataset) {
+    let scale = |values: &[f32], width: usize| -> Vec<(f32, f32)> {
+        let rows = values.len() / width;
+        (0..width)
+            .map(|c| {
+                let column = (0..rows).map(|r| f64::from(values[r * width + c]));
+                let mean = column.clone().sum::<f64>() / rows as f64;
+                let var = column.map(|v| (v - mean).powi(2)).sum::<f64>() / rows as f64;
+                let std = if var > 0.0 { var.sqrt() } else { 1.0 };
+                (mean as f32, std as f32)
+            })
+            .collect()
+    };
+    let apply = |values: &mut [f32], width: usize, stats: &[(f32, f32)]| {
+        for (i, v) in values.iter_mut().enumerate() {
+            let (mean, std) = stats[i % width];
+            *v = (*v - mean) / std;
+        }
+    };
+    let x_stats = scale(&reference.x, reference.features);
+    apply(&mut train.x, train.features, &x_stats);
+    apply(&mut test.x, test.features, &x_stats);
+    if reference.task == Task::Regression {
+        let y_stats = scale(&reference.y, reference.outputs);
+        apply(&mut train.y, train.outputs, &y_stats);
+        apply(&mut test.y, test.outputs, &y_stats);
+    }
+}
+
+/// Loaded tables, by what identifies them (kind, file, target, task, checksum): every run of
+/// a sweep uses the same `Arc` instead of parsing the file again.
+pub fn cached(
+    key: String,
+    load: impl FnOnce() -> Result<Table, String>,
+) -> Result<Arc<Table>, String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Table>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(table) = cache.lock().expect("cache lock").get(&key) {
+        return Ok(table.clone());
+    }
+    let table = Arc::new(load()?);
+    cache.lock().expect("cache lock").insert(key, table.clone());
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(labels: Vec<usize>, classes: usize) -> Table {
+        let n = labels.len();
+        Table {
+            feature_names: vec!["a".into()],
+            x: (0..n).map(|i| i as f32).collect(),
+            target: Target::Classes {
+                labels,
+                names: (0..classes).map(|c| c.to_string()).collect(),
+            },
+            sha256: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_split_is_stratified_and_covers_every_row_once() {
+        let labels: Vec<usize> = (0..60).map(|i| usize::from(i % 3 == 0)).collect();
+        let t = table(labels.clone(), 2);
+        let (test, train) = stratified_split(&t, 0.25, &mut SourceRng::new(9));
+        let mut all: Vec<usize> = test.iter().chain(&train).copied().collect();
+        all.sort();
+        assert_eq!(all, (0..60).collect::<Vec<_>>());
+        // 20 rows of class 1 and 40 of class 0: 5 and 10 held out.
+        assert_eq!(test.iter().filter(|&&r| labels[r] == 1).count(), 5);
+        assert_eq!(test.iter().filter(|&&r| labels[r] == 0).count(), 10);
+    }
+
+    #[test]
+    fn bootstrap_draws_from_the_rows_with_replacement() {
+        let rows: Vec<usize> = (100..150).collect();
+        let sample = bootstrap(&rows, &mut SourceRng::new(1));
+        assert_eq!(sample.len(), 50);
+        assert!(sample.iter().all(|r| rows.contains(r)));
+        let distinct: std::collections::HashSet<_> = sample.iter().collect();
+        assert!(distinct.len() < 50, "with replacement, some rows repeat");
+    }
+
+    #[test]
+    fn standardising_uses_the_reference_rows_only() {
+        let t = table(vec![0, 1, 0, 1], 2);
+        let data = t.dataset();
+        let reference = data.select(&[0, 1]);
+        let mut train = data.select(&[0, 1]);
+        let mut test = data.select(&[2, 3]);
+        standardise(&reference, &mut train, &mut test);
+        assert_eq!(train.x, vec![-1.0, 1.0]);
+        assert_eq!(test.x, vec![3.0, 5.0]);
+    }
+}
