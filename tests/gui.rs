@@ -463,3 +463,71 @@ fn auto_run_trains_only_what_a_toggle_adds_after_a_pause() {
             .any(|r| r.condition == "free:init+shuffle")
     );
 }
+
+#[test]
+fn the_disputed_points_view_on_digits_lists_points_by_disagreement() {
+    let mut config = seedscope::engine::presets::find("digits")
+        .unwrap()
+        .config()
+        .unwrap();
+    config.training.epochs = 1;
+    config.repeats = 3;
+    config.conditions = vec![
+        seedscope::engine::seeds::Condition::ALL_FIXED,
+        seedscope::engine::seeds::Condition::ALL_FREE,
+    ];
+    let mut harness = harness(config, temp("unused7.png"));
+    harness.run_ok();
+    run_to_end(&mut harness);
+    harness.state_mut().settings.curves_condition = "all-free".into();
+    harness.get_by_label("Where runs disagree").click();
+    harness.run_ok();
+    harness.get_by_label_contains("3 runs of all-free disagree on");
+    // The first point listed is one the runs split on (not unanimous).
+    let first = format!(
+        "{:?}",
+        harness.get_all_by_label_contains("truly").next().unwrap()
+    );
+    assert!(
+        first.contains("right in 1 of")
+            || first.contains("right in 2 of")
+            || first.contains("right in 0 of"),
+        "{first}"
+    );
+    // all-fixed: one outcome, so no point is disputed.
+    harness.state_mut().settings.curves_condition = "all-fixed".into();
+    harness.run_ok();
+    harness.get_by_label_contains("disagree on 0 of");
+}
+
+#[test]
+fn a_bad_csv_file_keeps_the_previous_data_set_and_says_why() {
+    let mut harness = harness(small_config(2, 2), temp("unused8.png"));
+    harness.run_ok();
+    let bad = temp("ragged.csv");
+    let mut text = String::from("a,b,label\n");
+    for i in 0..12 {
+        text.push_str(&format!("{i},{i},{}\n", i % 2));
+    }
+    text.push_str("1,2\n");
+    std::fs::write(&bad, text).unwrap();
+    let before = harness.state().settings.config.data.clone();
+    harness.state_mut().open_csv(&bad);
+    harness.run_ok();
+    assert_eq!(harness.state().settings.config.data, before);
+    harness.get_by_label_contains("ragged.csv: row 14 has 2 fields, the header has 3");
+    harness.get_by_label_contains("The previous data set is kept");
+
+    let good = temp("good.csv");
+    let text: String = std::iter::once("x1,x2,kind\n".to_string())
+        .chain((0..20).map(|i| format!("{i},{},{}\n", 20 - i, ["a", "b"][i % 2])))
+        .collect();
+    std::fs::write(&good, text).unwrap();
+    harness.state_mut().open_csv(&good);
+    harness.run_ok();
+    let data = &harness.state().settings.config.data;
+    assert_eq!(data.kind, seedscope::engine::config::DatasetKind::Csv);
+    assert_eq!(data.target.as_deref(), Some("kind"));
+    assert!(data.sha256.is_some());
+    harness.get_by_label_contains("20 × 2 features · 2 classes (a, b)");
+}

@@ -98,3 +98,103 @@ pub fn majority_agreement(grids: &[&str]) -> Option<Vec<f64>> {
             .collect(),
     )
 }
+
+/// One test row of a fixed data set, as the runs that tested it saw it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DisputedPoint {
+    /// The row of the data set.
+    pub row: usize,
+    /// Its true class.
+    pub truth: usize,
+    /// How many runs had it in their test set, and how many of them got it right.
+    pub runs: usize,
+    pub right: usize,
+    /// Predicted class → how many runs predicted it, most votes first.
+    pub votes: Vec<(usize, usize)>,
+}
+
+impl DisputedPoint {
+    /// Share of the runs that got it right.
+    pub fn right_share(&self) -> f64 {
+        self.right as f64 / self.runs as f64
+    }
+
+    /// 1 − the majority's share: 0 when every run predicts the same class.
+    pub fn disagreement(&self) -> f64 {
+        let top = self.votes.first().map_or(0, |v| v.1);
+        1.0 - top as f64 / self.runs as f64
+    }
+}
+
+/// Every test row of classification runs on a fixed data set (rows identified by
+/// `test_indices`), with the runs' votes, most disputed first (ties: fewer right first, then
+/// by row). `truth` gives a row's class.
+pub fn disputed_points(runs: &[&RunRecord], truth: impl Fn(usize) -> usize) -> Vec<DisputedPoint> {
+    let mut votes: HashMap<usize, HashMap<usize, usize>> = HashMap::new();
+    for run in runs.iter().filter(|r| r.error.is_none()) {
+        for (&row, &predicted) in run.test_indices.iter().zip(&run.test_predictions) {
+            *votes
+                .entry(row)
+                .or_default()
+                .entry(predicted as usize)
+                .or_default() += 1;
+        }
+    }
+    let mut points: Vec<DisputedPoint> = votes
+        .into_iter()
+        .map(|(row, counts)| {
+            let truth = truth(row);
+            let mut votes: Vec<(usize, usize)> = counts.into_iter().collect();
+            votes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let runs = votes.iter().map(|v| v.1).sum();
+            let right = votes.iter().find(|v| v.0 == truth).map_or(0, |v| v.1);
+            DisputedPoint {
+                row,
+                truth,
+                runs,
+                right,
+                votes,
+            }
+        })
+        .collect();
+    points.sort_by(|a, b| {
+        b.disagreement()
+            .total_cmp(&a.disagreement())
+            .then(a.right_share().total_cmp(&b.right_share()))
+            .then(a.row.cmp(&b.row))
+    });
+    points
+}
+
+#[cfg(test)]
+mod disputed_tests {
+    use super::*;
+
+    fn run(test_indices: Vec<usize>, predictions: Vec<f32>) -> RunRecord {
+        RunRecord {
+            test_indices,
+            test_predictions: predictions,
+            ..RunRecord::failed("c".into(), 0, "x".into())
+        }
+    }
+
+    #[test]
+    fn points_are_ranked_by_how_much_runs_disagree() {
+        let mut runs = vec![
+            run(vec![0, 1, 2], vec![0.0, 1.0, 2.0]),
+            run(vec![0, 1, 2], vec![0.0, 1.0, 1.0]),
+            run(vec![0, 1, 3], vec![0.0, 2.0, 0.0]),
+        ];
+        for r in &mut runs {
+            r.error = None;
+        }
+        let refs: Vec<&RunRecord> = runs.iter().collect();
+        let points = disputed_points(&refs, |row| [0, 1, 2, 0][row]);
+        let order: Vec<usize> = points.iter().map(|p| p.row).collect();
+        // Row 2: 1 of 2 runs each way; row 1: 2 of 3 agree; rows 0 and 3: unanimous.
+        assert_eq!(order, vec![2, 1, 0, 3]);
+        assert_eq!((points[0].runs, points[0].right), (2, 1));
+        assert_eq!(points[1].votes, vec![(1, 2), (2, 1)]);
+        assert_eq!(points[2].disagreement(), 0.0);
+    }
+}

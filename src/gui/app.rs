@@ -190,6 +190,13 @@ impl SeedscopeApp {
             Intent::ExportJson => self.pick(PickPurpose::ExportJson, ctx),
             Intent::ExportCsv => self.pick(PickPurpose::ExportCsv, ctx),
             Intent::OpenExperiment => self.pick(PickPurpose::OpenExperiment, ctx),
+            Intent::OpenCsv => self.pick(PickPurpose::OpenCsv, ctx),
+            Intent::DataRefused { previous, message } => {
+                self.settings.config.data = *previous;
+                self.message = Some(Message::Error(format!(
+                    "{message}. The previous data set is kept."
+                )));
+            }
             Intent::SaveExperiment => self.pick(PickPurpose::SaveExperiment, ctx),
             Intent::Replay(position) => self.start_replay(position, ctx),
         }
@@ -438,6 +445,13 @@ impl SeedscopeApp {
                 self.message = Some(Message::Info("Cancelled.".into()));
                 return;
             }
+            Picked::NoDialog if purpose == PickPurpose::OpenCsv => {
+                self.message = Some(Message::Error(
+                    "No file dialog can be shown here; put the file in an experiment file's data.path and start with `seedscope gui --config FILE`."
+                        .into(),
+                ));
+                return;
+            }
             Picked::NoDialog if purpose == PickPurpose::OpenExperiment => {
                 self.message = Some(Message::Error(
                     "No file dialog can be shown here; start with `seedscope gui --config FILE`."
@@ -453,6 +467,7 @@ impl SeedscopeApp {
         match purpose {
             PickPurpose::Snapshot => self.begin_snapshot(path, ctx),
             PickPurpose::OpenExperiment => self.open_experiment(&path),
+            PickPurpose::OpenCsv => self.open_csv(&path),
             PickPurpose::ExportJson | PickPurpose::ExportCsv | PickPurpose::SaveExperiment => {
                 self.save_file(purpose, &path)
             }
@@ -488,6 +503,48 @@ impl SeedscopeApp {
                 self.message = Some(Message::Info(format!("Opened {}", path.display())));
             }
             Err(error) => self.message = Some(Message::Error(error)),
+        }
+    }
+
+    /// Makes the CSV file at `path` the data set, predicting its last column (the panel lets
+    /// the user pick another). On any problem the previous data set stays, and nothing
+    /// trained is touched.
+    pub fn open_csv(&mut self, path: &std::path::Path) {
+        let mut data = self.settings.config.data.clone();
+        data.kind = crate::engine::config::DatasetKind::Csv;
+        data.path = Some(path.to_path_buf());
+        data.sha256 = None;
+        data.task = Some(Default::default());
+        let columns = match crate::engine::data::csv_file::header(path) {
+            Ok(columns) => columns,
+            Err(error) => {
+                self.message = Some(Message::Error(format!(
+                    "{error}. The previous data set is kept."
+                )));
+                return;
+            }
+        };
+        data.target = columns.last().cloned();
+        match crate::engine::data::prepare(&mut data) {
+            Ok(()) => {
+                self.settings.csv_columns = columns;
+                self.settings.config.data = data;
+                self.message = Some(Message::Info(format!(
+                    "Data set: {} (predicting `{}`; pick another column under Data)",
+                    path.display(),
+                    self.settings
+                        .config
+                        .data
+                        .target
+                        .as_deref()
+                        .unwrap_or_default()
+                )));
+            }
+            Err(error) => {
+                self.message = Some(Message::Error(format!(
+                    "{error}. The previous data set is kept."
+                )))
+            }
         }
     }
 

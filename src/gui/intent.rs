@@ -17,6 +17,13 @@ pub enum Intent {
     ExportCsv,
     OpenExperiment,
     SaveExperiment,
+    /// Data set → CSV file…: pick a file to train on.
+    OpenCsv,
+    /// The data settings were changed to something that cannot be loaded: keep `previous`.
+    DataRefused {
+        previous: Box<crate::engine::config::DataConfig>,
+        message: String,
+    },
     NewSeed,
     LoadPreset(String),
     Replay(usize),

@@ -85,44 +85,40 @@ fn preset_row(app: &mut Panel, ui: &mut egui::Ui) {
 }
 
 fn data_section(app: &mut Panel, ui: &mut egui::Ui) {
+    let previous = app.settings.config.data.clone();
     let data = &mut app.settings.config.data;
+    let mut open_csv = false;
     egui::Grid::new("data").num_columns(2).show(ui, |ui| {
         let label = ui.label("Data set");
-        egui::ComboBox::from_id_salt("dataset")
-            .selected_text(data.kind.label())
-            .show_ui(ui, |ui| {
-                for kind in DatasetKind::SYNTHETIC {
-                    ui.selectable_value(&mut data.kind, kind, kind.label());
-                }
-                ui.separator();
-                for kind in DatasetKind::REAL {
-                    ui.selectable_value(&mut data.kind, kind, kind.label())
-                        .on_hover_text(crate::engine::data::builtin::about(kind));
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_id_salt("dataset")
+                .selected_text(data.kind.label())
+                .show_ui(ui, |ui| {
+                    for kind in DatasetKind::SYNTHETIC {
+                        ui.selectable_value(&mut data.kind, kind, kind.label());
+                    }
+                    ui.separator();
+                    for kind in DatasetKind::REAL {
+                        ui.selectable_value(&mut data.kind, kind, kind.label())
+                            .on_hover_text(crate::engine::data::builtin::about(kind));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            open_csv = ui
+                .button("CSV file…")
+                .on_hover_text("Train on your own data: a CSV file with a header row, numeric feature columns and a column to predict (class labels or numbers).")
+                .clicked();
+        });
         ui.end_row();
-        ui.label("Samples");
-        ui.add(
-            egui::DragValue::new(&mut data.samples)
-                .range(limits::SAMPLES)
-                .speed(5),
-        )
-        .on_hover_text(range_hint(&limits::SAMPLES));
-        ui.end_row();
-        ui.label("Noise");
-        ui.add(
-            egui::DragValue::new(&mut data.noise)
-                .range(limits::NOISE)
-                .speed(0.01)
-                .max_decimals(3),
-        )
-        .on_hover_text(format!(
-            "Std of the Gaussian noise on each point. {}",
-            range_hint(&limits::NOISE)
-        ));
-        ui.end_row();
+        if data.kind == DatasetKind::Csv {
+            csv_rows(ui, data, &app.settings.csv_columns);
+        }
+        if data.kind.is_table() {
+            table_summary(ui, data);
+        } else {
+            synthetic_rows(ui, data);
+        }
         ui.label("Test fraction");
         ui.add(
             egui::DragValue::new(&mut data.test_fraction)
@@ -136,6 +132,117 @@ fn data_section(app: &mut Panel, ui: &mut egui::Ui) {
         ));
         ui.end_row();
     });
+    if open_csv {
+        app.intend(Intent::OpenCsv);
+    }
+    let data = &mut app.settings.config.data;
+    if *data != previous && data.kind.is_table() {
+        let mut checked = data.clone();
+        match crate::engine::data::prepare(&mut checked) {
+            Ok(()) => *data = checked,
+            Err(message) => app.intend(Intent::DataRefused {
+                previous: Box::new(previous),
+                message,
+            }),
+        }
+    }
+}
+
+/// The CSV data set: the file, the column to predict, and how to read it.
+fn csv_rows(ui: &mut egui::Ui, data: &mut crate::engine::config::DataConfig, columns: &[String]) {
+    use crate::engine::data::csv_file::TaskChoice;
+    ui.label("File");
+    let file = data
+        .path
+        .as_ref()
+        .and_then(|p| p.file_name())
+        .map_or("?".into(), |n| n.to_string_lossy().into_owned());
+    ui.label(file).on_hover_text(
+        data.path
+            .as_ref()
+            .map_or(String::new(), |p| p.display().to_string()),
+    );
+    ui.end_row();
+    let label = ui.label("Predict");
+    let mut target = data.target.clone().unwrap_or_default();
+    egui::ComboBox::from_id_salt("csv-target")
+        .selected_text(&target)
+        .show_ui(ui, |ui| {
+            for column in columns {
+                ui.selectable_value(&mut target, column.clone(), column);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    if data.target.as_deref() != Some(target.as_str()) {
+        data.target = Some(target);
+    }
+    ui.end_row();
+    let label = ui.label("Task");
+    let mut task = data.task.unwrap_or_default();
+    egui::ComboBox::from_id_salt("csv-task")
+        .selected_text(format!("{task:?}").to_lowercase())
+        .show_ui(ui, |ui| {
+            for choice in [TaskChoice::Auto, TaskChoice::Classification, TaskChoice::Regression] {
+                ui.selectable_value(&mut task, choice, format!("{choice:?}").to_lowercase());
+            }
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text("auto: text labels, or at most 20 distinct whole numbers, are classes; anything else is regression.");
+    if data.task != Some(task) {
+        data.task = Some(task);
+    }
+    ui.end_row();
+}
+
+/// A fixed data set's size and task, as loaded.
+fn table_summary(ui: &mut egui::Ui, data: &crate::engine::config::DataConfig) {
+    use crate::engine::data::Task;
+    ui.label("Rows");
+    match crate::engine::data::load_table(data) {
+        Ok(table) => {
+            let task = match table.task() {
+                Task::Regression => "regression".to_string(),
+                Task::Binary => format!("2 classes ({})", table.class_names().join(", ")),
+                Task::Multiclass { classes } => format!("{classes} classes"),
+            };
+            ui.label(format!(
+                "{} × {} features · {task}",
+                table.rows(),
+                table.features()
+            ))
+            .on_hover_text("data free: each run trains on a bootstrap resample of the training rows (Bouthillier et al. 2021). split free: other rows are held out (stratified by class). Features are standardised with the training rows' mean and std.");
+        }
+        Err(message) => {
+            ui.label(RichText::new(message).color(RED));
+        }
+    }
+    ui.end_row();
+}
+
+/// Samples and noise: what a synthetic data set draws.
+fn synthetic_rows(ui: &mut egui::Ui, data: &mut crate::engine::config::DataConfig) {
+    ui.label("Samples");
+    ui.add(
+        egui::DragValue::new(&mut data.samples)
+            .range(limits::SAMPLES)
+            .speed(5),
+    )
+    .on_hover_text(range_hint(&limits::SAMPLES));
+    ui.end_row();
+    ui.label("Noise");
+    ui.add(
+        egui::DragValue::new(&mut data.noise)
+            .range(limits::NOISE)
+            .speed(0.01)
+            .max_decimals(3),
+    )
+    .on_hover_text(format!(
+        "Std of the Gaussian noise on each point. {}",
+        range_hint(&limits::NOISE)
+    ));
+    ui.end_row();
 }
 
 fn model_section(app: &mut Panel, ui: &mut egui::Ui) {

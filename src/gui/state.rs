@@ -177,6 +177,8 @@ pub struct Settings {
     /// follows the metric's default (`analysis::runs_needed::default_epsilon`/`_delta`).
     pub plan_epsilon: Option<f64>,
     pub plan_delta: Option<f64>,
+    /// The columns of the CSV data set's header, to pick the target from.
+    pub csv_columns: Vec<String>,
     /// The run whose own decision regions the disagreement view shows (None: all runs).
     pub selected_run: Option<usize>,
     /// Train missing runs by themselves a moment after any setting changes.
@@ -205,6 +207,7 @@ impl Settings {
             luck_free: "all-free".to_string(),
             plan_epsilon: None,
             plan_delta: None,
+            csv_columns: Vec::new(),
             selected_run: None,
             auto_run: false,
         }

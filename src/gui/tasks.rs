@@ -68,6 +68,8 @@ pub enum PickPurpose {
     ExportCsv,
     OpenExperiment,
     SaveExperiment,
+    /// A CSV file as the data set.
+    OpenCsv,
 }
 
 impl PickPurpose {
@@ -86,6 +88,7 @@ impl PickPurpose {
             PickPurpose::ExportJson => ("results", "json"),
             PickPurpose::ExportCsv => ("runs", "csv"),
             PickPurpose::OpenExperiment | PickPurpose::SaveExperiment => ("experiment", "json"),
+            PickPurpose::OpenCsv => ("data", "csv"),
         }
     }
 
@@ -96,6 +99,7 @@ impl PickPurpose {
             PickPurpose::ExportCsv => ("Export runs", "CSV", true),
             PickPurpose::OpenExperiment => ("Open experiment", "JSON", false),
             PickPurpose::SaveExperiment => ("Save experiment", "JSON", true),
+            PickPurpose::OpenCsv => ("Open a CSV data set", "CSV", false),
         };
         let (what, extension) = self.default_file();
         FileRequest {

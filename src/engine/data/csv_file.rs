@@ -50,6 +50,24 @@ pub fn load(path: &Path, target: &str, task: TaskChoice) -> Result<Table, String
     parse(&bytes, &name.to_string(), target, task)
 }
 
+/// The header row of the CSV file at `path` (to choose the target column from).
+pub fn header(path: &Path) -> Result<Vec<String>, String> {
+    let name = path.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("{name}: the header row cannot be read: {e}"))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    check_header(&header, &name)?;
+    Ok(header)
+}
+
 /// Parses CSV `bytes` (named `name` in errors).
 pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result<Table, String> {
     let sha256 = crate::engine::model::hex(&Sha256::digest(bytes));

@@ -4,6 +4,7 @@
 mod compare;
 mod curves;
 mod disagreement;
+mod disputed;
 mod distributions;
 mod history;
 mod runs;
@@ -77,6 +78,9 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
         View::Distributions => distributions::show(ui, session, capturing),
         View::Sources => sources::show(ui, session, settings, capturing),
         View::Curves => curves::show(ui, session, settings, capturing),
+        View::Disagreement if session.config.data.kind.is_table() => {
+            disputed::show(ui, session, settings, capturing)
+        }
         View::Disagreement => disagreement::show(ui, session, settings, capturing),
         View::Compare => compare::show(ui, session, settings, capturing),
         View::SeedLuck => seed_luck::show(ui, session, settings, capturing),
