@@ -54,7 +54,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         .size(16.0)
         .strong(),
     );
-    ui.label("Left: how many test points each share of runs gets right (1 = every run that tested the point got it right). Right: the points the runs split on most, with each run's vote.");
+    ui.label("Left: the test points some run gets wrong, by the share of the runs testing them that get them right. Right: the points the runs split on most, with each run's vote.");
     let height = ui.available_height();
     ui.columns(2, |columns| {
         right_share_histogram(&mut columns[0], &points, height, capturing);
@@ -76,29 +76,37 @@ fn right_share_histogram(
     height: f32,
     capturing: bool,
 ) {
+    // Points every run gets right dwarf the rest; they are counted in the axis label instead.
     let mut bins = [0usize; 11];
-    for point in points {
-        bins[(point.right_share() * 10.0).round() as usize] += 1;
+    let always_right = points.iter().filter(|p| p.right == p.runs).count();
+    for point in points.iter().filter(|p| p.right < p.runs) {
+        bins[((point.right_share() * 10.0).floor() as usize).min(9)] += 1;
     }
     let bars: Vec<Bar> = bins
         .iter()
         .enumerate()
         .map(|(i, &count)| {
-            Bar::new(i as f64 / 10.0, count as f64)
-                .width(0.08)
-                .name(format!("{count} points right in {}% of runs", i * 10))
+            Bar::new(i as f64 / 10.0 + 0.05, count as f64)
+                .width(0.09)
+                .name(format!(
+                    "{count} points right in {}–{}% of the runs testing them",
+                    i * 10,
+                    i * 10 + 10
+                ))
                 .fill(Color32::from_rgb(0x6b, 0x9b, 0xd1))
         })
         .collect();
     Plot::new("disputed-histogram")
         .height(height)
-        .x_axis_label("share of runs that get the point right")
+        .x_axis_label(format!(
+            "share of runs that get the point right (not drawn: {always_right} points every run gets right)"
+        ))
         .y_axis_label("test points")
         .show_x(!capturing)
         .show_y(!capturing)
         .allow_scroll(false)
-        .include_x(-0.05)
-        .include_x(1.05)
+        .include_x(0.0)
+        .include_x(1.0)
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new("test points", bars))
         });
@@ -115,7 +123,7 @@ fn point_row(
     ui.horizontal(|ui| {
         if kind == DatasetKind::Digits {
             let pixels = &table.x[point.row * table.features()..(point.row + 1) * table.features()];
-            digit_image(ui, pixels, 5.0);
+            digit_image(ui, pixels, 6.0);
         }
         let votes: Vec<String> = point
             .votes

@@ -1,0 +1,118 @@
+"""The digits sweep in PyTorch eager mode, the peer of `seedscope bench --preset digits`.
+
+Same experiment as assets/presets/digits.json: scikit-learn's digits (1797 images of 8x8,
+read from assets/datasets/digits.csv.gz), a stratified 30% test split, features
+standardised with the training rows' mean and std, MLP 64-32-10 ReLU with dropout 0.1,
+softmax cross-entropy, Adam lr 0.005, batch 32, 15 epochs; 30 repeats of 8 conditions =
+240 runs. Each run is trained on its own, one thread, on one worker process per core
+(seedscope's default too). Prints the same figures as `seedscope bench --json`.
+
+    pip install torch numpy
+    python3 benches/peer/digits_sweep.py            # all 240 runs
+    python3 benches/peer/digits_sweep.py --runs 24  # a sample, scaled up to 240
+"""
+
+import argparse
+import gzip
+import json
+import multiprocessing
+import os
+import resource
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DIGITS = os.path.join(HERE, "..", "..", "assets", "datasets", "digits.csv.gz")
+
+
+def load_digits():
+    with gzip.open(DIGITS, "rt") as f:
+        table = np.loadtxt(f, delimiter=",", dtype=np.float32)
+    return table[:, :64], table[:, 64].astype(np.int64)
+
+
+X, Y = load_digits()
+
+
+def stratified_split(rng, fraction=0.3):
+    test, train = [], []
+    for digit in range(10):
+        rows = rng.permutation(np.flatnonzero(Y == digit))
+        n_test = int(round(len(rows) * fraction))
+        test.extend(rows[:n_test])
+        train.extend(rows[n_test:])
+    return np.array(test), np.array(train)
+
+
+def one_run(seed):
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    test, train = stratified_split(rng)
+    mean, std = X[train].mean(0), X[train].std(0)
+    std[std == 0] = 1
+    xt = torch.from_numpy((X[train] - mean) / std)
+    yt = torch.from_numpy(Y[train])
+    model = torch.nn.Sequential(
+        torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Dropout(0.1),
+        torch.nn.Linear(32, 10),
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.005)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    for _ in range(15):
+        perm = torch.randperm(len(xt))
+        for start in range(0, len(xt), 32):
+            idx = perm[start:start + 32]
+            optimizer.zero_grad()
+            loss = loss_fn(model(xt[idx]), yt[idx])
+            loss.backward()
+            optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        logits = model(torch.from_numpy((X[test] - mean) / std))
+        return (logits.argmax(1) == torch.from_numpy(Y[test])).float().mean().item()
+
+
+def one_thread():
+    torch.set_num_threads(1)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=240,
+                        help="how many runs to time (the figures are scaled to 240)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(),
+                        help="worker processes, one thread each (default: one per core)")
+    args = parser.parse_args()
+    one_thread()
+    one_run(0)  # warm-up: PyTorch's first run pays for lazy initialisation
+    started = time.perf_counter()
+    accuracy = one_run(0)
+    single = (time.perf_counter() - started) * 1000
+
+    wall0 = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(args.workers, initializer=one_thread) as pool:
+        pool.map(one_run, range(1, args.runs + 1), chunksize=1)
+        pool.close()
+        pool.join()
+    wall = time.perf_counter() - wall0
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = children.ru_utime + children.ru_stime
+    scale = 240 / args.runs
+    print(json.dumps({
+        "sweep_seconds": wall * scale,
+        "runs": 240,
+        "ms_per_run": cpu * 1000 / args.runs,
+        "ms_single_run": single,
+        "runs_per_second": args.runs / wall,
+        "peak_rss_mb": max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                           children.ru_maxrss) / 1024,
+        "workers": args.workers,
+        "measured_runs": args.runs,
+        "single_run_accuracy": accuracy,
+    }))
+
+
+if __name__ == "__main__":
+    main()
