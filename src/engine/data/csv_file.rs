@@ -53,28 +53,22 @@ pub fn load(path: &Path, target: &str, task: TaskChoice) -> Result<Table, String
 /// The header row of the CSV file at `path` (to choose the target column from).
 pub fn header(path: &Path) -> Result<Vec<String>, String> {
     let name = path.display().to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| format!("{name}: the header row cannot be read: {e}"))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    check_header(&header, &name)?;
-    Ok(header)
+    let file = std::fs::File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    read_header(&mut reader(file), &name)
 }
 
-/// Parses CSV `bytes` (named `name` in errors).
-pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result<Table, String> {
-    let sha256 = crate::engine::model::hex(&Sha256::digest(bytes));
-    let mut reader = csv::ReaderBuilder::new()
+fn reader<R: std::io::Read>(source: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
         .has_headers(true)
         .trim(csv::Trim::All)
-        .from_reader(bytes);
+        .from_reader(source)
+}
+
+/// The header row, checked: named columns, at least two, not all numbers.
+fn read_header<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+    name: &str,
+) -> Result<Vec<String>, String> {
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| format!("{name}: the header row cannot be read: {e}"))?
@@ -82,6 +76,14 @@ pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result
         .map(str::to_string)
         .collect();
     check_header(&header, name)?;
+    Ok(header)
+}
+
+/// Parses CSV `bytes` (named `name` in errors).
+pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result<Table, String> {
+    let sha256 = crate::engine::model::hex(&Sha256::digest(bytes));
+    let mut reader = reader(bytes);
+    let header = read_header(&mut reader, name)?;
     let target_column = header.iter().position(|h| h == target).ok_or_else(|| {
         format!(
             "{name}: no column `{target}` to predict; the columns are: {}",

@@ -9,13 +9,10 @@ use super::runs_needed;
 use super::seed_luck::luck_summary;
 use super::{category_axis, condition_names, condition_picker, keep_valid, metric_label};
 use crate::analysis::compare::Comparison;
-use crate::analysis::reading::{PairReading, Side, read_pair};
+use crate::analysis::reading::PairReading;
 use crate::gui::palette::condition_color_by_name;
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
-
-/// The last reading, keyed by (A, B, runs so far): the bootstrap is not redone every frame.
-type Cached = ((String, String, usize), Result<PairReading, String>);
 
 // egui drawing code: it reads top to bottom as the view appears on screen.
 pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, capturing: bool) {
@@ -28,7 +25,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     });
     let (a, b) = (settings.compare_a.clone(), settings.compare_b.clone());
     let metric = session.metric().to_string();
-    let result = cached_reading(ui, session, &a, &b);
+    let result = super::cached_pair_reading(ui, session, "compare-cache", &a, &b);
     let reading = match result {
         Err(message) => {
             ui.label(RichText::new(message).color(Color32::DARK_RED));
@@ -64,47 +61,6 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         pair_plot(&mut columns[0], session, &pair, &metric, capturing);
         runs_needed::show_convergence(&mut columns[1], session, &pair, capturing);
     });
-}
-
-fn cached_reading(
-    ui: &mut egui::Ui,
-    session: &Session,
-    a: &str,
-    b: &str,
-) -> Result<PairReading, String> {
-    let key = (a.to_string(), b.to_string(), session.runs.len());
-    let id = egui::Id::unique("compare-cache");
-    let cached: Option<Cached> = ui.data(|d| d.get_temp(id));
-    if let Some((cached_key, reading)) = cached
-        && cached_key == key
-    {
-        return reading;
-    }
-    let (values_a, hashes_a) = session.outcomes(a);
-    let (values_b, hashes_b) = session.outcomes(b);
-    let reading = if values_a.is_empty() || values_b.is_empty() {
-        Err(format!(
-            "Need finished runs on both sides; {a} has {}, {b} has {}.",
-            values_a.len(),
-            values_b.len()
-        ))
-    } else {
-        read_pair(
-            Side {
-                name: a,
-                values: &values_a,
-                hashes: &hashes_a,
-            },
-            Side {
-                name: b,
-                values: &values_b,
-                hashes: &hashes_b,
-            },
-            session.metric() != "mse",
-        )
-    };
-    ui.data_mut(|d| d.insert_temp(id, (key, reading.clone())));
-    reading
 }
 
 /// The comparison's figures, one row each.

@@ -90,6 +90,52 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
     rect
 }
 
+/// The honest reading of conditions `a` against `b` (`analysis::reading`), cached under
+/// `cache` until the runs change: the bootstrap is not redone every frame.
+pub fn cached_pair_reading(
+    ui: &mut egui::Ui,
+    session: &Session,
+    cache: &str,
+    a: &str,
+    b: &str,
+) -> Result<crate::analysis::reading::PairReading, String> {
+    use crate::analysis::reading::{PairReading, Side, read_pair};
+    type Cached = ((String, String, usize), Result<PairReading, String>);
+    let key = (a.to_string(), b.to_string(), session.runs.len());
+    let id = egui::Id::unique(cache);
+    let cached: Option<Cached> = ui.data(|d| d.get_temp(id));
+    if let Some((cached_key, reading)) = cached
+        && cached_key == key
+    {
+        return reading;
+    }
+    let (values_a, hashes_a) = session.outcomes(a);
+    let (values_b, hashes_b) = session.outcomes(b);
+    let reading = if values_a.is_empty() || values_b.is_empty() {
+        Err(format!(
+            "Need finished runs on both sides; {a} has {}, {b} has {}. Tick both and press Run.",
+            values_a.len(),
+            values_b.len()
+        ))
+    } else {
+        read_pair(
+            Side {
+                name: a,
+                values: &values_a,
+                hashes: &hashes_a,
+            },
+            Side {
+                name: b,
+                values: &values_b,
+                hashes: &hashes_b,
+            },
+            session.metric() != "mse",
+        )
+    };
+    ui.data_mut(|d| d.insert_temp(id, (key, reading.clone())));
+    reading
+}
+
 /// The session's condition names, in sweep order.
 pub fn condition_names(config: &crate::engine::config::ExperimentConfig) -> Vec<String> {
     config.conditions.iter().map(|c| c.to_string()).collect()

@@ -7,15 +7,11 @@ use egui_plot::{Bar, BarChart, Legend, Plot, VLine};
 
 use super::{condition_names, condition_picker, keep_valid, metric_label};
 use crate::analysis::reading::{
-    LuckReading, PairReading, Side, gap_side, luck_word, ordinal, percentile_text, read_pair,
+    LuckReading, PairReading, gap_side, luck_word, ordinal, percentile_text,
 };
 use crate::analysis::summary::format_value;
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
-
-/// The last reading, keyed by (fixed, free, runs so far): the bootstrap is not redone every
-/// frame.
-type Cached = ((String, String, usize), Result<PairReading, String>);
 
 /// The free runs' bars and the fixed-seed marker: a calm blue and a red that stands out on
 /// it, rather than the conditions' own near-black and grey, which would vanish here.
@@ -35,7 +31,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         condition_picker(ui, "read against", &mut settings.luck_free, &names);
     });
     let (fixed, free) = (settings.luck_fixed.clone(), settings.luck_free.clone());
-    let reading = cached_reading(ui, session, &fixed, &free);
+    let reading = super::cached_pair_reading(ui, session, "seed-luck-cache", &fixed, &free);
     match reading {
         Ok(PairReading::SeedLuck(luck)) if luck.fixed_condition == fixed => {
             ui.add_space(6.0);
@@ -68,45 +64,6 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
             ui.label(RichText::new(message).color(Color32::DARK_RED));
         }
     }
-}
-
-fn cached_reading(
-    ui: &mut egui::Ui,
-    session: &Session,
-    fixed: &str,
-    free: &str,
-) -> Result<PairReading, String> {
-    let key = (fixed.to_string(), free.to_string(), session.runs.len());
-    let id = egui::Id::unique("seed-luck-cache");
-    let cached: Option<Cached> = ui.data(|d| d.get_temp(id));
-    if let Some((cached_key, reading)) = cached
-        && cached_key == key
-    {
-        return reading;
-    }
-    let (fixed_values, fixed_hashes) = session.outcomes(fixed);
-    let (free_values, free_hashes) = session.outcomes(free);
-    let reading = if fixed_values.is_empty() {
-        Err(format!(
-            "No finished runs of {fixed} yet: tick it and press Run."
-        ))
-    } else {
-        read_pair(
-            Side {
-                name: fixed,
-                values: &fixed_values,
-                hashes: &fixed_hashes,
-            },
-            Side {
-                name: free,
-                values: &free_values,
-                hashes: &free_hashes,
-            },
-            session.metric() != "mse",
-        )
-    };
-    ui.data_mut(|d| d.insert_temp(id, (key, reading.clone())));
-    reading
 }
 
 /// The reading in words: the headline, the typical run, the cherry-picked best, and the
