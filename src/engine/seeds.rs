@@ -60,12 +60,14 @@ impl Source {
     pub fn explanation(self) -> &'static str {
         match self {
             Source::Data => {
-                "Data sampling: which points the synthetic data set contains (the noise draw). \
-                 scikit-learn: make_circles(random_state=...)."
+                "Data sampling: which points the synthetic data set contains (the noise draw); on a \
+                 real data set or a CSV file, a bootstrap resample of the training rows, standing in \
+                 for another sample of the same population (Bouthillier et al., MLSys 2021). \
+                 scikit-learn: make_circles(random_state=...), resample(random_state=...)."
             }
             Source::Split => {
-                "Train/test split: which points go to training and which to testing. \
-                 scikit-learn: train_test_split(random_state=...)."
+                "Train/test split: which points go to training and which to testing (stratified by \
+                 class on a real data set). scikit-learn: train_test_split(random_state=..., stratify=y)."
             }
             Source::Init => {
                 "Weight initialisation: the initial weights (Glorot/He uniform). \
