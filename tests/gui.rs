@@ -531,3 +531,46 @@ fn a_bad_csv_file_keeps_the_previous_data_set_and_says_why() {
     assert!(data.sha256.is_some());
     harness.get_by_label_contains("20 × 2 features · 2 classes (a, b)");
 }
+
+#[test]
+fn open_shows_a_merged_results_file_with_all_its_runs() {
+    // Two parts of a sharded sweep, merged on the command line, then opened in the app: the
+    // merged file is an ordinary results file.
+    let dir = temp("merged-open");
+    std::fs::create_dir_all(&dir).unwrap();
+    let part = |index: usize| {
+        let out = dir.join(format!("part-{index}.json"));
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_seedscope"))
+            .env("SEEDSCOPE_NO_STORE", "1")
+            .args(["run", "--quiet", "--seed", "9", "--repeats", "2", "--shard"])
+            .arg(format!("{index}/2"))
+            .arg("--out")
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        out
+    };
+    let (a, b) = (part(0), part(1));
+    let merged = dir.join("merged.json");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_seedscope"))
+        .env("SEEDSCOPE_NO_STORE", "1")
+        .arg("merge")
+        .args([&a, &b])
+        .arg("--out")
+        .arg(&merged)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut harness = harness(small_config(2, 2), temp("unused9.png"));
+    harness.run_ok();
+    harness.state_mut().open_experiment(&merged);
+    harness.run_ok();
+    let app = harness.state();
+    let session = app.session.as_ref().expect("the runs are shown");
+    assert_eq!(session.runs.len(), 16);
+    assert_eq!(session.master_seed, 9);
+    assert_eq!(app.settings.master_seed, 9);
+    assert!(!app.is_running(), "nothing is trained");
+    harness.get_by_label_contains("merged.json: 16 runs, master seed 9");
+}

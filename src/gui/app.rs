@@ -488,14 +488,25 @@ impl SeedscopeApp {
         });
     }
 
-    /// Loads an experiment file; on any problem the current settings stay as they were.
+    /// Opens an experiment file, or a results file (from `run`, `merge`, `export` or Export
+    /// JSON) with all its runs and views; on any problem the current settings stay as they
+    /// were.
     pub fn open_experiment(&mut self, path: &std::path::Path) {
-        let loaded = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
-            .and_then(|text| {
-                ExperimentConfig::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
-            });
-        match loaded {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                self.message = Some(Message::Error(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+                return;
+            }
+        };
+        if let Ok(results) = crate::records::ResultsFile::from_json(&text) {
+            self.open_results(results, path);
+            return;
+        }
+        match ExperimentConfig::from_json(&text).map_err(|e| format!("{}: {e}", path.display())) {
             Ok(config) => {
                 let seed = self.settings.master_seed;
                 self.settings = Settings::from_config(config, "");
@@ -504,6 +515,29 @@ impl SeedscopeApp {
             }
             Err(error) => self.message = Some(Message::Error(error)),
         }
+    }
+
+    /// Shows a results file's runs as the open experiment, without training.
+    fn open_results(&mut self, results: crate::records::ResultsFile, path: &std::path::Path) {
+        if self.is_running() {
+            self.message = Some(Message::Error(
+                "A sweep is running: cancel it or let it finish first.".into(),
+            ));
+            return;
+        }
+        let seed = results.master_seed;
+        let count = results.runs.len();
+        self.settings = Settings::from_config(results.config, "");
+        self.settings.master_seed = seed;
+        let config = self.settings.experiment();
+        self.message = Some(Message::Info(format!(
+            "Opened {}: {count} runs, master seed {seed}.",
+            path.display()
+        )));
+        self.session = (count > 0).then(|| Session::new(config.clone(), seed, results.runs));
+        self.last_seen = Some((config, seed));
+        self.changed_at = None;
+        self.replays.clear();
     }
 
     /// Makes the CSV file at `path` the data set, predicting its last column (the panel lets

@@ -152,7 +152,11 @@ fn file_buttons(app: &Toolbar, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
         intents.push(Intent::ExportCsv);
     }
     ui.separator();
-    if ui.button("Open experiment…").clicked() {
+    if ui
+        .button("Open experiment…")
+        .on_hover_text("An experiment file (settings), or a results file (from Export JSON, `seedscope run`, `export` or `merge`) shown with all its runs, without training.")
+        .clicked()
+    {
         intents.push(Intent::OpenExperiment);
     }
     if ui.button("Save experiment…").clicked() {
