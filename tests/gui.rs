@@ -574,3 +574,223 @@ fn open_shows_a_merged_results_file_with_all_its_runs() {
     assert!(!app.is_running(), "nothing is trained");
     harness.get_by_label_contains("merged.json: 16 runs, master seed 9");
 }
+
+/// Answers every file dialog with "no dialog can be shown here", as on a desktop without an
+/// xdg-desktop-portal.
+struct NoDialogPicker;
+
+impl PathPicker for NoDialogPicker {
+    fn request(&self, _request: FileRequest, _wake: Box<dyn Fn() + Send>) -> Receiver<Picked> {
+        let (sender, receiver) = channel();
+        sender.send(Picked::NoDialog).unwrap();
+        receiver
+    }
+}
+
+/// A file dropped onto the window, as the native backend hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+impl Dropped {
+    fn handle(path: &std::path::Path) -> egui::DroppedFileHandle {
+        Arc::new(Dropped(path.to_path_buf()))
+    }
+}
+
+fn harness_without_dialogs(config: ExperimentConfig) -> Harness<'static, SeedscopeApp> {
+    harness_of(SeedscopeApp::new(
+        Settings::from_config(config, "circles"),
+        Box::new(NoDialogPicker),
+        Box::new(PatternCapture),
+    ))
+}
+
+fn two_class_csv(name: &str) -> PathBuf {
+    let path = temp(name);
+    let text: String = std::iter::once("x1,x2,kind\n".to_string())
+        .chain((0..20).map(|i| format!("{i},{},{}\n", 20 - i, ["a", "b"][i % 2])))
+        .collect();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn the_master_seed_is_kept_exactly_and_bad_text_is_refused() {
+    let mut harness = harness(small_config(2, 2), temp("unused10.png"));
+    harness.state_mut().settings.master_seed = 3874686842423312392;
+    harness.run_ok();
+    // Shown exactly; focusing the field and leaving it changes nothing.
+    let shown = |harness: &Harness<'_, SeedscopeApp>| harness.get_by_label("Master seed").value();
+    assert_eq!(shown(&harness).as_deref(), Some("3874686842423312392"));
+    harness.get_by_label("Master seed").focus();
+    harness.run_ok();
+    harness.key_press(egui::Key::Tab);
+    harness.run_ok();
+    harness.get_by_label("Repeats").focus();
+    harness.run_ok();
+    assert_eq!(harness.state().settings.master_seed, 3874686842423312392);
+    assert_eq!(shown(&harness).as_deref(), Some("3874686842423312392"));
+
+    // Bad text turns red, says why, and keeps the seed.
+    harness.get_by_label("Master seed").focus();
+    harness.run_ok();
+    harness.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    harness.get_by_label("Master seed").type_text("12ab");
+    harness.run_ok();
+    harness.key_press(egui::Key::Enter);
+    harness.run_ok();
+    assert_eq!(harness.state().settings.master_seed, 3874686842423312392);
+    harness.get_by_label_contains("`12ab` is not a whole number from 0 to 18446744073709551615");
+
+    // The largest seed is taken exactly.
+    harness.get_by_label("Master seed").focus();
+    harness.run_ok();
+    harness.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    harness
+        .get_by_label("Master seed")
+        .type_text("18446744073709551615");
+    harness.run_ok();
+    harness.key_press(egui::Key::Enter);
+    harness.run_ok();
+    assert_eq!(harness.state().settings.master_seed, u64::MAX);
+    assert!(
+        harness
+            .query_by_label_contains("is not a whole number")
+            .is_none()
+    );
+}
+
+#[test]
+fn without_a_file_dialog_a_path_can_be_typed_or_the_file_dropped() {
+    let mut harness = harness_without_dialogs(small_config(2, 2));
+    harness.run_ok();
+    let csv = two_class_csv("typed.csv");
+    harness.get_by_label("CSV file…").click();
+    harness.run_ok();
+    harness.get_by_label_contains("No file dialog can be shown here");
+    harness.get_by_label("Path").focus();
+    harness
+        .get_by_label("Path")
+        .type_text(&csv.display().to_string());
+    harness.run_ok();
+    harness.get_by_label("Open path").click();
+    harness.run_ok();
+    let data = &harness.state().settings.config.data;
+    assert_eq!(data.path.as_deref(), Some(csv.as_path()));
+    assert_eq!(data.target.as_deref(), Some("kind"));
+    assert!(!harness.state().is_asking_for_path());
+
+    // An experiment file dropped onto the window opens; a CSV dropped becomes the data set.
+    let mut experiment = small_config(3, 2);
+    experiment.training.learning_rate = 0.05;
+    let file = temp("dropped.json");
+    std::fs::write(&file, experiment.to_json()).unwrap();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Dropped::handle(&file));
+    harness.run_ok();
+    assert_eq!(harness.state().settings.config.training.learning_rate, 0.05);
+    assert_eq!(harness.state().settings.config.repeats, 3);
+    let dropped_csv = two_class_csv("dropped.csv");
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Dropped::handle(&dropped_csv));
+    harness.run_ok();
+    assert_eq!(
+        harness.state().settings.config.data.path.as_deref(),
+        Some(dropped_csv.as_path())
+    );
+}
+
+#[test]
+fn an_experiment_that_reads_an_unfamiliar_csv_says_which_file_and_devices_are_refused() {
+    let mut harness = harness(small_config(2, 2), temp("unused11.png"));
+    harness.run_ok();
+    let csv = two_class_csv("shared-data.csv");
+    let mut config = small_config(2, 2);
+    config.data = serde_json::from_value(serde_json::json!({
+        "kind": "csv", "path": csv, "target": "kind", "test_fraction": 0.3
+    }))
+    .unwrap();
+    let shared = temp("shared-experiment.json");
+    std::fs::write(&shared, config.to_json()).unwrap();
+    harness.state_mut().open_experiment(&shared);
+    harness.run_ok();
+    harness.get_by_label_contains(&format!(
+        "It reads its data from {} — a file not opened here before",
+        csv.display()
+    ));
+
+    // A shared file naming a device is refused at once, and the settings stay.
+    config.data.path = Some(PathBuf::from("/dev/zero"));
+    std::fs::write(&shared, config.to_json()).unwrap();
+    let before = harness.state().settings.config.clone();
+    let started = Instant::now();
+    harness.state_mut().open_experiment(&shared);
+    harness.run_ok();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(harness.state().settings.config, before);
+    harness.get_by_label_contains("/dev/zero: is a character device");
+    // A 1 MB column name is quoted short in the status line.
+    let long = temp("long-header.csv");
+    let mut text = format!("{},kind\n", "y".repeat(1_000_000));
+    for i in 0..20 {
+        text.push_str(&format!("{i},{}\n", i % 2));
+    }
+    std::fs::write(&long, text).unwrap();
+    config.data.path = Some(long);
+    config.data.target = Some("species".into());
+    std::fs::write(&shared, config.to_json()).unwrap();
+    harness.state_mut().open_experiment(&shared);
+    harness.run_ok();
+    harness.get_by_label_contains("no column `species`");
+    let Some(seedscope::gui::intent::Message::Error(shown)) = &harness.state().message else {
+        panic!("no error on the status line");
+    };
+    assert!(
+        shown.len() < 1_000,
+        "{} bytes in the status line",
+        shown.len()
+    );
+}
+
+#[test]
+fn the_experiment_on_screen_is_written_at_once_and_a_damaged_file_starts_from_defaults() {
+    use seedscope::gui::settings_file::{Loaded, SettingsFile};
+    let path = temp("app-settings.json");
+    let _ = std::fs::remove_file(&path);
+    let app = SeedscopeApp::new(
+        Settings::from_config(small_config(2, 2), "circles"),
+        Box::new(FixedPicker(temp("unused12.png"))),
+        Box::new(PatternCapture),
+    )
+    .with_settings_file(SettingsFile::new(path.clone()));
+    let mut harness = harness_of(app);
+    harness.run_ok();
+    harness.state_mut().settings.master_seed = 3874686842423312392;
+    harness.step();
+    // Written in the frame the seed changed, not 30 s later: a kill now keeps it.
+    let Loaded::Settings(saved) = SettingsFile::new(path.clone()).load() else {
+        panic!("the settings file was not written");
+    };
+    assert_eq!(saved.master_seed, 3874686842423312392);
+    assert!(!temp("app-settings.json.partial").exists());
+
+    std::fs::write(&path, "{\"master_seed\": 12, \"config\": [").unwrap();
+    assert!(matches!(
+        SettingsFile::new(path.clone()).load(),
+        Loaded::Damaged(message) if message.contains("app-settings.json")
+    ));
+}

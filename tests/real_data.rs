@@ -205,7 +205,7 @@ fn bad_csv_files_are_refused_naming_file_row_and_column() {
             "word.csv",
             format!("a,b,label\n{good_rows}1,x,0\n"),
             "label",
-            "row 14, column `b`: `x` is not a number",
+            "row 14, column `b`: `x` is not a finite number",
         ),
         (
             "empty.csv",

@@ -36,6 +36,19 @@ pub fn welch(a: &[f64], b: &[f64]) -> Option<(f64, f64, f64, f64, f64)> {
     if a.len() < 2 || b.len() < 2 {
         return None;
     }
+    // Degrees of freedom square the variances: for values beyond ~1e77 (an MSE can reach
+    // 1e77) that overflows. t and df do not depend on the scale, so very large values are
+    // first divided by a power of two — exact, so every smaller value gives the same bits.
+    let largest = a.iter().chain(b).fold(0.0f64, |m, v| m.max(v.abs()));
+    if largest.is_finite() && largest > 2f64.powi(100) {
+        let scale = 2f64.powi(largest.log2().floor() as i32);
+        let (a, b): (Vec<f64>, Vec<f64>) = (
+            a.iter().map(|v| v / scale).collect(),
+            b.iter().map(|v| v / scale).collect(),
+        );
+        let (t, df, p, low, high) = welch(&a, &b)?;
+        return Some((t, df, p, low * scale, high * scale));
+    }
     let (va, vb) = (std_dev(a)?.powi(2), std_dev(b)?.powi(2));
     let (na, nb) = (a.len() as f64, b.len() as f64);
     let diff = mean(a)? - mean(b)?;
@@ -135,7 +148,12 @@ pub fn compare(
         ));
     }
     let (welch_t, welch_df, welch_p, ci_low, ci_high) =
-        welch(a, b).ok_or("the t-test needs at least two runs per side")?;
+        welch(a, b).ok_or_else(|| {
+            let largest = a.iter().chain(b).fold(0.0f64, |m, v| m.max(v.abs()));
+            format!(
+                "the t-test cannot be computed: its arithmetic overflows on these metrics (largest magnitude {largest:e})"
+            )
+        })?;
     let p_a_gt_b = probability_a_beats_b(a, b);
     let (p_ci_low, p_ci_high) = bootstrap_ci2(a, b, probability_a_beats_b);
     // "Better" follows the metric: for MSE, A is better when it is lower.

@@ -24,9 +24,10 @@ pub struct Side<'a> {
 }
 
 impl Side<'_> {
-    /// Bitwise identical runs (at least one): one outcome, however many times it was run.
+    /// Bitwise identical runs (at least two): one outcome, however many times it was run.
+    /// A single run is not a repeat: it says nothing about whether the next run would match.
     fn one_outcome(&self) -> bool {
-        !self.hashes.is_empty() && self.hashes.iter().collect::<HashSet<_>>().len() == 1
+        self.hashes.len() >= 2 && self.hashes.iter().collect::<HashSet<_>>().len() == 1
     }
 }
 
@@ -83,6 +84,16 @@ impl PairReading {
 
 /// Reads the pair `a`, `b`; "better" follows the metric (`higher_is_better`).
 pub fn read_pair(a: Side, b: Side, higher_is_better: bool) -> Result<PairReading, String> {
+    for side in [&a, &b] {
+        if side.values.len() < 2 {
+            return Err(format!(
+                "{} has {} finished run{}; a reading needs at least 2 on each side (more runs, or let the sweep go on)",
+                side.name,
+                side.values.len(),
+                if side.values.len() == 1 { "" } else { "s" }
+            ));
+        }
+    }
     match (a.one_outcome(), b.one_outcome()) {
         (true, true) => Ok(PairReading::FixedDifference(fixed_pair(&a, &b))),
         (true, false) => luck_reading(&a, "a", &b, higher_is_better).map(PairReading::SeedLuck),

@@ -8,7 +8,7 @@ use clap::Args;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::presets;
 use crate::engine::record::RunRecord;
-use crate::records::store::{self, RunStore, STORE_ENV, StoreError};
+use crate::records::store::{self, RunStore, STORE_ENV};
 use crate::records::{ResultsFile, runs_csv, write_atomically};
 
 pub const SEED_ENV: &str = "SEEDSCOPE_SEED";
@@ -27,6 +27,7 @@ pub struct ExperimentArgs {
 }
 
 /// A user-facing failure with its exit code.
+#[derive(Debug)]
 pub struct Failure {
     pub code: u8,
     pub message: String,
@@ -42,8 +43,8 @@ pub(crate) fn bad_input(message: impl Into<String>) -> Failure {
 /// Loads the experiment named by `--preset`/`--config`, or the default preset.
 pub fn load_experiment(args: &ExperimentArgs) -> Result<ExperimentConfig, String> {
     if let Some(path) = &args.config {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text =
+            crate::engine::files::read_text(path, crate::engine::files::MAX_EXPERIMENT_BYTES)?;
         return ExperimentConfig::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
     }
     let name = args.preset.as_deref().unwrap_or(presets::DEFAULT_PRESET);
@@ -128,7 +129,7 @@ impl StoreArgs {
         let path = self
             .path()
             .ok_or_else(|| bad_input("--no-store: this command reads the run store"))?;
-        RunStore::open(&path).map_err(|e| bad_input(format!("run store {}: {e}", path.display())))
+        RunStore::open(&path).map_err(|e| bad_input(e.to_string()))
     }
 
     /// Opens the store for `run`: a damaged or newer store is an error (exit 2; the file is
@@ -140,17 +141,11 @@ impl StoreArgs {
         };
         match RunStore::open(&path) {
             Ok(store) => Ok(Some(store)),
-            Err(error @ (StoreError::Corrupt(_) | StoreError::NewerSchema { .. })) => {
-                Err(bad_input(format!(
-                    "run store {}: {error}; move the file aside, pass --store OTHER, or --no-store",
-                    path.display()
-                )))
-            }
+            Err(error) if error.is_unusable() => Err(bad_input(format!(
+                "{error}; move the file aside, pass --store OTHER, or --no-store"
+            ))),
             Err(error) => {
-                eprintln!(
-                    "warning: runs are not being kept: the run store {} cannot be used ({error})",
-                    path.display()
-                );
+                eprintln!("warning: runs are not being kept: {error}");
                 Ok(None)
             }
         }

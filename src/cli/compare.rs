@@ -39,11 +39,36 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
     };
     let runs_a = condition_runs(&results_a, &args.a, "--a", &args.results)?;
     let runs_b = condition_runs(&results_b, &args.b, "--b", &b_path)?;
-    let metric = runs_a[0].metric.clone();
-    if runs_b[0].metric != metric {
+    // The metric of a side is its finished runs' (a failed run records none).
+    let metric_of = |runs: &[&RunRecord]| {
+        runs.iter()
+            .find(|r| r.error.is_none())
+            .map(|r| r.metric.clone())
+            .unwrap_or_default()
+    };
+    let metric = metric_of(&runs_a);
+    let metric_b = metric_of(&runs_b);
+    if metric_b != metric {
+        let (flag, whose) = match &args.b_file {
+            Some(path) => (
+                "--b-file",
+                format!("{}'s condition `{}`", path.display(), args.b),
+            ),
+            None => ("--b", format!("condition `{}`", args.b)),
+        };
         return Err(bad_input(format!(
-            "--b-file: its metric is {}, but A's is {metric}; compare like with like",
-            runs_b[0].metric
+            "{flag}: {whose} is measured in {}, but `{}` in {}; compare like with like",
+            if metric_b.is_empty() {
+                "nothing (no finished runs)"
+            } else {
+                &metric_b
+            },
+            args.a,
+            if metric.is_empty() {
+                "nothing (no finished runs)"
+            } else {
+                &metric
+            },
         )));
     }
     let (values_a, hashes_a) = finished(&runs_a);
@@ -66,7 +91,10 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
         },
         metric != "mse",
     )
-    .map_err(|message| Failure { code: 1, message })?;
+    .map_err(|message| Failure {
+        code: 1,
+        message: format!("{}: {message}", args.results.display()),
+    })?;
     if args.json {
         println!(
             "{}",

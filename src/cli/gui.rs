@@ -26,4 +26,8 @@ pub struct GuiArgs {
     pub view: String,
     #[command(flatten)]
     pub store: StoreArgs,
+    /// Where the app keeps the experiment on screen, written whenever it changes
+    /// [default: beside the run store, ~/.local/share/seedscope/app-settings.json].
+    #[arg(long, env = "SEEDSCOPE_SETTINGS", value_name = "PATH")]
+    pub settings: Option<PathBuf>,
 }

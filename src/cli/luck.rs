@@ -58,7 +58,10 @@ pub(super) fn luck_command(args: LuckArgs) -> Result<(), Failure> {
     }
     let fixed_hashes: Vec<&str> = fixed_hashes.iter().map(String::as_str).collect();
     let free_hashes: Vec<&str> = free_hashes.iter().map(String::as_str).collect();
-    let metric = fixed_runs[0].metric.clone();
+    let metric = fixed_runs
+        .iter()
+        .find(|r| r.error.is_none())
+        .map_or_else(String::new, |r| r.metric.clone());
     let reading = read_pair(
         Side {
             name: &args.fixed,
@@ -72,7 +75,7 @@ pub(super) fn luck_command(args: LuckArgs) -> Result<(), Failure> {
         },
         metric != "mse",
     )
-    .map_err(bad_input)?;
+    .map_err(|message| bad_input(format!("{}: {message}", args.results.display())))?;
     let PairReading::SeedLuck(luck) = reading else {
         return Err(bad_input(format!(
             "--free {}: its runs are one outcome too; seed luck needs a condition that spreads \

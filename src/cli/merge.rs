@@ -165,9 +165,6 @@ fn keep_in_store(args: &StoreArgs, merged: &Merged) {
             "run store {}: {written} new runs kept",
             store.path().display()
         ),
-        Err(error) => eprintln!(
-            "warning: merged runs are not being kept: the run store {} cannot be written ({error})",
-            store.path().display()
-        ),
+        Err(error) => eprintln!("warning: merged runs are not being kept: {error}"),
     }
 }

@@ -76,7 +76,19 @@ pub enum Command {
 
 /// Runs a non-GUI command and turns its outcome into an exit code.
 pub fn execute(command: Command) -> ExitCode {
-    let outcome = match command {
+    match run_command(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// Runs a non-GUI command; a failure carries its exit code and message (the fuzz harness
+/// drives the commands through here, in process).
+pub fn run_command(command: Command) -> Result<(), Failure> {
+    match command {
         Command::Run(args) => run::run(args),
         Command::Replay(args) => replay::replay_command(args),
         Command::Presets => {
@@ -91,12 +103,5 @@ pub fn execute(command: Command) -> ExitCode {
         Command::Luck(args) => luck::luck_command(args),
         Command::Plan(args) => plan::plan_command(args),
         Command::Gui(_) => Err(common::bad_input("the gui command is handled by main")),
-    };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("error: {}", failure.message);
-            ExitCode::from(failure.code)
-        }
     }
 }

@@ -161,11 +161,8 @@ impl Keeper {
     }
 }
 
-fn warn_not_kept(path: &std::path::Path, error: &StoreError) {
-    eprintln!(
-        "warning: runs are not being kept: the run store {} cannot be written ({error})",
-        path.display()
-    );
+fn warn_not_kept(_path: &std::path::Path, error: &StoreError) {
+    eprintln!("warning: runs are not being kept: {error}");
 }
 
 /// The part of the sweep this process trains (`--shard`, or a scheduler's environment),

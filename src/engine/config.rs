@@ -123,8 +123,11 @@ impl DatasetKind {
 #[serde(deny_unknown_fields)]
 pub struct DataConfig {
     pub kind: DatasetKind,
-    /// Synthetic data sets only: how many points to draw, and their noise.
+    /// Synthetic data sets only: how many points to draw, and their noise. A fixed table
+    /// (real data, CSV) has its own rows, so a file may leave both out for it.
+    #[serde(default = "default_samples")]
     pub samples: usize,
+    #[serde(default)]
     pub noise: f64,
     pub test_fraction: f64,
     /// `csv` only: the file, the column to predict, and how to read it.
@@ -168,6 +171,10 @@ pub struct ModelConfig {
     pub dropout: f64,
     #[serde(default = "default_init")]
     pub init: InitScheme,
+}
+
+fn default_samples() -> usize {
+    300
 }
 
 fn default_init() -> InitScheme {
@@ -290,11 +297,27 @@ fn check_f64(errors: &mut Vec<ConfigError>, field: &str, value: f64, range: Rang
 }
 
 impl ExperimentConfig {
-    /// Parses an experiment file strictly; the error names the offending field.
+    /// Parses an experiment file strictly; the error names the offending field. Beyond what
+    /// serde checks: nothing may follow the JSON, every section must be an object (serde would
+    /// read `"threads": [1, 2]` as a struct by position), and a synthetic data set must say
+    /// how many points to draw and with what noise.
     pub fn from_json(text: &str) -> Result<ExperimentConfig, ConfigError> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let config: ExperimentConfig = serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(|error| {
+        let file_error = |message: String| ConfigError {
+            field: "(file)".into(),
+            message,
+        };
+        let value: serde_json::Value = {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let value = serde::Deserialize::deserialize(&mut deserializer)
+                .map_err(|e: serde_json::Error| file_error(e.to_string()))?;
+            deserializer.end().map_err(|e| {
+                file_error(format!("text after the experiment's closing brace ({e})"))
+            })?;
+            value
+        };
+        check_shape(&value)?;
+        let config: ExperimentConfig =
+            serde_path_to_error::deserialize(value).map_err(|error| {
                 let path = error.path().to_string();
                 ConfigError {
                     field: if path == "." {
@@ -401,16 +424,81 @@ impl ExperimentConfig {
                 message: "is empty; list at least one condition, e.g. \"all-fixed\"".into(),
             });
         }
-        // The sequence data set needs enough points to split.
+        if let Some(repeated) = first_repeat(&self.conditions) {
+            errors.push(ConfigError {
+                field: "conditions".into(),
+                message: format!(
+                    "`{repeated}` is listed twice; each condition may appear once (its runs would be counted twice)"
+                ),
+            });
+        }
+        // The sequence data set needs enough points to split (checked only for a sample count
+        // in range: the rule below assumes at least two points).
         let min_train = 1usize;
         let n_test = crate::engine::data::test_count(self.data.samples, self.data.test_fraction);
-        if self.data.samples.saturating_sub(n_test) < min_train {
+        if SAMPLES.contains(&self.data.samples)
+            && self.data.samples.saturating_sub(n_test) < min_train
+        {
             errors.push(ConfigError {
                 field: "data.test_fraction".into(),
                 message: "leaves no training data; lower it or raise data.samples".into(),
             });
         }
         errors
+    }
+}
+
+/// The first condition listed twice, found in one pass (a file may list thousands).
+fn first_repeat(conditions: &[Condition]) -> Option<Condition> {
+    let mut seen = std::collections::HashSet::with_capacity(conditions.len());
+    conditions.iter().find(|c| !seen.insert(**c)).copied()
+}
+
+/// The experiment file's sections are objects, and a synthetic data set names its size and
+/// noise (a fixed table has its own rows, so it may leave them out).
+fn check_shape(value: &serde_json::Value) -> Result<(), ConfigError> {
+    let not_object = |field: &str, value: &serde_json::Value| ConfigError {
+        field: field.into(),
+        message: format!(
+            "must be an object {{ … }} with named fields, not {}",
+            json_kind(value)
+        ),
+    };
+    let Some(root) = value.as_object() else {
+        return Err(not_object("(file)", value));
+    };
+    for section in ["data", "model", "training", "threads"] {
+        if let Some(inner) = root.get(section).filter(|v| !v.is_object()) {
+            return Err(not_object(section, inner));
+        }
+    }
+    let data = root.get("data").and_then(|d| d.as_object());
+    let kind = data.and_then(|d| d.get("kind")).and_then(|k| k.as_str());
+    let synthetic = kind.is_some_and(|k| DatasetKind::SYNTHETIC.iter().any(|s| s.label() == k));
+    if let (true, Some(data)) = (synthetic, data) {
+        for field in ["samples", "noise"] {
+            if !data.contains_key(field) {
+                return Err(ConfigError {
+                    field: format!("data.{field}"),
+                    message: format!(
+                        "missing; the {} data set is drawn and needs it",
+                        kind.unwrap_or_default()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "true/false",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "text",
+        serde_json::Value::Array(_) => "a list [ … ]",
+        serde_json::Value::Object(_) => "an object",
     }
 }
 

@@ -5,13 +5,15 @@
 //! [`kernels`] and [`dropout`]) → [`train`] (epochs of shuffled mini-batches, [`gradient`]
 //! shards for the threads source, [`optim`], [`loss`]) → [`record`] (what a run records).
 //! [`sweep`] runs many plans on worker threads; [`replay`] re-trains one record. [`presets`]
-//! are the built-in experiments, [`runtime`] the process set-up training needs.
+//! are the built-in experiments, [`runtime`] the process set-up training needs, [`files`] how
+//! a file named by someone else is read and quoted.
 //!
 //! Imports point from later steps to earlier ones; the engine imports nothing outside itself.
 
 pub mod config;
 pub mod data;
 pub mod dropout;
+pub mod files;
 pub mod gradient;
 pub mod kernels;
 pub mod loss;

@@ -7,8 +7,10 @@ pub mod dialogs;
 pub mod explain;
 pub mod intent;
 pub mod palette;
+pub mod seed_field;
 pub mod session;
 pub mod settings;
+pub mod settings_file;
 pub mod snapshot;
 pub mod state;
 pub mod store_link;
@@ -98,13 +100,7 @@ fn open_store(args: &GuiArgs) -> (Option<RunStore>, Option<String>) {
     };
     match RunStore::open_or_recover(&path) {
         Ok((store, notice)) => (Some(store), notice),
-        Err(error) => (
-            None,
-            Some(format!(
-                "Runs are not being kept: the run store {} cannot be opened ({error}).",
-                path.display()
-            )),
-        ),
+        Err(error) => (None, Some(format!("Runs are not being kept: {error}."))),
     }
 }
 
@@ -130,17 +126,37 @@ pub fn launch(args: GuiArgs) -> ExitCode {
         options,
         Box::new(move |cc| {
             apply_style(&cc.egui_ctx);
-            let stored = cc
-                .storage
-                .and_then(|storage| eframe::get_value::<Settings>(storage, STORAGE_KEY));
-            let settings = initial_settings(&args, stored).unwrap_or_default();
+            // The settings file is written on every change; eframe's storage (every 30 s)
+            // is only the fallback for settings saved by an older seedscope.
+            let mut settings_file = (!args.autorun).then(|| {
+                settings_file::SettingsFile::new(
+                    args.settings
+                        .clone()
+                        .unwrap_or_else(settings_file::default_path),
+                )
+            });
+            let mut notice = store_notice;
+            let saved = match settings_file.as_mut().map(|f| f.load()) {
+                Some(settings_file::Loaded::Settings(settings)) => Some(*settings),
+                Some(settings_file::Loaded::Damaged(problem)) => {
+                    notice = Some(format!("{problem}; starting from the defaults."));
+                    None
+                }
+                _ => cc
+                    .storage
+                    .and_then(|storage| eframe::get_value::<Settings>(storage, STORAGE_KEY)),
+            };
+            let settings = initial_settings(&args, saved).unwrap_or_default();
             let mut app = SeedscopeApp::new(
                 settings,
                 Box::new(dialogs::NativePicker),
                 Box::new(snapshot::RendererCapture),
             )
             .with_store(store);
-            app.message = store_notice.map(intent::Message::Error);
+            if let Some(file) = settings_file {
+                app = app.with_settings_file(file);
+            }
+            app.message = notice.map(intent::Message::Error);
             if args.autorun {
                 app.autorun = Some(Autorun {
                     snapshot: args.snapshot.clone(),

@@ -359,15 +359,20 @@ fn sweep_section(app: &mut Panel, ui: &mut egui::Ui) {
         ui.add(egui::DragValue::new(&mut app.settings.config.repeats).range(limits::REPEATS))
             .on_hover_text(format!("Runs per condition; the tutorials advise 30 or more. {}", range_hint(&limits::REPEATS)));
         ui.end_row();
-        ui.label("Master seed");
+        let label = ui.label("Master seed");
         ui.horizontal(|ui| {
-            ui.add(egui::DragValue::new(&mut app.settings.master_seed).speed(1))
-                .on_hover_text("Every source's seed is derived from this one number, the source's name and (when free) the run index.");
+            super::seed_field::seed_field(ui, &label, &mut app.settings.master_seed)
+                .on_hover_text("Every source's seed is derived from this one number, the source's name and (when free) the run index. Any whole number from 0 to 18446744073709551615, kept exactly.");
             if ui.button("New seed").on_hover_text("Draw a fresh master seed from the OS.").clicked() {
                 app.intend(Intent::NewSeed);
             }
         });
         ui.end_row();
+        if let Some(problem) = super::seed_field::seed_problem(ui, &label, app.settings.master_seed) {
+            ui.label("");
+            ui.label(problem);
+            ui.end_row();
+        }
     });
 }
 

@@ -74,9 +74,8 @@ impl StoreLink {
             if let Err(error) = result {
                 failed = true;
                 *warning.lock().expect("warning lock") = Some(format!(
-                    "Runs are not being kept: the run store {} cannot be written ({error}). \
-                     Finished runs stay in memory; export them to keep them.",
-                    path.display()
+                    "Runs are not being kept: {error}. \
+                     Finished runs stay in memory; export them to keep them."
                 ));
             }
         })

@@ -1,6 +1,7 @@
 //! The results file (JSON, versioned): the experiment, its master seed, every run and the
 //! per-condition summaries. It is the exchange format between the CLI, the app and other tools.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -91,13 +92,36 @@ impl ResultsFile {
             }
         }
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(|e| format!("{}: {}", e.path(), e.inner()))
+        let results: ResultsFile = serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|e| format!("{}: {}", e.path(), e.inner()))?;
+        results.check()?;
+        Ok(results)
+    }
+
+    /// What serde cannot check: the experiment's ranges, one record per (condition, run
+    /// index), and metrics a run could have produced. A file that fails here was edited or
+    /// damaged; summarising it would count a run twice or average an impossible value.
+    pub fn check(&self) -> Result<(), String> {
+        self.config.validate().map_err(|e| format!("config.{e}"))?;
+        let mut seen: HashMap<(&str, usize), usize> = HashMap::with_capacity(self.runs.len());
+        for (position, run) in self.runs.iter().enumerate() {
+            if let Some(first) = seen.insert((run.condition.as_str(), run.run_index), position) {
+                return Err(format!(
+                    "runs[{first}] and runs[{position}] are both run `{}`; each run may appear once (it would be counted twice)",
+                    run.id()
+                ));
+            }
+            if run.error.is_some() {
+                continue;
+            }
+            check_metric(position, run, "final_test_metric", run.final_test_metric)?;
+            check_metric(position, run, "final_train_metric", run.final_train_metric)?;
+        }
+        Ok(())
     }
 
     pub fn load(path: &Path) -> Result<ResultsFile, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = crate::engine::files::read_text(path, crate::engine::files::MAX_RESULTS_BYTES)?;
         ResultsFile::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -115,6 +139,40 @@ impl ResultsFile {
             format!("no run `{id}` in this file; use a position (0 to {}) or condition/index, e.g. all-free/0", self.runs.len().saturating_sub(1))
         })
     }
+}
+
+/// The largest MSE a run can have: its predictions and targets are f32, and a difference
+/// beyond `f32::MAX` makes the run diverged, so a squared error is at most `f32::MAX²`.
+pub const MAX_MSE: f64 = f32::MAX as f64 * f32::MAX as f64;
+
+fn check_metric(
+    position: usize,
+    run: &RunRecord,
+    field: &str,
+    value: Option<f64>,
+) -> Result<(), String> {
+    let Some(value) = value else { return Ok(()) };
+    let (ok, range) = match run.metric.as_str() {
+        "accuracy" => ((0.0..=1.0).contains(&value), "0 to 1".to_string()),
+        "mse" => (
+            (0.0..=MAX_MSE).contains(&value),
+            format!("0 to {MAX_MSE:e}"),
+        ),
+        other => {
+            return Err(format!(
+                "runs[{position}] (`{}`).metric: `{other}` is not a metric this build writes; allowed: accuracy, mse",
+                run.id()
+            ));
+        }
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(format!(
+        "runs[{position}] (`{}`).{field}: {value} is not a possible {}; allowed: {range}",
+        run.id(),
+        run.metric
+    ))
 }
 
 /// Writes `contents` to `path` via a temporary file, so a failed write never leaves half a file.

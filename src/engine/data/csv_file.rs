@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::table::{Table, Target};
+use crate::engine::files::{list, quote, read_regular_file};
 
 /// Limits on a CSV data set, stated in the errors that enforce them.
 pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
@@ -35,26 +36,15 @@ pub enum TaskChoice {
 
 /// Reads `path` with `target` as the column to predict.
 pub fn load(path: &Path, target: &str, task: TaskChoice) -> Result<Table, String> {
-    let name = path.display();
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("{name}: cannot read: {e}"))?
-        .len();
-    if size > MAX_FILE_BYTES {
-        return Err(format!(
-            "{name}: {} MB is too large; allowed: up to {} MB",
-            size / (1024 * 1024),
-            MAX_FILE_BYTES / (1024 * 1024)
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    parse(&bytes, &name.to_string(), target, task)
+    let bytes = read_regular_file(path, MAX_FILE_BYTES).map_err(|e| e.to_string())?;
+    parse(&bytes, &path.display().to_string(), target, task)
 }
 
 /// The header row of the CSV file at `path` (to choose the target column from).
 pub fn header(path: &Path) -> Result<Vec<String>, String> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    read_header(&mut reader(file), &name)
+    let bytes = read_regular_file(path, MAX_FILE_BYTES).map_err(|e| e.to_string())?;
+    read_header(&mut reader(bytes.as_slice()), &name)
 }
 
 fn reader<R: std::io::Read>(source: R) -> csv::Reader<R> {
@@ -64,14 +54,19 @@ fn reader<R: std::io::Read>(source: R) -> csv::Reader<R> {
         .from_reader(source)
 }
 
-/// The header row, checked: named columns, at least two, not all numbers.
+/// The header row, checked: named columns, at least two, not all numbers, no name twice.
 fn read_header<R: std::io::Read>(
     reader: &mut csv::Reader<R>,
     name: &str,
 ) -> Result<Vec<String>, String> {
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| format!("{name}: the header row cannot be read: {e}"))?
+        .map_err(|e| {
+            format!(
+                "{name}: the header row cannot be read: {}",
+                quote(&e.to_string())
+            )
+        })?
         .iter()
         .map(str::to_string)
         .collect();
@@ -86,13 +81,15 @@ pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result
     let header = read_header(&mut reader, name)?;
     let target_column = header.iter().position(|h| h == target).ok_or_else(|| {
         format!(
-            "{name}: no column `{target}` to predict; the columns are: {}",
-            header.join(", ")
+            "{name}: no column `{}` to predict; the columns are: {}",
+            quote(target),
+            list(&header)
         )
     })?;
     let width = header.len();
     let mut x: Vec<f32> = Vec::new();
     let mut target_cells: Vec<String> = Vec::new();
+    let mut target_lines: Vec<u64> = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| row_error(name, &e, width))?;
         let line = record.position().map_or(0, |p| p.line());
@@ -102,20 +99,27 @@ pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result
             ));
         }
         for (column, cell) in record.iter().enumerate() {
+            let column_name = quote(&header[column]);
             if cell.is_empty() {
                 return Err(format!(
-                    "{name}: row {line}, column `{}` is empty; every cell needs a value",
-                    header[column]
+                    "{name}: row {line}, column `{column_name}` is empty; every cell needs a value"
+                ));
+            }
+            if cell.contains(['\n', '\r']) {
+                return Err(format!(
+                    "{name}: row {line}, column `{column_name}`: a quote `\"` opened in this cell is not closed on its line (the cell runs on over {} lines)",
+                    cell.lines().count()
                 ));
             }
             if column == target_column {
                 target_cells.push(cell.to_string());
+                target_lines.push(line);
                 continue;
             }
             let value: f32 = cell.parse().ok().filter(|v: &f32| v.is_finite()).ok_or_else(|| {
                 format!(
-                    "{name}: row {line}, column `{}`: `{cell}` is not a number; feature columns must be numeric",
-                    header[column]
+                    "{name}: row {line}, column `{column_name}`: `{}` is not a finite number; feature columns must be numeric",
+                    quote(cell)
                 )
             })?;
             x.push(value);
@@ -127,7 +131,13 @@ pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result
             target_cells.len()
         ));
     }
-    let target_values = read_target(&target_cells, name, target, task)?;
+    let column = TargetColumn {
+        file: name,
+        name: &header[target_column],
+        cells: &target_cells,
+        lines: &target_lines,
+    };
+    let target_values = read_target(&column, task)?;
     let feature_names = header
         .iter()
         .enumerate()
@@ -163,6 +173,19 @@ fn check_header(header: &[String], name: &str) -> Result<(), String> {
     if let Some(column) = header.iter().position(String::is_empty) {
         return Err(format!("{name}: header column {} has no name", column + 1));
     }
+    // A name twice would make one of them a feature whatever the user picks: with the
+    // target's name, a silent label leak.
+    let mut first_of: std::collections::HashMap<&str, usize> = Default::default();
+    for (position, column) in header.iter().enumerate() {
+        if let Some(first) = first_of.insert(column, position) {
+            return Err(format!(
+                "{name}: columns {} and {} are both named `{}`; every column needs its own name",
+                first + 1,
+                position + 1,
+                quote(column)
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -176,17 +199,44 @@ fn row_error(name: &str, error: &csv::Error, width: usize) -> String {
             "{name}: row {} is not valid UTF-8 text",
             pos.as_ref().map_or(0, |p| p.line())
         ),
-        _ => format!("{name}: {error}"),
+        _ => format!("{name}: {}", quote(&error.to_string())),
+    }
+}
+
+/// The target column's cells and where each came from, for messages.
+struct TargetColumn<'a> {
+    file: &'a str,
+    name: &'a str,
+    cells: &'a [String],
+    /// The file's line number of each cell's row.
+    lines: &'a [u64],
+}
+
+impl TargetColumn<'_> {
+    fn at(&self, row: usize) -> String {
+        format!(
+            "{}: row {}, column `{}`",
+            self.file,
+            self.lines[row],
+            quote(self.name)
+        )
     }
 }
 
 /// The target cells as classes or values, following `task`.
-fn read_target(
-    cells: &[String],
-    name: &str,
-    column: &str,
-    task: TaskChoice,
-) -> Result<Target, String> {
+fn read_target(column: &TargetColumn, task: TaskChoice) -> Result<Target, String> {
+    let cells = column.cells;
+    // A number that is not finite is no value to learn and no class name either: refuse it
+    // wherever it is, so one NaN cannot turn 0/1 labels into a regression.
+    for (row, cell) in cells.iter().enumerate() {
+        if cell.parse::<f64>().is_ok_and(|v| !v.is_finite()) {
+            return Err(format!(
+                "{}: `{}` is not a finite number; a target must be a finite number or a class name",
+                column.at(row),
+                quote(cell)
+            ));
+        }
+    }
     let numbers: Option<Vec<f64>> = cells.iter().map(|c| c.parse::<f64>().ok()).collect();
     let is_small_integer_set = numbers.as_ref().is_some_and(|values| {
         values.iter().all(|v| v.fract() == 0.0)
@@ -210,10 +260,19 @@ fn read_target(
                 .find(|(_, c)| c.parse::<f64>().is_err())
                 .expect("some cell is not a number");
             format!(
-                "{name}: row {}, column `{column}`: `{cell}` is not a number; regression needs a numeric target (or choose classification)",
-                row + 2
+                "{}: `{}` is not a number; regression needs a numeric target (or choose classification)",
+                column.at(row),
+                quote(cell)
             )
         })?;
+        if let Some(row) = values.iter().position(|v| !(*v as f32).is_finite()) {
+            return Err(format!(
+                "{}: `{}` is too large for a 32-bit float; allowed: up to {:e} in magnitude",
+                column.at(row),
+                quote(&cells[row]),
+                f32::MAX
+            ));
+        }
         return Ok(Target::Values(values.iter().map(|&v| v as f32).collect()));
     }
     // Classes in a stable order: numerically when every label is a number, else as text.
@@ -234,25 +293,26 @@ fn read_target(
     }
     if names.len() < 2 {
         return Err(format!(
-            "{name}: column `{column}` has one class only (`{}`); classification needs at least 2",
-            names[0]
+            "{}: column `{}` has one class only (`{}`); classification needs at least 2",
+            column.file,
+            quote(column.name),
+            quote(&names[0])
         ));
     }
     if names.len() > MAX_CLASSES {
         return Err(format!(
-            "{name}: column `{column}` has {} classes; allowed: up to {MAX_CLASSES} (or choose regression)",
+            "{}: column `{}` has {} classes; allowed: up to {MAX_CLASSES} (or choose regression)",
+            column.file,
+            quote(column.name),
             names.len()
         ));
     }
-    let labels = cells
+    let index: std::collections::HashMap<&str, usize> = names
         .iter()
-        .map(|c| {
-            names
-                .iter()
-                .position(|n| n == c)
-                .expect("every label is named")
-        })
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
         .collect();
+    let labels = cells.iter().map(|c| index[c.as_str()]).collect();
     Ok(Target::Classes { labels, names })
 }
 
@@ -313,7 +373,7 @@ mod tests {
             ),
             (
                 "a,b,label\n1,oops,x\n",
-                "row 2, column `b`: `oops` is not a number",
+                "row 2, column `b`: `oops` is not a finite number",
             ),
             ("a,b,label\n1,,x\n", "row 2, column `b` is empty"),
             ("a,b,other\n1,2,3\n", "no column `label`"),

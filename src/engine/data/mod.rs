@@ -19,6 +19,7 @@ pub use synthetic::{GRID_SIZE, generate, grid_points, plane_bounds};
 pub use table::Table;
 
 use crate::engine::config::{DataConfig, DatasetKind};
+use crate::engine::files;
 
 /// What the network predicts, which fixes its output layer, loss and metric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,7 +138,7 @@ pub fn load_table(config: &DataConfig) -> Result<Arc<Table>, String> {
                 .path
                 .as_ref()
                 .map_or("the data set".into(), |p| p.display().to_string()),
-            &recorded[..12.min(recorded.len())],
+            files::quote(&recorded.chars().take(12).collect::<String>()),
             &table.sha256[..12]
         ));
     }
@@ -151,8 +152,38 @@ pub fn prepare(config: &mut DataConfig) -> Result<(), String> {
         return Ok(());
     }
     let table = load_table(config)?;
+    check_split(&table, config.test_fraction)?;
     if config.kind == DatasetKind::Csv && config.sha256.is_none() {
         config.sha256 = Some(table.sha256.clone());
+    }
+    Ok(())
+}
+
+/// A fixed table's split must hold rows out, and (stratified) every class must be able to
+/// give a row to each side; otherwise the "test" metric would be measured on training rows.
+pub fn check_split(table: &Table, test_fraction: f64) -> Result<(), String> {
+    if test_fraction <= 0.0 {
+        return Err(format!(
+            "data.test_fraction: {test_fraction} holds no rows out, so the test metric would be measured on training rows; \
+             allowed for a fixed data set: above 0 to {}",
+            crate::engine::config::limits::TEST_FRACTION.end()
+        ));
+    }
+    if let table::Target::Classes { labels, names } = &table.target {
+        let mut counts = vec![0usize; names.len()];
+        for &label in labels {
+            counts[label] += 1;
+        }
+        if let Some(class) = counts.iter().position(|&n| n < 2) {
+            return Err(format!(
+                "data.test_fraction: class `{}` has {} row; a stratified split needs at least 2 rows of every class \
+                 (one to train on, one to test); {} of {} classes have fewer. Remove or merge the rare classes, or choose regression",
+                files::quote(&names[class]),
+                counts[class],
+                counts.iter().filter(|&&n| n < 2).count(),
+                names.len()
+            ));
+        }
     }
     Ok(())
 }

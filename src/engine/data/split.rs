@@ -6,9 +6,11 @@
 use super::Dataset;
 use crate::engine::seeds::SourceRng;
 
-/// How many of `samples` points go to the test set.
+/// How many of `samples` points go to the test set: at least one and at most all but one
+/// when the fraction is above 0. Fewer than two points cannot be split, and hold none out
+/// (validation refuses such a data set before it gets here; this only must not panic).
 pub fn test_count(samples: usize, test_fraction: f64) -> usize {
-    if test_fraction <= 0.0 {
+    if test_fraction <= 0.0 || samples < 2 {
         return 0;
     }
     ((samples as f64 * test_fraction).round() as usize).clamp(1, samples.saturating_sub(1))

@@ -367,9 +367,15 @@ fn finish_record(
         n_test,
     } = *shape;
     let run_finite = model.run_values(finals, r).iter().all(|v| v.is_finite());
-    let diverged = !state.active || !run_finite;
     let test_slice = &outputs.test[r * n_test * width..(r + 1) * n_test * width];
     let train_slice = &outputs.train[r * n_train * width..(r + 1) * n_train * width];
+    // Finite weights can still predict beyond f32 on an extreme row (an outlier far outside
+    // the training rows): an infinite metric is no result, so the run counts as diverged.
+    let metrics_finite = || {
+        loss::metric(task, train_slice, &state.split.train.y, width).is_finite()
+            && loss::metric(task, test_slice, &state.split.test.y, width).is_finite()
+    };
+    let diverged = !state.active || !run_finite || !metrics_finite();
     let (final_train_metric, final_test_metric, test_predictions, grid) = if diverged {
         (None, None, Vec::new(), None)
     } else {

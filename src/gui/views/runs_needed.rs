@@ -225,7 +225,9 @@ fn convergence_plot(
                     plot.polygon(
                         Polygon::new(condition.to_string(), PlotPoints::from(quad))
                             .fill_color(color.gamma_multiply(0.15))
-                            .stroke(egui::Stroke::NONE),
+                            // Zero width draws nothing, but the legend takes an item's
+                            // colour from its stroke: without it the entry is black.
+                            .stroke(egui::Stroke::new(0.0, color)),
                     );
                 }
                 let line: Vec<[f64; 2]> = picked.iter().map(|&(n, v, _)| [n, v]).collect();

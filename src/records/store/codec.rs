@@ -23,7 +23,7 @@ pub fn decode(blob: &[u8]) -> Result<RunRecord, StoreError> {
     let mut json = Vec::new();
     DeflateDecoder::new(blob)
         .read_to_end(&mut json)
-        .map_err(|e| StoreError::Corrupt(format!("a stored run does not inflate: {e}")))?;
+        .map_err(|e| StoreError::corrupt(format!("a stored run does not inflate: {e}")))?;
     serde_json::from_slice(&json)
-        .map_err(|e| StoreError::Corrupt(format!("a stored run does not parse: {e}")))
+        .map_err(|e| StoreError::corrupt(format!("a stored run does not parse: {e}")))
 }

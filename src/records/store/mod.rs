@@ -13,7 +13,6 @@ mod codec;
 pub mod key;
 mod schema;
 
-use std::fmt;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -33,39 +32,113 @@ pub const STORE_ENV: &str = "SEEDSCOPE_STORE";
 /// How long a writer waits for another to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-#[derive(Debug)]
+/// What went wrong with the run store. Every message names the store's file, so a user can
+/// find it, move it aside or delete it.
+#[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The file is not a SQLite database (or is damaged).
-    Corrupt(String),
+    /// The file is not a SQLite database, is damaged (SQLite's integrity check fails), or
+    /// holds a record that does not decode.
+    #[error("run store {}: not a readable run store ({detail})", shown(path))]
+    Corrupt {
+        path: PathBuf,
+        detail: String,
+        #[source]
+        source: Option<rusqlite::Error>,
+    },
     /// Written by a newer seedscope.
-    NewerSchema { found: u32, supported: u32 },
+    #[error(
+        "run store {}: schema version {found} is newer than this build reads (up to {supported})",
+        shown(path)
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
     /// The file or its folder cannot be read or written (permissions, full disk, locked).
-    Unavailable(String),
+    #[error("run store {}: {detail}", shown(path))]
+    Unavailable {
+        path: PathBuf,
+        detail: String,
+        #[source]
+        source: Option<rusqlite::Error>,
+    },
 }
 
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StoreError::Corrupt(message) => write!(f, "not a readable run store ({message})"),
-            StoreError::NewerSchema { found, supported } => write!(
-                f,
-                "schema version {found} is newer than this build reads (up to {supported})"
-            ),
-            StoreError::Unavailable(message) => write!(f, "{message}"),
-        }
+fn shown(path: &Path) -> String {
+    if path.as_os_str().is_empty() {
+        "(in memory)".into()
+    } else {
+        path.display().to_string()
     }
 }
 
-impl std::error::Error for StoreError {}
+impl StoreError {
+    /// A damaged store, found by code that does not know the file's path ([`Self::at`]
+    /// adds it).
+    pub(crate) fn corrupt(detail: impl Into<String>) -> StoreError {
+        StoreError::Corrupt {
+            path: PathBuf::new(),
+            detail: detail.into(),
+            source: None,
+        }
+    }
+
+    fn unavailable(path: &Path, detail: String) -> StoreError {
+        StoreError::Unavailable {
+            path: path.to_path_buf(),
+            detail,
+            source: None,
+        }
+    }
+
+    /// The same error, naming `store` as the file it is about.
+    pub(crate) fn at(mut self, store: &Path) -> StoreError {
+        let (StoreError::Corrupt { path, .. }
+        | StoreError::NewerSchema { path, .. }
+        | StoreError::Unavailable { path, .. }) = &mut self;
+        if path.as_os_str().is_empty() {
+            *path = store.to_path_buf();
+        }
+        self
+    }
+
+    /// The file is damaged or from a newer seedscope: set it aside rather than write into it.
+    pub fn is_unusable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Corrupt { .. } | StoreError::NewerSchema { .. }
+        )
+    }
+}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         use rusqlite::ffi::ErrorCode;
+        let detail = error.to_string();
         match error.sqlite_error_code() {
-            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
-                StoreError::Corrupt(error.to_string())
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+                path: PathBuf::new(),
+                detail,
+                source: Some(error),
+            },
+            // Text that is not UTF-8 where the schema says TEXT: only a damaged file has it.
+            _ if matches!(
+                error,
+                rusqlite::Error::Utf8Error(..) | rusqlite::Error::InvalidColumnType(..)
+            ) =>
+            {
+                StoreError::Corrupt {
+                    path: PathBuf::new(),
+                    detail,
+                    source: Some(error),
+                }
             }
-            _ => StoreError::Unavailable(error.to_string()),
+            _ => StoreError::Unavailable {
+                path: PathBuf::new(),
+                detail,
+                source: Some(error),
+            },
         }
     }
 }
@@ -116,10 +189,18 @@ fn file_name_of<T: serde::Serialize>(setting: &T) -> String {
 /// A one-line description of an experiment's training settings, for History.
 pub fn settings_summary(config: &ExperimentConfig) -> String {
     let widths: Vec<String> = config.model.hidden.iter().map(usize::to_string).collect();
+    // A fixed table has its own row count; `samples` means nothing for it.
+    let rows = if config.data.kind.is_table() {
+        crate::engine::data::load_table(&config.data)
+            .map(|table| table.rows().to_string())
+            .unwrap_or_else(|_| "?".into())
+    } else {
+        config.data.samples.to_string()
+    };
     format!(
         "{} n={} · {} {} dropout {} · {} lr {} · {} epochs, batch {}",
         file_name_of(&config.data.kind),
-        config.data.samples,
+        rows,
         if widths.is_empty() {
             "linear".to_string()
         } else {
@@ -140,11 +221,16 @@ pub struct RunStore {
 }
 
 impl RunStore {
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the store at `path`, checks it is intact (SQLite's
+    /// `quick_check`) and brings its schema up to date.
     pub fn open(path: &Path) -> Result<RunStore, StoreError> {
+        RunStore::open_unnamed(path).map_err(|e| e.at(path))
+    }
+
+    fn open_unnamed(path: &Path) -> Result<RunStore, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| {
-                StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
+                StoreError::unavailable(path, format!("cannot create {}: {e}", parent.display()))
             })?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -156,6 +242,7 @@ impl RunStore {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "foreign_keys", true)?;
+        check_intact(&connection)?;
         schema::migrate(&mut connection)?;
         Ok(RunStore {
             connection,
@@ -169,12 +256,11 @@ impl RunStore {
     pub fn open_or_recover(path: &Path) -> Result<(RunStore, Option<String>), StoreError> {
         match RunStore::open(path) {
             Ok(store) => Ok((store, None)),
-            Err(error @ (StoreError::Corrupt(_) | StoreError::NewerSchema { .. })) => {
+            Err(error) if error.is_unusable() => {
                 let moved = quarantine(path)?;
                 let store = RunStore::open(path)?;
                 let notice = format!(
-                    "The run store {} was {error}; it was moved to {} and a new store was started.",
-                    path.display(),
+                    "{error}. It was moved to {} and a new store was started.",
                     moved.display()
                 );
                 Ok((store, Some(notice)))
@@ -189,15 +275,18 @@ impl RunStore {
 
     /// The experiment's id, if the store has it.
     pub fn find(&self, key: &ExperimentKey) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .connection
-            .query_row(
-                "SELECT id FROM experiments
-                 WHERE settings_hash = ?1 AND master_seed = ?2 AND fingerprint = ?3",
-                params![key.settings_hash, key.master_seed as i64, key.fingerprint],
-                |row| row.get(0),
-            )
-            .optional()?)
+        (|| -> Result<Option<i64>, StoreError> {
+            Ok(self
+                .connection
+                .query_row(
+                    "SELECT id FROM experiments
+                     WHERE settings_hash = ?1 AND master_seed = ?2 AND fingerprint = ?3",
+                    params![key.settings_hash, key.master_seed as i64, key.fingerprint],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })()
+        .map_err(|e| e.at(&self.path))
     }
 
     /// The experiment's id, creating its row if needed; records `config` as the experiment's
@@ -207,25 +296,28 @@ impl RunStore {
         config: &ExperimentConfig,
         master_seed: u64,
     ) -> Result<i64, StoreError> {
-        let key = ExperimentKey::new(config, master_seed);
-        let now = now_unix();
-        let config_json = config.to_json();
-        self.connection.execute(
-            "INSERT INTO experiments
-                 (settings_hash, master_seed, fingerprint, config_json, summary, created_unix, used_unix)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-             ON CONFLICT (settings_hash, master_seed, fingerprint)
-             DO UPDATE SET config_json = excluded.config_json, used_unix = excluded.used_unix",
-            params![
-                key.settings_hash,
-                master_seed as i64,
-                key.fingerprint,
-                config_json,
-                settings_summary(config),
-                now
-            ],
-        )?;
-        Ok(self.find(&key)?.expect("the row was just written"))
+        (|| -> Result<i64, StoreError> {
+            let key = ExperimentKey::new(config, master_seed);
+            let now = now_unix();
+            let config_json = config.to_json();
+            self.connection.execute(
+                "INSERT INTO experiments
+                     (settings_hash, master_seed, fingerprint, config_json, summary, created_unix, used_unix)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+                 ON CONFLICT (settings_hash, master_seed, fingerprint)
+                 DO UPDATE SET config_json = excluded.config_json, used_unix = excluded.used_unix",
+                params![
+                    key.settings_hash,
+                    master_seed as i64,
+                    key.fingerprint,
+                    config_json,
+                    settings_summary(config),
+                    now
+                ],
+            )?;
+            Ok(self.find(&key)?.expect("the row was just written"))
+        })()
+        .map_err(|e| e.at(&self.path))
     }
 
     /// The stored runs of `experiment` among `wanted` (condition, run index) pairs, in the
@@ -235,21 +327,24 @@ impl RunStore {
         experiment: i64,
         wanted: &[(String, usize)],
     ) -> Result<Vec<RunRecord>, StoreError> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT record FROM runs WHERE experiment_id = ?1 AND condition = ?2 AND run_index = ?3",
-        )?;
-        let mut found = Vec::new();
-        for (condition, run_index) in wanted {
-            let blob: Option<Vec<u8>> = statement
-                .query_row(params![experiment, condition, *run_index as i64], |row| {
-                    row.get(0)
-                })
-                .optional()?;
-            if let Some(blob) = blob {
-                found.push(codec::decode(&blob)?);
+        (|| -> Result<Vec<RunRecord>, StoreError> {
+            let mut statement = self.connection.prepare_cached(
+                "SELECT record FROM runs WHERE experiment_id = ?1 AND condition = ?2 AND run_index = ?3",
+            )?;
+            let mut found = Vec::new();
+            for (condition, run_index) in wanted {
+                let blob: Option<Vec<u8>> = statement
+                    .query_row(params![experiment, condition, *run_index as i64], |row| {
+                        row.get(0)
+                    })
+                    .optional()?;
+                if let Some(blob) = blob {
+                    found.push(codec::decode(&blob)?);
+                }
             }
-        }
-        Ok(found)
+            Ok(found)
+        })()
+        .map_err(|e| e.at(&self.path))
     }
 
     /// The stored runs of `config`'s sweep at `master_seed` (its conditions × repeats), or
@@ -259,21 +354,27 @@ impl RunStore {
         config: &ExperimentConfig,
         master_seed: u64,
     ) -> Result<Vec<RunRecord>, StoreError> {
-        let Some(id) = self.find(&ExperimentKey::new(config, master_seed))? else {
-            return Ok(Vec::new());
-        };
-        self.lookup(id, &sweep_pairs(config))
+        (|| -> Result<Vec<RunRecord>, StoreError> {
+            let Some(id) = self.find(&ExperimentKey::new(config, master_seed))? else {
+                return Ok(Vec::new());
+            };
+            self.lookup(id, &sweep_pairs(config))
+        })()
+        .map_err(|e| e.at(&self.path))
     }
 
     /// Every stored run of `experiment`.
     pub fn runs(&self, experiment: i64) -> Result<Vec<RunRecord>, StoreError> {
-        let mut statement = self.connection.prepare(
-            "SELECT record FROM runs WHERE experiment_id = ?1 ORDER BY condition, run_index",
-        )?;
-        let blobs = statement
-            .query_map(params![experiment], |row| row.get::<_, Vec<u8>>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        blobs.iter().map(|b| codec::decode(b)).collect()
+        (|| -> Result<Vec<RunRecord>, StoreError> {
+            let mut statement = self.connection.prepare(
+                "SELECT record FROM runs WHERE experiment_id = ?1 ORDER BY condition, run_index",
+            )?;
+            let blobs = statement
+                .query_map(params![experiment], |row| row.get::<_, Vec<u8>>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            blobs.iter().map(|b| codec::decode(b)).collect()
+        })()
+        .map_err(|e| e.at(&self.path))
     }
 
     /// Writes finished runs of `experiment` in one transaction. Failed runs (a panic, an
@@ -286,104 +387,141 @@ impl RunStore {
         records: &[RunRecord],
         replace: bool,
     ) -> Result<usize, StoreError> {
-        let transaction = self.connection.transaction()?;
-        let verb = if replace {
-            "INSERT OR REPLACE"
-        } else {
-            "INSERT OR IGNORE"
-        };
-        let mut written = 0;
-        {
-            let mut statement = transaction.prepare_cached(&format!(
-                "{verb} INTO runs (experiment_id, condition, run_index, sample_only, weights_hash,
-                                   final_test_metric, record, stored_unix)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-            ))?;
-            let now = now_unix();
-            for record in records.iter().filter(|r| r.error.is_none()) {
-                written += statement.execute(params![
-                    experiment,
-                    record.condition,
-                    record.run_index as i64,
-                    !record.replayable,
-                    record.weights_hash,
-                    record.final_test_metric,
-                    codec::encode(record),
-                    now
-                ])?;
+        (|| -> Result<usize, StoreError> {
+            let transaction = self.connection.transaction()?;
+            let verb = if replace {
+                "INSERT OR REPLACE"
+            } else {
+                "INSERT OR IGNORE"
+            };
+            let mut written = 0;
+            {
+                let mut statement = transaction.prepare_cached(&format!(
+                    "{verb} INTO runs (experiment_id, condition, run_index, sample_only, weights_hash,
+                                       final_test_metric, record, stored_unix)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                ))?;
+                let now = now_unix();
+                for record in records.iter().filter(|r| r.error.is_none()) {
+                    written += statement.execute(params![
+                        experiment,
+                        record.condition,
+                        record.run_index as i64,
+                        !record.replayable,
+                        record.weights_hash,
+                        record.final_test_metric,
+                        codec::encode(record),
+                        now
+                    ])?;
+                }
             }
-        }
-        transaction.execute(
-            "UPDATE experiments SET run_count = (SELECT COUNT(*) FROM runs WHERE experiment_id = ?1)
-             WHERE id = ?1",
-            params![experiment],
-        )?;
-        transaction.commit()?;
-        Ok(written)
+            transaction.execute(
+                "UPDATE experiments SET run_count = (SELECT COUNT(*) FROM runs WHERE experiment_id = ?1)
+                 WHERE id = ?1",
+                params![experiment],
+            )?;
+            transaction.commit()?;
+            Ok(written)
+        })()
+        .map_err(|e| e.at(&self.path))
     }
 
     /// Every experiment, most recently used first.
     pub fn history(&self) -> Result<Vec<ExperimentEntry>, StoreError> {
-        let mut statement = self.connection.prepare(
-            "SELECT id, settings_hash, master_seed, fingerprint, config_json, summary, run_count,
-                    created_unix, used_unix
-             FROM experiments ORDER BY used_unix DESC, id DESC",
-        )?;
-        let rows = statement.query_map([], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                ExperimentKey {
-                    settings_hash: row.get(1)?,
-                    master_seed: row.get::<_, i64>(2)? as u64,
-                    fingerprint: row.get(3)?,
-                },
-                row.get::<_, String>(4)?,
-                row.get::<_, String>(5)?,
-                row.get::<_, i64>(6)?,
-                row.get::<_, f64>(7)?,
-                row.get::<_, f64>(8)?,
-            ))
-        })?;
-        let mut entries = Vec::new();
-        for row in rows {
-            let (id, key, config_json, summary, runs, created, used) = row?;
-            let config = ExperimentConfig::from_json(&config_json).map_err(|e| {
-                StoreError::Corrupt(format!("experiment {id} has an unreadable config: {e}"))
+        (|| -> Result<Vec<ExperimentEntry>, StoreError> {
+            let mut statement = self.connection.prepare(
+                "SELECT id, settings_hash, master_seed, fingerprint, config_json, summary, run_count,
+                        created_unix, used_unix
+                 FROM experiments ORDER BY used_unix DESC, id DESC",
+            )?;
+            let rows = statement.query_map([], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    ExperimentKey {
+                        settings_hash: row.get(1)?,
+                        master_seed: row.get::<_, i64>(2)? as u64,
+                        fingerprint: row.get(3)?,
+                    },
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, i64>(6)?,
+                    row.get::<_, f64>(7)?,
+                    row.get::<_, f64>(8)?,
+                ))
             })?;
-            entries.push(ExperimentEntry {
-                id,
-                key,
-                config,
-                summary,
-                runs: runs as usize,
-                created: from_unix(created),
-                used: from_unix(used),
-            });
-        }
-        Ok(entries)
+            let mut entries = Vec::new();
+            for row in rows {
+                let (id, key, config_json, summary, runs, created, used) = row?;
+                let config = ExperimentConfig::from_json(&config_json).map_err(|e| {
+                    StoreError::corrupt(format!("experiment {id} has an unreadable config: {e}"))
+                })?;
+                entries.push(ExperimentEntry {
+                    id,
+                    key,
+                    config,
+                    summary,
+                    runs: runs as usize,
+                    created: from_unix(created),
+                    used: from_unix(used),
+                });
+            }
+            Ok(entries)
+        })()
+        .map_err(|e| e.at(&self.path))
     }
 
     /// One experiment of [`Self::history`].
     pub fn entry(&self, id: i64) -> Result<Option<ExperimentEntry>, StoreError> {
-        Ok(self.history()?.into_iter().find(|e| e.id == id))
+        (|| -> Result<Option<ExperimentEntry>, StoreError> {
+            Ok(self.history()?.into_iter().find(|e| e.id == id))
+        })()
+        .map_err(|e| e.at(&self.path))
     }
 
     /// Deletes an experiment and its runs; false when there was no such experiment.
     pub fn delete(&mut self, id: i64) -> Result<bool, StoreError> {
-        Ok(self
-            .connection
-            .execute("DELETE FROM experiments WHERE id = ?1", params![id])?
-            > 0)
+        (|| -> Result<bool, StoreError> {
+            Ok(self
+                .connection
+                .execute("DELETE FROM experiments WHERE id = ?1", params![id])?
+                > 0)
+        })()
+        .map_err(|e| e.at(&self.path))
     }
 
     /// Marks an experiment as just used (it moves to the top of History).
     pub fn touch(&mut self, id: i64) -> Result<(), StoreError> {
-        self.connection.execute(
-            "UPDATE experiments SET used_unix = ?2 WHERE id = ?1",
-            params![id, now_unix()],
-        )?;
-        Ok(())
+        (|| -> Result<(), StoreError> {
+            self.connection.execute(
+                "UPDATE experiments SET used_unix = ?2 WHERE id = ?1",
+                params![id, now_unix()],
+            )?;
+            Ok(())
+        })()
+        .map_err(|e| e.at(&self.path))
     }
+}
+
+/// SQLite's own check of the file's structure (pages, b-trees, indexes — not every row's
+/// content): a store with flipped bytes must not be written into or read from as if whole.
+fn check_intact(connection: &Connection) -> Result<(), StoreError> {
+    let mut statement = connection.prepare("PRAGMA quick_check")?;
+    let findings: Vec<String> = statement
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
+    if findings.len() == 1 && findings[0] == "ok" {
+        return Ok(());
+    }
+    let first = findings.first().cloned().unwrap_or_default();
+    Err(StoreError::corrupt(format!(
+        "SQLite's integrity check fails: {}{}",
+        crate::engine::files::quote(&first),
+        if findings.len() > 1 {
+            format!(" and {} more problems", findings.len() - 1)
+        } else {
+            String::new()
+        }
+    )))
 }
 
 /// Moves a damaged store (and its WAL and shared-memory files) aside; returns the new path.
@@ -394,17 +532,17 @@ fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
     let mut moved = path.as_os_str().to_owned();
     moved.push(format!(".corrupt-{stamp}"));
     let moved = PathBuf::from(moved);
-    std::fs::rename(path, &moved).map_err(|e| {
-        StoreError::Unavailable(format!("cannot move {} aside: {e}", path.display()))
-    })?;
+    std::fs::rename(path, &moved)
+        .map_err(|e| StoreError::unavailable(path, format!("cannot move it aside: {e}")))?;
     for suffix in ["-wal", "-shm"] {
         let mut side = path.as_os_str().to_owned();
         side.push(suffix);
         match std::fs::remove_file(PathBuf::from(side)) {
             Err(e) if e.kind() != ErrorKind::NotFound => {
-                return Err(StoreError::Unavailable(format!(
-                    "cannot remove the old store's {suffix} file: {e}"
-                )));
+                return Err(StoreError::unavailable(
+                    path,
+                    format!("cannot remove the old store's {suffix} file: {e}"),
+                ));
             }
             _ => {}
         }

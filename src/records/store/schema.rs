@@ -59,6 +59,7 @@ pub fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     let found: u32 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::NewerSchema {
+            path: Default::default(),
             found,
             supported: SCHEMA_VERSION,
         });

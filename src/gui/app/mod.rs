@@ -1,8 +1,11 @@
 //! The frame: panels draw and collect [`Intent`]s; the intents are applied after drawing, so
 //! no panel mutates state another panel is reading. What persists is in `state.rs`, the runs
-//! of the open experiment in `session.rs`, background work in `tasks.rs`.
+//! of the open experiment in `session.rs`, background work in `tasks.rs`, and files in and
+//! out of the app (dialogs, typed paths, dropped files, open and save) in [`files`].
 
-use std::collections::HashMap;
+mod files;
+
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,9 +13,10 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 
 use super::autorun::{Autorun, AutorunStep};
-use super::dialogs::{PathPicker, Picked, default_path};
+use super::dialogs::PathPicker;
 use super::intent::{Intent, Message};
 use super::session::Session;
+use super::settings_file::SettingsFile;
 use super::snapshot::FrameCapture;
 use super::state::{Settings, View};
 use super::store_link::StoreLink;
@@ -21,7 +25,6 @@ use crate::engine::config::ExperimentConfig;
 use crate::engine::presets;
 use crate::engine::sweep::{Sweep, SweepSpec, default_workers};
 use crate::records::store::RunStore;
-use crate::records::{runs_csv, write_atomically};
 
 /// With Auto-run on, how long the settings must stay still before the missing runs train:
 /// long enough for a drag or a few clicks to finish, short enough to feel live.
@@ -46,6 +49,13 @@ pub struct SeedscopeApp {
     picks: FilePicks,
     snapshot: SnapshotTask,
     intents: Vec<Intent>,
+    /// Where the settings are written as they change (none in tests and unattended runs).
+    settings_file: Option<SettingsFile>,
+    /// A path being typed because no file dialog can be shown.
+    path_prompt: Option<files::PathPrompt>,
+    /// CSV files the user opened in this app (button, typed path, drop): an experiment file
+    /// that reads any other CSV file says so when it is opened.
+    opened_csvs: HashSet<PathBuf>,
 }
 
 impl SeedscopeApp {
@@ -69,7 +79,17 @@ impl SeedscopeApp {
             picks: FilePicks::new(picker),
             snapshot: SnapshotTask::new(capture),
             intents: Vec::new(),
+            settings_file: None,
+            path_prompt: None,
+            opened_csvs: HashSet::new(),
         }
+    }
+
+    /// Writes the settings to `file` whenever they change, so a relaunch after a kill comes
+    /// back to what was on screen.
+    pub fn with_settings_file(mut self, file: SettingsFile) -> SeedscopeApp {
+        self.settings_file = Some(file);
+        self
     }
 
     /// Uses `store` to keep runs and to show stored runs as soon as the settings ask for them.
@@ -85,6 +105,11 @@ impl SeedscopeApp {
 
     pub fn is_running(&self) -> bool {
         self.sweep.is_some()
+    }
+
+    /// A path field is open because no file dialog could be shown.
+    pub fn is_asking_for_path(&self) -> bool {
+        self.path_prompt.is_some()
     }
 
     pub fn is_capturing(&self) -> bool {
@@ -151,8 +176,15 @@ impl SeedscopeApp {
             self.view_rect = Some(central.show(ui));
         });
 
+        self.show_path_prompt(&ctx);
+        self.take_dropped_files(&ctx);
         for intent in std::mem::take(&mut self.intents) {
             self.apply(intent, &ctx);
+        }
+        if let Some(file) = &mut self.settings_file
+            && let Err(error) = file.keep(&self.settings)
+        {
+            self.message = Some(Message::Error(error));
         }
         if self.is_running() {
             // Keep elapsed time and ETA ticking between run events.
@@ -205,15 +237,23 @@ impl SeedscopeApp {
     fn load_preset(&mut self, name: &str) {
         match presets::find(name).and_then(|p| p.config().map_err(|e| e.to_string())) {
             Ok(config) => {
-                let seed = self.settings.master_seed;
                 let view = self.settings.view;
-                self.settings = Settings::from_config(config, name);
-                self.settings.master_seed = seed;
+                self.adopt(config, self.settings.master_seed);
+                self.settings.preset = name.to_string();
                 self.settings.view = view;
                 self.message = Some(Message::Info(format!("Loaded preset {name}.")));
             }
             Err(error) => self.message = Some(Message::Error(error)),
         }
+    }
+
+    /// Puts `session` (runs of `config` at `seed`, or none) on screen as what the settings
+    /// show, so following the settings does not look it up again.
+    fn show_session(&mut self, session: Option<Session>, config: ExperimentConfig, seed: u64) {
+        self.session = session;
+        self.last_seen = Some((config, seed));
+        self.changed_at = None;
+        self.replays.clear();
     }
 
     /// Trains the runs of the current experiment that are missing (all of them on Retrain,
@@ -241,10 +281,8 @@ impl SeedscopeApp {
                 match link.register(&config, seed) {
                     Ok(id) => (stored, Some(link.keeper(id, retrain))),
                     Err(error) => {
-                        self.message = Some(Message::Error(format!(
-                            "Runs are not being kept: the run store {} cannot be written ({error}).",
-                            link.path().display()
-                        )));
+                        self.message =
+                            Some(Message::Error(format!("Runs are not being kept: {error}.")));
                         (stored, None)
                     }
                 }
@@ -298,10 +336,7 @@ impl SeedscopeApp {
             Ok(stored) if stored.is_empty() => self.session = None,
             Ok(stored) => self.session = Some(Session::new(config, seed, stored)),
             Err(error) => {
-                self.message = Some(Message::Error(format!(
-                    "Cannot read the run store {}: {error}",
-                    link.path().display()
-                )));
+                self.message = Some(Message::Error(format!("Cannot read: {error}")));
             }
         }
         self.replays.clear();
@@ -349,8 +384,7 @@ impl SeedscopeApp {
         match link.reopen(id) {
             Ok(Some((entry, runs))) => {
                 let seed = entry.key.master_seed;
-                self.settings = Settings::from_config(entry.config, "");
-                self.settings.master_seed = seed;
+                self.adopt(entry.config, seed);
                 let config = self.settings.experiment();
                 let wanted = crate::records::store::sweep_pairs(&config);
                 let runs: Vec<_> = runs
@@ -361,10 +395,8 @@ impl SeedscopeApp {
                     "Reopened experiment {id}: {} stored runs, master seed {seed}.",
                     runs.len()
                 )));
-                self.session = (!runs.is_empty()).then(|| Session::new(config.clone(), seed, runs));
-                self.last_seen = Some((config, seed));
-                self.changed_at = None;
-                self.replays.clear();
+                let session = (!runs.is_empty()).then(|| Session::new(config.clone(), seed, runs));
+                self.show_session(session, config, seed);
             }
             Ok(None) => {
                 self.message = Some(Message::Error(format!(
@@ -417,168 +449,6 @@ impl SeedscopeApp {
     fn pump_replays(&mut self) {
         for (position, verdict) in self.replay_tasks.finished() {
             self.replays.insert(position, ReplayState::Done(verdict));
-        }
-    }
-
-    fn pick(&mut self, purpose: PickPurpose, ctx: &egui::Context) {
-        if self.picks.is_open() {
-            self.message = Some(Message::Info("A file dialog is already open.".into()));
-            return;
-        }
-        if purpose.needs_results() && self.session.as_ref().is_none_or(|s| s.runs.is_empty()) {
-            self.message = Some(Message::Error(
-                "Nothing to save yet: press Run first.".into(),
-            ));
-            return;
-        }
-        self.picks.open(purpose, ctx);
-        self.pump_pick(ctx);
-    }
-
-    fn pump_pick(&mut self, ctx: &egui::Context) {
-        let Some((purpose, picked)) = self.picks.answer() else {
-            return;
-        };
-        let path = match picked {
-            Picked::Chosen(path) => path,
-            Picked::Cancelled => {
-                self.message = Some(Message::Info("Cancelled.".into()));
-                return;
-            }
-            Picked::NoDialog if purpose == PickPurpose::OpenCsv => {
-                self.message = Some(Message::Error(
-                    "No file dialog can be shown here; put the file in an experiment file's data.path and start with `seedscope gui --config FILE`."
-                        .into(),
-                ));
-                return;
-            }
-            Picked::NoDialog if purpose == PickPurpose::OpenExperiment => {
-                self.message = Some(Message::Error(
-                    "No file dialog can be shown here; start with `seedscope gui --config FILE`."
-                        .into(),
-                ));
-                return;
-            }
-            Picked::NoDialog => {
-                let (what, extension) = purpose.default_file();
-                default_path(what, extension)
-            }
-        };
-        match purpose {
-            PickPurpose::Snapshot => self.begin_snapshot(path, ctx),
-            PickPurpose::OpenExperiment => self.open_experiment(&path),
-            PickPurpose::OpenCsv => self.open_csv(&path),
-            PickPurpose::ExportJson | PickPurpose::ExportCsv | PickPurpose::SaveExperiment => {
-                self.save_file(purpose, &path)
-            }
-        }
-    }
-
-    /// Writes the results, the runs or the experiment to `path`, all or nothing.
-    fn save_file(&mut self, purpose: PickPurpose, path: &std::path::Path) {
-        let contents = match purpose {
-            PickPurpose::ExportJson => self.session.as_ref().map(|s| s.results_file().to_json()),
-            PickPurpose::ExportCsv => self.session.as_ref().map(|s| runs_csv(&s.runs)),
-            _ => Some(self.settings.experiment().to_json()),
-        };
-        let Some(contents) = contents else { return };
-        self.message = Some(match write_atomically(path, contents.as_bytes()) {
-            Ok(()) => Message::Info(format!("Saved {}", path.display())),
-            Err(e) => Message::Error(format!("Cannot write {}: {e}", path.display())),
-        });
-    }
-
-    /// Opens an experiment file, or a results file (from `run`, `merge`, `export` or Export
-    /// JSON) with all its runs and views; on any problem the current settings stay as they
-    /// were.
-    pub fn open_experiment(&mut self, path: &std::path::Path) {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) => {
-                self.message = Some(Message::Error(format!(
-                    "cannot read {}: {e}",
-                    path.display()
-                )));
-                return;
-            }
-        };
-        if let Ok(results) = crate::records::ResultsFile::from_json(&text) {
-            self.open_results(results, path);
-            return;
-        }
-        match ExperimentConfig::from_json(&text).map_err(|e| format!("{}: {e}", path.display())) {
-            Ok(config) => {
-                let seed = self.settings.master_seed;
-                self.settings = Settings::from_config(config, "");
-                self.settings.master_seed = seed;
-                self.message = Some(Message::Info(format!("Opened {}", path.display())));
-            }
-            Err(error) => self.message = Some(Message::Error(error)),
-        }
-    }
-
-    /// Shows a results file's runs as the open experiment, without training.
-    fn open_results(&mut self, results: crate::records::ResultsFile, path: &std::path::Path) {
-        if self.is_running() {
-            self.message = Some(Message::Error(
-                "A sweep is running: cancel it or let it finish first.".into(),
-            ));
-            return;
-        }
-        let seed = results.master_seed;
-        let count = results.runs.len();
-        self.settings = Settings::from_config(results.config, "");
-        self.settings.master_seed = seed;
-        let config = self.settings.experiment();
-        self.message = Some(Message::Info(format!(
-            "Opened {}: {count} runs, master seed {seed}.",
-            path.display()
-        )));
-        self.session = (count > 0).then(|| Session::new(config.clone(), seed, results.runs));
-        self.last_seen = Some((config, seed));
-        self.changed_at = None;
-        self.replays.clear();
-    }
-
-    /// Makes the CSV file at `path` the data set, predicting its last column (the panel lets
-    /// the user pick another). On any problem the previous data set stays, and nothing
-    /// trained is touched.
-    pub fn open_csv(&mut self, path: &std::path::Path) {
-        let mut data = self.settings.config.data.clone();
-        data.kind = crate::engine::config::DatasetKind::Csv;
-        data.path = Some(path.to_path_buf());
-        data.sha256 = None;
-        data.task = Some(Default::default());
-        let columns = match crate::engine::data::csv_file::header(path) {
-            Ok(columns) => columns,
-            Err(error) => {
-                self.message = Some(Message::Error(format!(
-                    "{error}. The previous data set is kept."
-                )));
-                return;
-            }
-        };
-        data.target = columns.last().cloned();
-        match crate::engine::data::prepare(&mut data) {
-            Ok(()) => {
-                self.settings.csv_columns = columns;
-                self.settings.config.data = data;
-                self.message = Some(Message::Info(format!(
-                    "Data set: {} (predicting `{}`; pick another column under Data)",
-                    path.display(),
-                    self.settings
-                        .config
-                        .data
-                        .target
-                        .as_deref()
-                        .unwrap_or_default()
-                )));
-            }
-            Err(error) => {
-                self.message = Some(Message::Error(format!(
-                    "{error}. The previous data set is kept."
-                )))
-            }
         }
     }
 
