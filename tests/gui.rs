@@ -11,6 +11,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use seedscope::analysis::summary::summarize_conditions;
 use seedscope::engine::config::ExperimentConfig;
+use seedscope::engine::seeds::{Condition, Source};
 use seedscope::gui::app::SeedscopeApp;
 use seedscope::gui::dialogs::{FileRequest, PathPicker, Picked};
 use seedscope::gui::snapshot::FrameCapture;
@@ -793,4 +794,37 @@ fn the_experiment_on_screen_is_written_at_once_and_a_damaged_file_starts_from_de
         SettingsFile::new(path.clone()).load(),
         Loaded::Damaged(message) if message.contains("app-settings.json")
     ));
+}
+
+#[test]
+fn which_sources_reads_the_test_set_noise_and_distributions_toggle_to_fresh_data() {
+    let mut config = small_config(6, 3);
+    config.conditions = vec![
+        Condition::ALL_FIXED,
+        Condition::only(Source::Init),
+        Condition::only(Source::Split),
+    ];
+    let mut harness = harness(config, temp("unused-noise.png"));
+    harness.run_ok();
+    run_to_end(&mut harness);
+    // Distributions: the test set by default, fresh data one click away.
+    harness.get_by_label_contains("test accuracy per condition");
+    harness
+        .get_by_label_contains("fresh data (20000 points)")
+        .click();
+    harness.run_ok();
+    assert!(harness.state().settings.fresh_distributions);
+    harness.get_by_label_contains("accuracy on 20000 fresh points per condition");
+    harness
+        .get_by_label_contains("the test set (18 points)")
+        .click();
+    harness.run_ok();
+    harness.get_by_label_contains("test accuracy per condition");
+    // Which sources matter: the reading in words, and the legend of the split bars.
+    harness.get_by_label("Which sources matter").click();
+    harness.run_ok();
+    harness.get_by_label_contains("Of only-init's");
+    harness.get_by_label_contains("coin flips produce; on 20000 fresh points it moves");
+    harness.get_by_label("pale: test-set noise");
+    harness.get_by_label("dark: the model's own spread");
 }

@@ -20,6 +20,8 @@ fn data_config(kind: DatasetKind) -> DataConfig {
         samples: 300,
         noise: 0.0,
         test_fraction: 0.3,
+        split: Default::default(),
+        k: 5,
         path: None,
         target: None,
         task: None,
@@ -151,6 +153,13 @@ fn a_csv_copy_of_iris_trains_exactly_like_the_built_in_iris() {
         Some(from_csv.sha256.as_str())
     );
     let csv_runs = sweep(&config, SEED, 1);
+    // Fixed rows have no generator to draw fresh points from (SPEC §8).
+    assert!(
+        iris_runs
+            .iter()
+            .chain(&csv_runs)
+            .all(|r| r.fresh_metric.is_none())
+    );
     for (a, b) in iris_runs.iter().zip(&csv_runs) {
         if a.replayable {
             assert_eq!(a.weights_hash, b.weights_hash, "{}", a.id());

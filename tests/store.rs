@@ -14,7 +14,9 @@ use seedscope::engine::config::ExperimentConfig;
 use seedscope::engine::record::RunRecord;
 use seedscope::engine::sweep::{SweepEvent, SweepSpec, run_sweep};
 use seedscope::records::ResultsFile;
-use seedscope::records::store::{ExperimentKey, RunStore, StoreError, sweep_pairs};
+use seedscope::records::store::{
+    ExperimentKey, NUMERICS_VERSION, RunStore, StoreError, sweep_pairs,
+};
 
 /// `seedscope ARGS… --store STORE`, with the store switched on (the common helper turns it off).
 fn with_store(store: &Path, args: &[&str]) -> Output {
@@ -209,7 +211,10 @@ fn another_engine_fingerprint_never_hits_the_cache() {
     assert_eq!(store.find(&key).unwrap(), Some(id));
     assert_eq!(store.lookup_sweep(&config, 3).unwrap().len(), runs.len());
     for fingerprint in [
-        key.fingerprint.replace("numerics 1", "numerics 2"),
+        key.fingerprint.replace(
+            &format!("numerics {NUMERICS_VERSION}"),
+            &format!("numerics {}", NUMERICS_VERSION + 1),
+        ),
         key.fingerprint.replace("seedscope ", "seedscope 9."),
         format!("{} other-cpu", key.fingerprint),
     ] {

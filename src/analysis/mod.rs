@@ -6,12 +6,15 @@
 //! decision map); [`luck`] reads a fixed-seed result against free runs (percentile,
 //! expected best of k seeds); [`reading`] picks the honest question for a pair (a
 //! difference of spreads, seed luck, or a fixed difference); [`runs_needed`] says how many repeats a precise mean or a
-//! detectable difference takes, and how the estimates converge run by run. Imports: analysis → engine (records, conditions), never the reverse.
+//! detectable difference takes, and how the estimates converge run by run; [`test_noise`] separates a spread into test-set noise and
+//! the model's real variance. Imports: analysis → engine (records, conditions), never the reverse.
 
 pub mod agreement;
 pub mod compare;
 pub mod luck;
+pub mod noise_reading;
 pub mod reading;
 pub mod runs_needed;
 pub mod sample;
 pub mod summary;
+pub mod test_noise;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::agreement::churn;
 use super::sample::{bootstrap_ci, mean, mean_ci95, quantile, std_dev};
+use super::test_noise::{self, NoiseEstimate};
 use crate::engine::record::RunRecord;
 use crate::engine::seeds::{Condition, Source};
 
@@ -36,6 +37,30 @@ pub struct ConditionSummary {
     pub distinct_hashes: usize,
     /// Every finished run produced bitwise the same weights (and there were at least two).
     pub bitwise_identical: bool,
+    /// Test-set noise (SPEC §8, `analysis::test_noise`): `None` where the runs were not all
+    /// scored on the same test points, or recorded no per-point errors.
+    #[serde(default)]
+    pub test_points: Option<usize>,
+    /// The spread independent per-point coin flips give on this test set.
+    #[serde(default)]
+    pub noise_std: Option<f64>,
+    /// How much of the spread's variance is test-set noise, 0–1.
+    #[serde(default)]
+    pub noise_share: Option<f64>,
+    /// The estimated spread of the runs' true accuracy, and the upper end of its 95% interval.
+    #[serde(default)]
+    pub true_std: Option<f64>,
+    #[serde(default)]
+    pub true_std_upper: Option<f64>,
+    /// Why the noise could not be separated, when it could not.
+    #[serde(default)]
+    pub noise_note: Option<String>,
+    /// Mean and spread of the fresh-data score (`data::fresh`): present only when every run
+    /// with a test metric has one, never from part of a condition's runs.
+    #[serde(default)]
+    pub fresh_mean: Option<f64>,
+    #[serde(default)]
+    pub fresh_std: Option<f64>,
 }
 
 impl ConditionSummary {
@@ -66,7 +91,7 @@ pub fn format_value(value: Option<f64>) -> String {
 
 /// What a condition's summary is computed from: plain numbers and hashes, whichever file,
 /// store or sweep the runs came from.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Outcomes<'a> {
     /// The final test metric of each run that has one (not failed, not diverged), in
     /// run-index order: a float sum depends on the order of its terms.
@@ -77,6 +102,10 @@ pub struct Outcomes<'a> {
     pub failed: usize,
     /// Mean pairwise prediction disagreement, where it is meaningful.
     pub churn: Option<f64>,
+    /// The test-set noise estimate, or why there is none.
+    pub noise: Result<NoiseEstimate, String>,
+    /// The fresh-data score of every run that has a test metric, if every one has it.
+    pub fresh: Option<Vec<f64>>,
 }
 
 impl<'a> Outcomes<'a> {
@@ -84,14 +113,42 @@ impl<'a> Outcomes<'a> {
     /// free, row i is a different point in every run: there is no churn to compare.
     pub fn of_runs(runs: &[&'a RunRecord], data_free: bool) -> Outcomes<'a> {
         let finished: Vec<&&RunRecord> = runs.iter().filter(|r| r.error.is_none()).collect();
+        let scored: Vec<&&RunRecord> = runs
+            .iter()
+            .filter(|r| r.final_test_metric.is_some())
+            .collect();
         Outcomes {
             metrics: runs.iter().filter_map(|r| r.final_test_metric).collect(),
             hashes: finished.iter().map(|r| r.weights_hash.as_str()).collect(),
             diverged: runs.iter().filter(|r| r.diverged).count(),
             failed: runs.len() - finished.len(),
             churn: if data_free { None } else { churn(runs) },
+            noise: noise_of(&scored, data_free),
+            fresh: scored.iter().map(|r| r.fresh_metric).collect(),
         }
     }
+}
+
+/// The noise estimate of runs that share one test set; otherwise why it cannot be made.
+fn noise_of(scored: &[&&RunRecord], data_free: bool) -> Result<NoiseEstimate, String> {
+    let same_points = scored
+        .windows(2)
+        .all(|pair| pair[0].test_indices == pair[1].test_indices);
+    if data_free || !same_points {
+        return Err("the runs were scored on different test points (a free split or data source draws them \
+                    from one pool), so test-set noise cannot be told apart from these runs alone; \
+                    fresh data or a fixed split can"
+            .into());
+    }
+    if scored.iter().any(|r| r.test_errors.is_empty()) {
+        return Err(
+            "some runs were recorded without per-point errors (by an older seedscope)".into(),
+        );
+    }
+    let rows: Vec<&[f32]> = scored.iter().map(|r| r.test_errors.as_slice()).collect();
+    test_noise::estimate(&rows).ok_or_else(|| {
+        "it takes at least 3 runs on at least 3 test points to estimate the test-set noise".into()
+    })
 }
 
 /// The summary of one condition from its outcomes.
@@ -100,6 +157,8 @@ pub fn summarize_outcomes(condition: &str, outcomes: &Outcomes) -> ConditionSumm
     let distinct: HashSet<&str> = outcomes.hashes.iter().copied().collect();
     let ci = mean_ci95(values);
     let std_ci = bootstrap_ci(values, |v| std_dev(v).unwrap_or(0.0));
+    let noise = outcomes.noise.as_ref().ok();
+    let fresh = outcomes.fresh.as_deref();
     ConditionSummary {
         condition: condition.to_string(),
         n: values.len(),
@@ -120,6 +179,14 @@ pub fn summarize_outcomes(condition: &str, outcomes: &Outcomes) -> ConditionSumm
         churn: outcomes.churn,
         distinct_hashes: distinct.len(),
         bitwise_identical: outcomes.hashes.len() >= 2 && distinct.len() == 1,
+        test_points: noise.map(|n| n.test_points),
+        noise_std: noise.map(|n| n.noise_std),
+        noise_share: noise.and_then(|n| n.noise_share),
+        true_std: noise.map(|n| n.true_std),
+        true_std_upper: noise.map(|n| n.true_std_upper),
+        noise_note: outcomes.noise.as_ref().err().cloned(),
+        fresh_mean: fresh.and_then(mean),
+        fresh_std: fresh.and_then(std_dev),
     }
 }
 

@@ -5,9 +5,12 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use crate::analysis::noise_reading::comparison_noise;
+use crate::analysis::test_noise::DifferenceNoise;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::presets;
 use crate::engine::record::RunRecord;
+use crate::engine::seeds::{Condition, Source};
 use crate::records::store::{self, RunStore, STORE_ENV};
 use crate::records::{ResultsFile, runs_csv, write_atomically};
 
@@ -200,4 +203,23 @@ pub(crate) fn condition_runs<'a>(
         )));
     }
     Ok(runs)
+}
+
+/// The test-set noise of comparing one condition's runs with another's (`compare`, `luck`),
+/// where both were scored on the same test points: one data set (one file, or two with the
+/// same data settings and master seed), data source fixed on both sides.
+pub(crate) fn shared_test_set_noise(
+    (results_a, name_a, runs_a): (&ResultsFile, &str, &[&RunRecord]),
+    (results_b, name_b, runs_b): (&ResultsFile, &str, &[&RunRecord]),
+    metric: &str,
+) -> Option<DifferenceNoise> {
+    let data_fixed = |name: &str| {
+        name.parse::<Condition>()
+            .is_ok_and(|c| !c.is_free(Source::Data))
+    };
+    let same_data = results_a.master_seed == results_b.master_seed
+        && results_a.config.data == results_b.config.data
+        && data_fixed(name_a)
+        && data_fixed(name_b);
+    comparison_noise(runs_a, runs_b, same_data, metric != "mse")
 }

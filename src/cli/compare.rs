@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{Failure, bad_input, condition_runs};
+use super::common::{Failure, bad_input, condition_runs, shared_test_set_noise};
 use super::luck::luck_lines;
 use crate::analysis::compare::Comparison;
+use crate::analysis::noise_reading::difference_noise_line;
 use crate::analysis::reading::{PairReading, Side, read_pair};
 use crate::engine::record::RunRecord;
 use crate::records::ResultsFile;
@@ -95,10 +96,24 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
         code: 1,
         message: format!("{}: {message}", args.results.display()),
     })?;
+    let noise = shared_test_set_noise(
+        (&results_a, &args.a, &runs_a),
+        (&results_b, &args.b, &runs_b),
+        &metric,
+    );
     if args.json {
+        // The reading's own keys, plus `test_set_noise` (null where the sides were not
+        // scored on the same points).
+        let mut value = serde_json::to_value(&reading).expect("serialises");
+        if let serde_json::Value::Object(map) = &mut value {
+            map.insert(
+                "test_set_noise".into(),
+                serde_json::to_value(&noise).expect("serialises"),
+            );
+        }
         println!(
             "{}",
-            serde_json::to_string_pretty(&reading).expect("serialises")
+            serde_json::to_string_pretty(&value).expect("serialises")
         );
         return Ok(());
     }
@@ -126,6 +141,9 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
             );
             println!("verdict: {}", pair.verdict);
         }
+    }
+    if let Some(noise) = &noise {
+        println!("{}", difference_noise_line(noise, &metric));
     }
     Ok(())
 }

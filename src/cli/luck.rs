@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{Failure, bad_input, condition_runs};
+use super::common::{Failure, bad_input, condition_runs, shared_test_set_noise};
+use crate::analysis::noise_reading::difference_noise_line;
 use crate::analysis::reading::{
     LuckReading, PairReading, Side, gap_side, ordinal, percentile_text, read_pair,
 };
@@ -83,15 +84,30 @@ pub(super) fn luck_command(args: LuckArgs) -> Result<(), Failure> {
             args.free
         )));
     };
+    let noise = shared_test_set_noise(
+        (&results, &args.fixed, &fixed_runs),
+        (&results, &args.free, &free_runs),
+        &metric,
+    );
     if args.json {
+        let mut value = serde_json::to_value(PairReading::SeedLuck(luck)).expect("serialises");
+        if let serde_json::Value::Object(map) = &mut value {
+            map.insert(
+                "test_set_noise".into(),
+                serde_json::to_value(&noise).expect("serialises"),
+            );
+        }
         println!(
             "{}",
-            serde_json::to_string_pretty(&PairReading::SeedLuck(luck)).expect("serialises")
+            serde_json::to_string_pretty(&value).expect("serialises")
         );
         return Ok(());
     }
     for line in luck_lines(&luck, &metric, results.master_seed) {
         println!("{line}");
+    }
+    if let Some(noise) = &noise {
+        println!("{}", difference_noise_line(noise, &metric));
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use super::common::{
     load_experiment, resolve_seed, write_results,
 };
 use super::shard_source::resolve_shard;
+use crate::analysis::noise_reading::noise_reading;
 use crate::analysis::summary::{ConditionSummary, format_value};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::record::RunRecord;
@@ -60,7 +61,8 @@ pub struct RunArgs {
     pub store: StoreArgs,
 }
 
-/// The per-condition table printed by `run`.
+/// The per-condition table printed by `run`, with the test-set noise columns (SPEC §8) and a
+/// legend for them when any condition has them.
 pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
     let width = summaries
         .iter()
@@ -69,13 +71,23 @@ pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
         .unwrap_or(9)
         .max(9);
     let mut out = format!(
-        "{:<width$}  {:>4}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  test {metric}\n",
-        "condition", "n", "mean", "std", "min", "max", "hashes"
+        "{:<width$}  {:>4}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>5}  {:>8}  {:>8}  {:>8}  test {metric}\n",
+        "condition",
+        "n",
+        "mean",
+        "std",
+        "min",
+        "max",
+        "hashes",
+        "noise",
+        "true std",
+        "≤ (95%)",
+        "fresh"
     );
     for s in summaries {
         let notes = s.notes();
         out.push_str(&format!(
-            "{:<width$}  {:>4}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {}\n",
+            "{:<width$}  {:>4}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>5}  {:>8}  {:>8}  {:>8}  {}\n",
             s.condition,
             s.n,
             format_value(s.mean),
@@ -83,10 +95,55 @@ pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
             format_value(s.min),
             format_value(s.max),
             s.distinct_hashes,
+            s.noise_share
+                .map_or("-".into(), |share| format!("{:.0}%", share * 100.0)),
+            format_value(s.true_std),
+            format_value(s.true_std_upper),
+            format_value(s.fresh_std),
             notes.join(", ")
         ));
     }
+    out.push_str(&noise_legend(metric, summaries));
     out
+}
+
+/// What the noise columns mean, and — where most of a spread is noise — what would shrink it.
+fn noise_legend(metric: &str, summaries: &[ConditionSummary]) -> String {
+    let Some(points) = summaries.iter().find_map(|s| s.test_points) else {
+        return String::new();
+    };
+    let mut legend = format!(
+        "noise: the share of std² that {points} test points' independent coin flips produce; \
+         true std: the model's own spread once that is taken out, ≤ the upper end of its 95% interval\n"
+    );
+    if summaries.iter().any(|s| s.fresh_std.is_some()) {
+        legend.push_str(&format!(
+            "fresh: std of the same runs scored on {} fresh points from the data set's generator\n",
+            crate::engine::data::fresh::FRESH_POINTS
+        ));
+    }
+    // One line per reason, naming every condition it applies to.
+    let mut reasons: Vec<(&str, Vec<&str>)> = Vec::new();
+    for s in summaries.iter().filter(|s| s.n > 0) {
+        if let Some(why) = s.noise_note.as_deref() {
+            match reasons.iter_mut().find(|(reason, _)| *reason == why) {
+                Some((_, names)) => names.push(&s.condition),
+                None => reasons.push((why, vec![&s.condition])),
+            }
+        }
+    }
+    for (why, names) in reasons {
+        legend.push_str(&format!(
+            "no noise estimate for {}: {why}\n",
+            names.join(", ")
+        ));
+    }
+    let drawn = summaries.iter().any(|s| s.fresh_std.is_some());
+    if let Some(reading) = noise_reading(summaries, metric, drawn) {
+        legend.push_str(&reading);
+        legend.push('\n');
+    }
+    legend
 }
 
 /// The experiment the flags describe, validated; errors name the flag that caused them.

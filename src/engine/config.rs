@@ -130,6 +130,13 @@ pub struct DataConfig {
     #[serde(default)]
     pub noise: f64,
     pub test_fraction: f64,
+    /// How the test rows are chosen: `test_fraction` of them at random (the default), or
+    /// k-fold cross-validation (`data::kfold`; `test_fraction` is then unused).
+    #[serde(default, skip_serializing_if = "SplitMode::is_random")]
+    pub split: SplitMode,
+    /// `k-fold` only: how many folds.
+    #[serde(default = "default_folds", skip_serializing_if = "is_default_folds")]
+    pub k: usize,
     /// `csv` only: the file, the column to predict, and how to read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<std::path::PathBuf>,
@@ -141,6 +148,32 @@ pub struct DataConfig {
     /// replay made with a changed file says so instead of silently differing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+}
+
+/// How a data set's test rows are chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SplitMode {
+    /// `test_fraction` of the rows, drawn at random (stratified for fixed tables).
+    #[default]
+    #[serde(rename = "random")]
+    Random,
+    /// k-fold cross-validation: the split source picks the fold.
+    #[serde(rename = "k-fold")]
+    KFold,
+}
+
+impl SplitMode {
+    pub fn is_random(&self) -> bool {
+        *self == SplitMode::Random
+    }
+}
+
+fn default_folds() -> usize {
+    crate::engine::data::kfold::DEFAULT_FOLDS
+}
+
+fn is_default_folds(k: &usize) -> bool {
+    *k == default_folds()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -253,6 +286,8 @@ pub mod limits {
     pub const SAMPLES: RangeInclusive<usize> = 4..=100_000;
     pub const NOISE: RangeInclusive<f64> = 0.0..=5.0;
     pub const TEST_FRACTION: RangeInclusive<f64> = 0.0..=0.9;
+    /// k-fold: at least two folds; more than 20 leaves folds of a handful of rows.
+    pub const FOLDS: RangeInclusive<usize> = 2..=20;
     pub const HIDDEN_LAYERS: RangeInclusive<usize> = 0..=6;
     pub const WIDTH: RangeInclusive<usize> = 1..=1024;
     pub const DROPOUT: RangeInclusive<f64> = 0.0..=0.95;
@@ -360,6 +395,19 @@ impl ExperimentConfig {
         }
         check_usize(&mut errors, "data.samples", self.data.samples, SAMPLES);
         check_f64(&mut errors, "data.noise", self.data.noise, NOISE);
+        if self.data.split == SplitMode::KFold {
+            check_usize(&mut errors, "data.k", self.data.k, FOLDS);
+            if !self.data.kind.is_table() && self.data.samples < self.data.k * 2 {
+                errors.push(ConfigError {
+                    field: "data.k".into(),
+                    message: format!(
+                        "{} folds need at least {} samples (two rows a fold); raise data.samples or lower data.k",
+                        self.data.k,
+                        self.data.k * 2
+                    ),
+                });
+            }
+        }
         check_f64(
             &mut errors,
             "data.test_fraction",

@@ -79,6 +79,35 @@ pub fn predictions(task: Task, outputs: &[f32], width: usize) -> Vec<f32> {
     }
 }
 
+/// Each row's error: 0 or 1 (classification), or its squared error averaged over outputs
+/// (regression). Their mean is the row-wise reading of [`metric`].
+pub fn point_errors(task: Task, outputs: &[f32], targets: &[f32], width: usize) -> Vec<f32> {
+    match task {
+        Task::Binary | Task::Multiclass { .. } => {
+            let predicted = predictions(task, outputs, width);
+            predicted
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let truth = match task {
+                        Task::Binary => usize::from(targets[i] > 0.5),
+                        _ => argmax(&targets[i * width..(i + 1) * width]),
+                    };
+                    f32::from(u8::from(*p as usize != truth))
+                })
+                .collect()
+        }
+        Task::Regression => outputs
+            .chunks(width)
+            .zip(targets.chunks(width))
+            .map(|(o, t)| {
+                let sum: f64 = o.iter().zip(t).map(|(o, t)| f64::from(o - t).powi(2)).sum();
+                (sum / width as f64) as f32
+            })
+            .collect(),
+    }
+}
+
 /// Accuracy (classification) or mean squared error (regression).
 pub fn metric(task: Task, outputs: &[f32], targets: &[f32], width: usize) -> f64 {
     let rows = outputs.len() / width;

@@ -61,6 +61,15 @@ pub struct RunRecord {
     pub test_predictions: Vec<f32>,
     /// Rows of the generated data set that formed the test set.
     pub test_indices: Vec<usize>,
+    /// The run's error on each test row, in the order of `test_indices`: 0/1 for
+    /// classification, the mean squared error over outputs for regression. The test-set
+    /// noise estimate (`analysis::test_noise`) is computed from these.
+    #[serde(default)]
+    pub test_errors: Vec<f32>,
+    /// Accuracy on the experiment's fresh sample (`data::fresh`, synthetic classification
+    /// sets only): the run's true performance, measured without test-set noise.
+    #[serde(default)]
+    pub fresh_metric: Option<f64>,
     /// 2-D data sets: the predicted class at each cell of a `GRID_SIZE`² grid over the plane
     /// (`data::plane_bounds`), one digit per cell, row-major from the bottom row.
     #[serde(default)]
@@ -101,6 +110,8 @@ impl RunRecord {
             final_test_metric: None,
             test_predictions: Vec::new(),
             test_indices: Vec::new(),
+            test_errors: Vec::new(),
+            fresh_metric: None,
             grid: None,
             weights_hash: String::new(),
             fingerprints: SourceFingerprints::default(),

@@ -298,6 +298,13 @@ impl RunSeeds {
         self.seeds[source.index()]
     }
 
+    /// The same seeds with `source`'s set to `seed` (k-fold draws its one partition from the
+    /// fixed split seed, whatever the split policy: the policy picks the fold instead).
+    pub fn with_seed(mut self, source: Source, seed: u64) -> RunSeeds {
+        self.seeds[source.index()] = seed;
+        self
+    }
+
     pub fn rng(&self, source: Source) -> SourceRng {
         SourceRng::new(self.get(source))
     }

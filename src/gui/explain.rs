@@ -14,14 +14,24 @@ pub fn text(view: View) -> &'static str {
              Each only-X column frees one source. The tutorials' advice, \"repeat your experiment 30+ times and \
              report summary statistics\", is what the all-free column does. Lessons: library-rng initialises \
              through candle's own unseedable RNG (like forgetting to seed TensorFlow's global generator); nudge \
-             moves one initial weight by one ULP and shows that training amplifies any tiny difference."
+             moves one initial weight by one ULP and shows that training amplifies any tiny difference. \
+             On drawn data sets, \"fresh data\" scores the same trained runs on 20,000 new points from the \
+             generator: the columns narrow to the model's true spread, without the test set's coin flips."
         }
         View::Sources => {
             "The run-to-run std of the test metric per condition, with its 95% bootstrap CI as error bars, and \
              churn: the fraction of test points on which two runs of the condition predict differently, averaged \
              over all pairs. Two runs with the same accuracy can still disagree on many points. Threads: with the \
              thread source free, partial gradients are summed in the order threads finish; the fix in frameworks is \
-             tf.config.experimental.enable_op_determinism() or torch.use_deterministic_algorithms(True)."
+             tf.config.experimental.enable_op_determinism() or torch.use_deterministic_algorithms(True). \
+             Test-set noise: a test accuracy averages n points, and two runs that differ only in init, dropout or \
+             shuffle disagree on a handful of borderline ones; which of those fall on which side behaves like \
+             independent coin flips (Jordan, ICLR 2024). Summed over n points those flips alone make a spread of \
+             sqrt(Σ pᵢ(1−pᵢ))/n. Where every run was tested on the same points, each bar is split: the pale part is \
+             that noise, the dark part the model's own spread, estimated as n/(n−1)·(std² − noise²), with the upper \
+             end of a 95% interval that resamples runs and test points as a whisker. The diamond is the spread \
+             measured directly on 20,000 fresh points (drawn data sets). A free split or data source tests each run \
+             on different points from one pool, so there the noise cannot be separated."
         }
         View::Curves => {
             "Every run's training loss and test metric per epoch for one condition; the band is mean ± std. \
@@ -42,7 +52,8 @@ pub fn text(view: View) -> &'static str {
              called better when the CI's lower bound is above 50% and its upper bound reaches 75%. Below: how many \
              runs pin each mean within ±ε, how many per side detect a difference δ (80% power, α = 0.05), and how \
              the running mean and std settled as runs accumulated: if the band is still narrowing at the right \
-             edge, more runs would change the answer."
+             edge, more runs would change the answer. When both sides were tested on the same points, a last line \
+             says whether the difference is within test-set noise: another test set of the same size could erase it."
         }
         View::SeedLuck => {
             "Fixing every seed makes a result repeatable, not representative. This view reads the fixed-seed \

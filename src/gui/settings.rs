@@ -119,18 +119,7 @@ fn data_section(app: &mut Panel, ui: &mut egui::Ui) {
         } else {
             synthetic_rows(ui, data);
         }
-        ui.label("Test fraction");
-        ui.add(
-            egui::DragValue::new(&mut data.test_fraction)
-                .range(limits::TEST_FRACTION)
-                .speed(0.01)
-                .max_decimals(2),
-        )
-        .on_hover_text(format!(
-            "0 measures on the training data, as the Keras tutorial does. {}",
-            range_hint(&limits::TEST_FRACTION)
-        ));
-        ui.end_row();
+        split_rows(ui, data);
     });
     if open_csv {
         app.intend(Intent::OpenCsv);
@@ -446,4 +435,41 @@ fn conditions_section(app: &mut Panel, ui: &mut egui::Ui) {
     if conditions.is_empty() {
         ui.label(RichText::new("conditions: none selected; tick at least one").color(RED));
     }
+}
+
+/// How the test rows are chosen: a random fraction, or k-fold with the split source picking
+/// the fold.
+fn split_rows(ui: &mut egui::Ui, data: &mut crate::engine::config::DataConfig) {
+    use crate::engine::config::SplitMode;
+    ui.label("Split");
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut data.split, SplitMode::Random, "random")
+            .on_hover_text("Hold out a random test fraction of the rows (stratified for real data).");
+        ui.selectable_value(&mut data.split, SplitMode::KFold, "k-fold")
+            .on_hover_text(
+                "k-fold cross-validation: one partition into k folds, drawn from the fixed split seed. \
+                 With the split source free, run r tests on fold r mod k; fixed, every run tests on fold 0. \
+                 Its spread understates that of a fresh random split: the folds share most training rows.",
+            );
+    });
+    ui.end_row();
+    if data.split == SplitMode::KFold {
+        ui.label("Folds (k)");
+        ui.add(egui::DragValue::new(&mut data.k).range(limits::FOLDS))
+            .on_hover_text(range_hint(&limits::FOLDS));
+        ui.end_row();
+        return;
+    }
+    ui.label("Test fraction");
+    ui.add(
+        egui::DragValue::new(&mut data.test_fraction)
+            .range(limits::TEST_FRACTION)
+            .speed(0.01)
+            .max_decimals(2),
+    )
+    .on_hover_text(format!(
+        "0 measures on the training data, as the Keras tutorial does. {}",
+        range_hint(&limits::TEST_FRACTION)
+    ));
+    ui.end_row();
 }

@@ -183,6 +183,8 @@ pub struct Settings {
     pub selected_run: Option<usize>,
     /// Train missing runs by themselves a moment after any setting changes.
     pub auto_run: bool,
+    /// The Distributions view plots each run's fresh-data score instead of its test metric.
+    pub fresh_distributions: bool,
 }
 
 impl Default for Settings {
@@ -210,6 +212,7 @@ impl Settings {
             csv_columns: Vec::new(),
             selected_run: None,
             auto_run: false,
+            fresh_distributions: false,
         }
     }
 

@@ -51,9 +51,8 @@ pub fn hashes(runs: &[RunRecord]) -> Vec<&str> {
 
 /// The seedscope binary built for these tests. It keeps no run store, so every run is
 /// trained fresh and no test depends on what another left behind (tests/store.rs gives each
-/// of its commands a store of its own).
-/// The binary under test. `SEEDSCOPE_TEST_BINARY` points the suites at another build (e.g. an
-/// older commit's, to show that a new test fails before its fix).
+/// of its commands a store of its own). `SEEDSCOPE_TEST_BINARY` points the suites at another
+/// build (e.g. an older commit's, to show that a new test fails before its fix).
 pub fn binary() -> std::process::Command {
     let path = std::env::var_os("SEEDSCOPE_TEST_BINARY")
         .unwrap_or_else(|| env!("CARGO_BIN_EXE_seedscope").into());

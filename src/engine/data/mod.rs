@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 pub mod builtin;
 pub mod csv_file;
+pub mod fresh;
+pub mod kfold;
 pub mod split;
 pub mod synthetic;
 pub mod table;
@@ -152,7 +154,18 @@ pub fn prepare(config: &mut DataConfig) -> Result<(), String> {
         return Ok(());
     }
     let table = load_table(config)?;
-    check_split(&table, config.test_fraction)?;
+    match config.split {
+        crate::engine::config::SplitMode::Random => check_split(&table, config.test_fraction)?,
+        crate::engine::config::SplitMode::KFold if table.rows() < 2 * config.k => {
+            return Err(format!(
+                "data.k: {} folds need at least {} rows (two a fold); this data set has {}",
+                config.k,
+                2 * config.k,
+                table.rows()
+            ));
+        }
+        crate::engine::config::SplitMode::KFold => {}
+    }
     if config.kind == DatasetKind::Csv && config.sha256.is_none() {
         config.sha256 = Some(table.sha256.clone());
     }
@@ -210,6 +223,8 @@ mod tests {
             samples: 40,
             noise: 0.1,
             test_fraction: 0.25,
+            split: Default::default(),
+            k: 5,
             path: None,
             target: None,
             task: None,

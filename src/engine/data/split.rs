@@ -32,7 +32,13 @@ pub fn split(data: &Dataset, test_fraction: f64, rng: &mut SourceRng) -> Split {
     let order = rng.permutation(data.len());
     let n_test = test_count(data.len(), test_fraction);
     let (test_indices, train_indices) = order.split_at(n_test);
-    if n_test == 0 {
+    from_rows(data, test_indices, train_indices)
+}
+
+/// The split with these test and training rows; no test rows means the metrics are measured
+/// on the training rows.
+pub fn from_rows(data: &Dataset, test_indices: &[usize], train_indices: &[usize]) -> Split {
+    if test_indices.is_empty() {
         return Split {
             train: data.select(train_indices),
             test: data.select(train_indices),

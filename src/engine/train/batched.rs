@@ -12,7 +12,8 @@ use std::time::Instant;
 use candle_core::{Device, Tensor};
 use sha2::Digest;
 
-use super::run_state::{RunState, short};
+use super::finish::{FinalOutputs, Shape, evaluate, finish_record, fresh_scores, stack};
+use super::run_state::RunState;
 use super::{RunPlan, TrainError};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::data::{self, Task};
@@ -23,17 +24,6 @@ use crate::engine::model::{Initialiser, Mlp, ModelSpec};
 use crate::engine::optim::Optimizer;
 use crate::engine::record::RunRecord;
 use crate::engine::seeds::{Lesson, Source, SourceRng};
-
-/// `[R, rows, features]` from each run's rows of its own data set.
-fn stack(parts: Vec<Vec<f32>>, rows: usize, width: usize) -> candle_core::Result<Tensor> {
-    let runs = parts.len();
-    Tensor::from_vec(parts.concat(), (runs, rows, width), &Device::Cpu)
-}
-
-/// Outputs of every run on its own rows, as one flat vector `[R × rows × out]`.
-fn evaluate(model: &Mlp, x: &Tensor) -> candle_core::Result<Vec<f32>> {
-    model.forward(x)?.flatten_all()?.to_vec1::<f32>()
-}
 
 /// R runs of one experiment in the middle of training.
 pub(super) struct BatchedTraining<'a> {
@@ -283,6 +273,7 @@ impl<'a> BatchedTraining<'a> {
             test: test_outputs,
             train: train_outputs,
             grids,
+            fresh: fresh_scores(&self.model, self.config, self.plans, self.task)?,
             wall_ms: self.started.elapsed().as_secs_f64() * 1000.0 / runs as f64,
         };
         let finals = self.optimizer.values();
@@ -317,110 +308,4 @@ fn initial_model(spec: &ModelSpec, plans: &[RunPlan]) -> Result<Mlp, TrainError>
         })
         .collect();
     Ok(Mlp::init(spec, &mut inits)?)
-}
-
-/// The batch's outputs after training, every run's side by side.
-struct FinalOutputs {
-    test: Vec<f32>,
-    train: Vec<f32>,
-    /// Grid outputs and the number of cells, for 2-D data sets.
-    grids: Option<(Vec<f32>, usize)>,
-    wall_ms: f64,
-}
-
-/// The sizes every run of the batch shares.
-struct Shape {
-    task: Task,
-    outputs: usize,
-    n_train: usize,
-    n_test: usize,
-}
-
-/// Why a run cannot be replayed bit for bit, if it cannot.
-fn not_replayable_reason(plan: &RunPlan) -> Option<String> {
-    match (plan.condition.lesson(), plan.threads) {
-        (Lesson::LibraryRng, _) => Some(
-            "its weights were initialised by candle's own RNG, which cannot be seeded".to_string(),
-        ),
-        (_, threads) if threads.order_can_matter() => Some(format!(
-            "its gradients were summed in the order {} threads finished (a real race)",
-            threads.count
-        )),
-        _ => None,
-    }
-}
-
-/// Run `r`'s record from its state and its slice of the batch's outputs.
-fn finish_record(
-    model: &Mlp,
-    finals: &[Vec<f32>],
-    r: usize,
-    state: RunState,
-    plan: &RunPlan,
-    shape: &Shape,
-    outputs: &FinalOutputs,
-) -> RunRecord {
-    let Shape {
-        task,
-        outputs: width,
-        n_train,
-        n_test,
-    } = *shape;
-    let run_finite = model.run_values(finals, r).iter().all(|v| v.is_finite());
-    let test_slice = &outputs.test[r * n_test * width..(r + 1) * n_test * width];
-    let train_slice = &outputs.train[r * n_train * width..(r + 1) * n_train * width];
-    // Finite weights can still predict beyond f32 on an extreme row (an outlier far outside
-    // the training rows): an infinite metric is no result, so the run counts as diverged.
-    let metrics_finite = || {
-        loss::metric(task, train_slice, &state.split.train.y, width).is_finite()
-            && loss::metric(task, test_slice, &state.split.test.y, width).is_finite()
-    };
-    let diverged = !state.active || !run_finite || !metrics_finite();
-    let (final_train_metric, final_test_metric, test_predictions, grid) = if diverged {
-        (None, None, Vec::new(), None)
-    } else {
-        let grid = outputs.grids.as_ref().map(|(values, cells)| {
-            let slice = &values[r * cells * width..(r + 1) * cells * width];
-            loss::predictions(task, slice, width)
-                .iter()
-                .map(|c| char::from(b'0' + (*c as u8).min(9)))
-                .collect::<String>()
-        });
-        (
-            Some(loss::metric(task, train_slice, &state.split.train.y, width)),
-            Some(loss::metric(task, test_slice, &state.split.test.y, width)),
-            loss::predictions(task, test_slice, width),
-            grid,
-        )
-    };
-    let mut fingerprints = state.fingerprints;
-    fingerprints.shuffle = short(state.shuffle_hash);
-    fingerprints.dropout = short(state.dropout_hash);
-    fingerprints.threads = short(state.threads_hash);
-    let not_replayable_reason = not_replayable_reason(plan);
-    RunRecord {
-        condition: plan.condition.to_string(),
-        run_index: plan.run_index,
-        seeds: plan.seeds.to_map(),
-        threads: plan.threads.count,
-        racing: plan.threads.racing,
-        metric: task.metric_name().to_string(),
-        train_loss: state.train_loss,
-        test_metric: state.test_metric,
-        final_train_metric,
-        final_test_metric,
-        test_predictions,
-        test_indices: state.split.test_indices.clone(),
-        grid,
-        weights_hash: state
-            .frozen_hash
-            .unwrap_or_else(|| model.run_hash(finals, r)),
-        fingerprints,
-        nudged_weight: state.nudged_weight,
-        wall_ms: outputs.wall_ms,
-        diverged,
-        replayable: not_replayable_reason.is_none(),
-        not_replayable_reason,
-        error: None,
-    }
 }

@@ -13,15 +13,17 @@
 //!
 //! Files: this one holds the plan and the entry points; `run_state.rs` what each run of a
 //! batch carries (its data, streams and fingerprints); `batched.rs` the steps of a batched
-//! program (prepare, one epoch, one step, finish the records).
+//! program (prepare, one epoch, one step); `finish.rs` the evaluation that turns the trained
+//! weights into records (test and train metrics, decision grid, fresh-data score).
 
 mod batched;
+mod finish;
 mod run_state;
 
-use crate::engine::config::ExperimentConfig;
+use crate::engine::config::{ExperimentConfig, SplitMode};
 use crate::engine::gradient::{ShardPool, ThreadPlan};
 use crate::engine::record::RunRecord;
-use crate::engine::seeds::{Condition, Policy, RunSeeds, Source};
+use crate::engine::seeds::{Condition, Policy, RunSeeds, Source, source_seed};
 use batched::BatchedTraining;
 
 /// Everything random about one run, decided before it starts.
@@ -31,6 +33,9 @@ pub struct RunPlan {
     pub run_index: usize,
     pub seeds: RunSeeds,
     pub threads: ThreadPlan,
+    /// The seed of the experiment's fresh sample (`data::fresh`), from the master seed. A plan
+    /// rebuilt from a record for replay has none: replay checks the weights, not the score.
+    pub fresh_seed: Option<u64>,
 }
 
 impl RunPlan {
@@ -40,8 +45,24 @@ impl RunPlan {
         condition: Condition,
         run_index: usize,
     ) -> RunPlan {
-        let seeds = RunSeeds::derive(master_seed, &condition, run_index as u64);
-        RunPlan::with_seeds(config, condition, run_index, seeds)
+        let mut seeds = RunSeeds::derive(master_seed, &condition, run_index as u64);
+        if config.data.split == SplitMode::KFold {
+            let partition = source_seed(master_seed, Source::Split, Policy::Fixed, 0);
+            seeds = seeds.with_seed(Source::Split, partition);
+        }
+        RunPlan {
+            fresh_seed: Some(crate::engine::data::fresh::fresh_seed(master_seed)),
+            ..RunPlan::with_seeds(config, condition, run_index, seeds)
+        }
+    }
+
+    /// k-fold (`data::kfold`): the fold this run tests on.
+    pub fn fold(&self, config: &ExperimentConfig) -> usize {
+        crate::engine::data::kfold::fold_of(
+            self.run_index,
+            self.condition.is_free(Source::Split),
+            config.data.k,
+        )
     }
 
     /// Rebuilds a run's plan from the seeds it recorded (replay).
@@ -77,6 +98,7 @@ impl RunPlan {
             run_index,
             seeds,
             threads,
+            fresh_seed: None,
         }
     }
 }

@@ -4,8 +4,8 @@
 use sha2::{Digest, Sha256};
 
 use super::RunPlan;
-use crate::engine::config::ExperimentConfig;
-use crate::engine::data::{self, Dataset, Split, table};
+use crate::engine::config::{ExperimentConfig, SplitMode};
+use crate::engine::data::{self, Dataset, Split, kfold, split, table};
 use crate::engine::model::hex;
 use crate::engine::record::SourceFingerprints;
 use crate::engine::seeds::{Policy, Source, SourceRng};
@@ -32,11 +32,20 @@ fn fixed_rows(config: &ExperimentConfig, plan: &RunPlan) -> (Dataset, Split, Sha
     // data::prepare loaded it before the sweep; failing here means the file vanished or
     // changed mid-sweep, and the worker records the run as failed.
     let table = data::load_table(&config.data).unwrap_or_else(|e| panic!("{e}"));
-    let (test_rows, train_pool) = table::stratified_split(
-        &table,
-        config.data.test_fraction,
-        &mut seeds.rng(Source::Split),
-    );
+    let full = table.dataset();
+    let (test_rows, train_pool) = match config.data.split {
+        SplitMode::Random => table::stratified_split(
+            &table,
+            config.data.test_fraction,
+            &mut seeds.rng(Source::Split),
+        ),
+        SplitMode::KFold => kfold::kfold_rows(
+            &full,
+            config.data.k,
+            plan.fold(config),
+            &mut seeds.rng(Source::Split),
+        ),
+    };
     let positions: Vec<usize> = (0..train_pool.len()).collect();
     let drawn = match plan.condition.policy(Source::Data) {
         Policy::Free => table::bootstrap(&positions, &mut seeds.rng(Source::Data)),
@@ -47,7 +56,6 @@ fn fixed_rows(config: &ExperimentConfig, plan: &RunPlan) -> (Dataset, Split, Sha
         data_hash.update((*p as u64).to_le_bytes());
     }
     let train_rows: Vec<usize> = drawn.iter().map(|&p| train_pool[p]).collect();
-    let full = table.dataset();
     let reference = full.select(&train_pool);
     let mut train = full.select(&train_rows);
     let test_is_train = test_rows.is_empty();
@@ -94,11 +102,21 @@ impl RunState {
             let dataset = data::generate(&config.data, &mut seeds.rng(Source::Data));
             let mut data_hash = hash_floats(&dataset.x);
             data_hash.update(hash_floats(&dataset.y).finalize());
-            let split = data::split(
-                &dataset,
-                config.data.test_fraction,
-                &mut seeds.rng(Source::Split),
-            );
+            let mut split_rng = seeds.rng(Source::Split);
+            let split = match config.data.split {
+                SplitMode::Random => {
+                    data::split(&dataset, config.data.test_fraction, &mut split_rng)
+                }
+                SplitMode::KFold => {
+                    let (test, train) = kfold::kfold_rows(
+                        &dataset,
+                        config.data.k,
+                        plan.fold(config),
+                        &mut split_rng,
+                    );
+                    split::from_rows(&dataset, &test, &train)
+                }
+            };
             (dataset, split, data_hash)
         };
         let mut split_hash = Sha256::new();

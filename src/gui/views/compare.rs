@@ -54,6 +54,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
             ui.label(RichText::new(&pair.verdict).size(17.0).strong());
         }
     }
+    super::test_noise_line(ui, session, &a, &b);
     ui.separator();
     let pair = vec![a.clone(), b.clone()];
     runs_needed::show_figures(ui, session, settings, &pair);

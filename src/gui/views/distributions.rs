@@ -5,9 +5,12 @@ use eframe::egui::{self, Color32, RichText, Stroke};
 use egui_plot::{BoxElem, BoxPlot, BoxSpread, Line, MarkerShape, Plot, PlotPoint, Points, Text};
 
 use super::{category_axis, metric_label};
-use crate::analysis::sample::quantile;
+use crate::analysis::sample::{self, mean_ci95, quantile};
+use crate::engine::data::fresh::FRESH_POINTS;
+use crate::engine::record::RunRecord;
 use crate::gui::palette::condition_color;
 use crate::gui::session::Session;
+use crate::gui::state::Settings;
 
 /// Deterministic horizontal jitter in [−0.17, 0.17] (golden-ratio sequence): the same run
 /// always lands at the same place, so snapshots are reproducible.
@@ -15,7 +18,25 @@ fn jitter(run_index: usize) -> f64 {
     ((run_index as f64 * 0.618_033_988_75).fract() - 0.5) * 0.34
 }
 
-pub fn show(ui: &mut egui::Ui, session: &Session, capturing: bool) {
+/// Which score each run is plotted by.
+#[derive(Clone, Copy, PartialEq)]
+enum Score {
+    /// The final test metric, on the experiment's test set.
+    Test,
+    /// Accuracy on the fresh sample (`data::fresh`).
+    Fresh,
+}
+
+impl Score {
+    fn of(self, run: &RunRecord) -> Option<f64> {
+        match self {
+            Score::Test => run.final_test_metric,
+            Score::Fresh => run.fresh_metric,
+        }
+    }
+}
+
+pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, capturing: bool) {
     let conditions = &session.config.conditions;
     let metric = session
         .runs
@@ -23,10 +44,20 @@ pub fn show(ui: &mut egui::Ui, session: &Session, capturing: bool) {
         .map_or("accuracy", |r| r.metric.as_str());
     let names: Vec<String> = conditions.iter().map(|c| c.to_string()).collect();
 
+    let has_fresh = session.runs.iter().any(|r| r.fresh_metric.is_some());
+    let score = if has_fresh && settings.fresh_distributions {
+        Score::Fresh
+    } else {
+        Score::Test
+    };
     ui.label(
         RichText::new(format!(
             "{} per condition — {}, {} runs each, master seed {}",
-            metric_label(metric),
+            if score == Score::Fresh {
+                format!("accuracy on {FRESH_POINTS} fresh points")
+            } else {
+                metric_label(metric)
+            },
             if session.config.name.is_empty() {
                 "custom experiment"
             } else {
@@ -39,13 +70,12 @@ pub fn show(ui: &mut egui::Ui, session: &Session, capturing: bool) {
         .strong(),
     );
 
+    if has_fresh {
+        score_toggle(ui, session, settings);
+    }
     let table_height = 50.0 + 20.0 * conditions.len() as f32;
     let plot_height = (ui.available_height() - table_height - 30.0).max(200.0);
-    let values_all: Vec<f64> = session
-        .runs
-        .iter()
-        .filter_map(|r| r.final_test_metric)
-        .collect();
+    let values_all: Vec<f64> = session.runs.iter().filter_map(|r| score.of(r)).collect();
     let top = values_all.iter().copied().fold(f64::MIN, f64::max);
     let bottom = values_all.iter().copied().fold(f64::MAX, f64::min);
     let span = if values_all.is_empty() {
@@ -62,7 +92,11 @@ pub fn show(ui: &mut egui::Ui, session: &Session, capturing: bool) {
     Plot::new("distributions")
         .height(plot_height)
         .x_axis_formatter(category_axis(names.clone()))
-        .y_axis_label(metric_label(metric))
+        .y_axis_label(if score == Score::Fresh {
+            "accuracy on fresh data".to_string()
+        } else {
+            metric_label(metric)
+        })
         .include_x(-0.6)
         .include_x(conditions.len() as f64 - 0.4)
         .include_y(label_y + span * 0.08)
@@ -72,7 +106,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, capturing: bool) {
         .show(ui, |plot| {
             for (x, name) in names.iter().enumerate() {
                 let color = condition_color(&conditions[x]);
-                draw_column(plot, session, x as f64, name, color, label_y);
+                draw_column(plot, session, score, x as f64, name, color, label_y);
             }
         });
 
@@ -89,9 +123,11 @@ pub fn show(ui: &mut egui::Ui, session: &Session, capturing: bool) {
 
 /// One condition's column at `x`: its box, a dot per run, the mean with its CI, and the
 /// distinct-weights label at `label_y`.
+#[allow(clippy::too_many_arguments)] // one column's place, look and data, each needed
 fn draw_column(
     plot: &mut egui_plot::PlotUi,
     session: &Session,
+    score: Score,
     x: f64,
     name: &str,
     color: Color32,
@@ -102,7 +138,7 @@ fn draw_column(
         .iter()
         .filter(|r| r.condition == name)
         .collect();
-    let values: Vec<f64> = runs.iter().filter_map(|r| r.final_test_metric).collect();
+    let values: Vec<f64> = runs.iter().filter_map(|r| score.of(r)).collect();
     if values.len() >= 2 {
         let q = |p| quantile(&values, p).unwrap_or_default();
         let spread = BoxSpread::new(q(0.0), q(0.25), q(0.5), q(0.75), q(1.0));
@@ -122,7 +158,7 @@ fn draw_column(
     }
     let points: Vec<[f64; 2]> = runs
         .iter()
-        .filter_map(|r| r.final_test_metric.map(|v| [x + jitter(r.run_index), v]))
+        .filter_map(|r| score.of(r).map(|v| [x + jitter(r.run_index), v]))
         .collect();
     plot.points(
         Points::new("one dot per run", points)
@@ -132,7 +168,7 @@ fn draw_column(
     );
     let summary = session.summaries.iter().find(|s| s.condition == name);
     if let Some(s) = summary {
-        if let (Some(mean), Some(low), Some(high)) = (s.mean, s.ci95_low, s.ci95_high) {
+        if let (Some(mean), Some((low, high))) = (sample::mean(&values), mean_ci95(&values)) {
             plot.line(
                 Line::new("mean ± 95% CI", vec![[x + 0.32, low], [x + 0.32, high]])
                     .color(Color32::BLACK)
@@ -165,6 +201,35 @@ fn draw_column(
 
 use crate::analysis::summary::format_value as format;
 
+/// Test set or fresh data: the same plot, scored two ways.
+fn score_toggle(ui: &mut egui::Ui, session: &Session, settings: &mut Settings) {
+    let test_points = session.summaries.iter().find_map(|s| s.test_points);
+    ui.horizontal(|ui| {
+        ui.label("Score each run on:");
+        ui.selectable_value(
+            &mut settings.fresh_distributions,
+            false,
+            match test_points {
+                Some(n) => format!("the test set ({n} points)"),
+                None => "the test set".to_string(),
+            },
+        )
+        .on_hover_text(
+            "What a user of this experiment would report: accuracy on its held-out test points.",
+        );
+        ui.selectable_value(
+            &mut settings.fresh_distributions,
+            true,
+            format!("fresh data ({FRESH_POINTS} points)"),
+        )
+        .on_hover_text(
+            "The same trained runs scored on a large fresh sample from the data set's generator: \
+             their true accuracy, almost without test-set noise. The columns narrow by as much as \
+             the test set's coin flips had widened them.",
+        );
+    });
+}
+
 fn summary_table(session: &Session, ui: &mut egui::Ui) {
     egui::Grid::new("distribution-summary")
         .striped(true)
@@ -178,6 +243,8 @@ fn summary_table(session: &Session, ui: &mut egui::Ui) {
                 "95% CI of mean",
                 "min – max",
                 "distinct weights",
+                "test-set noise",
+                "fresh std",
                 "",
             ] {
                 ui.label(RichText::new(header).strong());
@@ -198,6 +265,13 @@ fn summary_table(session: &Session, ui: &mut egui::Ui) {
                 });
                 ui.label(format!("{} – {}", format(s.min), format(s.max)));
                 ui.label(s.distinct_hashes.to_string());
+                match s.noise_share {
+                    Some(share) => ui.label(format!("{:.0}%", share * 100.0)),
+                    None => ui
+                        .label("–")
+                        .on_hover_text(s.noise_note.as_deref().unwrap_or("the runs do not spread")),
+                };
+                ui.label(format(s.fresh_std));
                 ui.label(s.notes().join(", "));
                 ui.end_row();
             }

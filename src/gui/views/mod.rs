@@ -12,7 +12,7 @@ mod runs_needed;
 mod seed_luck;
 mod sources;
 
-use eframe::egui::{self, RichText};
+use eframe::egui::{self, Color32, RichText};
 
 use std::collections::HashMap;
 
@@ -75,7 +75,7 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
     };
     let (settings, capturing) = (&mut *app.settings, app.capturing);
     match settings.view {
-        View::Distributions => distributions::show(ui, session, capturing),
+        View::Distributions => distributions::show(ui, session, settings, capturing),
         View::Sources => sources::show(ui, session, settings, capturing),
         View::Curves => curves::show(ui, session, settings, capturing),
         View::Disagreement if session.config.data.kind.is_table() => {
@@ -88,6 +88,39 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
         View::History => {}
     }
     rect
+}
+
+/// Whether the difference between conditions `a` and `b` is within test-set noise, in one
+/// line, when both were tested on the same points (`analysis::noise_reading`).
+pub fn test_noise_line(ui: &mut egui::Ui, session: &Session, a: &str, b: &str) {
+    use crate::engine::seeds::{Condition, Source};
+    let runs_of = |name: &str| -> Vec<&crate::engine::record::RunRecord> {
+        session
+            .runs
+            .iter()
+            .filter(|r| r.condition == name)
+            .collect()
+    };
+    let data_fixed = |name: &str| {
+        name.parse::<Condition>()
+            .is_ok_and(|c| !c.is_free(Source::Data))
+    };
+    let metric = session.metric();
+    let noise = crate::analysis::noise_reading::comparison_noise(
+        &runs_of(a),
+        &runs_of(b),
+        data_fixed(a) && data_fixed(b),
+        metric != "mse",
+    );
+    if let Some(noise) = noise {
+        let line = crate::analysis::noise_reading::difference_noise_line(&noise, metric);
+        let color = if noise.within_noise {
+            Color32::from_rgb(0x9a, 0x5b, 0x00)
+        } else {
+            Color32::DARK_GRAY
+        };
+        ui.label(RichText::new(line).color(color));
+    }
 }
 
 /// The honest reading of conditions `a` against `b` (`analysis::reading`), cached under

@@ -36,6 +36,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         Ok(PairReading::SeedLuck(luck)) if luck.fixed_condition == fixed => {
             ui.add_space(6.0);
             luck_summary(ui, &luck, session.metric(), session.master_seed, true);
+            super::test_noise_line(ui, session, &fixed, &free);
             let (free_values, _) = session.outcomes(&free);
             luck_plot(ui, &luck, &free_values, session, capturing);
         }

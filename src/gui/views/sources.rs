@@ -1,10 +1,13 @@
-//! Which sources matter: the std of the test metric per condition, as bars, sorted.
+//! Which sources matter: the std of the test metric per condition, as bars, sorted; each bar
+//! split into the model's own spread and test-set noise where it can be (SPEC §8).
 
 use eframe::egui::Color32;
 use eframe::egui::{self, RichText};
-use egui_plot::{Bar, BarChart, Legend, Line, Plot};
+use egui_plot::{Bar, BarChart, Legend, Line, MarkerShape, Plot, Points};
 
 use super::{category_axis, metric_label};
+use crate::analysis::noise_reading::noise_reading;
+use crate::analysis::summary::ConditionSummary;
 use crate::gui::palette::condition_color_by_name;
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
@@ -29,47 +32,14 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
         .size(16.0)
         .strong(),
     );
-    ui.label("Solid bars: std, with its 95% bootstrap CI as an error bar. Pale bars: churn, the share of test points two runs classify differently. No churn where the data source is free (each run tests on different points). A source whose only-X bar is near all-free's explains most of the spread on its own; all-fixed is 0.");
+    let drawn = !session.config.data.kind.is_table();
+    if let Some(reading) = noise_reading(&session.summaries, metric, drawn) {
+        ui.label(RichText::new(reading).size(15.0));
+    }
+    ui.label("Each bar is the spread on the test set. Where every run was scored on the same test points, its dark part is the model's own spread (estimated) with the upper end of its 95% interval as a whisker, and its pale part is test-set noise: which borderline points happen to fall on which side. ◆: the spread on fresh points from the data set's generator, the direct measurement. Narrow pale bars: churn, the share of test points two runs classify differently. A free split or data source tests each run on different points: its bar cannot be split.");
     ui.label(RichText::new(super::runs_needed::runs_for_epsilon_line(session, settings)).weak());
     let names: Vec<String> = rows.iter().map(|s| s.condition.clone()).collect();
-    let bars: Vec<Bar> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            Bar::new(i as f64 - 0.18, s.std.unwrap_or(0.0))
-                .width(0.34)
-                .name(format!(
-                    "{}: std {:.4}, range {:.4} – {:.4}",
-                    s.condition,
-                    s.std.unwrap_or(0.0),
-                    s.min.unwrap_or(0.0),
-                    s.max.unwrap_or(0.0)
-                ))
-                .fill(condition_color_by_name(&s.condition))
-        })
-        .collect();
-    let churn_bars: Vec<Bar> = rows
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            s.churn.map(|churn| {
-                Bar::new(i as f64 + 0.18, churn)
-                    .width(0.34)
-                    .name(format!("{}: churn {:.1}%", s.condition, churn * 100.0))
-                    .fill(condition_color_by_name(&s.condition).gamma_multiply(0.35))
-            })
-        })
-        .collect();
-    let error_bars: Vec<[[f64; 2]; 2]> = rows
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            Some([
-                [i as f64 - 0.18, s.std_ci95_low?],
-                [i as f64 - 0.18, s.std_ci95_high?],
-            ])
-        })
-        .collect();
+    let parts = SplitBars::of(&rows);
     Plot::new("sources")
         .legend(Legend::default())
         .x_axis_formatter(category_axis(names))
@@ -86,22 +56,123 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
         .allow_scroll(false)
         .show(ui, |plot| {
             // Bars take their condition's colour; the legend's neutral markers say which kind
-            // of bar is which (solid or pale), not which condition.
+            // of bar is which, not which condition.
             plot.bar_chart(
-                BarChart::new("solid: std (95% bootstrap CI)", bars).color(Color32::from_gray(60)),
+                BarChart::new("dark: the model's own spread", parts.real)
+                    .color(Color32::from_gray(60)),
+            );
+            plot.bar_chart(
+                BarChart::new("pale: test-set noise", parts.noise).color(Color32::from_gray(200)),
+            );
+            plot.bar_chart(
+                BarChart::new("not separable (split or data free)", parts.whole)
+                    .color(Color32::from_gray(120)),
             );
             if metric == "accuracy" {
                 plot.bar_chart(
-                    BarChart::new("pale: churn (pairwise disagreement)", churn_bars)
-                        .color(Color32::from_gray(200)),
+                    BarChart::new("narrow: churn", parts.churn).color(Color32::from_gray(220)),
                 );
             }
-            for segment in error_bars {
+            for segment in parts.whiskers {
                 plot.line(
                     Line::new("", segment.to_vec())
                         .color(Color32::BLACK)
                         .width(1.5),
                 );
             }
+            if !parts.fresh.is_empty() {
+                plot.points(
+                    Points::new("◆ spread on fresh data", parts.fresh)
+                        .shape(MarkerShape::Diamond)
+                        .radius(6.0)
+                        .color(Color32::BLACK),
+                );
+            }
         });
+}
+
+/// Where each bar goes: condition i at x = i, its churn bar beside it.
+const BAR_X_OFFSET: f64 = -0.12;
+const CHURN_X_OFFSET: f64 = 0.25;
+
+/// The plot's pieces, one set per condition.
+struct SplitBars {
+    /// The model's own spread (true std, at most the test-set std), from 0.
+    real: Vec<Bar>,
+    /// The rest of the test-set std, stacked on `real`.
+    noise: Vec<Bar>,
+    /// The whole test-set std, where the runs' test points differ.
+    whole: Vec<Bar>,
+    churn: Vec<Bar>,
+    /// The true std's 95% upper bound, from the top of `real`.
+    whiskers: Vec<[[f64; 2]; 2]>,
+    /// The fresh-data std of each condition that has one.
+    fresh: Vec<[f64; 2]>,
+}
+
+impl SplitBars {
+    fn of(rows: &[&ConditionSummary]) -> SplitBars {
+        let mut bars = SplitBars {
+            real: Vec::new(),
+            noise: Vec::new(),
+            whole: Vec::new(),
+            churn: Vec::new(),
+            whiskers: Vec::new(),
+            fresh: Vec::new(),
+        };
+        for (i, s) in rows.iter().enumerate() {
+            let x = i as f64 + BAR_X_OFFSET;
+            let std = s.std.unwrap_or(0.0);
+            let color = condition_color_by_name(&s.condition);
+            match (s.true_std, s.true_std_upper, s.noise_share) {
+                (Some(true_std), Some(upper), Some(share)) => {
+                    let real = true_std.min(std);
+                    bars.real.push(
+                        Bar::new(x, real)
+                            .width(0.42)
+                            .name(format!(
+                                "{}: the model's own spread ≈ {real:.4} (at most {upper:.4})",
+                                s.condition
+                            ))
+                            .fill(color),
+                    );
+                    bars.noise.push(
+                        Bar::new(x, std - real)
+                            .width(0.42)
+                            .base_offset(real)
+                            .name(format!(
+                                "{}: std {std:.4} on the test set, {:.0}% of its variance test-set noise",
+                                s.condition,
+                                share * 100.0
+                            ))
+                            .fill(color.gamma_multiply(0.3)),
+                    );
+                    bars.whiskers.push([[x, real], [x, upper]]);
+                }
+                _ => bars.whole.push(
+                    Bar::new(x, std)
+                        .width(0.42)
+                        .name(format!(
+                            "{}: std {std:.4}, range {:.4} – {:.4}; test points differ between runs",
+                            s.condition,
+                            s.min.unwrap_or(0.0),
+                            s.max.unwrap_or(0.0)
+                        ))
+                        .fill(color.gamma_multiply(0.75)),
+                ),
+            }
+            if let Some(churn) = s.churn {
+                bars.churn.push(
+                    Bar::new(i as f64 + CHURN_X_OFFSET, churn)
+                        .width(0.16)
+                        .name(format!("{}: churn {:.1}%", s.condition, churn * 100.0))
+                        .fill(color.gamma_multiply(0.35)),
+                );
+            }
+            if let Some(fresh) = s.fresh_std {
+                bars.fresh.push([x, fresh]);
+            }
+        }
+        bars
+    }
 }

@@ -10,7 +10,9 @@ use crate::engine::model::hex;
 
 /// Bump whenever a change to the engine changes any run's numbers (weights, metrics, draws):
 /// every run stored by an older build is then a miss, never a wrong answer.
-pub const NUMERICS_VERSION: u32 = 1;
+/// 2: runs record their per-point test errors and their fresh-data score (SPEC §8); runs
+/// stored before have neither, so they are trained again rather than shown half-measured.
+pub const NUMERICS_VERSION: u32 = 2;
 
 /// The identity of an experiment in the store.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

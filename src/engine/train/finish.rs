@@ -1,0 +1,189 @@
+//! The end of a batched program: every run's outputs on its test and train rows, the decision
+//! grid (2-D data) and the fresh sample (`data::fresh`), turned into one record per run.
+//! Everything here reads the trained weights; nothing changes them.
+
+use candle_core::{Device, Tensor};
+
+use super::RunPlan;
+use super::TrainError;
+use super::run_state::{RunState, short};
+use crate::engine::config::ExperimentConfig;
+use crate::engine::data::{Task, fresh};
+use crate::engine::loss;
+use crate::engine::model::Mlp;
+use crate::engine::record::RunRecord;
+use crate::engine::seeds::Lesson;
+
+/// `[R, rows, features]` from each run's rows of its own data set.
+pub(super) fn stack(
+    parts: Vec<Vec<f32>>,
+    rows: usize,
+    width: usize,
+) -> candle_core::Result<Tensor> {
+    let runs = parts.len();
+    Tensor::from_vec(parts.concat(), (runs, rows, width), &Device::Cpu)
+}
+
+/// Outputs of every run on its own rows, as one flat vector `[R × rows × out]`.
+pub(super) fn evaluate(model: &Mlp, x: &Tensor) -> candle_core::Result<Vec<f32>> {
+    model.forward(x)?.flatten_all()?.to_vec1::<f32>()
+}
+
+/// Fresh points scored per candle call: keeps the `[R, rows, width]` activations of a
+/// 32-run batch to a few megabytes.
+const FRESH_CHUNK: usize = 2500;
+
+/// Each run's accuracy on the experiment's fresh sample (`None` for every run where the
+/// data set has none). Scoring reads the trained weights; it changes none of them.
+pub(super) fn fresh_scores(
+    model: &Mlp,
+    config: &ExperimentConfig,
+    plans: &[RunPlan],
+    task: Task,
+) -> Result<Vec<Option<f64>>, TrainError> {
+    let runs = plans.len();
+    let sample = plans[0]
+        .fresh_seed
+        .and_then(|seed| fresh::fresh_sample(&config.data, seed));
+    let Some(sample) = sample else {
+        return Ok(vec![None; runs]);
+    };
+    let (features, width, points) = (sample.features, sample.outputs, sample.len());
+    let mut correct = vec![0usize; runs];
+    let mut start = 0;
+    while start < points {
+        let rows = FRESH_CHUNK.min(points - start);
+        let chunk = &sample.x[start * features..(start + rows) * features];
+        let x = stack(vec![chunk.to_vec(); runs], rows, features)?;
+        let outputs = evaluate(model, &x)?;
+        let targets = &sample.y[start * width..(start + rows) * width];
+        for (r, count) in correct.iter_mut().enumerate() {
+            let slice = &outputs[r * rows * width..(r + 1) * rows * width];
+            let errors = loss::point_errors(task, slice, targets, width);
+            *count += errors.iter().filter(|e| **e == 0.0).count();
+        }
+        start += rows;
+    }
+    Ok(correct
+        .into_iter()
+        .map(|c| Some(c as f64 / points as f64))
+        .collect())
+}
+
+/// The batch's outputs after training, every run's side by side.
+pub(super) struct FinalOutputs {
+    pub(super) test: Vec<f32>,
+    pub(super) train: Vec<f32>,
+    /// Grid outputs and the number of cells, for 2-D data sets.
+    pub(super) grids: Option<(Vec<f32>, usize)>,
+    /// Each run's accuracy on the fresh sample, where there is one.
+    pub(super) fresh: Vec<Option<f64>>,
+    pub(super) wall_ms: f64,
+}
+
+/// The sizes every run of the batch shares.
+pub(super) struct Shape {
+    pub(super) task: Task,
+    pub(super) outputs: usize,
+    pub(super) n_train: usize,
+    pub(super) n_test: usize,
+}
+
+/// Why a run cannot be replayed bit for bit, if it cannot.
+fn not_replayable_reason(plan: &RunPlan) -> Option<String> {
+    match (plan.condition.lesson(), plan.threads) {
+        (Lesson::LibraryRng, _) => Some(
+            "its weights were initialised by candle's own RNG, which cannot be seeded".to_string(),
+        ),
+        (_, threads) if threads.order_can_matter() => Some(format!(
+            "its gradients were summed in the order {} threads finished (a real race)",
+            threads.count
+        )),
+        _ => None,
+    }
+}
+
+/// Run `r`'s record from its state and its slice of the batch's outputs.
+pub(super) fn finish_record(
+    model: &Mlp,
+    finals: &[Vec<f32>],
+    r: usize,
+    state: RunState,
+    plan: &RunPlan,
+    shape: &Shape,
+    outputs: &FinalOutputs,
+) -> RunRecord {
+    let Shape {
+        task,
+        outputs: width,
+        n_train,
+        n_test,
+    } = *shape;
+    let run_finite = model.run_values(finals, r).iter().all(|v| v.is_finite());
+    let test_slice = &outputs.test[r * n_test * width..(r + 1) * n_test * width];
+    let train_slice = &outputs.train[r * n_train * width..(r + 1) * n_train * width];
+    // Finite weights can still predict beyond f32 on an extreme row (an outlier far outside
+    // the training rows): an infinite metric is no result, so the run counts as diverged.
+    let metrics_finite = || {
+        loss::metric(task, train_slice, &state.split.train.y, width).is_finite()
+            && loss::metric(task, test_slice, &state.split.test.y, width).is_finite()
+    };
+    let diverged = !state.active || !run_finite || !metrics_finite();
+    let (test_errors, fresh_metric) = if diverged {
+        (Vec::new(), None)
+    } else {
+        (
+            loss::point_errors(task, test_slice, &state.split.test.y, width),
+            outputs.fresh[r],
+        )
+    };
+    let (final_train_metric, final_test_metric, test_predictions, grid) = if diverged {
+        (None, None, Vec::new(), None)
+    } else {
+        let grid = outputs.grids.as_ref().map(|(values, cells)| {
+            let slice = &values[r * cells * width..(r + 1) * cells * width];
+            loss::predictions(task, slice, width)
+                .iter()
+                .map(|c| char::from(b'0' + (*c as u8).min(9)))
+                .collect::<String>()
+        });
+        (
+            Some(loss::metric(task, train_slice, &state.split.train.y, width)),
+            Some(loss::metric(task, test_slice, &state.split.test.y, width)),
+            loss::predictions(task, test_slice, width),
+            grid,
+        )
+    };
+    let mut fingerprints = state.fingerprints;
+    fingerprints.shuffle = short(state.shuffle_hash);
+    fingerprints.dropout = short(state.dropout_hash);
+    fingerprints.threads = short(state.threads_hash);
+    let not_replayable_reason = not_replayable_reason(plan);
+    RunRecord {
+        condition: plan.condition.to_string(),
+        run_index: plan.run_index,
+        seeds: plan.seeds.to_map(),
+        threads: plan.threads.count,
+        racing: plan.threads.racing,
+        metric: task.metric_name().to_string(),
+        train_loss: state.train_loss,
+        test_metric: state.test_metric,
+        final_train_metric,
+        final_test_metric,
+        test_predictions,
+        test_indices: state.split.test_indices.clone(),
+        test_errors,
+        fresh_metric,
+        grid,
+        weights_hash: state
+            .frozen_hash
+            .unwrap_or_else(|| model.run_hash(finals, r)),
+        fingerprints,
+        nudged_weight: state.nudged_weight,
+        wall_ms: outputs.wall_ms,
+        diverged,
+        replayable: not_replayable_reason.is_none(),
+        not_replayable_reason,
+        error: None,
+    }
+}
