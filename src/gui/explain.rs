@@ -27,7 +27,7 @@ pub fn text(view: View) -> &'static str {
              Test-set noise: a test accuracy averages n points, and two runs that differ only in init, dropout or \
              shuffle disagree on a handful of borderline ones; which of those fall on which side behaves like \
              independent coin flips (Jordan, ICLR 2024). Summed over n points those flips alone make a spread of \
-             sqrt(Σ pᵢ(1−pᵢ))/n. Where every run was tested on the same points, each bar is split: the pale part is \
+             sqrt(Σ p(1−p))/n over the points. Where every run was tested on the same points, each bar is split: the pale part is \
              that noise, the dark part the model's own spread, estimated as n/(n−1)·(std² − noise²), with the upper \
              end of a 95% interval that resamples runs and test points as a whisker. The diamond is the spread \
              measured directly on 20,000 fresh points (drawn data sets). A free split or data source tests each run \
