@@ -17,6 +17,8 @@ use crate::engine::train::{RunPlan, train_run};
 use crate::records::store::{RunStore, StoreError};
 
 const BENCH_SEED: u64 = 1;
+/// Sweeps without and with fresh scoring, alternated, to measure what it costs.
+const FRESH_COST_PAIRS: usize = 3;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct BenchReport {
@@ -29,6 +31,9 @@ pub struct BenchReport {
     pub runs_per_second: f64,
     pub peak_rss_mb: f64,
     pub workers: usize,
+    /// CPU time the fresh-data score adds to the sweep, as a share of the sweep without it
+    /// (0.05 = 5%; 0 for data sets without fresh data, up to timing noise).
+    pub fresh_scoring_share: f64,
 }
 
 /// User + system CPU seconds of this process (Linux /proc; clock ticks are 100 Hz there).
@@ -58,18 +63,32 @@ pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, String> {
     train_run(&config, &plan, &mut |_| true).map_err(|e| format!("{e:?}"))?;
     let ms_single_run = started.elapsed().as_secs_f64() * 1000.0;
 
-    let spec = SweepSpec {
-        config,
-        master_seed: BENCH_SEED,
-        workers,
-        low_priority: false,
-        skip: Default::default(),
+    let mut spec = SweepSpec::new(config, BENCH_SEED, workers);
+    // Fresh-data scoring (SPEC §8) must cost little: the same sweep without it, side by side,
+    // alternated three times; the least CPU time of each side, since a shared machine only
+    // ever adds time. The sweep reported below is the last one, with fresh scoring.
+    let mut cpu_of = |score_fresh: bool| {
+        spec.score_fresh = score_fresh;
+        let cpu_before = process_cpu_seconds().unwrap_or(0.0);
+        let started = Instant::now();
+        let outcome = run_sweep(&spec, &AtomicBool::new(false), &mut |_| {});
+        let seconds = started.elapsed().as_secs_f64();
+        (
+            process_cpu_seconds().unwrap_or(0.0) - cpu_before,
+            seconds,
+            outcome,
+        )
     };
-    let cpu_before = process_cpu_seconds().unwrap_or(0.0);
-    let started = Instant::now();
-    let outcome = run_sweep(&spec, &AtomicBool::new(false), &mut |_| {});
-    let sweep_seconds = started.elapsed().as_secs_f64();
-    let cpu_seconds = process_cpu_seconds().unwrap_or(0.0) - cpu_before;
+    let (mut least_without, mut least_with) = (f64::INFINITY, f64::INFINITY);
+    let mut last = None;
+    for _ in 0..FRESH_COST_PAIRS {
+        least_without = least_without.min(cpu_of(false).0);
+        let (cpu, seconds, outcome) = cpu_of(true);
+        least_with = least_with.min(cpu);
+        last = Some((cpu, seconds, outcome));
+    }
+    let (cpu_seconds, sweep_seconds, outcome) = last.expect("at least one pair");
+    let fresh_scoring_share = least_with / least_without - 1.0;
     let runs = outcome.runs.len();
     Ok(BenchReport {
         sweep_seconds,
@@ -79,6 +98,7 @@ pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, String> {
         runs_per_second: runs as f64 / sweep_seconds,
         peak_rss_mb: peak_rss_mb().unwrap_or(0.0),
         workers,
+        fresh_scoring_share,
     })
 }
 
@@ -127,11 +147,19 @@ pub(super) fn bench(args: BenchArgs) -> Result<(), Failure> {
         println!("one run alone        {:>9.1} ms", report.ms_single_run);
         println!("runs per second      {:>9.1}", report.runs_per_second);
         println!("peak RSS             {:>9.1} MB", report.peak_rss_mb);
+        println!(
+            "fresh-data scoring   {:>+9.1}% of the sweep's CPU time",
+            report.fresh_scoring_share * 100.0
+        );
         if let Some(store) = &store {
             println!("run store with {} runs:", store.stored_runs);
             println!("  look up a sweep    {:>9.1} ms", store.lookup_ms);
             println!("  read History       {:>9.1} ms", store.history_ms);
             println!("  bytes per run      {:>9.0}", store.bytes_per_run);
+            println!(
+                "  open (checks it)   {:>9.1} ms, of which quick_check {:.1} ms",
+                store.open_ms, store.quick_check_ms
+            );
             println!(
                 "  sweep without / with writing runs  {:.2} s / {:.2} s ({:+.1}%)",
                 store.sweep_seconds_without_store,
@@ -154,6 +182,10 @@ pub struct StoreReport {
     pub history_ms: f64,
     /// File size (after a WAL checkpoint) over the runs, for the default preset's runs.
     pub bytes_per_run: f64,
+    /// Opening the store (median of 5), and SQLite's quick_check alone, which opening runs
+    /// so that a damaged file is set aside instead of trusted.
+    pub open_ms: f64,
+    pub quick_check_ms: f64,
     /// The preset's sweep, every run trained, without a store and writing every run to one,
     /// timed one after the other.
     pub sweep_seconds_without_store: f64,
@@ -230,6 +262,17 @@ fn store_figures(
             .map_err(|e| e.to_string())?;
     }
     let bytes = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+    // Opening checks the file (PRAGMA quick_check): its cost on this store, and the whole open.
+    let open_ms = median_ms(|| RunStore::open(&path).map(drop))?;
+    let connection = rusqlite::Connection::open(&path).map_err(|e| e.to_string())?;
+    let quick_check_ms = median_ms(|| {
+        let verdict: String = connection
+            .query_row("PRAGMA quick_check", [], |row| row.get(0))
+            .map_err(|e| StoreError::from(e).at(&path))?;
+        assert_eq!(verdict, "ok");
+        Ok(())
+    })?;
+    drop(connection);
 
     let (sweep_seconds_without_store, sweep_seconds_with_store) = write_cost(dir, preset, workers)?;
     Ok(StoreReport {
@@ -237,6 +280,8 @@ fn store_figures(
         lookup_ms,
         history_ms,
         bytes_per_run: bytes as f64 / stored_runs as f64,
+        open_ms,
+        quick_check_ms,
         sweep_seconds_without_store,
         sweep_seconds_with_store,
     })

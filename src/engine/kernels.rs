@@ -35,7 +35,7 @@ fn dims3(layout: &Layout, op: &str) -> Result<(usize, usize, usize)> {
 
 /// The activation and its derivative at `x`.
 #[inline(always)]
-fn activate(activation: Activation, x: f32) -> (f32, f32) {
+pub(crate) fn activate(activation: Activation, x: f32) -> (f32, f32) {
     match activation {
         Activation::Relu => {
             if x > 0.0 {

@@ -30,6 +30,9 @@ pub struct SweepSpec {
     /// (condition, run index) pairs not to train: the caller already has them (the run
     /// store). Every other run is trained exactly as it would be in a full sweep.
     pub skip: HashSet<(String, usize)>,
+    /// Score every run on the fresh sample (`data::fresh`). Always on, except in `bench`,
+    /// which times the sweep without it to report what fresh scoring costs.
+    pub score_fresh: bool,
 }
 
 impl SweepSpec {
@@ -41,6 +44,7 @@ impl SweepSpec {
             workers,
             low_priority: false,
             skip: HashSet::new(),
+            score_fresh: true,
         }
     }
 
@@ -228,7 +232,13 @@ pub fn run_sweep(
                     let plans: Vec<RunPlan> = job
                         .run_indices
                         .iter()
-                        .map(|&i| RunPlan::new(config, spec.master_seed, job.condition, i))
+                        .map(|&i| {
+                            let plan = RunPlan::new(config, spec.master_seed, job.condition, i);
+                            RunPlan {
+                                fresh_seed: plan.fresh_seed.filter(|_| spec.score_fresh),
+                                ..plan
+                            }
+                        })
                         .collect();
                     let condition_name = job.condition.to_string();
                     let mut on_epoch = |epochs_done| {

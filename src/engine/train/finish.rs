@@ -6,9 +6,10 @@ use candle_core::{Device, Tensor};
 
 use super::RunPlan;
 use super::TrainError;
+use super::fresh_score;
 use super::run_state::{RunState, short};
 use crate::engine::config::ExperimentConfig;
-use crate::engine::data::{Task, fresh};
+use crate::engine::data::Task;
 use crate::engine::loss;
 use crate::engine::model::Mlp;
 use crate::engine::record::RunRecord;
@@ -29,10 +30,6 @@ pub(super) fn evaluate(model: &Mlp, x: &Tensor) -> candle_core::Result<Vec<f32>>
     model.forward(x)?.flatten_all()?.to_vec1::<f32>()
 }
 
-/// Fresh points scored per candle call: keeps the `[R, rows, width]` activations of a
-/// 32-run batch to a few megabytes.
-const FRESH_CHUNK: usize = 2500;
-
 /// Each run's accuracy on the experiment's fresh sample (`None` for every run where the
 /// data set has none). Scoring reads the trained weights; it changes none of them.
 pub(super) fn fresh_scores(
@@ -41,32 +38,23 @@ pub(super) fn fresh_scores(
     plans: &[RunPlan],
     task: Task,
 ) -> Result<Vec<Option<f64>>, TrainError> {
-    let runs = plans.len();
-    let sample = plans[0]
+    let points = plans[0]
         .fresh_seed
-        .and_then(|seed| fresh::fresh_sample(&config.data, seed));
-    let Some(sample) = sample else {
-        return Ok(vec![None; runs]);
+        .and_then(|seed| fresh_score::fresh_points(&config.data, seed));
+    let Some(points) = points else {
+        return Ok(vec![None; plans.len()]);
     };
-    let (features, width, points) = (sample.features, sample.outputs, sample.len());
-    let mut correct = vec![0usize; runs];
-    let mut start = 0;
-    while start < points {
-        let rows = FRESH_CHUNK.min(points - start);
-        let chunk = &sample.x[start * features..(start + rows) * features];
-        let x = stack(vec![chunk.to_vec(); runs], rows, features)?;
-        let outputs = evaluate(model, &x)?;
-        let targets = &sample.y[start * width..(start + rows) * width];
-        for (r, count) in correct.iter_mut().enumerate() {
-            let slice = &outputs[r * rows * width..(r + 1) * rows * width];
-            let errors = loss::point_errors(task, slice, targets, width);
-            *count += errors.iter().filter(|e| **e == 0.0).count();
-        }
-        start += rows;
-    }
-    Ok(correct
-        .into_iter()
-        .map(|c| Some(c as f64 / points as f64))
+    let all = model.param_values()?;
+    Ok((0..plans.len())
+        .map(|r| {
+            let params = model.run_values(&all, r);
+            Some(fresh_score::fresh_accuracy(
+                &model.spec,
+                task,
+                &params,
+                &points,
+            ))
+        })
         .collect())
 }
 

@@ -14,10 +14,12 @@
 //! Files: this one holds the plan and the entry points; `run_state.rs` what each run of a
 //! batch carries (its data, streams and fingerprints); `batched.rs` the steps of a batched
 //! program (prepare, one epoch, one step); `finish.rs` the evaluation that turns the trained
-//! weights into records (test and train metrics, decision grid, fresh-data score).
+//! weights into records (test and train metrics, decision grid, fresh-data score, scored by
+//! `fresh_score.rs`).
 
 mod batched;
 mod finish;
+mod fresh_score;
 mod run_state;
 
 use crate::engine::config::{ExperimentConfig, SplitMode};
