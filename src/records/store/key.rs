@@ -10,7 +10,7 @@ use crate::engine::model::hex;
 
 /// Bump whenever a change to the engine changes any run's numbers (weights, metrics, draws):
 /// every run stored by an older build is then a miss, never a wrong answer.
-/// 2: runs record their per-point test errors and their fresh-data score (SPEC §8); runs
+/// 2: runs record their per-point test errors and their fresh-data score (README: "How much of this spread is test-set noise?"); runs
 /// stored before have neither, so they are trained again rather than shown half-measured.
 pub const NUMERICS_VERSION: u32 = 2;
 
