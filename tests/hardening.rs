@@ -508,3 +508,50 @@ fn file_content_in_a_message_is_short_and_escaped() {
         "{message:?}"
     );
 }
+
+/// The long fuzz run's panic: a damaged store whose pages pass `quick_check` but whose
+/// timestamps hold an enormous or negative number (quick_check does not read values).
+/// `history` used to panic in `Duration::from_secs_f64`; it must list the experiment.
+#[test]
+fn a_store_with_impossible_timestamps_is_listed_not_a_panic() {
+    let dir = temp_dir("impossible-timestamps");
+    let store = dir.join("runs.sqlite");
+    let config = dir.join("experiment.json");
+    std::fs::write(&config, small(circles()).to_string()).unwrap();
+    let run = binary()
+        .env_remove("SEEDSCOPE_NO_STORE")
+        .args(["run", "--quiet", "--seed", "1", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.join("out.json"))
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    for (created, used) in [
+        (1e300, -1e300),
+        (-5.0, 1.8e19),
+        (f64::MAX, f64::MIN_POSITIVE),
+    ] {
+        let connection = rusqlite::Connection::open(&store).unwrap();
+        connection
+            .execute(
+                "UPDATE experiments SET created_unix = ?1, used_unix = ?2",
+                rusqlite::params![created, used],
+            )
+            .unwrap();
+        drop(connection);
+        let output = binary()
+            .env_remove("SEEDSCOPE_NO_STORE")
+            .args(["history", "--store"])
+            .arg(&store)
+            .output()
+            .unwrap();
+        let message = stderr(&output);
+        assert!(!message.contains("panicked"), "{created}/{used}: {message}");
+        assert!(output.status.success(), "{created}/{used}: {message}");
+        let listing = String::from_utf8_lossy(&output.stdout);
+        assert!(listing.contains("circles"), "{listing}");
+    }
+}

@@ -204,14 +204,45 @@ fn scheduler_environments_give_the_parts_the_flag_gives() {
     let output = succeed(run(k8s, &k8s_out, &["--shards", "3"]));
     assert!(stdout(&output).contains("shard: 1/3 (from JOB_COMPLETION_INDEX)"));
 
-    let flag = ResultsFile::load(&by_flag).unwrap();
-    for (path, origin) in [
-        (&slurm_out, "SLURM_ARRAY_TASK_ID"),
-        (&k8s_out, "JOB_COMPLETION_INDEX"),
+    // Grid Engine: `qsub -t 1-3`, task 2 is the second part (index 1).
+    let sge_out = dir.join("sge.json");
+    let mut sge = binary();
+    sge.env("SGE_TASK_ID", "2")
+        .env("SGE_TASK_FIRST", "1")
+        .env("SGE_TASK_LAST", "3")
+        .env("SGE_TASK_STEPSIZE", "1");
+    let output = succeed(run(sge, &sge_out, &[]));
+    assert!(stdout(&output).contains("shard: 1/3 (from SGE_TASK_ID)"));
+    // AWS Batch and PBS give a 0-based index; the count comes from --shards.
+    let mut index_only = Vec::new();
+    for variable in [
+        "AWS_BATCH_JOB_ARRAY_INDEX",
+        "PBS_ARRAY_INDEX",
+        "PBS_ARRAYID",
     ] {
+        let out = dir.join(format!("{variable}.json"));
+        let mut command = binary();
+        command.env(variable, "1");
+        let output = succeed(run(command, &out, &["--shards", "3"]));
+        assert!(
+            stdout(&output).contains(&format!("shard: 1/3 (from {variable})")),
+            "{}",
+            stdout(&output)
+        );
+        index_only.push((out, variable));
+    }
+
+    let flag = ResultsFile::load(&by_flag).unwrap();
+    let mut by_scheduler = vec![
+        (slurm_out, "SLURM_ARRAY_TASK_ID"),
+        (k8s_out, "JOB_COMPLETION_INDEX"),
+        (sge_out, "SGE_TASK_ID"),
+    ];
+    by_scheduler.extend(index_only);
+    for (path, origin) in &by_scheduler {
         let part = ResultsFile::load(path).unwrap();
         let (a, b) = (part.shard.as_ref().unwrap(), flag.shard.as_ref().unwrap());
-        assert_eq!(a.origin, origin);
+        assert_eq!(a.origin, *origin);
         assert_eq!((a.index, a.count, &a.pairs), (b.index, b.count, &b.pairs));
         for (x, y) in part.runs.iter().zip(&flag.runs) {
             assert_eq!(x.id(), y.id());
@@ -452,6 +483,146 @@ fn the_example_slurm_scripts_run_as_a_local_array() {
     assert!(dir.join("results.csv").exists());
     let whole = unsharded(&dir);
     assert_same_sweep(&merged, &whole, "the Slurm example");
+}
+
+/// The Slurm examples on a real Slurm: `submit.sh` submits a 4-task array and the merge
+/// with `afterok`; the merged file must equal the unsharded sweep and be accepted by
+/// `compare` and `replay`. Needs a running Slurm (`assets/cluster/local-slurm.sh start`, as
+/// root, then `SLURM_CONF` set as it says); `.ci/run` starts one and runs this with
+/// `--ignored`.
+#[test]
+#[ignore = "needs a running Slurm: assets/cluster/local-slurm.sh start"]
+fn the_example_slurm_scripts_run_on_a_real_slurm() {
+    let dir = temp_dir("shards-real-slurm");
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/cluster");
+    let parts_dir = dir.join("parts");
+    let results = dir.join("results.json");
+    let mut submit = Command::new("bash");
+    for inherited in ["SEEDSCOPE_SEED", "SEEDSCOPE_STORE"] {
+        submit.env_remove(inherited);
+    }
+    let submitted = submit
+        .current_dir(&dir)
+        .arg(scripts.join("submit.sh"))
+        .arg("--array=0-3")
+        .env("SEEDSCOPE", env!("CARGO_BIN_EXE_seedscope"))
+        .env("SEED", SEED)
+        .env("PRESET", seedscope::engine::presets::DEFAULT_PRESET)
+        .env("REPEATS", REPEATS)
+        .env("CONDITIONS", CONDITIONS)
+        .env("PARTS_DIR", &parts_dir)
+        .env("RESULTS", &results)
+        .output()
+        .unwrap();
+    let printed = stdout(&succeed(submitted));
+    let job_of = |prefix: &str| {
+        printed
+            .lines()
+            .find_map(|line| line.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("submit.sh printed no {prefix:?}: {printed}"))
+            .trim()
+            .to_string()
+    };
+    let (array, merge_job) = (job_of("parts: job array "), job_of("merge: job "));
+    // Wait for both jobs to leave the queue (seconds here; generous for a loaded VM).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    loop {
+        let queue = Command::new("squeue")
+            .args(["-h", "-o", "%i %T", "-j"])
+            .arg(format!("{array},{merge_job}"))
+            .output()
+            .unwrap();
+        let listed = stdout(&queue);
+        if queue.status.success() && listed.trim().is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Slurm jobs still queued after 10 minutes:\n{listed}{}",
+            stderr(&queue)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let log = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    assert!(
+        results.exists(),
+        "the merge job wrote no results; its log:\n{}",
+        log("seedscope-merge.log")
+    );
+    // Every array task wrote its part where the merge looked.
+    for task in 0..4 {
+        assert!(
+            parts_dir.join(format!("part-{task}.json")).exists(),
+            "part {task}: {}",
+            log(&format!("seedscope-part-{task}.log"))
+        );
+    }
+    let merged = ResultsFile::load(&results).unwrap();
+    assert_eq!(merged.runs.len(), 27);
+    let whole = unsharded(&dir);
+    assert_same_sweep(&merged, &whole, "the Slurm example on a real Slurm");
+    let compare = binary()
+        .args(["compare", "--a", "only-init", "--b", "only-shuffle"])
+        .arg(&results)
+        .output()
+        .unwrap();
+    succeed(compare);
+    let replay = binary()
+        .args(["replay", "--run", "only-init/1"])
+        .arg(&results)
+        .output()
+        .unwrap();
+    succeed(replay);
+}
+
+/// The HTCondor example: expanded as condor_submit expands it (`$(N)`, `$(Process)` for
+/// each queued job), its jobs ask for parts 0/N … N−1/N, each once, and write distinct files.
+#[test]
+fn the_htcondor_example_queues_one_job_per_part() {
+    let submit = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/cluster/seedscope.sub"),
+    )
+    .unwrap();
+    let settings: Vec<(&str, &str)> = submit
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .filter_map(|line| line.split_once('='))
+        .map(|(key, value)| (key.trim(), value.trim()))
+        .collect();
+    let setting = |name: &str| {
+        settings
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| *value)
+            .unwrap_or_else(|| panic!("no {name} in the submit file"))
+    };
+    let n: usize = setting("N").parse().unwrap();
+    let queued = submit
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("queue "))
+        .expect("a queue statement");
+    assert_eq!(queued.trim().replace("$(N)", &n.to_string()), n.to_string());
+    let mut shards = Vec::new();
+    let mut outs = std::collections::HashSet::new();
+    for process in 0..n {
+        let arguments = setting("arguments")
+            .replace("$(Process)", &process.to_string())
+            .replace("$(N)", &n.to_string());
+        let words: Vec<&str> = arguments.split_whitespace().collect();
+        let after = |flag: &str| {
+            words
+                .windows(2)
+                .find(|pair| pair[0] == flag)
+                .map(|pair| pair[1].to_string())
+                .unwrap_or_else(|| panic!("no {flag} in {arguments}"))
+        };
+        shards.push(after("--shard"));
+        outs.insert(after("--out"));
+        after("--seed");
+    }
+    let expected: Vec<String> = (0..n).map(|i| format!("{i}/{n}")).collect();
+    assert_eq!(shards, expected);
+    assert_eq!(outs.len(), n, "every job writes its own part file");
 }
 
 #[test]

@@ -61,13 +61,20 @@ pub fn binary() -> std::process::Command {
     command.env_remove("SEEDSCOPE_SEED");
     command.env_remove("SEEDSCOPE_STORE");
     command.env("SEEDSCOPE_NO_STORE", "1");
-    // A test run inside a Slurm array or a Kubernetes Indexed Job must not become a part.
+    // A test run inside a scheduler's array task must not become a part.
     for scheduler in [
         "SLURM_ARRAY_TASK_ID",
         "SLURM_ARRAY_TASK_COUNT",
         "SLURM_ARRAY_TASK_MIN",
         "SLURM_ARRAY_TASK_STEP",
         "JOB_COMPLETION_INDEX",
+        "SGE_TASK_ID",
+        "SGE_TASK_FIRST",
+        "SGE_TASK_LAST",
+        "SGE_TASK_STEPSIZE",
+        "AWS_BATCH_JOB_ARRAY_INDEX",
+        "PBS_ARRAY_INDEX",
+        "PBS_ARRAYID",
     ] {
         command.env_remove(scheduler);
     }

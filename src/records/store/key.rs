@@ -12,7 +12,9 @@ use crate::engine::model::hex;
 /// every run stored by an older build is then a miss, never a wrong answer.
 /// 2: runs record their per-point test errors and their fresh-data score (README: "How much of this spread is test-set noise?"); runs
 /// stored before have neither, so they are trained again rather than shown half-measured.
-pub const NUMERICS_VERSION: u32 = 2;
+/// 3: the fresh-data score sums with fused multiply-adds (same bits on every CPU, half the
+/// instructions); a fresh score stored by version 2 may differ in its last point.
+pub const NUMERICS_VERSION: u32 = 3;
 
 /// The identity of an experiment in the store.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

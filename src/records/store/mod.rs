@@ -174,8 +174,14 @@ fn now_unix() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
+/// A stored timestamp as a time. Total: a damaged row (quick_check does not read values)
+/// can hold a negative, enormous or non-finite number, which `Duration::from_secs_f64` and
+/// `SystemTime + Duration` would panic on; such a time reads as the epoch instead.
 fn from_unix(seconds: f64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs_f64(seconds.max(0.0))
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .and_then(|since| UNIX_EPOCH.checked_add(since))
+        .unwrap_or(UNIX_EPOCH)
 }
 
 /// The name a setting has in experiment files ("random-regression", "adam").
