@@ -555,3 +555,59 @@ fn a_store_with_impossible_timestamps_is_listed_not_a_panic() {
         assert!(listing.contains("circles"), "{listing}");
     }
 }
+
+/// Found by the long fuzz run: a regression target near f32's limit (3e38) makes one test
+/// point's squared error overflow f32. The run wrote a results file holding `null` in
+/// `test_errors`, which no reader could open again. Such a run has no usable result: it is
+/// recorded as diverged, and the file it writes reads back.
+#[test]
+fn an_error_beyond_f32_is_a_diverged_run_and_the_file_reads_back() {
+    let dir = temp_dir("csv-huge-target");
+    let text = table(
+        12,
+        |i| {
+            format!(
+                "{},{}",
+                i,
+                if i == 3 {
+                    "3e38".to_string()
+                } else {
+                    "1".to_string()
+                }
+            )
+        },
+        "a,label",
+    );
+    let csv = dir.join("data.csv");
+    std::fs::write(&csv, text).unwrap();
+    let config = json!({
+        "data": {"kind": "csv", "path": csv, "target": "label", "task": "regression",
+                 "test_fraction": 0.9},
+        "model": {"hidden": [8], "activation": "relu"},
+        "training": {"optimizer": "adam", "learning_rate": 0.01, "epochs": 2, "batch_size": 16},
+        "repeats": 2,
+        "conditions": ["all-fixed", "only-split"]
+    });
+    let (output, out) = run_text(&dir, &config.to_string(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let results = seedscope::records::ResultsFile::load(&out)
+        .unwrap_or_else(|e| panic!("the file written does not read back: {e}"));
+    for run in &results.runs {
+        if run.test_indices.contains(&3) {
+            assert!(
+                run.diverged,
+                "{}: an infinite point error is no result",
+                run.id()
+            );
+        }
+        assert!(
+            run.test_errors.iter().all(|e| e.is_finite()),
+            "{}",
+            run.id()
+        );
+    }
+    assert!(
+        results.runs.iter().any(|r| r.test_indices.contains(&3)),
+        "a test set with row 3 in it (fraction 0.9)"
+    );
+}

@@ -65,6 +65,9 @@ CONF
 start() {
   [ "$(id -u)" = 0 ] || { say "start needs root (the daemons run as root)" >&2; exit 2; }
   install_if_missing
+  # A daemon left from an earlier start would hold the ports with an older configuration.
+  end_processes slurmd
+  end_processes slurmctld
   write_conf
   if ! pgrep -x munged >/dev/null; then
     mkdir -p /run/munge /var/log/munge /var/lib/munge
@@ -90,17 +93,27 @@ start() {
   exit 1
 }
 
-stop() {
-  for daemon in slurmd slurmctld; do
-    local pidfile="$SLURM_DIR/$daemon.pid"
-    if [ -s "$pidfile" ]; then
-      kill "$(cat "$pidfile")" 2>/dev/null || true
-    fi
+# Ends the named processes and waits until they are gone (SIGKILL after 10 s), so that a
+# `start` right after a `stop` never finds a daemon on its way out.
+end_processes() {
+  local pids
+  pids=$(pgrep -x "$1" || true)
+  [ -n "$pids" ] || return 0
+  kill $pids 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    pgrep -x "$1" >/dev/null || return 0
+    sleep 0.1
   done
+  pkill -9 -x "$1" 2>/dev/null || true
+}
+
+stop() {
+  end_processes slurmd
+  end_processes slurmctld
   # munged was started by `start` unless it was already running; stopping it is harmless
-  # on a machine that runs no other Slurm.
+  # on a machine that runs no other Slurm (STOP_MUNGE=0 leaves it).
   if [ "${STOP_MUNGE:-1}" = 1 ]; then
-    pkill -x munged 2>/dev/null || true
+    end_processes munged
   fi
   say "stopped"
 }

@@ -40,6 +40,15 @@ pub(super) fn fresh_scores(
     plans: &[RunPlan],
     task: Task,
 ) -> Result<Vec<Option<f64>>, TrainError> {
+    fresh_score::accounted(|| score_every_run(model, config, plans, task))
+}
+
+fn score_every_run(
+    model: &Mlp,
+    config: &ExperimentConfig,
+    plans: &[RunPlan],
+    task: Task,
+) -> Result<Vec<Option<f64>>, TrainError> {
     let points = plans[0]
         .fresh_seed
         .and_then(|seed| fresh_score::fresh_points(&config.data, seed));
@@ -121,14 +130,16 @@ pub(super) fn finish_record(
         loss::metric(task, train_slice, &state.split.train.y, width).is_finite()
             && loss::metric(task, test_slice, &state.split.test.y, width).is_finite()
     };
-    let diverged = !state.active || !run_finite || !metrics_finite();
+    // The same holds for one test point's error, recorded in f32: a squared error beyond
+    // f32 (a target of 3e38 predicted as 0) would be written to a results file as null and
+    // make the file unreadable. Such a run has no usable result either.
+    let point_errors = loss::point_errors(task, test_slice, &state.split.test.y, width);
+    let errors_finite = point_errors.iter().all(|e| e.is_finite());
+    let diverged = !state.active || !run_finite || !metrics_finite() || !errors_finite;
     let (test_errors, fresh_metric) = if diverged {
         (Vec::new(), None)
     } else {
-        (
-            loss::point_errors(task, test_slice, &state.split.test.y, width),
-            outputs.fresh[r],
-        )
+        (point_errors, outputs.fresh[r])
     };
     let (final_train_metric, final_test_metric, test_predictions, grid) = if diverged {
         (None, None, Vec::new(), None)

@@ -22,6 +22,8 @@ mod finish;
 mod fresh_score;
 mod run_state;
 
+pub use fresh_score::scoring_cpu_seconds;
+
 use crate::engine::config::{ExperimentConfig, SplitMode};
 use crate::engine::gradient::{ShardPool, ThreadPlan};
 use crate::engine::record::RunRecord;

@@ -36,7 +36,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
     if let Some(reading) = noise_reading(&session.summaries, metric, drawn) {
         ui.label(RichText::new(reading).size(15.0));
     }
-    ui.label("Each bar is the spread on the test set. Where every run was scored on the same test points, its dark part is the model's own spread (estimated) with the upper end of its 95% interval as a whisker, and its pale part is test-set noise: which borderline points happen to fall on which side. Black diamonds: the spread on fresh points from the data set's generator, the direct measurement. Narrow pale bars: churn, the share of test points two runs classify differently. A free split or data source tests each run on different points: its bar cannot be split.");
+    ui.label("Each bar is the spread on the test set. Where every run was scored on the same test points, its dark part is the model's own spread (estimated) with the upper end of its 95% interval as a whisker, and its pale part is test-set noise: which borderline points happen to fall on which side. Black diamonds: the spread on fresh points from the data set's generator, the direct measurement. Narrow grey bars: churn, the share of test points two runs classify differently. A free split or data source tests each run on different points: its bar cannot be split.");
     ui.label(RichText::new(super::runs_needed::runs_for_epsilon_line(session, settings)).weak());
     let names: Vec<String> = rows.iter().map(|s| s.condition.clone()).collect();
     let parts = SplitBars::of(&rows);
@@ -69,9 +69,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
                     .color(Color32::from_gray(120)),
             );
             if metric == "accuracy" {
-                plot.bar_chart(
-                    BarChart::new("narrow: churn", parts.churn).color(Color32::from_gray(220)),
-                );
+                plot.bar_chart(BarChart::new("narrow grey: churn", parts.churn).color(CHURN_GREY));
             }
             for segment in parts.whiskers {
                 plot.line(
@@ -90,6 +88,10 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
             }
         });
 }
+
+/// Churn is another quantity on the same axis, not a part of the spread: one neutral grey for
+/// every condition keeps it from reading as the pale (test-set noise) part of a bar.
+const CHURN_GREY: Color32 = Color32::from_gray(165);
 
 /// Where each bar goes: condition i at x = i, its churn bar beside it.
 const BAR_X_OFFSET: f64 = -0.12;
@@ -166,7 +168,7 @@ impl SplitBars {
                     Bar::new(i as f64 + CHURN_X_OFFSET, churn)
                         .width(0.16)
                         .name(format!("{}: churn {:.1}%", s.condition, churn * 100.0))
-                        .fill(color.gamma_multiply(0.35)),
+                        .fill(CHURN_GREY),
                 );
             }
             if let Some(fresh) = s.fresh_std {
