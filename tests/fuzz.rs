@@ -1,7 +1,7 @@
 //! The fuzz harness: generated and mutated experiment files, results files, CSV files and run
 //! stores, driven through the command line's own entry point (`cli::run_command`, in process).
 //!
-//! Every case asserts the promises of bad input (README "When something is wrong"):
+//! Every case asserts the promises of bad input (docs/command-line.md, the refusals):
 //! - no panic, and an answer within [`BUDGET`] (a hang fails the case instead of the suite);
 //! - a refusal is exit 2 with a message naming the file, row/column or field;
 //! - a refused command leaves no output file behind, whole or partial;

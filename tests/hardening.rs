@@ -238,7 +238,7 @@ fn compare_messages_say_what_is_wrong() {
 fn csv_experiment(dir: &Path, csv_text: &str, fraction: f64) -> (Output, PathBuf, PathBuf) {
     let csv = dir.join("data.csv");
     std::fs::write(&csv, csv_text).unwrap();
-    // The README's minimal CSV experiment: no samples, no noise.
+    // docs/real-data.md's minimal CSV experiment: no samples, no noise.
     let config = json!({
         "data": {"kind": "csv", "path": csv, "target": "label", "test_fraction": fraction},
         "model": {"hidden": [8], "activation": "relu"},

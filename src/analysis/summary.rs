@@ -37,7 +37,7 @@ pub struct ConditionSummary {
     pub distinct_hashes: usize,
     /// Every finished run produced bitwise the same weights (and there were at least two).
     pub bitwise_identical: bool,
-    /// Test-set noise (README: "How much of this spread is test-set noise?", `analysis::test_noise`): `None` where the runs were not all
+    /// Test-set noise (docs/test-set-noise.md, `analysis::test_noise`): `None` where the runs were not all
     /// scored on the same test points, or recorded no per-point errors.
     #[serde(default)]
     pub test_points: Option<usize>,

@@ -1,4 +1,4 @@
-//! How much of a condition's spread is test-set noise (README: "How much of this spread is test-set noise?").
+//! How much of a condition's spread is test-set noise (docs/test-set-noise.md).
 //!
 //! A run's test metric averages n per-point errors. Runs that differ only in init, dropout or
 //! shuffle agree on most points and disagree on a few borderline ones, and which of those land

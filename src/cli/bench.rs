@@ -68,7 +68,7 @@ pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, String> {
     let ms_single_run = started.elapsed().as_secs_f64() * 1000.0;
 
     let mut spec = SweepSpec::new(config, BENCH_SEED, workers);
-    // Fresh-data scoring (README: "How much of this spread is test-set noise?") must cost little: the same sweep without it, side by side,
+    // Fresh-data scoring (docs/test-set-noise.md) must cost little: the same sweep without it, side by side,
     // alternated three times; the least CPU time of each side, since a shared machine only
     // ever adds time. The sweep reported below is the last one, with fresh scoring.
     let mut scoring_last = 0.0;

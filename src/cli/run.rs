@@ -61,7 +61,7 @@ pub struct RunArgs {
     pub store: StoreArgs,
 }
 
-/// The per-condition table printed by `run`, with the test-set noise columns (README: "How much of this spread is test-set noise?") and a
+/// The per-condition table printed by `run`, with the test-set noise columns (docs/test-set-noise.md) and a
 /// legend for them when any condition has them.
 pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
     let width = summaries

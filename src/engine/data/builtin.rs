@@ -1,13 +1,13 @@
 //! The built-in real data sets. iris, red wine quality and diabetes come from the
 //! `linfa-datasets` crate (its own copies of the classic files); digits is scikit-learn's
 //! copy of the UCI handwritten digits, embedded from `assets/datasets/digits.csv.gz`.
-//! Sources and licences: README, "Real data".
+//! Sources and licences: docs/real-data.md.
 
 use std::io::Read;
 
 use super::table::{Table, Target};
 
-/// One line on a built-in data set: what it is, its source and licence (tooltips, README).
+/// One line on a built-in data set: what it is, its source and licence (tooltips, docs/real-data.md).
 pub fn about(kind: crate::engine::config::DatasetKind) -> &'static str {
     use crate::engine::config::DatasetKind;
     match kind {

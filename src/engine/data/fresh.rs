@@ -1,4 +1,4 @@
-//! Fresh data (README: "How much of this spread is test-set noise?"): one large sample from a synthetic data set's own generator, on which
+//! Fresh data (docs/test-set-noise.md): one large sample from a synthetic data set's own generator, on which
 //! every run of an experiment is also scored. A test set of 90 points measures a run's
 //! accuracy with coin-flip noise of a percentage point or more; 20,000 fresh points measure it
 //! almost exactly, so the spread of the fresh scores is the spread of the model itself.

@@ -1,5 +1,5 @@
 //! Which sources matter: the std of the test metric per condition, as bars, sorted; each bar
-//! split into the model's own spread and test-set noise where it can be (README: "How much of this spread is test-set noise?").
+//! split into the model's own spread and test-set noise where it can be (docs/test-set-noise.md).
 
 use eframe::egui::Color32;
 use eframe::egui::{self, RichText};

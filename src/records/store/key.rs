@@ -10,7 +10,7 @@ use crate::engine::model::hex;
 
 /// Bump whenever a change to the engine changes any run's numbers (weights, metrics, draws):
 /// every run stored by an older build is then a miss, never a wrong answer.
-/// 2: runs record their per-point test errors and their fresh-data score (README: "How much of this spread is test-set noise?"); runs
+/// 2: runs record their per-point test errors and their fresh-data score (docs/test-set-noise.md); runs
 /// stored before have neither, so they are trained again rather than shown half-measured.
 /// 3: the fresh-data score sums with fused multiply-adds (same bits on every CPU, half the
 /// instructions); a fresh score stored by version 2 may differ in its last point.
