@@ -557,57 +557,65 @@ fn a_store_with_impossible_timestamps_is_listed_not_a_panic() {
 }
 
 /// Found by the long fuzz run: a regression target near f32's limit (3e38) makes one test
-/// point's squared error overflow f32. The run wrote a results file holding `null` in
-/// `test_errors`, which no reader could open again. Such a run has no usable result: it is
-/// recorded as diverged, and the file it writes reads back.
+/// point's squared error overflow f32, and an epoch's test MSE overflow f64. The run wrote a
+/// results file holding `null` in `test_errors` or `test_metric`, which no reader could open
+/// again. A run whose point errors are beyond f32 has no usable result: it is recorded as
+/// diverged; an epoch's infinite metric is a gap in its curve; and the file reads back.
 #[test]
 fn an_error_beyond_f32_is_a_diverged_run_and_the_file_reads_back() {
     let dir = temp_dir("csv-huge-target");
-    let text = table(
+    let one_row = table(
         12,
-        |i| {
-            format!(
-                "{},{}",
-                i,
-                if i == 3 {
-                    "3e38".to_string()
-                } else {
-                    "1".to_string()
-                }
-            )
-        },
+        |i| format!("{},{}", i, if i == 3 { "3e38" } else { "1" }),
         "a,label",
     );
-    let csv = dir.join("data.csv");
-    std::fs::write(&csv, text).unwrap();
-    let config = json!({
-        "data": {"kind": "csv", "path": csv, "target": "label", "task": "regression",
-                 "test_fraction": 0.9},
-        "model": {"hidden": [8], "activation": "relu"},
-        "training": {"optimizer": "adam", "learning_rate": 0.01, "epochs": 2, "batch_size": 16},
-        "repeats": 2,
-        "conditions": ["all-fixed", "only-split"]
-    });
-    let (output, out) = run_text(&dir, &config.to_string(), &[]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let results = seedscope::records::ResultsFile::load(&out)
-        .unwrap_or_else(|e| panic!("the file written does not read back: {e}"));
-    for run in &results.runs {
-        if run.test_indices.contains(&3) {
+    // The fuzz run's own minimal input: a 3e38 feature and a 3e38 target among 24 rows.
+    let fuzz_found = "a,label\n0,1\n5,1\n10,1\n0,1\n7,1\n12,3e38\n4,1\n9,1\n1,1\n6,1\n0.5,1\n3,1\n8,1\n0,1\n5,1\n10,1\n2,0.5\n3e38,1\n12,1\n4,1\n9,1\n1,1\n6,1\n11,1\n";
+    for (name, text, task) in [
+        ("one-row", one_row.as_str(), "regression"),
+        ("fuzz", fuzz_found, "auto"),
+    ] {
+        let csv = dir.join(format!("{name}.csv"));
+        std::fs::write(&csv, text).unwrap();
+        // The fuzz run's settings: the iris preset's model on the CSV, seed 3.
+        let mut config: Value =
+            serde_json::from_str(seedscope::engine::presets::find("iris").unwrap().json).unwrap();
+        config["data"] = json!({
+            "kind": "csv", "path": csv, "target": "label", "task": task, "test_fraction": 0.9,
+        });
+        config["training"]["epochs"] = json!(2);
+        config["repeats"] = json!(2);
+        config["conditions"] = json!(["all-fixed", "only-split", "only-data"]);
+        let file = dir.join(format!("{name}.json"));
+        std::fs::write(&file, config.to_string()).unwrap();
+        let out = dir.join(format!("{name}-results.json"));
+        let output = binary()
+            .args([
+                "run",
+                "--quiet",
+                "--seed",
+                "3",
+                "--workers",
+                "1",
+                "--config",
+            ])
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        let results = seedscope::records::ResultsFile::load(&out)
+            .unwrap_or_else(|e| panic!("{name}: the file written does not read back: {e}"));
+        for run in &results.runs {
             assert!(
-                run.diverged,
-                "{}: an infinite point error is no result",
+                run.test_errors.iter().all(|e| e.is_finite()),
+                "{name}: {}",
                 run.id()
             );
+            if let Some(metric) = run.final_test_metric {
+                assert!(metric.is_finite(), "{name}: {}", run.id());
+            }
         }
-        assert!(
-            run.test_errors.iter().all(|e| e.is_finite()),
-            "{}",
-            run.id()
-        );
     }
-    assert!(
-        results.runs.iter().any(|r| r.test_indices.contains(&3)),
-        "a test set with row 3 in it (fraction 0.9)"
-    );
 }

@@ -51,8 +51,11 @@ pub struct RunRecord {
     /// "accuracy" or "mse".
     pub metric: String,
     /// Mean mini-batch training loss of each completed epoch.
+    #[serde(deserialize_with = "curve_with_gaps")]
     pub train_loss: Vec<f64>,
-    /// Test metric after each completed epoch.
+    /// Test metric after each completed epoch. An epoch's value can be beyond f64 (a
+    /// test row far outside the training rows): JSON writes it as `null`, read back as NaN.
+    #[serde(deserialize_with = "curve_with_gaps")]
     pub test_metric: Vec<f64>,
     pub final_train_metric: Option<f64>,
     pub final_test_metric: Option<f64>,
@@ -123,4 +126,14 @@ impl RunRecord {
             error: Some(message),
         }
     }
+}
+
+/// A learning curve as written: JSON has no infinity or NaN, so serde_json writes such an
+/// epoch's value as `null`; it reads back as NaN (a gap in the curve), so that every file
+/// seedscope writes can be read again.
+fn curve_with_gaps<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<f64>, D::Error> {
+    let values: Vec<Option<f64>> = Deserialize::deserialize(deserializer)?;
+    Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
