@@ -24,7 +24,25 @@ fn main() -> ExitCode {
 
 #[cfg(feature = "gui")]
 fn launch_gui(args: GuiArgs) -> ExitCode {
-    seedscope::gui::launch(args)
+    // The command line's experiment and seed are checked before a window opens.
+    let resolved = match args.resolve() {
+        Ok(resolved) => resolved,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    seedscope::gui::launch(seedscope::gui::Launch {
+        experiment: resolved.experiment,
+        preset: resolved.preset,
+        named: resolved.named,
+        seed: resolved.seed,
+        autorun: args.autorun,
+        snapshot: args.snapshot,
+        view: args.view,
+        store: resolved.store,
+        settings: args.settings,
+    })
 }
 
 #[cfg(not(feature = "gui"))]

@@ -64,8 +64,37 @@ fn fresh(name: &str) -> PathBuf {
     dir().join(format!("{}-{name}", NEXT.fetch_add(1, Ordering::Relaxed)))
 }
 
+thread_local! {
+    /// This target's commands so far: (accepted, refused with exit 2, failed otherwise).
+    /// Each target runs on a test thread of its own, so the counts are its own.
+    static TALLY: std::cell::Cell<(usize, usize, usize)> = const { std::cell::Cell::new((0, 0, 0)) };
+}
+
+/// Prints what a target's cases came to (shown with `--nocapture`, e.g. in the long mode).
+fn report(target: &str) {
+    let (accepted, refused, other) = TALLY.with(std::cell::Cell::get);
+    eprintln!(
+        "fuzz {target}: {} commands, {accepted} accepted, {refused} refused (exit 2), {other} other failures; 0 panics, 0 hangs",
+        accepted + refused + other
+    );
+}
+
 /// Runs `seedscope ARGS…` in process, on a thread of its own, within [`BUDGET`].
 fn cli(args: Vec<String>) -> Result<Result<(), Failure>, TestCaseError> {
+    let outcome = cli_unrecorded(args)?;
+    TALLY.with(|tally| {
+        let (mut accepted, mut refused, mut other) = tally.get();
+        match &outcome {
+            Ok(()) => accepted += 1,
+            Err(failure) if failure.code == 2 => refused += 1,
+            Err(_) => other += 1,
+        }
+        tally.set((accepted, refused, other));
+    });
+    Ok(outcome)
+}
+
+fn cli_unrecorded(args: Vec<String>) -> Result<Result<(), Failure>, TestCaseError> {
     let shown = args.join(" ");
     let (send, receive) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -433,6 +462,7 @@ fn experiment_files_are_refused_by_name_or_run_sensibly() {
             Ok(())
         })
         .unwrap();
+    report("experiment");
 }
 
 fn results_edit() -> impl Strategy<Value = ResultsEdit> {
@@ -542,6 +572,7 @@ fn results_files_are_refused_by_name_or_read_sensibly() {
             Ok(())
         })
         .unwrap();
+    report("results");
 }
 
 const HEADER_NAMES: [&str; 9] = [
@@ -569,10 +600,18 @@ fn csv_text() -> impl Strategy<Value = (String, String)> {
         ),
         prop::bool::weighted(0.7),
         prop::sample::select(&["0", "1", "0", "1", "2", "7"][..]),
+        prop::bool::weighted(0.5),
     )
-        .prop_map(|(header, rows, tidy, label_value)| {
+        .prop_map(|(header, rows, tidy, label_value, odd_cells)| {
             let mut header: Vec<String> = header.iter().map(|s| s.to_string()).collect();
-            if tidy && !header.iter().any(|h| h == "label") {
+            if tidy {
+                // A tidy file's header is one a user could write: named, each name once, with
+                // a feature and the label (its cells may still be odd).
+                let mut seen = HashSet::new();
+                header.retain(|h| !h.trim().is_empty() && h != "label" && seen.insert(h.clone()));
+                if header.is_empty() {
+                    header.push("a".into());
+                }
                 header.push("label".into());
             }
             let width = header.len();
@@ -584,12 +623,17 @@ fn csv_text() -> impl Strategy<Value = (String, String)> {
                     (0..width)
                         .map(|c| {
                             if header[c] == "label" {
-                                if i % 11 == 5 {
+                                // Two classes, alternating, so that a tidy file can be
+                                // accepted; now and then an odd cell in their place.
+                                let other = if label_value == "0" { "1" } else { "0" };
+                                if odd_cells && i % 11 == 5 {
                                     row[0].to_string()
-                                } else {
+                                } else if i % 2 == 0 {
                                     label_value.to_string()
+                                } else {
+                                    other.to_string()
                                 }
-                            } else if c < row.len() && i % 7 == 3 {
+                            } else if odd_cells && c < row.len() && i % 7 == 3 {
                                 row[c].to_string()
                             } else {
                                 format!("{}", (i * 31 + c * 7) % 13)
@@ -660,6 +704,7 @@ fn csv_files_are_refused_with_row_and_column_or_train_on_a_real_test_set() {
             Ok(())
         })
         .unwrap();
+    report("csv");
 }
 
 /// A store with a few runs in it, as bytes (checkpointed: everything in the main file).
@@ -712,4 +757,5 @@ fn damaged_stores_are_named_and_never_trusted() {
             Ok(())
         })
         .unwrap();
+    report("damaged");
 }

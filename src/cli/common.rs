@@ -14,7 +14,7 @@ use crate::engine::seeds::{Condition, Source};
 use crate::records::store::{self, RunStore, STORE_ENV};
 use crate::records::{ResultsFile, runs_csv, write_atomically};
 
-pub const SEED_ENV: &str = "SEEDSCOPE_SEED";
+pub use crate::engine::seeds::{SEED_ENV, os_seed, resolve_seed};
 
 /// Allowed `--workers`.
 pub const WORKERS_RANGE: std::ops::RangeInclusive<usize> = 1..=256;
@@ -52,38 +52,6 @@ pub fn load_experiment(args: &ExperimentArgs) -> Result<ExperimentConfig, String
     }
     let name = args.preset.as_deref().unwrap_or(presets::DEFAULT_PRESET);
     presets::find(name)?.config().map_err(|e| e.to_string())
-}
-
-/// The master seed and where it came from: `--seed`, else SEEDSCOPE_SEED, else the OS.
-pub fn resolve_seed(flag: Option<u64>) -> Result<(u64, &'static str), String> {
-    if let Some(seed) = flag {
-        return Ok((seed, "--seed"));
-    }
-    if let Ok(text) = std::env::var(SEED_ENV) {
-        return text
-            .trim()
-            .parse::<u64>()
-            .map(|s| (s, SEED_ENV))
-            .map_err(|_| {
-                format!(
-                    "{SEED_ENV}: `{text}` is not a whole number from 0 to {}",
-                    u64::MAX
-                )
-            });
-    }
-    Ok((os_seed(), "os"))
-}
-
-/// A fresh seed from the operating system's randomness (through std's hasher keys).
-pub fn os_seed() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    hasher.finish()
 }
 
 pub(crate) fn check_workers(workers: usize) -> Result<(), Failure> {

@@ -1,11 +1,15 @@
-//! `seedscope gui` (and no command at all): the flags the desktop app starts from. The app
-//! itself is `crate::gui`; main.rs dispatches to it.
+//! `seedscope gui` (and no command at all): the flags the desktop app starts from, resolved
+//! here into plain values (the experiment, the seed, the paths). The app itself is
+//! `crate::gui`, which imports nothing of the command line; main.rs hands it these values.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{ExperimentArgs, StoreArgs};
+use super::common::{ExperimentArgs, StoreArgs, load_experiment};
+use crate::engine::config::ExperimentConfig;
+use crate::engine::presets;
+use crate::engine::seeds::{SEED_ENV, resolve_seed};
 
 #[derive(Args, Debug, Default, Clone)]
 pub struct GuiArgs {
@@ -30,4 +34,41 @@ pub struct GuiArgs {
     /// [default: beside the run store, ~/.local/share/seedscope/app-settings.json].
     #[arg(long, env = "SEEDSCOPE_SETTINGS", value_name = "PATH")]
     pub settings: Option<PathBuf>,
+}
+
+/// The flags of [`GuiArgs`] resolved: bad ones refused here, before a window opens.
+#[derive(Clone, Debug)]
+pub struct ResolvedGui {
+    pub experiment: ExperimentConfig,
+    /// The preset's name, "" for an experiment file.
+    pub preset: String,
+    /// `--preset` or `--config` was given.
+    pub named: bool,
+    /// `--seed`, else SEEDSCOPE_SEED, else None (the last session's seed then stands).
+    pub seed: Option<u64>,
+    pub store: Option<PathBuf>,
+}
+
+impl GuiArgs {
+    /// The experiment, seed and store these flags name, or the message for exit 2.
+    pub fn resolve(&self) -> Result<ResolvedGui, String> {
+        let experiment = load_experiment(&self.experiment)?;
+        let preset = match (&self.experiment.preset, &self.experiment.config) {
+            (Some(name), _) => name.clone(),
+            (None, Some(_)) => String::new(),
+            (None, None) => presets::DEFAULT_PRESET.into(),
+        };
+        let seed = if self.seed.is_some() || std::env::var_os(SEED_ENV).is_some() {
+            Some(resolve_seed(self.seed)?.0)
+        } else {
+            None
+        };
+        Ok(ResolvedGui {
+            experiment,
+            preset,
+            named: self.experiment.preset.is_some() || self.experiment.config.is_some(),
+            seed,
+            store: self.store.path(),
+        })
+    }
 }

@@ -6,12 +6,13 @@
 //! shards for the threads source, [`optim`], [`loss`]) → [`record`] (what a run records).
 //! [`sweep`] runs many plans on worker threads; [`replay`] re-trains one record. [`presets`]
 //! are the built-in experiments, [`runtime`] the process set-up training needs, [`files`] how
-//! a file named by someone else is read and quoted.
+//! a file named by someone else is read and quoted, [`digest`] how a digest is written.
 //!
 //! Imports point from later steps to earlier ones; the engine imports nothing outside itself.
 
 pub mod config;
 pub mod data;
+pub mod digest;
 pub mod dropout;
 pub mod files;
 pub mod gradient;

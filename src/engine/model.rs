@@ -16,6 +16,7 @@ use candle_core::{DType, Device, Result, Tensor};
 use sha2::{Digest, Sha256};
 
 use crate::engine::config::{Activation, InitScheme, ModelConfig};
+use crate::engine::digest::hex;
 use crate::engine::kernels::{layer_forward, row_sums};
 use crate::engine::seeds::SourceRng;
 
@@ -285,10 +286,6 @@ impl Mlp {
         }
         unreachable!("offset is below the number of weights")
     }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

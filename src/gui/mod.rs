@@ -24,13 +24,36 @@ use std::time::Instant;
 
 use eframe::egui;
 
-use crate::cli::{GuiArgs, load_experiment, resolve_seed};
+use crate::engine::config::ExperimentConfig;
 use crate::records::store::RunStore;
 use app::SeedscopeApp;
 use autorun::{Autorun, AutorunReport};
 use state::Settings;
 
 const STORAGE_KEY: &str = "seedscope-settings";
+
+/// What the app starts from, resolved from the command line by its caller (main.rs, from
+/// `seedscope gui`'s flags): the app reads no flags and no environment of its own.
+#[derive(Clone, Debug)]
+pub struct Launch {
+    /// The experiment the command line names (the default preset when it names none).
+    pub experiment: ExperimentConfig,
+    /// Its preset's name ("" for an experiment file).
+    pub preset: String,
+    /// Whether the command line named it (`--preset`/`--config`): it then wins over the
+    /// last session's experiment.
+    pub named: bool,
+    /// The master seed from `--seed` or `SEEDSCOPE_SEED`, which wins over the last session's.
+    pub seed: Option<u64>,
+    /// Start the sweep at once; with `snapshot`, save `view` there and exit.
+    pub autorun: bool,
+    pub snapshot: Option<std::path::PathBuf>,
+    pub view: String,
+    /// The run store (None: keep no runs).
+    pub store: Option<std::path::PathBuf>,
+    /// The settings file (None: the default beside the run store).
+    pub settings: Option<std::path::PathBuf>,
+}
 
 /// The eframe wrapper: persistence, theme, and frame timing around [`SeedscopeApp`].
 struct DesktopApp {
@@ -68,49 +91,33 @@ pub fn apply_style(ctx: &egui::Context) {
 }
 
 /// The settings a launch starts from: the experiment named on the command line, else the last
-/// session's, else the default preset.
-fn initial_settings(args: &GuiArgs, stored: Option<Settings>) -> Result<Settings, String> {
-    let named = args.experiment.preset.is_some() || args.experiment.config.is_some();
-    let mut settings = match (named, stored) {
-        (false, Some(stored)) if !args.autorun => stored,
-        _ => {
-            let config = load_experiment(&args.experiment)?;
-            let preset = args.experiment.preset.clone().unwrap_or_else(|| {
-                if args.experiment.config.is_some() {
-                    String::new()
-                } else {
-                    crate::engine::presets::DEFAULT_PRESET.into()
-                }
-            });
-            Settings::from_config(config, &preset)
-        }
+/// session's, else the default preset; a seed from the command line wins either way.
+fn initial_settings(launch: &Launch, stored: Option<Settings>) -> Settings {
+    let mut settings = match stored {
+        Some(stored) if !launch.named && !launch.autorun => stored,
+        _ => Settings::from_config(launch.experiment.clone(), &launch.preset),
     };
-    if args.seed.is_some() || std::env::var_os(crate::cli::SEED_ENV).is_some() {
-        settings.master_seed = resolve_seed(args.seed)?.0;
+    if let Some(seed) = launch.seed {
+        settings.master_seed = seed;
     }
-    Ok(settings)
+    settings
 }
 
 /// The run store the app keeps runs in. A damaged or newer store is moved aside and a fresh
 /// one started; a store that cannot be opened at all leaves the app without one. Either way
 /// the app starts, and the notice says what happened.
-fn open_store(args: &GuiArgs) -> (Option<RunStore>, Option<String>) {
-    let Some(path) = args.store.path() else {
+fn open_store(path: Option<&std::path::Path>) -> (Option<RunStore>, Option<String>) {
+    let Some(path) = path else {
         return (None, None);
     };
-    match RunStore::open_or_recover(&path) {
+    match RunStore::open_or_recover(path) {
         Ok((store, notice)) => (Some(store), notice),
         Err(error) => (None, Some(format!("Runs are not being kept: {error}."))),
     }
 }
 
-pub fn launch(args: GuiArgs) -> ExitCode {
-    // Validate the command line's experiment before opening a window.
-    if let Err(error) = initial_settings(&args, None) {
-        eprintln!("error: {error}");
-        return ExitCode::from(2);
-    }
-    let (store, store_notice) = open_store(&args);
+pub fn launch(args: Launch) -> ExitCode {
+    let (store, store_notice) = open_store(args.store.as_deref());
     let report = Arc::new(Mutex::new(AutorunReport::default()));
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -146,7 +153,7 @@ pub fn launch(args: GuiArgs) -> ExitCode {
                     .storage
                     .and_then(|storage| eframe::get_value::<Settings>(storage, STORAGE_KEY)),
             };
-            let settings = initial_settings(&args, saved).unwrap_or_default();
+            let settings = initial_settings(&args, saved);
             let mut app = SeedscopeApp::new(
                 settings,
                 Box::new(dialogs::NativePicker),

@@ -8,8 +8,8 @@ use std::io::Read;
 use super::table::{Table, Target};
 
 /// One line on a built-in data set: what it is, its source and licence (tooltips, docs/real-data.md).
-pub fn about(kind: crate::engine::config::DatasetKind) -> &'static str {
-    use crate::engine::config::DatasetKind;
+pub fn about(kind: crate::engine::data::spec::DatasetKind) -> &'static str {
+    use crate::engine::data::spec::DatasetKind;
     match kind {
         DatasetKind::Iris => {
             "iris: 150 flowers × 4 measurements, 3 species. Fisher (1936), UCI Machine Learning Repository (CC BY 4.0); copy from the linfa-datasets crate (MIT/Apache-2.0)."

@@ -76,7 +76,7 @@ fn read_header<R: std::io::Read>(
 
 /// Parses CSV `bytes` (named `name` in errors).
 pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result<Table, String> {
-    let sha256 = crate::engine::model::hex(&Sha256::digest(bytes));
+    let sha256 = crate::engine::digest::hex(&Sha256::digest(bytes));
     let mut reader = reader(bytes);
     let header = read_header(&mut reader, name)?;
     let target_column = header.iter().position(|h| h == target).ok_or_else(|| {

@@ -10,7 +10,7 @@
 use sha2::{Digest, Sha256};
 
 use super::{Dataset, generate};
-use crate::engine::config::{DataConfig, DatasetKind};
+use crate::engine::data::spec::{DataConfig, DatasetKind};
 use crate::engine::seeds::SourceRng;
 
 /// Points in the fresh sample: its own coin-flip noise is then under 0.1 pp of accuracy on

@@ -10,17 +10,18 @@ pub mod builtin;
 pub mod csv_file;
 pub mod fresh;
 pub mod kfold;
+pub mod spec;
 pub mod split;
 pub mod synthetic;
 pub mod table;
 
 use std::sync::Arc;
 
+pub use spec::{DataConfig, DatasetKind, SplitMode};
 pub use split::{Split, split, test_count};
 pub use synthetic::{GRID_SIZE, generate, grid_points, plane_bounds};
 pub use table::Table;
 
-use crate::engine::config::{DataConfig, DatasetKind};
 use crate::engine::files;
 
 /// What the network predicts, which fixes its output layer, loss and metric.
@@ -155,8 +156,8 @@ pub fn prepare(config: &mut DataConfig) -> Result<(), String> {
     }
     let table = load_table(config)?;
     match config.split {
-        crate::engine::config::SplitMode::Random => check_split(&table, config.test_fraction)?,
-        crate::engine::config::SplitMode::KFold if table.rows() < 2 * config.k => {
+        spec::SplitMode::Random => check_split(&table, config.test_fraction)?,
+        spec::SplitMode::KFold if table.rows() < 2 * config.k => {
             return Err(format!(
                 "data.k: {} folds need at least {} rows (two a fold); this data set has {}",
                 config.k,
@@ -164,7 +165,7 @@ pub fn prepare(config: &mut DataConfig) -> Result<(), String> {
                 table.rows()
             ));
         }
-        crate::engine::config::SplitMode::KFold => {}
+        spec::SplitMode::KFold => {}
     }
     if config.kind == DatasetKind::Csv && config.sha256.is_none() {
         config.sha256 = Some(table.sha256.clone());
@@ -179,7 +180,7 @@ pub fn check_split(table: &Table, test_fraction: f64) -> Result<(), String> {
         return Err(format!(
             "data.test_fraction: {test_fraction} holds no rows out, so the test metric would be measured on training rows; \
              allowed for a fixed data set: above 0 to {}",
-            crate::engine::config::limits::TEST_FRACTION.end()
+            spec::limits::TEST_FRACTION.end()
         ));
     }
     if let table::Target::Classes { labels, names } = &table.target {
@@ -214,7 +215,7 @@ pub fn argmax(values: &[f32]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::config::{DataConfig, DatasetKind};
+    use crate::engine::data::spec::{DataConfig, DatasetKind};
     use crate::engine::seeds::SourceRng;
 
     fn config(kind: DatasetKind) -> DataConfig {

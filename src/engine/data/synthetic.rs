@@ -2,7 +2,7 @@
 //! TensorFlow snippet's random regression): every number drawn from the `data` stream.
 
 use super::{Dataset, Task};
-use crate::engine::config::{DataConfig, DatasetKind};
+use crate::engine::data::spec::{DataConfig, DatasetKind};
 use crate::engine::seeds::SourceRng;
 
 // Longer than most functions: one short match arm per data set, side by side so they read

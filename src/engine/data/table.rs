@@ -113,7 +113,7 @@ impl Table {
                 }
             }
         }
-        crate::engine::model::hex(&hasher.finalize())
+        crate::engine::digest::hex(&hasher.finalize())
     }
 }
 

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use super::RunPlan;
 use crate::engine::config::{ExperimentConfig, SplitMode};
 use crate::engine::data::{self, Dataset, Split, kfold, split, table};
-use crate::engine::model::hex;
+use crate::engine::digest::hex;
 use crate::engine::record::SourceFingerprints;
 use crate::engine::seeds::{Policy, Source, SourceRng};
 

@@ -216,7 +216,7 @@ impl SeedscopeApp {
                         Some(Message::Info("Cancelling: finished runs are kept.".into()));
                 }
             }
-            Intent::NewSeed => self.settings.master_seed = crate::cli::os_seed(),
+            Intent::NewSeed => self.settings.master_seed = crate::engine::seeds::os_seed(),
             Intent::LoadPreset(name) => self.load_preset(&name),
             Intent::SaveSnapshot => self.pick(PickPurpose::Snapshot, ctx),
             Intent::ExportJson => self.pick(PickPurpose::ExportJson, ctx),

@@ -6,7 +6,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::engine::config::ExperimentConfig;
-use crate::engine::model::hex;
+use crate::engine::digest::hex;
 
 /// Bump whenever a change to the engine changes any run's numbers (weights, metrics, draws):
 /// every run stored by an older build is then a miss, never a wrong answer.

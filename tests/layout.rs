@@ -1,0 +1,240 @@
+//! The layout's promises, read off the source: imports only point down the pipeline (engine ←
+//! analysis ← records ← cli, gui; the app never imports the command line, nor the reverse),
+//! and no module imports a module that imports it back, directly or round a longer circle.
+//! A module here is a folder or file directly under a layer (`engine::data`,
+//! `analysis::summary`, `gui::views`): what the README's layout map names.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The module path of a file: src/engine/data/spec.rs → [engine, data, spec];
+/// src/engine/data/mod.rs → [engine, data].
+fn module_of(src: &Path, file: &Path) -> Vec<String> {
+    let relative = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The first path segments after `crate::` or `super::` in `text`, expanded over braces:
+/// `crate::engine::{config::X, data}` gives engine::config and engine::data.
+fn references(module: &[String], is_mod_file: bool, text: &str) -> Vec<Vec<String>> {
+    let mut found = Vec::new();
+    // Code only: a comment may name a module it does not import.
+    let code: String = text
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (prefix, base) in [
+        ("crate::", Vec::new()),
+        ("super::", {
+            // `super` of a mod.rs file is its folder's parent; of a plain file, its folder.
+            let mut parent = module.to_vec();
+            parent.pop();
+            if is_mod_file {
+                parent.pop();
+            }
+            parent
+        }),
+    ] {
+        let mut rest = code.as_str();
+        while let Some(at) = rest.find(prefix) {
+            let before = rest[..at].chars().last();
+            rest = &rest[at + prefix.len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            for path in expand(rest) {
+                let mut full = base.clone();
+                full.extend(path);
+                found.push(full);
+            }
+        }
+    }
+    found
+}
+
+/// Up to two segments of a path at the start of `text`, braces expanded one level.
+fn expand(text: &str) -> Vec<Vec<String>> {
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let first = ident(text);
+    if first.is_empty() {
+        if let Some(inner) = text.strip_prefix('{') {
+            let end = inner.find('}').unwrap_or(inner.len());
+            return inner[..end]
+                .split(',')
+                .map(|item| vec![ident(item.trim())])
+                .filter(|p| !p[0].is_empty())
+                .collect();
+        }
+        return Vec::new();
+    }
+    let after = &text[first.len()..];
+    match after.strip_prefix("::") {
+        Some(next) if next.starts_with('{') => {
+            let inner = &next[1..];
+            let end = inner.find('}').unwrap_or(inner.len());
+            inner[..end]
+                .split(',')
+                .map(|item| ident(item.trim()))
+                .filter(|s| !s.is_empty() && s != "self")
+                .map(|second| vec![first.clone(), second])
+                .chain(std::iter::once(vec![first.clone()]))
+                .collect()
+        }
+        Some(next) if !ident(next).is_empty() => vec![vec![first.clone(), ident(next)]],
+        _ => vec![vec![first]],
+    }
+}
+
+const LAYERS: [&str; 5] = ["engine", "analysis", "records", "cli", "gui"];
+
+fn layer_rank(layer: &str) -> Option<usize> {
+    match layer {
+        "engine" => Some(0),
+        "analysis" => Some(1),
+        "records" => Some(2),
+        "cli" | "gui" => Some(3),
+        _ => None,
+    }
+}
+
+/// Module → the modules it refers to (other than itself), over every file of src/.
+fn import_graph() -> BTreeMap<String, BTreeSet<String>> {
+    // SEEDSCOPE_LAYOUT_SRC reads another tree (e.g. an older commit's, to see it fail there).
+    let src = std::env::var_os("SEEDSCOPE_LAYOUT_SRC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in files {
+        let module = module_of(&src, &file);
+        if module.is_empty() || !LAYERS.contains(&module[0].as_str()) {
+            continue; // lib.rs, main.rs: the crate's top, which may import anything
+        }
+        let unit = module[..module.len().min(2)].join("::");
+        let is_mod_file = file.file_name().is_some_and(|n| n == "mod.rs");
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Unit tests may borrow from anywhere (a preset as a fixture); the shipped code may not.
+        let text = text.split("#[cfg(test)]\nmod tests").next().unwrap_or("");
+        let targets = graph.entry(unit.clone()).or_default();
+        for reference in references(&module, is_mod_file, text) {
+            if reference.is_empty() || !LAYERS.contains(&reference[0].as_str()) {
+                continue;
+            }
+            // A bare layer (`crate::engine`) names no module of its own.
+            if reference.len() < 2 {
+                continue;
+            }
+            let target = reference[..2].join("::");
+            if target != unit {
+                targets.insert(target);
+            }
+        }
+    }
+    graph
+}
+
+#[test]
+fn imports_point_down_the_pipeline() {
+    let mut wrong = Vec::new();
+    for (from, targets) in import_graph() {
+        let from_layer = from.split("::").next().unwrap();
+        for to in &targets {
+            let to_layer = to.split("::").next().unwrap();
+            let (a, b) = (
+                layer_rank(from_layer).unwrap(),
+                layer_rank(to_layer).unwrap(),
+            );
+            let sideways = from_layer != to_layer && a == b;
+            if b > a || sideways {
+                wrong.push(format!("{from} imports {to}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports that point up or sideways:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn no_module_imports_a_module_that_imports_it_back() {
+    let graph = import_graph();
+    // Depth-first search for a cycle; report the first one found, as a path.
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|n| n == node) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(cycle) = visit(next, graph, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for node in graph.keys() {
+        if let Some(cycle) = visit(node, &graph, &mut Vec::new(), &mut done) {
+            panic!("an import circle: {}", cycle.join(" → "));
+        }
+    }
+}
+
+/// The parser above sees what it must: a grouped import, a `super` path, a comment skipped.
+#[test]
+fn the_import_reader_reads_grouped_and_relative_paths() {
+    let module: Vec<String> = ["engine", "train", "finish"].map(String::from).to_vec();
+    let text =
+        "use crate::engine::{config::X, data};\nuse super::fresh_score;\n// crate::gui::app\n";
+    let found = references(&module, false, text);
+    assert!(
+        found.contains(&vec!["engine".into(), "config".into()]),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&vec!["engine".into(), "data".into()]),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&vec!["engine".into(), "train".into(), "fresh_score".into()]),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|p| p[0] == "gui"), "{found:?}");
+}
