@@ -2,20 +2,20 @@
 //! `ExperimentConfig`, starts a `Sweep` on a background thread, and draws what arrives.
 
 pub mod app;
-pub mod autorun;
 pub mod dialogs;
 pub mod explain;
 pub mod intent;
 pub mod palette;
 pub mod seed_field;
 pub mod session;
-pub mod settings;
 pub mod settings_file;
+pub mod settings_panel;
 pub mod snapshot;
 pub mod state;
 pub mod store_link;
 pub mod tasks;
 pub mod toolbar;
+pub mod unattended;
 pub mod views;
 
 use std::process::ExitCode;
@@ -27,8 +27,8 @@ use eframe::egui;
 use crate::engine::config::ExperimentConfig;
 use crate::records::store::RunStore;
 use app::SeedscopeApp;
-use autorun::{Autorun, AutorunReport};
 use state::Settings;
+use unattended::{UnattendedReport, UnattendedRun};
 
 const STORAGE_KEY: &str = "seedscope-settings";
 
@@ -58,7 +58,7 @@ pub struct Launch {
 /// The eframe wrapper: persistence, theme, and frame timing around [`SeedscopeApp`].
 struct DesktopApp {
     app: SeedscopeApp,
-    report: Arc<Mutex<AutorunReport>>,
+    report: Arc<Mutex<UnattendedReport>>,
 }
 
 impl eframe::App for DesktopApp {
@@ -72,7 +72,7 @@ impl eframe::App for DesktopApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        if self.app.autorun.is_none() {
+        if self.app.unattended.is_none() {
             eframe::set_value(storage, STORAGE_KEY, &self.app.settings);
         }
     }
@@ -118,7 +118,7 @@ fn open_store(path: Option<&std::path::Path>) -> (Option<RunStore>, Option<Strin
 
 pub fn launch(args: Launch) -> ExitCode {
     let (store, store_notice) = open_store(args.store.as_deref());
-    let report = Arc::new(Mutex::new(AutorunReport::default()));
+    let report = Arc::new(Mutex::new(UnattendedReport::default()));
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("seedscope — why is every run different?")
@@ -165,7 +165,7 @@ pub fn launch(args: Launch) -> ExitCode {
             }
             app.message = notice.map(intent::Message::Error);
             if args.autorun {
-                app.autorun = Some(Autorun {
+                app.unattended = Some(UnattendedRun {
                     snapshot: args.snapshot.clone(),
                     view: state::View::from_name(&args.view).unwrap_or_default(),
                     started: false,

@@ -21,7 +21,7 @@ use crate::engine::dropout::{DropoutStream, draw_mask};
 use crate::engine::gradient::{Batch, BatchGradient, ShardPool, batch_gradient};
 use crate::engine::loss;
 use crate::engine::model::{Initialiser, Mlp, ModelSpec};
-use crate::engine::optim::Optimizer;
+use crate::engine::optim::OptimizerState;
 use crate::engine::record::RunRecord;
 use crate::engine::seeds::{Lesson, Source, SourceRng};
 
@@ -34,7 +34,7 @@ pub(super) struct BatchedTraining<'a> {
     states: Vec<RunState>,
     spec: ModelSpec,
     model: Mlp,
-    optimizer: Optimizer,
+    optimizer: OptimizerState,
     task: Task,
     features: usize,
     outputs: usize,
@@ -67,7 +67,7 @@ impl<'a> BatchedTraining<'a> {
                 state.nudged_weight = Some(model.nudge(r, plan.run_index)?);
             }
         }
-        let optimizer = Optimizer::new(&config.training, model.param_values()?);
+        let optimizer = OptimizerState::new(&config.training, model.param_values()?);
         let train_x = stack(
             states.iter().map(|s| s.split.train.x.clone()).collect(),
             n_train,

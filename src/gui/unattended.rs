@@ -8,16 +8,16 @@ use super::state::View;
 
 /// What to do without a user, and how it ended.
 #[derive(Default)]
-pub struct Autorun {
+pub struct UnattendedRun {
     pub snapshot: Option<PathBuf>,
     /// The view the snapshot shows.
     pub view: View,
     pub started: bool,
-    pub report: Arc<Mutex<AutorunReport>>,
+    pub report: Arc<Mutex<UnattendedReport>>,
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct AutorunReport {
+pub struct UnattendedReport {
     pub exit_code: Option<u8>,
     pub frame_ms: Vec<f32>,
     pub message: String,
@@ -25,7 +25,7 @@ pub struct AutorunReport {
 
 /// What the autorun driver wants done this frame.
 #[derive(Debug, PartialEq)]
-pub enum AutorunStep {
+pub enum UnattendedStep {
     Nothing,
     StartSweep,
     Snapshot {
@@ -36,26 +36,26 @@ pub enum AutorunStep {
     Fail,
 }
 
-impl Autorun {
+impl UnattendedRun {
     /// The next step, given whether the app is idle (no sweep, no capture) and has a session.
-    pub fn next_step(&mut self, idle: bool, has_session: bool) -> AutorunStep {
+    pub fn next_step(&mut self, idle: bool, has_session: bool) -> UnattendedStep {
         if !self.started {
             self.started = true;
-            return AutorunStep::StartSweep;
+            return UnattendedStep::StartSweep;
         }
         let Some(path) = self.snapshot.clone() else {
-            return AutorunStep::Nothing;
+            return UnattendedStep::Nothing;
         };
         let mut report = self.report.lock().expect("report lock");
         if !idle || report.exit_code.is_some() {
-            return AutorunStep::Nothing;
+            return UnattendedStep::Nothing;
         }
         if !has_session {
             report.exit_code = Some(1);
             report.message = "the sweep did not start".into();
-            return AutorunStep::Fail;
+            return UnattendedStep::Fail;
         }
-        AutorunStep::Snapshot {
+        UnattendedStep::Snapshot {
             view: self.view,
             path,
         }

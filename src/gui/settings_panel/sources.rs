@@ -1,0 +1,82 @@
+//! The sources grid (one row per source: free in a custom condition, or alone) and the
+//! Conditions section (the named conditions, and what the next Run trains).
+
+use eframe::egui::{self, RichText};
+
+use super::{RED, SettingsPanel};
+use crate::engine::seeds::Source;
+use crate::gui::palette::{condition_color, source_color};
+
+impl SettingsPanel<'_> {
+    pub(super) fn sources_section(&mut self, ui: &mut egui::Ui) {
+        ui.label("Tick a source to make it free in the custom condition; tick “only” to run that source alone.");
+        let choice = &mut self.settings.choice;
+        egui::Grid::new("sources")
+            .num_columns(3)
+            .striped(true)
+            .show(ui, |ui| {
+                ui.label(RichText::new("source").weak());
+                ui.label(RichText::new("custom set").weak());
+                ui.label(RichText::new("ablation").weak());
+                ui.end_row();
+                for source in Source::ALL {
+                    let i = source.index();
+                    ui.label(
+                        RichText::new(source.name())
+                            .color(source_color(source))
+                            .strong(),
+                    )
+                    .on_hover_text(source.explanation());
+                    ui.horizontal(|ui| {
+                        ui.checkbox(
+                            &mut choice.custom_free[i],
+                            format!("{} free", source.name()),
+                        )
+                        .on_hover_text(source.explanation());
+                    });
+                    ui.checkbox(&mut choice.only[i], format!("only-{}", source.name()))
+                        .on_hover_text(format!(
+                            "Run the condition where {} alone is free.",
+                            source.name()
+                        ));
+                    ui.end_row();
+                }
+            });
+    }
+
+    pub(super) fn conditions_section(&mut self, ui: &mut egui::Ui) {
+        let choice = &mut self.settings.choice;
+        ui.checkbox(&mut choice.all_fixed, "all-fixed")
+            .on_hover_text("Every seed fixed: the runs should be bitwise identical.");
+        ui.checkbox(&mut choice.all_free, "all-free")
+            .on_hover_text("Every source free: the full run-to-run spread.");
+        ui.checkbox(&mut choice.library_rng, "library-rng lesson").on_hover_text(
+            "Every seed fixed, but weights initialised by candle_nn::linear, whose CPU RNG cannot be seeded: \
+             the runs still differ (like forgetting tf.random.set_seed).",
+        );
+        ui.checkbox(&mut choice.nudge, "nudge lesson")
+            .on_hover_text(
+                "Every seed fixed; run i moves initial weight i by one ULP (f32::next_up). \
+             Training amplifies the tiny change into the full spread.",
+            );
+        let conditions = self.settings.choice.conditions();
+        let repeats = self.settings.config.repeats;
+        ui.add_space(4.0);
+        ui.label(
+            RichText::new(format!(
+                "Will run {} conditions × {repeats} = {} runs:",
+                conditions.len(),
+                conditions.len() * repeats
+            ))
+            .strong(),
+        );
+        ui.horizontal_wrapped(|ui| {
+            for condition in &conditions {
+                ui.label(RichText::new(condition.to_string()).color(condition_color(condition)));
+            }
+        });
+        if conditions.is_empty() {
+            ui.label(RichText::new("conditions: none selected; tick at least one").color(RED));
+        }
+    }
+}
