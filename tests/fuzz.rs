@@ -185,6 +185,15 @@ fn results_make_sense(results: &ResultsFile) -> Result<(), TestCaseError> {
         if run.error.is_none() && !run.diverged {
             prop_assert!(!run.test_predictions.is_empty(), "a run with no test set");
         }
+        // A panic inside a worker is caught and the run reported failed: that keeps the
+        // process alive, but it is still a defect the campaign must find.
+        if let Some(error) = &run.error {
+            prop_assert!(
+                !error.contains("panicked"),
+                "PANIC in a worker: {} {error}",
+                run.id()
+            );
+        }
     }
     Ok(())
 }

@@ -619,3 +619,43 @@ fn an_error_beyond_f32_is_a_diverged_run_and_the_file_reads_back() {
         }
     }
 }
+
+/// Found by the long fuzz run: a mini-batch with fewer rows than the run's thread count (batch
+/// size 2 on 4 threads, or a short last batch) tripped an assertion in every shard step, and
+/// the run was reported failed. It now computes with one shard a row, and a fixed thread
+/// count stays bitwise repeatable.
+#[test]
+fn a_batch_smaller_than_the_thread_count_trains() {
+    let dir = temp_dir("tiny-batches");
+    let mut config = small(circles());
+    config["training"]["batch_size"] = json!(2);
+    config["threads"] = json!({"fixed": 4, "max_free": 4});
+    config["conditions"] = json!(["all-fixed", "only-threads"]);
+    let mut hashes = Vec::new();
+    for attempt in 0..2 {
+        let (output, out) = run_text(&dir, &config.to_string(), &[]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let results = seedscope::records::ResultsFile::load(&out).unwrap();
+        for run in &results.runs {
+            assert!(
+                run.error.is_none(),
+                "attempt {attempt}: {}: {:?}",
+                run.id(),
+                run.error
+            );
+            assert!(run.final_test_metric.is_some(), "{}", run.id());
+        }
+        hashes.push(
+            results
+                .runs
+                .iter()
+                .filter(|r| r.condition == "all-fixed")
+                .map(|r| r.weights_hash.clone())
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(
+        hashes[0], hashes[1],
+        "fixed threads: the same bits in two processes"
+    );
+}

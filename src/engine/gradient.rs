@@ -146,6 +146,9 @@ pub fn shard_ranges(rows: usize, count: usize) -> Vec<(usize, usize)> {
 
 /// What the shard workers read for one step.
 struct StepInput {
+    /// The step's generation: a worker that wakes late and finds a newer step published
+    /// knows the step it woke for did not need it.
+    generation: u32,
     model: Mlp,
     task: Task,
     batch: Batch,
@@ -218,9 +221,16 @@ impl ShardPool {
                         return;
                     }
                     seen = generation;
+                    // A batch with fewer rows than threads has fewer shards: the workers past
+                    // the last shard sit this step out (and a worker that wakes after such a
+                    // step has moved on finds the next one's input, and waits for it).
+                    let input = round.input.read().unwrap_or_else(|p| p.into_inner());
+                    let input = input.as_ref().expect("published before the bump");
+                    let shards = input.shards.len();
+                    if input.generation != generation || index >= shards {
+                        continue;
+                    }
                     let result = catch_unwind(AssertUnwindSafe(|| {
-                        let input = round.input.read().unwrap_or_else(|p| p.into_inner());
-                        let input = input.as_ref().expect("published before the bump");
                         let rows = input.batch.x.dim(1)?;
                         shard_gradient(
                             &input.model,
@@ -233,7 +243,7 @@ impl ShardPool {
                     .unwrap_or_else(|_| {
                         Err(candle_core::Error::Msg("a shard worker panicked".into()))
                     });
-                    round.arrive((index, result), count);
+                    round.arrive((index, result), shards);
                 }
             });
         }
@@ -287,10 +297,20 @@ pub fn batch_gradient(
             });
         }
     };
-    assert_eq!(pool.count, shards.len(), "a pool serves one thread count");
+    // At most one shard a thread; fewer when the batch has fewer rows than threads.
+    assert!(
+        shards.len() <= pool.count,
+        "more shards than the pool's threads"
+    );
     let round = &pool.round;
-    // Every worker finished the previous step (it arrived), so none holds the input now.
+    let next = match round.generation.load(Ordering::Acquire).wrapping_add(1) {
+        STOP => 1,
+        next => next,
+    };
+    // Every worker of the previous step arrived, so none computes with the input now (one
+    // that sat it out may still be reading it; the write waits for it).
     *round.input.write().unwrap_or_else(|p| p.into_inner()) = Some(StepInput {
+        generation: next,
         model: model.clone(),
         task,
         batch: batch.clone(),
@@ -298,10 +318,6 @@ pub fn batch_gradient(
     });
     round.arrived.store(0, Ordering::Release);
     lock(&round.arrivals).clear();
-    let next = match round.generation.load(Ordering::Acquire).wrapping_add(1) {
-        STOP => 1,
-        next => next,
-    };
     round.generation.store(next, Ordering::Release);
     wake_all(&round.generation);
     // Shard 0 runs on this thread, racing the workers.
