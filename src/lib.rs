@@ -28,6 +28,6 @@ pub use engine::sweep::{SweepEvent, SweepSpec, run_sweep};
 pub use records::ResultsFile;
 
 // glibc's malloc hands memory back to the OS on almost every training step for these tiny
-// tensors (tens of thousands of brk calls, DESIGN.md); mimalloc keeps it.
+// tensors (tens of thousands of brk calls; ARCHITECTURE.md, "Facts"); mimalloc keeps it.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

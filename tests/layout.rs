@@ -2,7 +2,7 @@
 //! analysis ← records ← cli, gui; the app never imports the command line, nor the reverse),
 //! and no module imports a module that imports it back, directly or round a longer circle.
 //! A module here is a folder or file directly under a layer (`engine::data`,
-//! `analysis::summary`, `gui::views`): what the README's layout map names.
+//! `analysis::summary`, `gui::views`): what ARCHITECTURE.md's table of folders names.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -237,4 +237,49 @@ fn the_import_reader_reads_grouped_and_relative_paths() {
         "{found:?}"
     );
     assert!(!found.iter().any(|p| p[0] == "gui"), "{found:?}");
+}
+
+/// The docs a newcomer walks: the README stays short (what it is, the commands, the tour),
+/// every relative link in it, in docs/ and in ARCHITECTURE.md names a file that exists, and
+/// none points outside the repository.
+#[test]
+fn the_docs_links_resolve_and_the_readme_stays_short() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.len() <= 15 * 1024,
+        "README.md is {} bytes; keep it ≤ 15 KB",
+        readme.len()
+    );
+    let mut pages = vec![root.join("README.md"), root.join("ARCHITECTURE.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            pages.push(path);
+        }
+    }
+    let mut broken = Vec::new();
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        let folder = page.parent().unwrap();
+        // Markdown links and images: ](target) — the target up to ')' or '#'.
+        for piece in text.split("](").skip(1) {
+            let target = piece.split([')', '#', ' ']).next().unwrap_or("");
+            if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let resolved = folder.join(target);
+            let inside = resolved
+                .canonicalize()
+                .is_ok_and(|p| p.starts_with(root.canonicalize().unwrap()));
+            if !resolved.exists() || !inside {
+                broken.push(format!("{}: {target}", page.display()));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "links that do not resolve inside the repository:\n{}",
+        broken.join("\n")
+    );
 }

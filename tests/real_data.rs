@@ -153,7 +153,7 @@ fn a_csv_copy_of_iris_trains_exactly_like_the_built_in_iris() {
         Some(from_csv.sha256.as_str())
     );
     let csv_runs = sweep(&config, SEED, 1);
-    // Fixed rows have no generator to draw fresh points from (SPEC §8).
+    // Fixed rows have no generator to draw fresh points from (docs/test-set-noise.md).
     assert!(
         iris_runs
             .iter()

@@ -1,4 +1,4 @@
-//! Test-set noise and fresh data (SPEC §8) on real training: the fresh score, the noise
+//! Test-set noise and fresh data (docs/test-set-noise.md) on real training: the fresh score, the noise
 //! estimate against an independent computation, where the estimate is refused, and k-fold.
 
 mod common;

@@ -3,7 +3,7 @@
 //! Masks are drawn before the batch is sharded over threads, so they do not depend on the
 //! thread count, and each run's mask depends only on its own stream, so it does not depend on
 //! which runs share the batch. candle's own dropout draws from an unseedable thread RNG
-//! (DESIGN.md); it is never used.
+//! (ARCHITECTURE.md, "Invariants"); it is never used.
 
 use sha2::{Digest, Sha256};
 

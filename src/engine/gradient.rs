@@ -1,6 +1,6 @@
 //! The gradient of one mini-batch, and the `threads` source.
 //!
-//! candle's CPU kernels are bitwise identical whatever their thread count (DESIGN.md), so the
+//! candle's CPU kernels are bitwise identical whatever their thread count (measured: 1, 2 and 4 threads), so the
 //! variation frameworks show from intra-op parallelism has to be made real here: the batch is
 //! cut into `count` contiguous shards, each shard's gradient is computed on its own worker
 //! thread, and the shard gradients are added up.

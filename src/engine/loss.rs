@@ -153,7 +153,7 @@ mod tests {
         let per_element = match task {
             Task::Binary => {
                 // Stable BCE with logits: max(z,0) − z·y + ln(1 + e^−|z|). candle_nn's version takes
-                // log(sigmoid(z)) and gives NaN once outputs saturate (DESIGN.md).
+                // log(sigmoid(z)) and gives NaN once outputs saturate (ARCHITECTURE.md, "Facts").
                 let z = outputs;
                 let softplus_neg_abs = z.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?;
                 (z.relu()? - (z * targets)?)?.add(&softplus_neg_abs)?

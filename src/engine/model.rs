@@ -9,7 +9,7 @@
 //! so a run's bits do not depend on which runs share its batch — `tests/batching.rs` checks
 //! exactly that.
 //!
-//! candle's initialisers draw from an unseedable thread RNG (DESIGN.md), so they are used only
+//! candle's initialisers draw from an unseedable thread RNG (ARCHITECTURE.md, "Invariants"), so they are used only
 //! by the library-rng lesson, whose point is exactly that.
 
 use candle_core::{DType, Device, Result, Tensor};

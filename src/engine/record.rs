@@ -1,4 +1,4 @@
-//! What a run records (SPEC §4): the engine's output, and the unit that analysis, files and
+//! What a run records: the engine's output, and the unit that analysis, files and
 //! the run store all share.
 
 use std::collections::BTreeMap;

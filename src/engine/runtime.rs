@@ -9,7 +9,7 @@ static CONFIGURE: Once = Once::new();
 /// seedscope parallelises across runs (and across shards for the `threads` source), so
 /// intra-op threads would only compete with them. More importantly, with `RAYON_NUM_THREADS`
 /// unset candle re-reads /proc/cpuinfo on every matmul, which made a run 4.5× slower here
-/// (DESIGN.md). The binary calls this first thing in `main`, before any other thread exists;
+/// (ARCHITECTURE.md, "Facts"). The binary calls this first thing in `main`, before any other thread exists;
 /// library entry points call it again (it runs once) for tests and embedders.
 pub fn configure() {
     CONFIGURE.call_once(|| {

@@ -1,7 +1,7 @@
 //! File dialogs that never block the window.
 //!
 //! rfd's dialog runs on its own thread (with zenity or a portal present it can wait forever,
-//! DESIGN.md); the UI polls a channel. Where no dialog can be shown at all (no display
+//! ARCHITECTURE.md, "Facts"); the UI polls a channel. Where no dialog can be shown at all (no display
 //! server or no portal/zenity), the picker says so at once and the caller falls back to a
 //! default path and tells the user where the file went. Tests inject their own picker.
 

@@ -63,7 +63,7 @@ impl Source {
         self as usize
     }
 
-    /// What varies when the source is free, and where frameworks expose it (SPEC §2).
+    /// What varies when the source is free, and where frameworks expose it.
     pub fn explanation(self) -> &'static str {
         match self {
             Source::Data => {
@@ -124,7 +124,7 @@ pub enum Policy {
     Free,
 }
 
-/// The two lessons the tutorials teach, offered as conditions (SPEC §2).
+/// The two lessons the tutorials teach, offered as conditions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Lesson {
