@@ -464,7 +464,8 @@ fn experiment_files_are_refused_by_name_or_run_sensibly() {
                 }
                 Ok(()) => {
                     prop_assert!(parsed.is_ok(), "run accepted a file from_json refuses");
-                    let results = ResultsFile::load(&out).map_err(TestCaseError::fail)?;
+                    let results =
+                        ResultsFile::load(&out).map_err(|e| TestCaseError::fail(e.to_string()))?;
                     results_make_sense(&results)?;
                 }
             }
@@ -703,7 +704,7 @@ fn csv_files_are_refused_with_row_and_column_or_train_on_a_real_test_set() {
                         prop_assert!(cell.parse::<f64>().map_or(true, f64::is_finite), "target `{cell}` accepted");
                     }
                     prop_assert!(fraction > 0.0, "a table split with no test rows was accepted");
-                    let results = ResultsFile::load(&out).map_err(TestCaseError::fail)?;
+                    let results = ResultsFile::load(&out).map_err(|e| TestCaseError::fail(e.to_string()))?;
                     results_make_sense(&results)?;
                     for run in &results.runs {
                         prop_assert!(!run.test_indices.is_empty(), "{} has no test rows", run.id());

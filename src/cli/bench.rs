@@ -60,7 +60,10 @@ fn peak_rss_mb() -> Option<f64> {
 
 pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, String> {
     crate::engine::runtime::configure();
-    let config = presets::find(preset)?.config().map_err(|e| e.to_string())?;
+    let config = presets::find(preset)
+        .map_err(|e| e.to_string())?
+        .config()
+        .map_err(|e| e.to_string())?;
 
     let plan = RunPlan::new(&config, BENCH_SEED, Condition::ALL_FIXED, 0);
     let started = Instant::now();
@@ -301,7 +304,10 @@ fn store_figures(
 /// The write cost: `preset`'s sweep, every run trained, without a store and then writing
 /// every run to a fresh one, timed back to back (seconds each).
 fn write_cost(dir: &std::path::Path, preset: &str, workers: usize) -> Result<(f64, f64), String> {
-    let config = presets::find(preset)?.config().map_err(|e| e.to_string())?;
+    let config = presets::find(preset)
+        .map_err(|e| e.to_string())?
+        .config()
+        .map_err(|e| e.to_string())?;
     let started = Instant::now();
     run_sweep(
         &SweepSpec::new(config.clone(), BENCH_SEED, workers),

@@ -36,10 +36,10 @@ pub struct Failure {
     pub message: String,
 }
 
-pub(crate) fn bad_input(message: impl Into<String>) -> Failure {
+pub(crate) fn bad_input(message: impl std::fmt::Display) -> Failure {
     Failure {
         code: 2,
-        message: message.into(),
+        message: message.to_string(),
     }
 }
 
@@ -47,11 +47,15 @@ pub(crate) fn bad_input(message: impl Into<String>) -> Failure {
 pub fn load_experiment(args: &ExperimentArgs) -> Result<ExperimentConfig, String> {
     if let Some(path) = &args.config {
         let text =
-            crate::engine::files::read_text(path, crate::engine::files::MAX_EXPERIMENT_BYTES)?;
+            crate::engine::files::read_text(path, crate::engine::files::MAX_EXPERIMENT_BYTES)
+                .map_err(|e| e.to_string())?;
         return ExperimentConfig::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
     }
     let name = args.preset.as_deref().unwrap_or(presets::DEFAULT_PRESET);
-    presets::find(name)?.config().map_err(|e| e.to_string())
+    presets::find(name)
+        .map_err(|e| e.to_string())?
+        .config()
+        .map_err(|e| e.to_string())
 }
 
 pub(crate) fn check_workers(workers: usize) -> Result<(), Failure> {

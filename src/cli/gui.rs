@@ -59,7 +59,7 @@ impl GuiArgs {
             (None, None) => presets::DEFAULT_PRESET.into(),
         };
         let seed = if self.seed.is_some() || std::env::var_os(SEED_ENV).is_some() {
-            Some(resolve_seed(self.seed)?.0)
+            Some(resolve_seed(self.seed).map_err(|e| e.to_string())?.0)
         } else {
             None
         };

@@ -25,8 +25,10 @@ pub(super) fn replay_command(args: ReplayArgs) -> Result<(), Failure> {
         .map_err(|e| bad_input(format!("{}: config.{e}", args.results.display())))?;
     let record = results.find_run(&args.run).map_err(bad_input)?;
     println!("master seed: {} (recorded)", results.master_seed);
-    let verdict =
-        replay(&results.config, record).map_err(|message| Failure { code: 1, message })?;
+    let verdict = replay(&results.config, record).map_err(|error| Failure {
+        code: 1,
+        message: error.to_string(),
+    })?;
     let text = verdict.describe(&record.id());
     match verdict {
         ReplayVerdict::Match { .. } => {

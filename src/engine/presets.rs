@@ -54,15 +54,27 @@ pub fn all() -> &'static [Preset] {
     &PRESETS
 }
 
-pub fn find(name: &str) -> Result<&'static Preset, String> {
-    PRESETS.iter().find(|p| p.name == name).ok_or_else(|| {
-        let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
-        format!("unknown preset `{name}`; available: {}", names.join(", "))
-    })
+/// A preset name that is not one of the built-in experiments.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown preset `{name}`; available: {}", available.join(", "))]
+pub struct UnknownPreset {
+    pub name: String,
+    pub available: Vec<&'static str>,
+}
+
+pub fn find(name: &str) -> Result<&'static Preset, UnknownPreset> {
+    PRESETS
+        .iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| UnknownPreset {
+            name: crate::engine::files::quote(name),
+            available: PRESETS.iter().map(|p| p.name).collect(),
+        })
 }
 
 pub fn default_config() -> ExperimentConfig {
     find(DEFAULT_PRESET)
-        .and_then(|p| p.config().map_err(|e| e.to_string()))
+        .expect("the default preset exists")
+        .config()
         .expect("the default preset is valid (tested)")
 }

@@ -39,6 +39,14 @@ impl SourceFingerprints {
     }
 }
 
+/// A record that cannot be replayed as written: its condition or its seeds do not read.
+#[derive(Debug, thiserror::Error)]
+#[error("run {run}: {message}")]
+pub struct RecordError {
+    pub run: String,
+    pub message: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     pub condition: String,

@@ -1,7 +1,8 @@
 //! Re-training one recorded run from its recorded seeds and checking its weight hash.
 
 use crate::engine::config::ExperimentConfig;
-use crate::engine::record::RunRecord;
+use crate::engine::data::DataError;
+use crate::engine::record::{RecordError, RunRecord};
 use crate::engine::train::{RunPlan, TrainError, train_run};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,13 +33,27 @@ impl ReplayVerdict {
     }
 }
 
+/// Why a run could not be replayed at all (a mismatch is a verdict, not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error("run {run} failed and has nothing to replay: {error}")]
+    FailedRun { run: String, error: String },
+    /// The data set is not the one the run saw (a changed CSV file), or cannot be read.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    #[error(transparent)]
+    Train(#[from] TrainError),
+}
+
 /// Replays `record` under `config` (the experiment it was recorded with).
-pub fn replay(config: &ExperimentConfig, record: &RunRecord) -> Result<ReplayVerdict, String> {
+pub fn replay(config: &ExperimentConfig, record: &RunRecord) -> Result<ReplayVerdict, ReplayError> {
     if let Some(error) = &record.error {
-        return Err(format!(
-            "run {} failed and has nothing to replay: {error}",
-            record.id()
-        ));
+        return Err(ReplayError::FailedRun {
+            run: record.id(),
+            error: error.clone(),
+        });
     }
     if !record.replayable {
         return Ok(ReplayVerdict::NotReplayable {
@@ -52,11 +67,8 @@ pub fn replay(config: &ExperimentConfig, record: &RunRecord) -> Result<ReplayVer
     // A fixed data set must be the one the run saw: a changed CSV file is named, not replayed.
     crate::engine::data::prepare(&mut config.data.clone())?;
     let plan = RunPlan::from_record(config, record)?;
-    let replayed = match train_run(config, &plan, &mut |_| true) {
-        Ok(replayed) => replayed,
-        Err(TrainError::Engine(message)) => return Err(format!("engine error: {message}")),
-        Err(TrainError::Cancelled) => unreachable!("the replay callback never cancels"),
-    };
+    // The callback never cancels, so an error here is the engine's.
+    let replayed = train_run(config, &plan, &mut |_| true)?;
     if replayed.weights_hash == record.weights_hash {
         Ok(ReplayVerdict::Match {
             hash: replayed.weights_hash,

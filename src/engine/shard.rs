@@ -24,6 +24,23 @@ pub struct Shard {
     pub count: usize,
 }
 
+/// A part that does not exist, or text that names none.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    #[error("shard count {count} is out of range; allowed: 1 to {MAX_SHARDS}")]
+    Count { count: usize },
+    #[error("shard index {index} is out of range for {count} shards; allowed: 0 to {}", count - 1)]
+    Index { index: usize, count: usize },
+    #[error("`{text}` is not of the form I/N (e.g. 0/4)")]
+    Form { text: String },
+    #[error("`{text}`: {what} `{part}` is not a whole number")]
+    NotANumber {
+        text: String,
+        what: &'static str,
+        part: String,
+    },
+}
+
 /// The largest part count accepted: far beyond any useful split of a sweep, small enough
 /// that a typo (an extra digit) is caught.
 pub const MAX_SHARDS: usize = 100_000;
@@ -31,30 +48,30 @@ pub const MAX_SHARDS: usize = 100_000;
 impl Shard {
     /// Checks `index < count` and `1 <= count <= MAX_SHARDS`; the error names the values and
     /// the allowed range.
-    pub fn new(index: usize, count: usize) -> Result<Shard, String> {
+    pub fn new(index: usize, count: usize) -> Result<Shard, ShardError> {
         if count == 0 || count > MAX_SHARDS {
-            return Err(format!(
-                "shard count {count} is out of range; allowed: 1 to {MAX_SHARDS}"
-            ));
+            return Err(ShardError::Count { count });
         }
         if index >= count {
-            return Err(format!(
-                "shard index {index} is out of range for {count} shards; allowed: 0 to {}",
-                count - 1
-            ));
+            return Err(ShardError::Index { index, count });
         }
         Ok(Shard { index, count })
     }
 
     /// Parses "I/N", e.g. "3/16".
-    pub fn parse(text: &str) -> Result<Shard, String> {
-        let (index, count) = text
-            .split_once('/')
-            .ok_or_else(|| format!("`{text}` is not of the form I/N (e.g. 0/4)"))?;
-        let number = |part: &str, what: &str| {
+    pub fn parse(text: &str) -> Result<Shard, ShardError> {
+        let shown = crate::engine::files::quote(text);
+        let (index, count) = text.split_once('/').ok_or_else(|| ShardError::Form {
+            text: shown.clone(),
+        })?;
+        let number = |part: &str, what: &'static str| {
             part.trim()
                 .parse::<usize>()
-                .map_err(|_| format!("`{text}`: {what} `{part}` is not a whole number"))
+                .map_err(|_| ShardError::NotANumber {
+                    text: shown.clone(),
+                    what,
+                    part: crate::engine::files::quote(part),
+                })
         };
         Shard::new(number(index, "index")?, number(count, "count")?)
     }
@@ -118,19 +135,20 @@ mod tests {
             })
         );
         assert_eq!(Shard::parse(" 0 / 1 "), Ok(Shard { index: 0, count: 1 }));
-        let five_of_four = Shard::parse("5/4").unwrap_err();
+        let five_of_four = Shard::parse("5/4").unwrap_err().to_string();
         assert!(
             five_of_four.contains("5") && five_of_four.contains("0 to 3"),
             "{five_of_four}"
         );
-        let zero = Shard::parse("0/0").unwrap_err();
+        assert_eq!(Shard::parse("0/0"), Err(ShardError::Count { count: 0 }));
+        let zero = Shard::parse("0/0").unwrap_err().to_string();
         assert!(zero.contains("count 0") && zero.contains("1 to"), "{zero}");
-        let word = Shard::parse("two/4").unwrap_err();
+        let word = Shard::parse("two/4").unwrap_err().to_string();
         assert!(
             word.contains("`two`") && word.contains("whole number"),
             "{word}"
         );
-        assert!(Shard::parse("3").unwrap_err().contains("I/N"));
+        assert!(Shard::parse("3").unwrap_err().to_string().contains("I/N"));
         assert!(Shard::parse("-1/4").is_err());
     }
 

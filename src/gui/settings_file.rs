@@ -50,7 +50,7 @@ impl SettingsFile {
         }
         let text = match read_text(&self.path, MAX_EXPERIMENT_BYTES) {
             Ok(text) => text,
-            Err(error) => return Loaded::Damaged(error),
+            Err(error) => return Loaded::Damaged(error.to_string()),
         };
         match serde_json::from_str::<Settings>(&text) {
             Ok(settings) => {

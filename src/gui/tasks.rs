@@ -49,7 +49,8 @@ impl ReplayTasks {
         let sender = self.sender.clone();
         let waker = ctx.clone();
         std::thread::spawn(move || {
-            let _ = sender.send((position, replay(&config, &record)));
+            let verdict = replay(&config, &record).map_err(|e| e.to_string());
+            let _ = sender.send((position, verdict));
             waker.request_repaint();
         });
     }

@@ -44,9 +44,29 @@ pub struct Merged {
     pub engine: String,
 }
 
+/// Why parts cannot be merged: each names the parts, the run or the field at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("no parts given")]
+    NoParts,
+    #[error(
+        "{part}: not a shard part (it has no `shard` field); merge combines files written by \
+         `seedscope run --shard I/N`"
+    )]
+    NotAPart { part: String },
+    /// Different master seeds, settings (the first differing field) or engines.
+    #[error("{0}")]
+    DifferentExperiments(String),
+    #[error("{part}: run {run} is not one this part was to train; the file has been altered")]
+    NotOwed { part: String, run: String },
+    /// Two different copies of a replayable run.
+    #[error("{0}")]
+    Conflict(String),
+}
+
 /// Merges `parts`; an `Err` names the parts and the field that make them unmergeable.
-pub fn merge_parts(parts: Vec<Part>) -> Result<Merged, String> {
-    let first = parts.first().ok_or("no parts given")?;
+pub fn merge_parts(parts: Vec<Part>) -> Result<Merged, MergeError> {
+    let first = parts.first().ok_or(MergeError::NoParts)?;
     let first_shard = first
         .file
         .shard
@@ -66,11 +86,10 @@ pub fn merge_parts(parts: Vec<Part>) -> Result<Merged, String> {
         for run in &part.file.runs {
             let pair = (run.condition.clone(), run.run_index);
             if !owed.contains(&pair) {
-                return Err(format!(
-                    "{}: run {} is not one this part was to train; the file has been altered",
-                    part.name,
-                    run.id()
-                ));
+                return Err(MergeError::NotOwed {
+                    part: part.name.clone(),
+                    run: run.id(),
+                });
             }
             match kept.get_mut(&pair) {
                 None => {
@@ -87,7 +106,7 @@ pub fn merge_parts(parts: Vec<Part>) -> Result<Merged, String> {
                     racing_kept_once.push(run.id());
                 }
                 Some((earlier, earlier_part)) => {
-                    return Err(format!(
+                    return Err(MergeError::Conflict(format!(
                         "run {} conflicts: {} has weights hash {}…, {} has {}…; a replayable run \
                          must be bitwise identical wherever it trains",
                         run.id(),
@@ -95,7 +114,7 @@ pub fn merge_parts(parts: Vec<Part>) -> Result<Merged, String> {
                         &earlier.weights_hash[..12.min(earlier.weights_hash.len())],
                         part.name,
                         &run.weights_hash[..12.min(run.weights_hash.len())]
-                    ));
+                    )));
                 }
             }
         }
@@ -128,40 +147,39 @@ pub fn merge_parts(parts: Vec<Part>) -> Result<Merged, String> {
     })
 }
 
-fn not_a_part(name: &str) -> String {
-    format!(
-        "{name}: not a shard part (it has no `shard` field); merge combines files written by \
-         `seedscope run --shard I/N`"
-    )
+fn not_a_part(name: &str) -> MergeError {
+    MergeError::NotAPart {
+        part: name.to_string(),
+    }
 }
 
 /// Parts of one experiment: same settings (field by field), master seed and engine.
-fn check_same_experiment(first: &Part, other: &Part) -> Result<(), String> {
+fn check_same_experiment(first: &Part, other: &Part) -> Result<(), MergeError> {
     let (a, b) = (&first.file, &other.file);
     let other_shard = b.shard.as_ref().ok_or_else(|| not_a_part(&other.name))?;
     let first_shard = a.shard.as_ref().expect("checked by the caller");
     if a.master_seed != b.master_seed {
-        return Err(format!(
+        return Err(MergeError::DifferentExperiments(format!(
             "parts of different experiments: master seed {} in {}, {} in {}",
             a.master_seed, first.name, b.master_seed, other.name
-        ));
+        )));
     }
     if let Some(field) = first_difference(
         &serde_json::to_value(&a.config).expect("configs serialise"),
         &serde_json::to_value(&b.config).expect("configs serialise"),
         "config",
     ) {
-        return Err(format!(
+        return Err(MergeError::DifferentExperiments(format!(
             "parts of different experiments: {field} differs between {} and {}",
             first.name, other.name
-        ));
+        )));
     }
     if first_shard.engine != other_shard.engine {
-        return Err(format!(
+        return Err(MergeError::DifferentExperiments(format!(
             "parts trained by different engines: {} in {}, {} in {}; results of different \
              engines need not be bitwise equal, so they are not merged",
             first_shard.engine, first.name, other_shard.engine, other.name
-        ));
+        )));
     }
     Ok(())
 }

@@ -9,4 +9,6 @@ pub mod results_file;
 pub mod store;
 
 pub use csv::runs_csv;
-pub use results_file::{RESULTS_SCHEMA_VERSION, ResultsFile, ShardRecord, write_atomically};
+pub use results_file::{
+    NoSuchRun, RESULTS_SCHEMA_VERSION, ResultsFile, ResultsFileError, ShardRecord, write_atomically,
+};

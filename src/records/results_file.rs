@@ -73,35 +73,47 @@ impl ResultsFile {
         serde_json::to_string_pretty(self).expect("results always serialise")
     }
 
-    pub fn from_json(text: &str) -> Result<ResultsFile, String> {
+    pub fn from_json(text: &str) -> Result<ResultsFile, ResultsFileError> {
+        // Told by shape first: a results file is a JSON object with `runs` (an experiment
+        // file has none). Past that, any fault is a damaged or edited results file.
         #[derive(Deserialize)]
-        struct VersionOnly {
+        struct Shape {
             schema_version: Option<u32>,
+            runs: Option<serde::de::IgnoredAny>,
         }
-        let version: VersionOnly =
-            serde_json::from_str(text).map_err(|e| format!("not a results file: {e}"))?;
-        match version.schema_version {
+        let not_results = |detail: String| ResultsFileError::NotResults { path: None, detail };
+        let shape: Shape = serde_json::from_str(text)
+            .map_err(|e| not_results(format!("not a results file: {e}")))?;
+        if shape.runs.is_none() {
+            return Err(not_results(
+                "no `runs`: this is not a seedscope results file".into(),
+            ));
+        }
+        match shape.schema_version {
             Some(RESULTS_SCHEMA_VERSION) => {}
             Some(other) => {
-                return Err(format!(
+                return Err(ResultsFileError::invalid(format!(
                     "schema_version: {other} is not supported; this build reads version {RESULTS_SCHEMA_VERSION}"
-                ));
+                )));
             }
             None => {
-                return Err("schema_version: missing; this is not a seedscope results file".into());
+                return Err(ResultsFileError::invalid(
+                    "schema_version: missing; this is not a seedscope results file".into(),
+                ));
             }
         }
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let results: ResultsFile = serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(|e| format!("{}: {}", e.path(), e.inner()))?;
-        results.check()?;
+            .map_err(|e| ResultsFileError::invalid(format!("{}: {}", e.path(), e.inner())))?;
+        results.check().map_err(ResultsFileError::invalid)?;
         Ok(results)
     }
 
     /// What serde cannot check: the experiment's ranges, one record per (condition, run
     /// index), and metrics a run could have produced. A file that fails here was edited or
     /// damaged; summarising it would count a run twice or average an impossible value.
-    pub fn check(&self) -> Result<(), String> {
+    // The detail of `ResultsFileError::Invalid` (from_json adds the type).
+    fn check(&self) -> Result<(), String> {
         self.config.validate().map_err(|e| format!("config.{e}"))?;
         let mut seen: HashMap<(&str, usize), usize> = HashMap::with_capacity(self.runs.len());
         for (position, run) in self.runs.iter().enumerate() {
@@ -120,25 +132,86 @@ impl ResultsFile {
         Ok(())
     }
 
-    pub fn load(path: &Path) -> Result<ResultsFile, String> {
+    pub fn load(path: &Path) -> Result<ResultsFile, ResultsFileError> {
         let text = crate::engine::files::read_text(path, crate::engine::files::MAX_RESULTS_BYTES)?;
-        ResultsFile::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+        ResultsFile::from_json(&text).map_err(|e| e.in_file(path))
     }
 
     /// Finds a run by position in `runs` (`17`) or by `condition/index` (`only-init/3`).
-    pub fn find_run(&self, id: &str) -> Result<&RunRecord, String> {
+    pub fn find_run(&self, id: &str) -> Result<&RunRecord, NoSuchRun> {
+        let last = self.runs.len().saturating_sub(1);
         if let Ok(position) = id.parse::<usize>() {
-            return self.runs.get(position).ok_or_else(|| {
-                format!(
-                    "--run {position} is out of range; this file has runs 0 to {}",
-                    self.runs.len().saturating_sub(1)
-                )
-            });
+            return self
+                .runs
+                .get(position)
+                .ok_or(NoSuchRun::Position { position, last });
         }
-        self.runs.iter().find(|run| run.id() == id).ok_or_else(|| {
-            format!("no run `{id}` in this file; use a position (0 to {}) or condition/index, e.g. all-free/0", self.runs.len().saturating_sub(1))
-        })
+        self.runs
+            .iter()
+            .find(|run| run.id() == id)
+            .ok_or_else(|| NoSuchRun::Id {
+                id: crate::engine::files::quote(id),
+                last,
+            })
     }
+}
+
+/// Why a results file was not read. The app tells a results file from an experiment file
+/// by this type: [`ResultsFileError::NotResults`] means "some other JSON", anything else "a
+/// results file that is damaged or was edited".
+#[derive(Debug, thiserror::Error)]
+pub enum ResultsFileError {
+    #[error(transparent)]
+    File(#[from] crate::engine::files::FileError),
+    /// Not JSON, or JSON without this build's `schema_version`.
+    #[error("{}{detail}", shown(path))]
+    NotResults {
+        path: Option<std::path::PathBuf>,
+        detail: String,
+    },
+    /// A results file whose contents cannot be used; `detail` names the field or the run.
+    #[error("{}{detail}", shown(path))]
+    Invalid {
+        path: Option<std::path::PathBuf>,
+        detail: String,
+    },
+}
+
+fn shown(path: &Option<std::path::PathBuf>) -> String {
+    path.as_ref()
+        .map_or(String::new(), |p| format!("{}: ", p.display()))
+}
+
+impl ResultsFileError {
+    fn invalid(detail: String) -> ResultsFileError {
+        ResultsFileError::Invalid { path: None, detail }
+    }
+
+    /// The same error, said of the file at `path`.
+    fn in_file(self, file: &Path) -> ResultsFileError {
+        match self {
+            ResultsFileError::NotResults { detail, .. } => ResultsFileError::NotResults {
+                path: Some(file.to_path_buf()),
+                detail,
+            },
+            ResultsFileError::Invalid { detail, .. } => ResultsFileError::Invalid {
+                path: Some(file.to_path_buf()),
+                detail,
+            },
+            other => other,
+        }
+    }
+}
+
+/// A run asked for by `--run` that the file does not hold.
+#[derive(Debug, thiserror::Error)]
+pub enum NoSuchRun {
+    #[error("--run {position} is out of range; this file has runs 0 to {last}")]
+    Position { position: usize, last: usize },
+    #[error(
+        "no run `{id}` in this file; use a position (0 to {last}) or condition/index, e.g. all-free/0"
+    )]
+    Id { id: String, last: usize },
 }
 
 /// The largest MSE a run can have: its predictions and targets are f32, and a difference

@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::error::DataError;
 use super::table::{Table, Target};
 use crate::engine::files::{list, quote, read_regular_file};
 
@@ -35,15 +36,15 @@ pub enum TaskChoice {
 }
 
 /// Reads `path` with `target` as the column to predict.
-pub fn load(path: &Path, target: &str, task: TaskChoice) -> Result<Table, String> {
-    let bytes = read_regular_file(path, MAX_FILE_BYTES).map_err(|e| e.to_string())?;
+pub fn load(path: &Path, target: &str, task: TaskChoice) -> Result<Table, DataError> {
+    let bytes = read_regular_file(path, MAX_FILE_BYTES)?;
     parse(&bytes, &path.display().to_string(), target, task)
 }
 
 /// The header row of the CSV file at `path` (to choose the target column from).
-pub fn header(path: &Path) -> Result<Vec<String>, String> {
+pub fn header(path: &Path) -> Result<Vec<String>, DataError> {
     let name = path.display().to_string();
-    let bytes = read_regular_file(path, MAX_FILE_BYTES).map_err(|e| e.to_string())?;
+    let bytes = read_regular_file(path, MAX_FILE_BYTES)?;
     read_header(&mut reader(bytes.as_slice()), &name)
 }
 
@@ -58,13 +59,13 @@ fn reader<R: std::io::Read>(source: R) -> csv::Reader<R> {
 fn read_header<R: std::io::Read>(
     reader: &mut csv::Reader<R>,
     name: &str,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, DataError> {
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| {
-            format!(
-                "{name}: the header row cannot be read: {}",
-                quote(&e.to_string())
+            DataError::in_file(
+                name,
+                format!("the header row cannot be read: {}", quote(&e.to_string())),
             )
         })?
         .iter()
@@ -75,15 +76,18 @@ fn read_header<R: std::io::Read>(
 }
 
 /// Parses CSV `bytes` (named `name` in errors).
-pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result<Table, String> {
+pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result<Table, DataError> {
     let sha256 = crate::engine::digest::hex(&Sha256::digest(bytes));
     let mut reader = reader(bytes);
     let header = read_header(&mut reader, name)?;
     let target_column = header.iter().position(|h| h == target).ok_or_else(|| {
-        format!(
-            "{name}: no column `{}` to predict; the columns are: {}",
-            quote(target),
-            list(&header)
+        DataError::in_file(
+            name,
+            format!(
+                "no column `{}` to predict; the columns are: {}",
+                quote(target),
+                list(&header)
+            ),
         )
     })?;
     let width = header.len();
@@ -94,21 +98,32 @@ pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result
         let record = record.map_err(|e| row_error(name, &e, width))?;
         let line = record.position().map_or(0, |p| p.line());
         if target_cells.len() == MAX_ROWS {
-            return Err(format!(
-                "{name}: more than {MAX_ROWS} rows; allowed: up to {MAX_ROWS}"
+            return Err(DataError::in_file(
+                name,
+                format!("more than {MAX_ROWS} rows; allowed: up to {MAX_ROWS}"),
             ));
         }
         for (column, cell) in record.iter().enumerate() {
             let column_name = quote(&header[column]);
             if cell.is_empty() {
-                return Err(format!(
-                    "{name}: row {line}, column `{column_name}` is empty; every cell needs a value"
+                return Err(DataError::at(
+                    name,
+                    line,
+                    Some(&header[column]),
+                    format!(
+                        "row {line}, column `{column_name}` is empty; every cell needs a value"
+                    ),
                 ));
             }
             if cell.contains(['\n', '\r']) {
-                return Err(format!(
-                    "{name}: row {line}, column `{column_name}`: a quote `\"` opened in this cell is not closed on its line (the cell runs on over {} lines)",
-                    cell.lines().count()
+                return Err(DataError::at(
+                    name,
+                    line,
+                    Some(&header[column]),
+                    format!(
+                        "row {line}, column `{column_name}`: a quote `\"` opened in this cell is not closed on its line (the cell runs on over {} lines)",
+                        cell.lines().count()
+                    ),
                 ));
             }
             if column == target_column {
@@ -117,18 +132,26 @@ pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result
                 continue;
             }
             let value: f32 = cell.parse().ok().filter(|v: &f32| v.is_finite()).ok_or_else(|| {
-                format!(
-                    "{name}: row {line}, column `{column_name}`: `{}` is not a finite number; feature columns must be numeric",
-                    quote(cell)
+                DataError::at(
+                    name,
+                    line,
+                    Some(&header[column]),
+                    format!(
+                        "row {line}, column `{column_name}`: `{}` is not a finite number; feature columns must be numeric",
+                        quote(cell)
+                    ),
                 )
             })?;
             x.push(value);
         }
     }
     if target_cells.len() < MIN_ROWS {
-        return Err(format!(
-            "{name}: {} data rows are too few to split into training and test rows; allowed: at least {MIN_ROWS}",
-            target_cells.len()
+        return Err(DataError::in_file(
+            name,
+            format!(
+                "{} data rows are too few to split into training and test rows; allowed: at least {MIN_ROWS}",
+                target_cells.len()
+            ),
         ));
     }
     let column = TargetColumn {
@@ -152,34 +175,36 @@ pub fn parse(bytes: &[u8], name: &str, target: &str, task: TaskChoice) -> Result
     })
 }
 
-fn check_header(header: &[String], name: &str) -> Result<(), String> {
+fn check_header(header: &[String], name: &str) -> Result<(), DataError> {
+    let fault = |message: String| Err(DataError::in_file(name, message));
     if header.len() < 2 {
-        return Err(format!(
-            "{name}: the header row has {} column; a data set needs at least one feature and a target",
+        return fault(format!(
+            "the header row has {} column; a data set needs at least one feature and a target",
             header.len()
         ));
     }
     if header.len() > MAX_COLUMNS {
-        return Err(format!(
-            "{name}: {} columns; allowed: up to {MAX_COLUMNS}",
+        return fault(format!(
+            "{} columns; allowed: up to {MAX_COLUMNS}",
             header.len()
         ));
     }
     if header.iter().all(|h| h.parse::<f64>().is_ok()) {
-        return Err(format!(
-            "{name}: no header row: the first line is all numbers; add a first line naming each column"
-        ));
+        return fault(
+            "no header row: the first line is all numbers; add a first line naming each column"
+                .to_string(),
+        );
     }
     if let Some(column) = header.iter().position(String::is_empty) {
-        return Err(format!("{name}: header column {} has no name", column + 1));
+        return fault(format!("header column {} has no name", column + 1));
     }
     // A name twice would make one of them a feature whatever the user picks: with the
     // target's name, a silent label leak.
     let mut first_of: std::collections::HashMap<&str, usize> = Default::default();
     for (position, column) in header.iter().enumerate() {
         if let Some(first) = first_of.insert(column, position) {
-            return Err(format!(
-                "{name}: columns {} and {} are both named `{}`; every column needs its own name",
+            return fault(format!(
+                "columns {} and {} are both named `{}`; every column needs its own name",
                 first + 1,
                 position + 1,
                 quote(column)
@@ -189,17 +214,27 @@ fn check_header(header: &[String], name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn row_error(name: &str, error: &csv::Error, width: usize) -> String {
+fn row_error(name: &str, error: &csv::Error, width: usize) -> DataError {
     match error.kind() {
-        csv::ErrorKind::UnequalLengths { pos, len, .. } => format!(
-            "{name}: row {} has {len} fields, the header has {width}",
-            pos.as_ref().map_or(0, |p| p.line())
-        ),
-        csv::ErrorKind::Utf8 { pos, .. } => format!(
-            "{name}: row {} is not valid UTF-8 text",
-            pos.as_ref().map_or(0, |p| p.line())
-        ),
-        _ => format!("{name}: {}", quote(&error.to_string())),
+        csv::ErrorKind::UnequalLengths { pos, len, .. } => {
+            let row = pos.as_ref().map_or(0, |p| p.line());
+            DataError::at(
+                name,
+                row,
+                None,
+                format!("row {row} has {len} fields, the header has {width}"),
+            )
+        }
+        csv::ErrorKind::Utf8 { pos, .. } => {
+            let row = pos.as_ref().map_or(0, |p| p.line());
+            DataError::at(
+                name,
+                row,
+                None,
+                format!("row {row} is not valid UTF-8 text"),
+            )
+        }
+        _ => DataError::in_file(name, quote(&error.to_string())),
     }
 }
 
@@ -213,27 +248,42 @@ struct TargetColumn<'a> {
 }
 
 impl TargetColumn<'_> {
-    fn at(&self, row: usize) -> String {
-        format!(
-            "{}: row {}, column `{}`",
+    /// A fault of the target's cell in `row` (an index into the cells): `message` follows
+    /// "row N, column `name`: ".
+    fn fault_at(&self, row: usize, message: String) -> DataError {
+        let line = self.lines[row];
+        DataError::at(
             self.file,
-            self.lines[row],
-            quote(self.name)
+            line,
+            Some(self.name),
+            format!("row {line}, column `{}`: {message}", quote(self.name)),
         )
+    }
+
+    /// A fault of the whole target column.
+    fn fault(&self, message: String) -> DataError {
+        DataError::Table {
+            file: self.file.to_string(),
+            row: None,
+            column: Some(self.name.to_string()),
+            message,
+        }
     }
 }
 
 /// The target cells as classes or values, following `task`.
-fn read_target(column: &TargetColumn, task: TaskChoice) -> Result<Target, String> {
+fn read_target(column: &TargetColumn, task: TaskChoice) -> Result<Target, DataError> {
     let cells = column.cells;
     // A number that is not finite is no value to learn and no class name either: refuse it
     // wherever it is, so one NaN cannot turn 0/1 labels into a regression.
     for (row, cell) in cells.iter().enumerate() {
         if cell.parse::<f64>().is_ok_and(|v| !v.is_finite()) {
-            return Err(format!(
-                "{}: `{}` is not a finite number; a target must be a finite number or a class name",
-                column.at(row),
-                quote(cell)
+            return Err(column.fault_at(
+                row,
+                format!(
+                    "`{}` is not a finite number; a target must be a finite number or a class name",
+                    quote(cell)
+                ),
             ));
         }
     }
@@ -259,18 +309,22 @@ fn read_target(column: &TargetColumn, task: TaskChoice) -> Result<Target, String
                 .enumerate()
                 .find(|(_, c)| c.parse::<f64>().is_err())
                 .expect("some cell is not a number");
-            format!(
-                "{}: `{}` is not a number; regression needs a numeric target (or choose classification)",
-                column.at(row),
-                quote(cell)
+            column.fault_at(
+                row,
+                format!(
+                    "`{}` is not a number; regression needs a numeric target (or choose classification)",
+                    quote(cell)
+                ),
             )
         })?;
         if let Some(row) = values.iter().position(|v| !(*v as f32).is_finite()) {
-            return Err(format!(
-                "{}: `{}` is too large for a 32-bit float; allowed: up to {:e} in magnitude",
-                column.at(row),
-                quote(&cells[row]),
-                f32::MAX
+            return Err(column.fault_at(
+                row,
+                format!(
+                    "`{}` is too large for a 32-bit float; allowed: up to {:e} in magnitude",
+                    quote(&cells[row]),
+                    f32::MAX
+                ),
             ));
         }
         return Ok(Target::Values(values.iter().map(|&v| v as f32).collect()));
@@ -292,20 +346,18 @@ fn read_target(column: &TargetColumn, task: TaskChoice) -> Result<Target, String
         });
     }
     if names.len() < 2 {
-        return Err(format!(
-            "{}: column `{}` has one class only (`{}`); classification needs at least 2",
-            column.file,
+        return Err(column.fault(format!(
+            "column `{}` has one class only (`{}`); classification needs at least 2",
             quote(column.name),
             quote(&names[0])
-        ));
+        )));
     }
     if names.len() > MAX_CLASSES {
-        return Err(format!(
-            "{}: column `{}` has {} classes; allowed: up to {MAX_CLASSES} (or choose regression)",
-            column.file,
+        return Err(column.fault(format!(
+            "column `{}` has {} classes; allowed: up to {MAX_CLASSES} (or choose regression)",
             quote(column.name),
             names.len()
-        ));
+        )));
     }
     let index: std::collections::HashMap<&str, usize> = names
         .iter()
@@ -321,7 +373,7 @@ mod tests {
     use super::*;
 
     fn parse_text(text: &str, task: TaskChoice) -> Result<Table, String> {
-        parse(text.as_bytes(), "t.csv", "label", task)
+        parse(text.as_bytes(), "t.csv", "label", task).map_err(|e| e.to_string())
     }
 
     fn rows(header: &str, row: &str, n: usize) -> String {

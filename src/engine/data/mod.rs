@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod builtin;
 pub mod csv_file;
+mod error;
 pub mod fresh;
 pub mod kfold;
 pub mod spec;
@@ -17,6 +18,7 @@ pub mod table;
 
 use std::sync::Arc;
 
+pub use error::DataError;
 pub use spec::{DataConfig, DatasetKind, SplitMode};
 pub use split::{Split, split, test_count};
 pub use synthetic::{GRID_SIZE, generate, grid_points, plane_bounds};
@@ -107,7 +109,7 @@ impl Dataset {
 
 /// The fixed data set `config` names (built in, or its CSV file), loaded once per process.
 /// A CSV file whose checksum differs from the one `config` recorded is refused.
-pub fn load_table(config: &DataConfig) -> Result<Arc<Table>, String> {
+pub fn load_table(config: &DataConfig) -> Result<Arc<Table>, DataError> {
     let key = format!(
         "{:?}|{:?}|{:?}|{:?}",
         config.kind, config.path, config.target, config.task
@@ -119,30 +121,37 @@ pub fn load_table(config: &DataConfig) -> Result<Arc<Table>, String> {
         DatasetKind::Diabetes => Ok(builtin::diabetes()),
         DatasetKind::Digits => Ok(builtin::digits()),
         DatasetKind::Csv => {
-            let path = config
-                .path
-                .as_ref()
-                .ok_or("data.path: a csv data set needs the file's path")?;
-            let target = config
-                .target
-                .as_deref()
-                .ok_or("data.target: a csv data set needs the name of the column to predict")?;
+            let path = config.path.as_ref().ok_or_else(|| {
+                DataError::setting("data.path", "a csv data set needs the file's path".into())
+            })?;
+            let target = config.target.as_deref().ok_or_else(|| {
+                DataError::setting(
+                    "data.target",
+                    "a csv data set needs the name of the column to predict".into(),
+                )
+            })?;
             csv_file::load(path, target, config.task.unwrap_or_default())
         }
-        synthetic => Err(format!("{synthetic:?} is drawn, not loaded")),
+        synthetic => Err(DataError::setting(
+            "data.kind",
+            format!("{synthetic:?} is drawn, not loaded"),
+        )),
     })?;
     if let Some(recorded) = &config.sha256
         && *recorded != table.sha256
     {
-        return Err(format!(
-            "data.sha256: {} has changed since this experiment was set up (recorded {}…, now {}…); \
+        return Err(DataError::setting(
+            "data.sha256",
+            format!(
+                "{} has changed since this experiment was set up (recorded {}…, now {}…); \
              its results would silently differ",
-            config
-                .path
-                .as_ref()
-                .map_or("the data set".into(), |p| p.display().to_string()),
-            files::quote(&recorded.chars().take(12).collect::<String>()),
-            &table.sha256[..12]
+                config
+                    .path
+                    .as_ref()
+                    .map_or("the data set".into(), |p| p.display().to_string()),
+                files::quote(&recorded.chars().take(12).collect::<String>()),
+                &table.sha256[..12]
+            ),
         ));
     }
     Ok(table)
@@ -150,7 +159,7 @@ pub fn load_table(config: &DataConfig) -> Result<Arc<Table>, String> {
 
 /// Loads a fixed data set before training, so a bad file is reported before any run starts,
 /// and records a CSV file's checksum in the experiment. Synthetic data sets need nothing.
-pub fn prepare(config: &mut DataConfig) -> Result<(), String> {
+pub fn prepare(config: &mut DataConfig) -> Result<(), DataError> {
     if !config.kind.is_table() {
         return Ok(());
     }
@@ -158,11 +167,14 @@ pub fn prepare(config: &mut DataConfig) -> Result<(), String> {
     match config.split {
         spec::SplitMode::Random => check_split(&table, config.test_fraction)?,
         spec::SplitMode::KFold if table.rows() < 2 * config.k => {
-            return Err(format!(
-                "data.k: {} folds need at least {} rows (two a fold); this data set has {}",
-                config.k,
-                2 * config.k,
-                table.rows()
+            return Err(DataError::setting(
+                "data.k",
+                format!(
+                    "{} folds need at least {} rows (two a fold); this data set has {}",
+                    config.k,
+                    2 * config.k,
+                    table.rows()
+                ),
             ));
         }
         spec::SplitMode::KFold => {}
@@ -175,12 +187,15 @@ pub fn prepare(config: &mut DataConfig) -> Result<(), String> {
 
 /// A fixed table's split must hold rows out, and (stratified) every class must be able to
 /// give a row to each side; otherwise the "test" metric would be measured on training rows.
-pub fn check_split(table: &Table, test_fraction: f64) -> Result<(), String> {
+pub fn check_split(table: &Table, test_fraction: f64) -> Result<(), DataError> {
     if test_fraction <= 0.0 {
-        return Err(format!(
-            "data.test_fraction: {test_fraction} holds no rows out, so the test metric would be measured on training rows; \
-             allowed for a fixed data set: above 0 to {}",
-            spec::limits::TEST_FRACTION.end()
+        return Err(DataError::setting(
+            "data.test_fraction",
+            format!(
+                "{test_fraction} holds no rows out, so the test metric would be measured on training rows; \
+                 allowed for a fixed data set: above 0 to {}",
+                spec::limits::TEST_FRACTION.end()
+            ),
         ));
     }
     if let table::Target::Classes { labels, names } = &table.target {
@@ -189,13 +204,16 @@ pub fn check_split(table: &Table, test_fraction: f64) -> Result<(), String> {
             counts[label] += 1;
         }
         if let Some(class) = counts.iter().position(|&n| n < 2) {
-            return Err(format!(
-                "data.test_fraction: class `{}` has {} row; a stratified split needs at least 2 rows of every class \
-                 (one to train on, one to test); {} of {} classes have fewer. Remove or merge the rare classes, or choose regression",
-                files::quote(&names[class]),
-                counts[class],
-                counts.iter().filter(|&&n| n < 2).count(),
-                names.len()
+            return Err(DataError::setting(
+                "data.test_fraction",
+                format!(
+                    "class `{}` has {} row; a stratified split needs at least 2 rows of every class \
+                     (one to train on, one to test); {} of {} classes have fewer. Remove or merge the rare classes, or choose regression",
+                    files::quote(&names[class]),
+                    counts[class],
+                    counts.iter().filter(|&&n| n < 2).count(),
+                    names.len()
+                ),
             ));
         }
     }

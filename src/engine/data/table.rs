@@ -194,10 +194,7 @@ pub fn standardise(reference: &Dataset, train: &mut Dataset, test: &mut Dataset)
 
 /// Loaded tables, by what identifies them (kind, file, target, task, checksum): every run of
 /// a sweep uses the same `Arc` instead of parsing the file again.
-pub fn cached(
-    key: String,
-    load: impl FnOnce() -> Result<Table, String>,
-) -> Result<Arc<Table>, String> {
+pub fn cached<E>(key: String, load: impl FnOnce() -> Result<Table, E>) -> Result<Arc<Table>, E> {
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<Table>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(table) = cache.lock().expect("cache lock").get(&key) {

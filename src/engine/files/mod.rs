@@ -21,13 +21,10 @@ pub const MAX_EXPERIMENT_BYTES: u64 = 16 * 1024 * 1024;
 pub const MAX_RESULTS_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
 /// A regular file of at most `limit` bytes, as UTF-8 text.
-pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
-    let bytes = read_regular_file(path, limit).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{}: is not UTF-8 text (invalid byte at {}); expected a JSON file",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
+pub fn read_text(path: &Path, limit: u64) -> Result<String, FileError> {
+    let bytes = read_regular_file(path, limit)?;
+    String::from_utf8(bytes).map_err(|e| FileError::NotText {
+        path: path.display().to_string(),
+        at: e.utf8_error().valid_up_to(),
     })
 }

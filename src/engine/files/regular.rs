@@ -28,6 +28,8 @@ pub enum FileError {
     PseudoFile { path: String, what: &'static str },
     #[error("{path}: is larger than {limit_text}; allowed: up to {limit_text}")]
     TooLarge { path: String, limit_text: String },
+    #[error("{path}: is not UTF-8 text (invalid byte at {at}); expected a JSON file")]
+    NotText { path: String, at: usize },
 }
 
 /// Reads the regular file at `path`, refusing it once it passes `limit` bytes.

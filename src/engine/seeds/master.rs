@@ -5,8 +5,15 @@
 /// The environment variable a master seed may come from.
 pub const SEED_ENV: &str = "SEEDSCOPE_SEED";
 
+/// A master seed in the environment that is not a 64-bit whole number.
+#[derive(Debug, thiserror::Error)]
+#[error("{SEED_ENV}: `{text}` is not a whole number from 0 to {}", u64::MAX)]
+pub struct BadSeed {
+    pub text: String,
+}
+
 /// The master seed and where it came from: `flag` (`--seed`), else [`SEED_ENV`], else the OS.
-pub fn resolve_seed(flag: Option<u64>) -> Result<(u64, &'static str), String> {
+pub fn resolve_seed(flag: Option<u64>) -> Result<(u64, &'static str), BadSeed> {
     if let Some(seed) = flag {
         return Ok((seed, "--seed"));
     }
@@ -15,12 +22,7 @@ pub fn resolve_seed(flag: Option<u64>) -> Result<(u64, &'static str), String> {
             .trim()
             .parse::<u64>()
             .map(|s| (s, SEED_ENV))
-            .map_err(|_| {
-                format!(
-                    "{SEED_ENV}: `{text}` is not a whole number from 0 to {}",
-                    u64::MAX
-                )
-            });
+            .map_err(|_| BadSeed { text });
     }
     Ok((os_seed(), "os"))
 }

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 mod master;
 mod stream;
 
-pub use master::{SEED_ENV, os_seed, resolve_seed};
+pub use master::{BadSeed, SEED_ENV, os_seed, resolve_seed};
 pub use stream::SourceRng;
 
 /// A source of run-to-run variation.
@@ -324,16 +324,19 @@ impl RunSeeds {
     }
 
     /// Rebuilds seeds from a results file's `seeds` object; every source must be present.
-    pub fn from_map(map: &BTreeMap<String, u64>) -> Result<RunSeeds, String> {
+    pub fn from_map(map: &BTreeMap<String, u64>) -> Result<RunSeeds, MissingSeed> {
         let mut seeds = [0u64; 6];
         for source in Source::ALL {
-            seeds[source.index()] = *map
-                .get(source.name())
-                .ok_or_else(|| format!("seeds.{} is missing", source.name()))?;
+            seeds[source.index()] = *map.get(source.name()).ok_or(MissingSeed(source))?;
         }
         Ok(RunSeeds { seeds })
     }
 }
+
+/// A recorded run's seeds lack a source's seed.
+#[derive(Debug, thiserror::Error)]
+#[error("seeds.{} is missing", .0.name())]
+pub struct MissingSeed(pub Source);
 
 /// The seed of one source's stream: SHA-256 over a domain tag, the master seed, the source's
 /// name and — only when the source is free — the run index.

@@ -26,7 +26,7 @@ pub use fresh_score::scoring_cpu_seconds;
 
 use crate::engine::config::{ExperimentConfig, SplitMode};
 use crate::engine::gradient::{ShardPool, ThreadPlan};
-use crate::engine::record::RunRecord;
+use crate::engine::record::{RecordError, RunRecord};
 use crate::engine::seeds::{Condition, Policy, RunSeeds, Source, source_seed};
 use batched::BatchedTraining;
 
@@ -70,9 +70,16 @@ impl RunPlan {
     }
 
     /// Rebuilds a run's plan from the seeds it recorded (replay).
-    pub fn from_record(config: &ExperimentConfig, record: &RunRecord) -> Result<RunPlan, String> {
-        let condition: Condition = record.condition.parse()?;
-        let seeds = RunSeeds::from_map(&record.seeds)?;
+    pub fn from_record(
+        config: &ExperimentConfig,
+        record: &RunRecord,
+    ) -> Result<RunPlan, RecordError> {
+        let unreadable = |message: String| RecordError {
+            run: record.id(),
+            message,
+        };
+        let condition: Condition = record.condition.parse().map_err(unreadable)?;
+        let seeds = RunSeeds::from_map(&record.seeds).map_err(|e| unreadable(e.to_string()))?;
         Ok(RunPlan::with_seeds(
             config,
             condition,
@@ -108,11 +115,14 @@ impl RunPlan {
 }
 
 /// Why a run did not produce a record.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum TrainError {
     /// The caller asked to stop (sweep cancelled).
+    #[error("the run was cancelled")]
     Cancelled,
-    /// candle reported an error.
+    /// candle reported an error (kept as text: candle's error is not `Clone` or `Sync`, and a
+    /// failed run records it as text anyway).
+    #[error("engine error: {0}")]
     Engine(String),
 }
 

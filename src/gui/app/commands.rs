@@ -61,7 +61,10 @@ impl SeedscopeApp {
     }
 
     pub(super) fn load_preset(&mut self, name: &str) {
-        match presets::find(name).and_then(|p| p.config().map_err(|e| e.to_string())) {
+        match presets::find(name)
+            .map_err(|e| e.to_string())
+            .and_then(|p| p.config().map_err(|e| e.to_string()))
+        {
             Ok(config) => {
                 let view = self.settings.view;
                 self.adopt(config, self.settings.master_seed);

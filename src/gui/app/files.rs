@@ -18,28 +18,13 @@ use crate::gui::intent::Message;
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
 use crate::gui::tasks::PickPurpose;
-use crate::records::{ResultsFile, runs_csv, write_atomically};
+use crate::records::{ResultsFile, ResultsFileError, runs_csv, write_atomically};
 
 /// A path typed by the user where no file dialog can be shown.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PathPrompt {
     pub purpose: PickPurpose,
     pub text: String,
-}
-
-/// What a JSON file holds, told by its shape before either parser runs, so an error is the
-/// right parser's: a results file has `runs`, an experiment file does not.
-#[derive(Debug, PartialEq)]
-enum JsonKind {
-    Results,
-    Experiment,
-}
-
-fn json_kind(text: &str) -> JsonKind {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(value) if value.get("runs").is_some() => JsonKind::Results,
-        _ => JsonKind::Experiment,
-    }
 }
 
 impl SeedscopeApp {
@@ -215,26 +200,27 @@ impl SeedscopeApp {
         let text = match read_text(path, MAX_RESULTS_BYTES) {
             Ok(text) => text,
             Err(error) => {
-                self.message = Some(Message::Error(error));
+                self.message = Some(Message::Error(error.to_string()));
                 return;
             }
         };
-        if json_kind(&text) == JsonKind::Results {
-            match ResultsFile::from_json(&text) {
-                Ok(results) => self.open_results(results, path),
-                Err(error) => {
-                    self.message = Some(Message::Error(format!(
-                        "{}: {error}. The current settings are kept.",
-                        path.display()
-                    )))
-                }
+        // The results reader tells by type whether this is a results file at all; only
+        // what is not one is read as an experiment, so each error is the right reader's.
+        match ResultsFile::from_json(&text) {
+            Ok(results) => return self.open_results(results, path),
+            Err(ResultsFileError::NotResults { .. }) => {}
+            Err(error) => {
+                self.message = Some(Message::Error(format!(
+                    "{}: {error}. The current settings are kept.",
+                    path.display()
+                )));
+                return;
             }
-            return;
         }
         let config = ExperimentConfig::from_json(&text)
             .map_err(|e| e.to_string())
             .and_then(|mut config| {
-                crate::engine::data::prepare(&mut config.data)?;
+                crate::engine::data::prepare(&mut config.data).map_err(|e| e.to_string())?;
                 Ok(config)
             });
         match config {
@@ -343,12 +329,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_results_file_is_told_from_an_experiment_by_its_runs() {
-        assert_eq!(
-            json_kind(r#"{"runs": [], "config": {}}"#),
-            JsonKind::Results
-        );
-        assert_eq!(json_kind(r#"{"data": {}}"#), JsonKind::Experiment);
-        assert_eq!(json_kind("not json"), JsonKind::Experiment);
+    fn a_results_file_is_told_from_an_experiment_by_the_error_type() {
+        let experiment = crate::engine::presets::default_config().to_json();
+        assert!(matches!(
+            ResultsFile::from_json(&experiment),
+            Err(ResultsFileError::NotResults { .. })
+        ));
+        assert!(matches!(
+            ResultsFile::from_json("not json"),
+            Err(ResultsFileError::NotResults { .. })
+        ));
+        // A results file that is damaged is one, and says what is wrong with it.
+        assert!(matches!(
+            ResultsFile::from_json(r#"{"runs": [], "schema_version": 99}"#),
+            Err(ResultsFileError::Invalid { .. })
+        ));
     }
 }

@@ -53,9 +53,9 @@ impl SettingsPanel<'_> {
             let mut checked = data.clone();
             match crate::engine::data::prepare(&mut checked) {
                 Ok(()) => *data = checked,
-                Err(message) => self.intend(Intent::DataRefused {
+                Err(error) => self.intend(Intent::DataRefused {
                     previous: Box::new(previous),
-                    message,
+                    message: error.to_string(),
                 }),
             }
         }
@@ -128,8 +128,8 @@ fn table_summary(ui: &mut egui::Ui, data: &DataConfig) {
             ))
             .on_hover_text("data free: each run trains on a bootstrap resample of the training rows (Bouthillier et al. 2021). split free: other rows are held out (stratified by class). Features are standardised with the training rows' mean and std.");
         }
-        Err(message) => {
-            ui.label(RichText::new(message).color(RED));
+        Err(error) => {
+            ui.label(RichText::new(error.to_string()).color(RED));
         }
     }
     ui.end_row();

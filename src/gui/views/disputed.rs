@@ -24,8 +24,8 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     });
     let table = match data::load_table(&session.config.data) {
         Ok(table) => table,
-        Err(message) => {
-            ui.label(RichText::new(message).color(Color32::DARK_RED));
+        Err(error) => {
+            ui.label(RichText::new(error.to_string()).color(Color32::DARK_RED));
             return;
         }
     };
