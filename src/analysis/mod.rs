@@ -8,6 +8,11 @@
 //! difference of spreads, seed luck, or a fixed difference); [`runs_needed`] says how many repeats a precise mean or a
 //! detectable difference takes, and how the estimates converge run by run; [`test_noise`] separates a spread into test-set noise and
 //! the model's real variance. Imports: analysis → engine (records, conditions), never the reverse.
+//!
+//! Where a statistic cannot be given (`compare::compare`, `reading::read_pair`, the noise
+//! estimate of `summary`), the error is its reason as a sentence — "only-init has 1 finished
+//! run; a reading needs at least 2 on each side" — which the app and the CLI show as it is.
+//! No caller branches on it, so it stays text (`Result<_, String>`), on purpose.
 
 pub mod agreement;
 pub mod compare;

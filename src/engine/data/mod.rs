@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod builtin;
 pub mod csv_file;
+mod csv_target;
 mod error;
 pub mod fresh;
 pub mod kfold;

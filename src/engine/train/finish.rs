@@ -10,6 +10,7 @@ use super::RunPlan;
 use super::TrainError;
 use super::fresh_score;
 use super::run_state::{RunState, short};
+use super::scoring_cost;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::data::Task;
 use crate::engine::loss;
@@ -40,7 +41,7 @@ pub(super) fn fresh_scores(
     plans: &[RunPlan],
     task: Task,
 ) -> Result<Vec<Option<f64>>, TrainError> {
-    fresh_score::accounted(|| score_every_run(model, config, plans, task))
+    scoring_cost::accounted(|| score_every_run(model, config, plans, task))
 }
 
 fn score_every_run(

@@ -15,14 +15,15 @@
 //! batch carries (its data, streams and fingerprints); `batched.rs` the steps of a batched
 //! program (prepare, one epoch, one step); `finish.rs` the evaluation that turns the trained
 //! weights into records (test and train metrics, decision grid, fresh-data score, scored by
-//! `fresh_score.rs`).
+//! `fresh_score.rs`, its CPU time kept by `scoring_cost.rs`).
 
 mod batched;
 mod finish;
 mod fresh_score;
 mod run_state;
+mod scoring_cost;
 
-pub use fresh_score::scoring_cpu_seconds;
+pub use scoring_cost::scoring_cpu_seconds;
 
 use crate::engine::config::{ExperimentConfig, SplitMode};
 use crate::engine::gradient::{ShardPool, ThreadPlan};

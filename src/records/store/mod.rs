@@ -10,6 +10,8 @@
 //! 1600 digits deflate to a few hundred bytes), so the record is kept whole.
 
 mod codec;
+mod error;
+mod history;
 pub mod key;
 mod schema;
 
@@ -20,6 +22,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 pub use crate::engine::sweep::sweep_pairs;
+pub use error::StoreError;
+pub use history::{ExperimentEntry, settings_summary, utc_text};
 pub use key::{ExperimentKey, NUMERICS_VERSION, engine_fingerprint, settings_hash};
 pub use schema::SCHEMA_VERSION;
 
@@ -31,131 +35,6 @@ pub const STORE_ENV: &str = "SEEDSCOPE_STORE";
 
 /// How long a writer waits for another to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// What went wrong with the run store. Every message names the store's file, so a user can
-/// find it, move it aside or delete it.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The file is not a SQLite database, is damaged (SQLite's integrity check fails), or
-    /// holds a record that does not decode.
-    #[error("run store {}: not a readable run store ({detail})", shown(path))]
-    Corrupt {
-        path: PathBuf,
-        detail: String,
-        #[source]
-        source: Option<rusqlite::Error>,
-    },
-    /// Written by a newer seedscope.
-    #[error(
-        "run store {}: schema version {found} is newer than this build reads (up to {supported})",
-        shown(path)
-    )]
-    NewerSchema {
-        path: PathBuf,
-        found: u32,
-        supported: u32,
-    },
-    /// The file or its folder cannot be read or written (permissions, full disk, locked).
-    #[error("run store {}: {detail}", shown(path))]
-    Unavailable {
-        path: PathBuf,
-        detail: String,
-        #[source]
-        source: Option<rusqlite::Error>,
-    },
-}
-
-fn shown(path: &Path) -> String {
-    if path.as_os_str().is_empty() {
-        "(in memory)".into()
-    } else {
-        path.display().to_string()
-    }
-}
-
-impl StoreError {
-    /// A damaged store, found by code that does not know the file's path ([`Self::at`]
-    /// adds it).
-    pub(crate) fn corrupt(detail: impl Into<String>) -> StoreError {
-        StoreError::Corrupt {
-            path: PathBuf::new(),
-            detail: detail.into(),
-            source: None,
-        }
-    }
-
-    fn unavailable(path: &Path, detail: String) -> StoreError {
-        StoreError::Unavailable {
-            path: path.to_path_buf(),
-            detail,
-            source: None,
-        }
-    }
-
-    /// The same error, naming `store` as the file it is about.
-    pub(crate) fn at(mut self, store: &Path) -> StoreError {
-        let (StoreError::Corrupt { path, .. }
-        | StoreError::NewerSchema { path, .. }
-        | StoreError::Unavailable { path, .. }) = &mut self;
-        if path.as_os_str().is_empty() {
-            *path = store.to_path_buf();
-        }
-        self
-    }
-
-    /// The file is damaged or from a newer seedscope: set it aside rather than write into it.
-    pub fn is_unusable(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Corrupt { .. } | StoreError::NewerSchema { .. }
-        )
-    }
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(error: rusqlite::Error) -> Self {
-        use rusqlite::ffi::ErrorCode;
-        let detail = error.to_string();
-        match error.sqlite_error_code() {
-            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
-                path: PathBuf::new(),
-                detail,
-                source: Some(error),
-            },
-            // Text that is not UTF-8 where the schema says TEXT: only a damaged file has it.
-            _ if matches!(
-                error,
-                rusqlite::Error::Utf8Error(..) | rusqlite::Error::InvalidColumnType(..)
-            ) =>
-            {
-                StoreError::Corrupt {
-                    path: PathBuf::new(),
-                    detail,
-                    source: Some(error),
-                }
-            }
-            _ => StoreError::Unavailable {
-                path: PathBuf::new(),
-                detail,
-                source: Some(error),
-            },
-        }
-    }
-}
-
-/// One experiment in the store, as History lists it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExperimentEntry {
-    pub id: i64,
-    pub key: ExperimentKey,
-    /// The experiment as last run, with its conditions and repeats.
-    pub config: ExperimentConfig,
-    /// "circles · 2-16-16-1 relu · adam lr 0.01 · 30 epochs".
-    pub summary: String,
-    pub runs: usize,
-    pub created: SystemTime,
-    pub used: SystemTime,
-}
 
 /// The default store: `$XDG_DATA_HOME/seedscope/runs.sqlite` (else `~/.local/share/…`), next
 /// to the app's settings.
@@ -172,53 +51,6 @@ fn now_unix() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
-}
-
-/// A stored timestamp as a time. Total: a damaged row (quick_check does not read values)
-/// can hold a negative, enormous or non-finite number, which `Duration::from_secs_f64` and
-/// `SystemTime + Duration` would panic on; such a time reads as the epoch instead.
-fn from_unix(seconds: f64) -> SystemTime {
-    Duration::try_from_secs_f64(seconds)
-        .ok()
-        .and_then(|since| UNIX_EPOCH.checked_add(since))
-        .unwrap_or(UNIX_EPOCH)
-}
-
-/// The name a setting has in experiment files ("random-regression", "adam").
-fn file_name_of<T: serde::Serialize>(setting: &T) -> String {
-    serde_json::to_value(setting)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-/// A one-line description of an experiment's training settings, for History.
-pub fn settings_summary(config: &ExperimentConfig) -> String {
-    let widths: Vec<String> = config.model.hidden.iter().map(usize::to_string).collect();
-    // A fixed table has its own row count; `samples` means nothing for it.
-    let rows = if config.data.kind.is_table() {
-        crate::engine::data::load_table(&config.data)
-            .map(|table| table.rows().to_string())
-            .unwrap_or_else(|_| "?".into())
-    } else {
-        config.data.samples.to_string()
-    };
-    format!(
-        "{} n={} · {} {} dropout {} · {} lr {} · {} epochs, batch {}",
-        file_name_of(&config.data.kind),
-        rows,
-        if widths.is_empty() {
-            "linear".to_string()
-        } else {
-            widths.join("-")
-        },
-        file_name_of(&config.model.activation),
-        config.model.dropout,
-        file_name_of(&config.training.optimizer),
-        config.training.learning_rate,
-        config.training.epochs,
-        config.training.batch_size,
-    )
 }
 
 pub struct RunStore {
@@ -432,58 +264,6 @@ impl RunStore {
         .map_err(|e| e.at(&self.path))
     }
 
-    /// Every experiment, most recently used first.
-    pub fn history(&self) -> Result<Vec<ExperimentEntry>, StoreError> {
-        (|| -> Result<Vec<ExperimentEntry>, StoreError> {
-            let mut statement = self.connection.prepare(
-                "SELECT id, settings_hash, master_seed, fingerprint, config_json, summary, run_count,
-                        created_unix, used_unix
-                 FROM experiments ORDER BY used_unix DESC, id DESC",
-            )?;
-            let rows = statement.query_map([], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    ExperimentKey {
-                        settings_hash: row.get(1)?,
-                        master_seed: row.get::<_, i64>(2)? as u64,
-                        fingerprint: row.get(3)?,
-                    },
-                    row.get::<_, String>(4)?,
-                    row.get::<_, String>(5)?,
-                    row.get::<_, i64>(6)?,
-                    row.get::<_, f64>(7)?,
-                    row.get::<_, f64>(8)?,
-                ))
-            })?;
-            let mut entries = Vec::new();
-            for row in rows {
-                let (id, key, config_json, summary, runs, created, used) = row?;
-                let config = ExperimentConfig::from_json(&config_json).map_err(|e| {
-                    StoreError::corrupt(format!("experiment {id} has an unreadable config: {e}"))
-                })?;
-                entries.push(ExperimentEntry {
-                    id,
-                    key,
-                    config,
-                    summary,
-                    runs: runs as usize,
-                    created: from_unix(created),
-                    used: from_unix(used),
-                });
-            }
-            Ok(entries)
-        })()
-        .map_err(|e| e.at(&self.path))
-    }
-
-    /// One experiment of [`Self::history`].
-    pub fn entry(&self, id: i64) -> Result<Option<ExperimentEntry>, StoreError> {
-        (|| -> Result<Option<ExperimentEntry>, StoreError> {
-            Ok(self.history()?.into_iter().find(|e| e.id == id))
-        })()
-        .map_err(|e| e.at(&self.path))
-    }
-
     /// Deletes an experiment and its runs; false when there was no such experiment.
     pub fn delete(&mut self, id: i64) -> Result<bool, StoreError> {
         (|| -> Result<bool, StoreError> {
@@ -554,25 +334,4 @@ fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
         }
     }
     Ok(moved)
-}
-
-/// "2026-11-22 18:40 UTC": when an experiment was stored or used, for History.
-pub fn utc_text(time: SystemTime) -> String {
-    let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
-    let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    // Howard Hinnant's days-to-civil: the proleptic Gregorian date of a day number.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        of_day / 3600,
-        of_day % 3600 / 60
-    )
 }
