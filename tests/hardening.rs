@@ -342,24 +342,27 @@ fn an_unterminated_quote_is_named_by_its_row() {
     assert_refused(&output, &out, &["row 5", "quote"]);
 }
 
+/// `run` of the experiment file `config` (seed 1) that keeps its runs in `store`.
+fn run_into_store(config: &Path, out: &Path, store: &Path) -> Output {
+    binary()
+        .env_remove("SEEDSCOPE_NO_STORE")
+        .args(["run", "--quiet", "--seed", "1", "--config"])
+        .arg(config)
+        .arg("--out")
+        .arg(out)
+        .arg("--store")
+        .arg(store)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_damaged_store_is_set_aside_and_every_error_names_it() {
     let dir = temp_dir("damaged-store");
     let store = dir.join("runs.sqlite");
     let config = dir.join("experiment.json");
     std::fs::write(&config, small(circles()).to_string()).unwrap();
-    let run = |store: &Path| {
-        binary()
-            .env_remove("SEEDSCOPE_NO_STORE")
-            .args(["run", "--quiet", "--seed", "1", "--config"])
-            .arg(&config)
-            .arg("--out")
-            .arg(dir.join("out.json"))
-            .arg("--store")
-            .arg(store)
-            .output()
-            .unwrap()
-    };
+    let run = |store: &Path| run_into_store(&config, &dir.join("out.json"), store);
     assert!(run(&store).status.success());
     // Flip 200 bytes past the header page, as the campaign did.
     let mut bytes = std::fs::read(&store).unwrap();
@@ -518,16 +521,7 @@ fn a_store_with_impossible_timestamps_is_listed_not_a_panic() {
     let store = dir.join("runs.sqlite");
     let config = dir.join("experiment.json");
     std::fs::write(&config, small(circles()).to_string()).unwrap();
-    let run = binary()
-        .env_remove("SEEDSCOPE_NO_STORE")
-        .args(["run", "--quiet", "--seed", "1", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(dir.join("out.json"))
-        .arg("--store")
-        .arg(&store)
-        .output()
-        .unwrap();
+    let run = run_into_store(&config, &dir.join("out.json"), &store);
     assert!(run.status.success(), "{}", stderr(&run));
     for (created, used) in [
         (1e300, -1e300),

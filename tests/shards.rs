@@ -447,29 +447,33 @@ fn bad_shard_input_names_the_value_and_writes_nothing() {
     assert!(!out.exists());
 }
 
+/// `bash SCRIPT` for one of the cluster examples, in `dir`, with the settings they read from
+/// the environment: this binary, the test sweep, where parts and results go.
+fn example_script(dir: &Path, script: &Path, parts_dir: &Path, results: &Path) -> Command {
+    let mut command = Command::new("bash");
+    for inherited in ["SEEDSCOPE_SEED", "SEEDSCOPE_STORE", "SLURM_ARRAY_TASK_STEP"] {
+        command.env_remove(inherited);
+    }
+    command
+        .current_dir(dir)
+        .arg(script)
+        .env("SEEDSCOPE", env!("CARGO_BIN_EXE_seedscope"))
+        .env("SEED", SEED)
+        .env("PRESET", seedscope::engine::presets::DEFAULT_PRESET)
+        .env("REPEATS", REPEATS)
+        .env("CONDITIONS", CONDITIONS)
+        .env("PARTS_DIR", parts_dir)
+        .env("RESULTS", results);
+    command
+}
+
 #[test]
 fn the_example_slurm_scripts_run_as_a_local_array() {
     let dir = temp_dir("shards-slurm");
     let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/cluster");
     let parts_dir = dir.join("parts");
     let results = dir.join("results.json");
-    let script = |name: &str| {
-        let mut command = Command::new("bash");
-        for inherited in ["SEEDSCOPE_SEED", "SEEDSCOPE_STORE", "SLURM_ARRAY_TASK_STEP"] {
-            command.env_remove(inherited);
-        }
-        command
-            .current_dir(&dir)
-            .arg(scripts.join(name))
-            .env("SEEDSCOPE", env!("CARGO_BIN_EXE_seedscope"))
-            .env("SEED", SEED)
-            .env("PRESET", seedscope::engine::presets::DEFAULT_PRESET)
-            .env("REPEATS", REPEATS)
-            .env("CONDITIONS", CONDITIONS)
-            .env("PARTS_DIR", &parts_dir)
-            .env("RESULTS", &results);
-        command
-    };
+    let script = |name: &str| example_script(&dir, &scripts.join(name), &parts_dir, &results);
     for task in 1..=4 {
         let mut part = script("seedscope-array.sbatch");
         part.env("SLURM_ARRAY_TASK_ID", task.to_string())
@@ -497,21 +501,8 @@ fn the_example_slurm_scripts_run_on_a_real_slurm() {
     let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/cluster");
     let parts_dir = dir.join("parts");
     let results = dir.join("results.json");
-    let mut submit = Command::new("bash");
-    for inherited in ["SEEDSCOPE_SEED", "SEEDSCOPE_STORE"] {
-        submit.env_remove(inherited);
-    }
-    let submitted = submit
-        .current_dir(&dir)
-        .arg(scripts.join("submit.sh"))
+    let submitted = example_script(&dir, &scripts.join("submit.sh"), &parts_dir, &results)
         .arg("--array=0-3")
-        .env("SEEDSCOPE", env!("CARGO_BIN_EXE_seedscope"))
-        .env("SEED", SEED)
-        .env("PRESET", seedscope::engine::presets::DEFAULT_PRESET)
-        .env("REPEATS", REPEATS)
-        .env("CONDITIONS", CONDITIONS)
-        .env("PARTS_DIR", &parts_dir)
-        .env("RESULTS", &results)
         .output()
         .unwrap();
     let printed = stdout(&succeed(submitted));
