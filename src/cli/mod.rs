@@ -4,6 +4,9 @@
 //!
 //! Exit codes: 0 success; 1 a replay did not match, a run failed, or merge found runs
 //! missing; 2 bad input (usage, config, file); 3 the run asked for is marked not replayable.
+//!
+//! This is an edge: the engine's and the records' typed errors become the one line a user
+//! reads here (`Failure`), so helpers of this layer may return `Result<_, String>`.
 
 pub mod bench;
 pub mod common;

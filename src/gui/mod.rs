@@ -1,5 +1,7 @@
 //! The desktop app (eframe + egui_plot). It drives the same engine as the CLI: it builds an
 //! `ExperimentConfig`, starts a `Sweep` on a background thread, and draws what arrives.
+//! Like the CLI it is an edge: typed errors become the status line's text here, so the
+//! app's helpers may carry errors as `String`.
 
 pub mod app;
 pub mod dialogs;
