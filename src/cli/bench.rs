@@ -17,6 +17,28 @@ use crate::engine::train::{RunPlan, scoring_cpu_seconds, train_run};
 use crate::records::store::{RunStore, StoreError};
 
 const BENCH_SEED: u64 = 1;
+
+/// Why a benchmark could not be measured.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(transparent)]
+    Preset(#[from] crate::engine::presets::UnknownPreset),
+    #[error(transparent)]
+    Config(#[from] crate::engine::config::ConfigError),
+    #[error(transparent)]
+    Train(#[from] crate::engine::train::TrainError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The temporary folder or store file the store figures use.
+    #[error("benchmark files: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<rusqlite::Error> for BenchError {
+    fn from(error: rusqlite::Error) -> Self {
+        BenchError::Store(StoreError::from(error))
+    }
+}
 /// Sweeps without and with fresh scoring, alternated, to measure what it costs.
 const FRESH_COST_PAIRS: usize = 3;
 
@@ -58,16 +80,13 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, String> {
+pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, BenchError> {
     crate::engine::runtime::configure();
-    let config = presets::find(preset)
-        .map_err(|e| e.to_string())?
-        .config()
-        .map_err(|e| e.to_string())?;
+    let config = presets::find(preset)?.config()?;
 
     let plan = RunPlan::new(&config, BENCH_SEED, Condition::ALL_FIXED, 0);
     let started = Instant::now();
-    train_run(&config, &plan, &mut |_| true).map_err(|e| format!("{e:?}"))?;
+    train_run(&config, &plan, &mut |_| true)?;
     let ms_single_run = started.elapsed().as_secs_f64() * 1000.0;
 
     let mut spec = SweepSpec::new(config, BENCH_SEED, workers);
@@ -137,8 +156,10 @@ pub(super) fn bench(args: BenchArgs) -> Result<(), Failure> {
     let report = run_bench(&args.preset, workers).map_err(bad_input)?;
     let store = if args.with_store {
         Some(
-            run_store_bench(&args.preset, workers, 100_000)
-                .map_err(|message| Failure { code: 1, message })?,
+            run_store_bench(&args.preset, workers, 100_000).map_err(|error| Failure {
+                code: 1,
+                message: error.to_string(),
+            })?,
         )
     } else {
         None
@@ -206,11 +227,11 @@ pub struct StoreReport {
     pub sweep_seconds_with_store: f64,
 }
 
-fn median_ms(mut timed: impl FnMut() -> Result<(), StoreError>) -> Result<f64, String> {
+fn median_ms(mut timed: impl FnMut() -> Result<(), StoreError>) -> Result<f64, StoreError> {
     let mut samples = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
-        timed().map_err(|e| e.to_string())?;
+        timed()?;
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     samples.sort_by(f64::total_cmp);
@@ -224,11 +245,11 @@ pub fn run_store_bench(
     preset: &str,
     workers: usize,
     stored_runs: usize,
-) -> Result<StoreReport, String> {
+) -> Result<StoreReport, BenchError> {
     crate::engine::runtime::configure();
     let dir = std::env::temp_dir().join(format!("seedscope-bench-store-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&dir)?;
     let result = store_figures(&dir, preset, workers, stored_runs);
     let _ = std::fs::remove_dir_all(&dir);
     result
@@ -239,7 +260,7 @@ fn store_figures(
     preset: &str,
     workers: usize,
     stored_runs: usize,
-) -> Result<StoreReport, String> {
+) -> Result<StoreReport, BenchError> {
     let default = presets::default_config();
     let sweep = run_sweep(
         &SweepSpec::new(default.clone(), BENCH_SEED, workers),
@@ -247,15 +268,13 @@ fn store_figures(
         &mut |_| {},
     );
     let path = dir.join("runs.sqlite");
-    let mut store = RunStore::open(&path).map_err(|e| e.to_string())?;
+    let mut store = RunStore::open(&path)?;
     let per_experiment = sweep.runs.len();
     let experiments = stored_runs.div_ceil(per_experiment);
     let mut probe = None;
     for seed in 0..experiments as u64 {
-        let id = store.register(&default, seed).map_err(|e| e.to_string())?;
-        store
-            .insert(id, &sweep.runs, false)
-            .map_err(|e| e.to_string())?;
+        let id = store.register(&default, seed)?;
+        store.insert(id, &sweep.runs, false)?;
         if seed == experiments as u64 / 2 {
             probe = Some(seed);
         }
@@ -270,15 +289,13 @@ fn store_figures(
     let history_ms = median_ms(|| store.history().map(|h| assert_eq!(h.len(), experiments)))?;
     drop(store);
     {
-        let connection = rusqlite::Connection::open(&path).map_err(|e| e.to_string())?;
-        connection
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-            .map_err(|e| e.to_string())?;
+        let connection = rusqlite::Connection::open(&path)?;
+        connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
     }
-    let bytes = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+    let bytes = std::fs::metadata(&path)?.len();
     // Opening checks the file (PRAGMA quick_check): its cost on this store, and the whole open.
     let open_ms = median_ms(|| RunStore::open(&path).map(drop))?;
-    let connection = rusqlite::Connection::open(&path).map_err(|e| e.to_string())?;
+    let connection = rusqlite::Connection::open(&path)?;
     let quick_check_ms = median_ms(|| {
         let verdict: String = connection
             .query_row("PRAGMA quick_check", [], |row| row.get(0))
@@ -303,11 +320,12 @@ fn store_figures(
 
 /// The write cost: `preset`'s sweep, every run trained, without a store and then writing
 /// every run to a fresh one, timed back to back (seconds each).
-fn write_cost(dir: &std::path::Path, preset: &str, workers: usize) -> Result<(f64, f64), String> {
-    let config = presets::find(preset)
-        .map_err(|e| e.to_string())?
-        .config()
-        .map_err(|e| e.to_string())?;
+fn write_cost(
+    dir: &std::path::Path,
+    preset: &str,
+    workers: usize,
+) -> Result<(f64, f64), BenchError> {
+    let config = presets::find(preset)?.config()?;
     let started = Instant::now();
     run_sweep(
         &SweepSpec::new(config.clone(), BENCH_SEED, workers),
@@ -315,11 +333,9 @@ fn write_cost(dir: &std::path::Path, preset: &str, workers: usize) -> Result<(f6
         &mut |_| {},
     );
     let sweep_seconds_without_store = started.elapsed().as_secs_f64();
-    let mut writer = RunStore::open(&dir.join("writes.sqlite")).map_err(|e| e.to_string())?;
+    let mut writer = RunStore::open(&dir.join("writes.sqlite"))?;
     let started = Instant::now();
-    let id = writer
-        .register(&config, BENCH_SEED)
-        .map_err(|e| e.to_string())?;
+    let id = writer.register(&config, BENCH_SEED)?;
     let mut failure = None;
     run_sweep(
         &SweepSpec::new(config, BENCH_SEED, workers),
@@ -328,13 +344,13 @@ fn write_cost(dir: &std::path::Path, preset: &str, workers: usize) -> Result<(f6
             if let crate::engine::sweep::SweepEvent::RunFinished(record) = event
                 && let Err(e) = writer.insert(id, std::slice::from_ref(record), false)
             {
-                failure = Some(e.to_string());
+                failure = Some(e);
             }
         },
     );
     let sweep_seconds_with_store = started.elapsed().as_secs_f64();
-    if let Some(message) = failure {
-        return Err(message);
+    if let Some(error) = failure {
+        return Err(error.into());
     }
     Ok((sweep_seconds_without_store, sweep_seconds_with_store))
 }
