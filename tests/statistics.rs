@@ -113,9 +113,16 @@ fn churn_on_hand_built_predictions() {
     assert_eq!(pair_disagreement(&b, &c), Some(1.0)); // rows 2 (1 vs 0) and 3 (0 vs 1)
     let disjoint = run(&[7], &[1.0]);
     assert_eq!(pair_disagreement(&a, &disjoint), None);
-    // Equal accuracy, different predictions: churn sees what accuracy hides.
-    assert_eq!(churn(&[&a, &b, &c]), Some((0.5 + 0.5 + 1.0) / 3.0));
+    // Equal accuracy, different predictions: churn sees what accuracy hides. Every (pair,
+    // shared point): a–b 2 of 4 differ, a–c 1 of 2, b–c 2 of 2 → 5 of 8.
+    assert_eq!(churn(&[&a, &b, &c]), Some(5.0 / 8.0));
     assert_eq!(churn(&[&a, &a]), Some(0.0));
+    // Runs sharing one test set: the mean of the pairs' disagreements, and the same bits
+    // whatever order the runs come in.
+    let d = run(&[0, 1, 2, 3], &[0.0, 0.0, 0.0, 0.0]); // differs from a on 3, from b on 3
+    let mean_of_pairs = (0.5 + 0.75 + 0.75) / 3.0;
+    assert_eq!(churn(&[&a, &b, &d]), Some(mean_of_pairs));
+    assert_eq!(churn(&[&d, &a, &b]), churn(&[&a, &b, &d]));
 }
 
 #[test]
@@ -124,4 +131,38 @@ fn disagreement_map_on_a_tiny_grid() {
     let fractions = class_one_fraction(&["1010", "1001", "1011"]).unwrap();
     assert_eq!(fractions, vec![1.0, 0.0, 2.0 / 3.0, 2.0 / 3.0]);
     assert!(class_one_fraction(&["10", "101"]).is_none());
+}
+
+/// On runs that share one test set, churn from vote counts equals the mean over every pair
+/// of runs of their disagreement, computed pair by pair.
+#[test]
+fn churn_from_votes_is_the_mean_pairwise_disagreement() {
+    let mut rng = seedscope::engine::seeds::SourceRng::new(11);
+    for case in 0..200 {
+        let runs_count = 2 + rng.below(30);
+        let points = 1 + rng.below(40);
+        let classes = 2 + rng.below(3);
+        let indices: Vec<usize> = (0..points).map(|p| p * 3 + 1).collect();
+        let runs: Vec<RunRecord> = (0..runs_count)
+            .map(|_| {
+                let predictions: Vec<f32> =
+                    (0..points).map(|_| rng.below(classes) as f32).collect();
+                run(&indices, &predictions)
+            })
+            .collect();
+        let refs: Vec<&RunRecord> = runs.iter().collect();
+        let (mut total, mut pairs) = (0.0, 0);
+        for i in 0..refs.len() {
+            for j in i + 1..refs.len() {
+                total += pair_disagreement(refs[i], refs[j]).unwrap();
+                pairs += 1;
+            }
+        }
+        let pairwise = total / pairs as f64;
+        let votes = churn(&refs).unwrap();
+        assert!(
+            (votes - pairwise).abs() < 1e-12,
+            "case {case}: {votes} vs {pairwise}"
+        );
+    }
 }
