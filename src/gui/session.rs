@@ -25,7 +25,19 @@ pub struct Session {
     pub cancelled: bool,
     /// Epochs done by runs in progress, for a smooth progress bar.
     pub epochs_in_progress: HashMap<(String, usize), usize>,
+    /// Conditions that received runs since their summary was last computed, and when large
+    /// conditions' summaries were last computed (see [`LARGE_CONDITION`]).
+    stale: HashSet<String>,
+    summarized_at: Option<Instant>,
 }
+
+/// A condition with this many runs or more is not summarised in every frame that brings it a
+/// run: its bootstrap intervals take ten milliseconds or more at thousands of runs, and the
+/// window must keep answering. While a sweep runs, one such condition (the one waiting
+/// longest) is summarised every [`LARGE_SUMMARY_INTERVAL`]; once it ends, one a frame until
+/// all are current ([`Session::catch_up`]). Until then the previous summary stays on screen.
+pub const LARGE_CONDITION: usize = 500;
+pub const LARGE_SUMMARY_INTERVAL: Duration = Duration::from_millis(250);
 
 impl Session {
     /// The experiment with the runs already at hand (from the run store; none without one).
@@ -43,6 +55,8 @@ impl Session {
             elapsed: None,
             cancelled: false,
             epochs_in_progress: HashMap::new(),
+            stale: HashSet::new(),
+            summarized_at: None,
         }
     }
 
@@ -125,7 +139,8 @@ impl Session {
 
     /// Takes in a frame's sweep events; returns true when the sweep has finished. Only the
     /// conditions that received runs get their summaries recomputed (a bootstrap each), so a
-    /// frame that receives one run stays cheap.
+    /// frame that receives one run stays cheap; a large condition waits its turn
+    /// ([`LARGE_SUMMARY_INTERVAL`]).
     pub fn absorb(&mut self, events: Vec<SweepEvent>) -> bool {
         let mut changed: HashSet<String> = HashSet::new();
         let mut finished = false;
@@ -153,16 +168,52 @@ impl Session {
                 }
             }
         }
+        self.stale.extend(changed);
+        let large_due = self
+            .summarized_at
+            .is_none_or(|at| at.elapsed() >= LARGE_SUMMARY_INTERVAL);
         let conditions = &self.config.conditions;
+        let mut large_left = usize::from(large_due);
         for (summary, condition) in self.summaries.iter_mut().zip(conditions) {
-            if changed.contains(&summary.condition) {
-                *summary = summarize_condition(condition, &self.runs);
+            if !self.stale.contains(&summary.condition) {
+                continue;
             }
+            let large = summary.n + summary.failed >= LARGE_CONDITION;
+            if large {
+                if large_left == 0 {
+                    continue;
+                }
+                large_left -= 1;
+                self.summarized_at = Some(Instant::now());
+            }
+            *summary = summarize_condition(condition, &self.runs);
+            self.stale.remove(&summary.condition);
         }
         if finished {
             sort_into_sweep_order(&self.config.conditions, &mut self.runs);
         }
         finished
+    }
+
+    /// After the sweep: brings one summary that is behind up to date; true while any is
+    /// still behind (the app then asks for another frame).
+    pub fn catch_up(&mut self) -> bool {
+        let conditions = &self.config.conditions;
+        if let Some((summary, condition)) = self
+            .summaries
+            .iter_mut()
+            .zip(conditions)
+            .find(|(summary, _)| self.stale.contains(&summary.condition))
+        {
+            *summary = summarize_condition(condition, &self.runs);
+            self.stale.remove(&summary.condition);
+        }
+        !self.stale.is_empty()
+    }
+
+    /// Whether every summary is computed from every run at hand.
+    pub fn is_current(&self) -> bool {
+        self.stale.is_empty()
     }
 
     /// The status line once the sweep has ended.
@@ -180,5 +231,59 @@ impl Session {
                 self.elapsed.unwrap_or_default().as_secs_f64()
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::seeds::{Condition, Source};
+
+    fn record(condition: &str, run_index: usize) -> RunRecord {
+        let mut record = RunRecord::failed(condition.into(), run_index, String::new());
+        record.error = None;
+        record.metric = "accuracy".into();
+        // A spread of accuracies, and predictions that differ now and then.
+        record.final_test_metric = Some(0.8 + (run_index * 7919 % 97) as f64 / 1000.0);
+        record.test_indices = (0..10).collect();
+        record.test_predictions = (0..10)
+            .map(|p| f32::from(u8::from((p + run_index).is_multiple_of(3))))
+            .collect();
+        record.test_errors = record.test_predictions.clone();
+        record.weights_hash = format!("{run_index:016x}");
+        record
+    }
+
+    /// A large condition's summary may wait while runs arrive, but once the sweep has ended
+    /// and the app has caught up, every summary equals the batch computation from all runs,
+    /// bit for bit.
+    #[test]
+    fn summaries_that_waited_catch_up_to_the_batch_computation() {
+        let mut config = crate::engine::presets::default_config();
+        config.conditions = vec![Condition::ALL_FIXED, Condition::only(Source::Init)];
+        config.repeats = LARGE_CONDITION + 100;
+        let mut session = Session::new(config.clone(), 1, Vec::new());
+        let mut index = 0;
+        for batch in [LARGE_CONDITION + 10, 30, 60] {
+            let events: Vec<SweepEvent> = (index..index + batch)
+                .flat_map(|i| {
+                    ["all-fixed", "only-init"]
+                        .map(|c| SweepEvent::RunFinished(Box::new(record(c, i))))
+                })
+                .collect();
+            index += batch;
+            session.absorb(events);
+        }
+        // Summarised within the same interval: at least one large condition is behind.
+        assert!(!session.is_current(), "a large condition waits its turn");
+        session.absorb(vec![SweepEvent::Finished {
+            cancelled: false,
+            elapsed: Duration::from_secs(1),
+        }]);
+        while session.catch_up() {}
+        assert!(session.is_current());
+        let batch = summarize_conditions(&config.conditions, &session.runs);
+        assert_eq!(session.summaries, batch);
+        assert_eq!(session.summaries[1].n, LARGE_CONDITION + 100);
     }
 }

@@ -255,6 +255,17 @@ impl SeedscopeApp {
         self.session = None;
     }
 
+    /// Once the sweep has ended, one summary a frame that is still behind (large conditions
+    /// wait their turn while it runs: `Session::absorb`), asking for frames until all are.
+    pub(super) fn catch_up_summaries(&mut self, ctx: &egui::Context) {
+        if self.sweep.is_none()
+            && let Some(session) = &mut self.session
+            && session.catch_up()
+        {
+            ctx.request_repaint();
+        }
+    }
+
     pub(super) fn pump_sweep(&mut self) {
         let (Some(sweep), Some(session)) = (&self.sweep, &mut self.session) else {
             return;

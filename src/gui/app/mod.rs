@@ -133,6 +133,7 @@ impl SeedscopeApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.pump_sweep();
+        self.catch_up_summaries(&ctx);
         self.pump_replays();
         self.pump_pick(&ctx);
         self.pump_snapshot(&ctx);
@@ -231,7 +232,9 @@ impl SeedscopeApp {
     }
 
     fn drive_unattended_run(&mut self, ctx: &egui::Context) {
-        let idle = !self.is_running() && !self.is_capturing();
+        // A snapshot waits for every summary to be current, not only for the sweep to end.
+        let current = self.session.as_ref().is_none_or(Session::is_current);
+        let idle = !self.is_running() && !self.is_capturing() && current;
         let has_session = self.session.is_some();
         let Some(unattended) = &mut self.unattended else {
             return;
