@@ -73,7 +73,10 @@ start() {
     mkdir -p /run/munge /var/log/munge /var/lib/munge
     [ -s /etc/munge/munge.key ] || mungekey --create --keyfile=/etc/munge/munge.key 2>/dev/null \
       || dd if=/dev/urandom bs=1 count=1024 of=/etc/munge/munge.key status=none
-    chown -R munge:munge /etc/munge /run/munge /var/log/munge /var/lib/munge 2>/dev/null || true
+    # munged runs as root here, so its key and folders belong to root (it refuses or warns
+    # about files another user could change).
+    chown -R root:root /etc/munge /run/munge /var/log/munge /var/lib/munge
+    chmod 0700 /etc/munge /var/log/munge /var/lib/munge
     chmod 0400 /etc/munge/munge.key
     munged --force
   fi
