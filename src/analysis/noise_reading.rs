@@ -127,7 +127,8 @@ mod tests {
     ) -> ConditionSummary {
         let outcomes = Outcomes {
             metrics: std_values.to_vec(),
-            hashes: Vec::new(),
+            finished: 0,
+            distinct_hashes: 0,
             diverged: 0,
             failed: 0,
             churn: None,

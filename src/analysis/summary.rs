@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::agreement::churn;
 use super::sample::{bootstrap_ci, mean, mean_ci95, quantile, std_dev};
-use super::test_noise::{self, NoiseEstimate};
+use super::test_noise;
 use crate::engine::record::RunRecord;
 use crate::engine::seeds::{Condition, Source};
 
@@ -89,37 +89,54 @@ pub fn format_value(value: Option<f64>) -> String {
     }
 }
 
-/// What a condition's summary is computed from: plain numbers and hashes, whichever file,
-/// store or sweep the runs came from.
+/// What a condition's summary is computed from: plain numbers, whichever file, store or
+/// sweep the runs came from. It owns them, so the app can summarise on another thread.
 #[derive(Clone, Debug)]
-pub struct Outcomes<'a> {
+pub struct Outcomes {
     /// The final test metric of each run that has one (not failed, not diverged), in
     /// run-index order: a float sum depends on the order of its terms.
     pub metrics: Vec<f64>,
-    /// The final weight hash of each finished run (diverged included).
-    pub hashes: Vec<&'a str>,
+    /// Finished runs (diverged included) and how many distinct final weight hashes they have.
+    pub finished: usize,
+    pub distinct_hashes: usize,
     pub diverged: usize,
     pub failed: usize,
     /// Mean pairwise prediction disagreement, where it is meaningful.
     pub churn: Option<f64>,
-    /// The test-set noise estimate, or why there is none.
-    pub noise: Result<NoiseEstimate, String>,
+    /// The per-point errors the test-set noise is estimated from, or why there is none.
+    pub noise: Result<ErrorRows, String>,
     /// The fresh-data score of every run that has a test metric, if every one has it.
     pub fresh: Option<Vec<f64>>,
 }
 
-impl<'a> Outcomes<'a> {
+/// Each scored run's error on each test point, one row after another (every row `points`
+/// long, the points in the same order).
+#[derive(Clone, Debug, Default)]
+pub struct ErrorRows {
+    pub points: usize,
+    pub errors: Vec<f32>,
+}
+
+impl ErrorRows {
+    fn rows(&self) -> Vec<&[f32]> {
+        self.errors.chunks(self.points.max(1)).collect()
+    }
+}
+
+impl Outcomes {
     /// The outcomes of one condition's runs, given in run-index order. With the data source
     /// free, row i is a different point in every run: there is no churn to compare.
-    pub fn of_runs(runs: &[&'a RunRecord], data_free: bool) -> Outcomes<'a> {
+    pub fn of_runs(runs: &[&RunRecord], data_free: bool) -> Outcomes {
         let finished: Vec<&&RunRecord> = runs.iter().filter(|r| r.error.is_none()).collect();
         let scored: Vec<&&RunRecord> = runs
             .iter()
             .filter(|r| r.final_test_metric.is_some())
             .collect();
+        let distinct: HashSet<&str> = finished.iter().map(|r| r.weights_hash.as_str()).collect();
         Outcomes {
             metrics: runs.iter().filter_map(|r| r.final_test_metric).collect(),
-            hashes: finished.iter().map(|r| r.weights_hash.as_str()).collect(),
+            finished: finished.len(),
+            distinct_hashes: distinct.len(),
             diverged: runs.iter().filter(|r| r.diverged).count(),
             failed: runs.len() - finished.len(),
             churn: if data_free { None } else { churn(runs) },
@@ -129,8 +146,8 @@ impl<'a> Outcomes<'a> {
     }
 }
 
-/// The noise estimate of runs that share one test set; otherwise why it cannot be made.
-fn noise_of(scored: &[&&RunRecord], data_free: bool) -> Result<NoiseEstimate, String> {
+/// The errors of runs that share one test set; otherwise why the noise cannot be estimated.
+fn noise_of(scored: &[&&RunRecord], data_free: bool) -> Result<ErrorRows, String> {
     let same_points = scored
         .windows(2)
         .all(|pair| pair[0].test_indices == pair[1].test_indices);
@@ -145,19 +162,25 @@ fn noise_of(scored: &[&&RunRecord], data_free: bool) -> Result<NoiseEstimate, St
             "some runs were recorded without per-point errors (by an older seedscope)".into(),
         );
     }
-    let rows: Vec<&[f32]> = scored.iter().map(|r| r.test_errors.as_slice()).collect();
-    test_noise::estimate(&rows).ok_or_else(|| {
-        "it takes at least 3 runs on at least 3 test points to estimate the test-set noise".into()
+    let points = scored.first().map_or(0, |r| r.test_errors.len());
+    if scored.iter().any(|r| r.test_errors.len() != points) {
+        return Err("the runs recorded different numbers of per-point errors".into());
+    }
+    Ok(ErrorRows {
+        points,
+        errors: scored
+            .iter()
+            .flat_map(|r| r.test_errors.iter().copied())
+            .collect(),
     })
 }
 
-/// The summary of one condition from its outcomes.
-pub fn summarize_outcomes(condition: &str, outcomes: &Outcomes) -> ConditionSummary {
+/// The part of a summary that is quick to compute (everything but the bootstrap interval of
+/// the std and the test-set noise): what the app shows of a large condition until the rest
+/// arrives from its summary thread.
+pub fn quick_summary(condition: &str, outcomes: &Outcomes) -> ConditionSummary {
     let values = &outcomes.metrics;
-    let distinct: HashSet<&str> = outcomes.hashes.iter().copied().collect();
     let ci = mean_ci95(values);
-    let std_ci = bootstrap_ci(values, |v| std_dev(v).unwrap_or(0.0));
-    let noise = outcomes.noise.as_ref().ok();
     let fresh = outcomes.fresh.as_deref();
     ConditionSummary {
         condition: condition.to_string(),
@@ -174,19 +197,47 @@ pub fn summarize_outcomes(condition: &str, outcomes: &Outcomes) -> ConditionSumm
         max: values.iter().copied().reduce(f64::max),
         ci95_low: ci.map(|c| c.0),
         ci95_high: ci.map(|c| c.1),
-        std_ci95_low: std_ci.map(|c| c.0),
-        std_ci95_high: std_ci.map(|c| c.1),
+        std_ci95_low: None,
+        std_ci95_high: None,
         churn: outcomes.churn,
-        distinct_hashes: distinct.len(),
-        bitwise_identical: outcomes.hashes.len() >= 2 && distinct.len() == 1,
-        test_points: noise.map(|n| n.test_points),
-        noise_std: noise.map(|n| n.noise_std),
-        noise_share: noise.and_then(|n| n.noise_share),
-        true_std: noise.map(|n| n.true_std),
-        true_std_upper: noise.map(|n| n.true_std_upper),
-        noise_note: outcomes.noise.as_ref().err().cloned(),
+        distinct_hashes: outcomes.distinct_hashes,
+        bitwise_identical: outcomes.finished >= 2 && outcomes.distinct_hashes == 1,
+        test_points: None,
+        noise_std: None,
+        noise_share: None,
+        true_std: None,
+        true_std_upper: None,
+        noise_note: Some("still being computed".into()),
         fresh_mean: fresh.and_then(mean),
         fresh_std: fresh.and_then(std_dev),
+    }
+}
+
+/// The summary of one condition from its outcomes.
+pub fn summarize_outcomes(condition: &str, outcomes: &Outcomes) -> ConditionSummary {
+    let values = &outcomes.metrics;
+    let std_ci = bootstrap_ci(values, |v| std_dev(v).unwrap_or(0.0));
+    let noise = outcomes
+        .noise
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|rows| {
+            test_noise::estimate(&rows.rows()).ok_or_else(|| {
+                "it takes at least 3 runs on at least 3 test points to estimate the test-set noise"
+                    .to_string()
+            })
+        });
+    let estimate = noise.as_ref().ok();
+    ConditionSummary {
+        std_ci95_low: std_ci.map(|c| c.0),
+        std_ci95_high: std_ci.map(|c| c.1),
+        test_points: estimate.map(|n| n.test_points),
+        noise_std: estimate.map(|n| n.noise_std),
+        noise_share: estimate.and_then(|n| n.noise_share),
+        true_std: estimate.map(|n| n.true_std),
+        true_std_upper: estimate.map(|n| n.true_std_upper),
+        noise_note: noise.err(),
+        ..quick_summary(condition, outcomes)
     }
 }
 

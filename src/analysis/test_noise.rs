@@ -108,6 +108,27 @@ fn variance(values: impl Iterator<Item = f64> + Clone) -> f64 {
     values.map(|v| (v - m) * (v - m)).sum::<f64>() / (count - 1) as f64
 }
 
+/// The unbiased variance of `values` with each value left out in turn, in O(n) rather than
+/// recomputing each from the others (O(n²): 1.5e8 steps at 12,500 runs). Removing x from a
+/// set with mean m and sum of squared deviations M2 leaves M2 − (x − m)(x − m′), m′ the
+/// others' mean (Welford's update run backwards); the deviations are taken about the mean,
+/// so there is no cancellation of large sums. All values equal: exactly 0 for every one.
+fn variances_leaving_each_out(values: &[f64]) -> Vec<f64> {
+    let k = values.len() as f64;
+    if values.len() < 3 || values.iter().all(|v| v.to_bits() == values[0].to_bits()) {
+        return vec![0.0; values.len()];
+    }
+    let m = values.iter().sum::<f64>() / k;
+    let m2: f64 = values.iter().map(|v| (v - m) * (v - m)).sum();
+    values
+        .iter()
+        .map(|&x| {
+            let others_mean = (k * m - x) / (k - 1.0);
+            ((m2 - (x - m) * (x - others_mean)) / (k - 2.0)).max(0.0)
+        })
+        .collect()
+}
+
 /// V̂ from s², v_ind and n.
 fn true_variance(s2: f64, v_ind: f64, n: usize) -> f64 {
     n as f64 / (n - 1) as f64 * (s2 - v_ind)
@@ -137,15 +158,10 @@ pub fn estimate(errors: &[&[f32]]) -> Option<NoiseEstimate> {
     let v_hat = true_variance(s2, v_ind, points);
 
     // Leave one run out: its mean leaves s², its errors leave every point's variance.
+    let s2_without = variances_leaving_each_out(&sums.run_means);
     let leave_run: Vec<f64> = (0..runs)
         .map(|r| {
-            let others = sums
-                .run_means
-                .iter()
-                .enumerate()
-                .filter(|&(k, _)| k != r)
-                .map(|(_, m)| *m);
-            let s2_r = variance(others);
+            let s2_r = s2_without[r];
             let v_ind_r = (0..points)
                 .map(|i| sums.point_variance(i, Some(f64::from(errors[r][i]))))
                 .sum::<f64>()
@@ -270,6 +286,29 @@ mod tests {
     fn estimate_of(matrix: &[Vec<f32>]) -> NoiseEstimate {
         let rows: Vec<&[f32]> = matrix.iter().map(|r| r.as_slice()).collect();
         estimate(&rows).expect("enough runs and points")
+    }
+
+    /// The O(n) leave-one-out variances agree with recomputing each from the others.
+    #[test]
+    fn leave_one_out_variances_match_the_direct_computation() {
+        let mut rng = SourceRng::new(7);
+        for n in [3, 4, 17, 400] {
+            let values: Vec<f64> = (0..n).map(|_| 0.8 + rng.below(1000) as f64 / 1e4).collect();
+            let fast = variances_leaving_each_out(&values);
+            for (r, fast) in fast.iter().enumerate() {
+                let others = values
+                    .iter()
+                    .enumerate()
+                    .filter(|&(k, _)| k != r)
+                    .map(|(_, v)| *v);
+                let direct = variance(others);
+                assert!(
+                    (fast - direct).abs() <= 1e-12 * direct.abs().max(1e-12),
+                    "n {n}, left out {r}: {fast} vs {direct}"
+                );
+            }
+        }
+        assert_eq!(variances_leaving_each_out(&[0.5; 5]), vec![0.0; 5]);
     }
 
     #[test]

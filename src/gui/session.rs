@@ -4,10 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use crate::analysis::summary::{ConditionSummary, summarize_condition, summarize_conditions};
+use crate::analysis::summary::{ConditionSummary, Outcomes, quick_summary, summarize_outcomes};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::record::RunRecord;
+use crate::engine::seeds::Source;
 use crate::engine::sweep::{SweepEvent, sort_into_sweep_order, total_runs};
+use crate::gui::summarizer::Summarizer;
 use crate::records::ResultsFile;
 
 /// The runs of the current (or last) sweep and what they add up to.
@@ -25,29 +27,54 @@ pub struct Session {
     pub cancelled: bool,
     /// Epochs done by runs in progress, for a smooth progress bar.
     pub epochs_in_progress: HashMap<(String, usize), usize>,
-    /// Conditions that received runs since their summary was last computed, and when large
-    /// conditions' summaries were last computed (see [`LARGE_CONDITION`]).
+    /// Positions in `runs` of each condition's runs (conditions in sweep order), so that a
+    /// view or a summary of one condition does not scan every run.
+    by_condition: Vec<Vec<usize>>,
+    condition_slot: HashMap<String, usize>,
+    /// Conditions that received runs since their summary was last computed or submitted,
+    /// and when a large condition's summary was last submitted (see [`LARGE_CONDITION`]).
     stale: HashSet<String>,
     summarized_at: Option<Instant>,
+    summarizer: Summarizer,
+    /// What the views key their cached drawings on ([`Session::revision`]).
+    revision: u64,
+    revised_at: Instant,
+    unshown_changes: bool,
 }
 
 /// A condition with this many runs or more is not summarised in every frame that brings it a
-/// run: its bootstrap intervals take ten milliseconds or more at thousands of runs, and the
-/// window must keep answering. While a sweep runs, one such condition (the one waiting
-/// longest) is summarised every [`LARGE_SUMMARY_INTERVAL`]; once it ends, one a frame until
-/// all are current ([`Session::catch_up`]). Until then the previous summary stays on screen.
+/// run: its bootstrap interval and test-noise jackknife take ten milliseconds or more at
+/// thousands of runs, and the window must keep answering. Its outcomes are gathered at most
+/// once every [`LARGE_SUMMARY_INTERVAL`] (one such condition at a time, the one waiting
+/// longest) and summarised on the summary thread ([`Summarizer`]); the previous summary
+/// stays on screen until the new one arrives.
 pub const LARGE_CONDITION: usize = 500;
 pub const LARGE_SUMMARY_INTERVAL: Duration = Duration::from_millis(250);
 
+/// A session with this many runs or more tells its views of new runs at most every
+/// [`LARGE_SUMMARY_INTERVAL`] while a sweep runs ([`Session::revision`]): redrawing the
+/// distributions of 100,000 runs in every frame that brings one more would freeze the window.
+pub const LARGE_SESSION: usize = 2_000;
+
 impl Session {
     /// The experiment with the runs already at hand (from the run store; none without one).
+    /// Large conditions show a quick summary (no bootstrap, no noise estimate) until the
+    /// summary thread has the rest: opening 100,000 stored runs does not stop the window.
     pub fn new(config: ExperimentConfig, master_seed: u64, stored: Vec<RunRecord>) -> Session {
         let mut runs = stored;
         sort_into_sweep_order(&config.conditions, &mut runs);
-        Session {
-            summaries: summarize_conditions(&config.conditions, &runs),
+        let condition_slot: HashMap<String, usize> = config
+            .conditions
+            .iter()
+            .enumerate()
+            .map(|(slot, c)| (c.to_string(), slot))
+            .collect();
+        let mut session = Session {
+            summaries: Vec::new(),
             total: total_runs(&config),
             from_store: runs.len(),
+            by_condition: vec![Vec::new(); config.conditions.len()],
+            condition_slot,
             config,
             master_seed,
             runs,
@@ -57,6 +84,76 @@ impl Session {
             epochs_in_progress: HashMap::new(),
             stale: HashSet::new(),
             summarized_at: None,
+            summarizer: Summarizer::default(),
+            revision: 0,
+            revised_at: Instant::now(),
+            unshown_changes: false,
+        };
+        session.index_conditions();
+        for slot in 0..session.config.conditions.len() {
+            let name = session.config.conditions[slot].to_string();
+            let outcomes = session.outcomes_of_slot(slot);
+            let summary = if session.by_condition[slot].len() < LARGE_CONDITION {
+                summarize_outcomes(&name, &outcomes)
+            } else {
+                let quick = quick_summary(&name, &outcomes);
+                session.summarizer.submit(&name, outcomes);
+                quick
+            };
+            session.summaries.push(summary);
+        }
+        session
+    }
+
+    /// Rebuilds the per-condition positions (after the runs were put in sweep order).
+    fn index_conditions(&mut self) {
+        for positions in &mut self.by_condition {
+            positions.clear();
+        }
+        for (position, run) in self.runs.iter().enumerate() {
+            if let Some(&slot) = self.condition_slot.get(&run.condition) {
+                self.by_condition[slot].push(position);
+            }
+        }
+    }
+
+    /// The runs of `condition`, in the order they arrived (sweep order once it has ended).
+    pub fn runs_of<'a>(&'a self, condition: &str) -> impl Iterator<Item = &'a RunRecord> + 'a {
+        let positions = self
+            .condition_slot
+            .get(condition)
+            .map_or(&[][..], |&slot| self.by_condition[slot].as_slice());
+        positions.iter().map(|&p| &self.runs[p])
+    }
+
+    /// What a summary of the condition at `slot` is computed from: its runs in run-index
+    /// order, as the batch computation (`summary::summarize_condition`) takes them.
+    fn outcomes_of_slot(&self, slot: usize) -> Outcomes {
+        let mut runs: Vec<&RunRecord> = self.by_condition[slot]
+            .iter()
+            .map(|&p| &self.runs[p])
+            .collect();
+        runs.sort_by_key(|r| r.run_index);
+        let data_free = self.config.conditions[slot].is_free(Source::Data);
+        Outcomes::of_runs(&runs, data_free)
+    }
+
+    /// A number that changes when what the views draw has changed: new runs or summaries. In
+    /// a large session ([`LARGE_SESSION`]) new runs show at most every
+    /// [`LARGE_SUMMARY_INTERVAL`] while the sweep runs; views cache what they compute from
+    /// the runs under it.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Marks a change; shown at once in a small session, else when the interval has passed.
+    fn revise(&mut self, at_once: bool) {
+        self.unshown_changes = true;
+        let due = self.revised_at.elapsed() >= LARGE_SUMMARY_INTERVAL;
+        if at_once || self.runs.len() < LARGE_SESSION || due {
+            self.revision += 1;
+            self.revised_at = Instant::now();
+            self.unshown_changes = false;
         }
     }
 
@@ -74,9 +171,8 @@ impl Session {
     /// order (the order the convergence plot accumulates them in).
     pub fn outcomes(&self, condition: &str) -> (Vec<f64>, Vec<&str>) {
         let mut runs: Vec<&RunRecord> = self
-            .runs
-            .iter()
-            .filter(|r| r.condition == condition && r.error.is_none())
+            .runs_of(condition)
+            .filter(|r| r.error.is_none())
             .collect();
         runs.sort_by_key(|r| r.run_index);
         runs.iter()
@@ -138,12 +234,12 @@ impl Session {
     }
 
     /// Takes in a frame's sweep events; returns true when the sweep has finished. Only the
-    /// conditions that received runs get their summaries recomputed (a bootstrap each), so a
-    /// frame that receives one run stays cheap; a large condition waits its turn
-    /// ([`LARGE_SUMMARY_INTERVAL`]).
+    /// conditions that received runs get their summaries recomputed, so a frame that
+    /// receives one run stays cheap; a large condition waits its turn
+    /// ([`LARGE_SUMMARY_INTERVAL`]) and is summarised on the summary thread.
     pub fn absorb(&mut self, events: Vec<SweepEvent>) -> bool {
-        let mut changed: HashSet<String> = HashSet::new();
         let mut finished = false;
+        let mut arrived = false;
         for event in events {
             match event {
                 SweepEvent::Epoch {
@@ -157,8 +253,12 @@ impl Session {
                 SweepEvent::RunFinished(record) => {
                     self.epochs_in_progress
                         .remove(&(record.condition.clone(), record.run_index));
-                    changed.insert(record.condition.clone());
+                    if let Some(&slot) = self.condition_slot.get(&record.condition) {
+                        self.by_condition[slot].push(self.runs.len());
+                    }
+                    self.stale.insert(record.condition.clone());
                     self.runs.push(*record);
+                    arrived = true;
                 }
                 SweepEvent::Finished { cancelled, elapsed } => {
                     self.cancelled = cancelled;
@@ -168,52 +268,73 @@ impl Session {
                 }
             }
         }
-        self.stale.extend(changed);
+        let mut changed = self.take_finished_summaries();
         let large_due = self
             .summarized_at
             .is_none_or(|at| at.elapsed() >= LARGE_SUMMARY_INTERVAL);
-        let conditions = &self.config.conditions;
-        let mut large_left = usize::from(large_due);
-        for (summary, condition) in self.summaries.iter_mut().zip(conditions) {
-            if !self.stale.contains(&summary.condition) {
+        changed |= self.refresh_summaries(usize::from(large_due));
+        if finished {
+            sort_into_sweep_order(&self.config.conditions, &mut self.runs);
+            self.index_conditions();
+        }
+        if arrived || changed || finished || self.unshown_changes {
+            self.revise(finished);
+        }
+        finished
+    }
+
+    /// Recomputes the stale summaries of small conditions and submits up to `large_left`
+    /// large ones to the summary thread; true if a summary on screen changed.
+    fn refresh_summaries(&mut self, mut large_left: usize) -> bool {
+        let mut changed = false;
+        for slot in 0..self.config.conditions.len() {
+            let name = self.summaries[slot].condition.clone();
+            if !self.stale.contains(&name) || self.summarizer.is_busy_with(&name) {
                 continue;
             }
-            let large = summary.n + summary.failed >= LARGE_CONDITION;
-            if large {
+            if self.by_condition[slot].len() < LARGE_CONDITION {
+                self.summaries[slot] = summarize_outcomes(&name, &self.outcomes_of_slot(slot));
+                changed = true;
+            } else {
                 if large_left == 0 {
                     continue;
                 }
                 large_left -= 1;
                 self.summarized_at = Some(Instant::now());
+                let outcomes = self.outcomes_of_slot(slot);
+                self.summarizer.submit(&name, outcomes);
             }
-            *summary = summarize_condition(condition, &self.runs);
-            self.stale.remove(&summary.condition);
+            self.stale.remove(&name);
         }
-        if finished {
-            sort_into_sweep_order(&self.config.conditions, &mut self.runs);
-        }
-        finished
+        changed
     }
 
-    /// After the sweep: brings one summary that is behind up to date; true while any is
-    /// still behind (the app then asks for another frame).
-    pub fn catch_up(&mut self) -> bool {
-        let conditions = &self.config.conditions;
-        if let Some((summary, condition)) = self
-            .summaries
-            .iter_mut()
-            .zip(conditions)
-            .find(|(summary, _)| self.stale.contains(&summary.condition))
-        {
-            *summary = summarize_condition(condition, &self.runs);
-            self.stale.remove(&summary.condition);
+    /// Puts the summaries the summary thread has finished on screen; true if there were any.
+    fn take_finished_summaries(&mut self) -> bool {
+        let done = self.summarizer.finished();
+        let any = !done.is_empty();
+        for summary in done {
+            if let Some(&slot) = self.condition_slot.get(&summary.condition) {
+                self.summaries[slot] = summary;
+            }
         }
-        !self.stale.is_empty()
+        any
+    }
+
+    /// After the sweep (or on opening stored runs): takes in finished summaries and submits
+    /// one that is behind; true while any is still behind or being computed (the app then
+    /// asks for another frame).
+    pub fn catch_up(&mut self) -> bool {
+        let changed = self.take_finished_summaries() | self.refresh_summaries(1);
+        if changed || self.unshown_changes {
+            self.revise(true);
+        }
+        !self.is_current()
     }
 
     /// Whether every summary is computed from every run at hand.
     pub fn is_current(&self) -> bool {
-        self.stale.is_empty()
+        self.stale.is_empty() && self.summarizer.is_idle()
     }
 
     /// The status line once the sweep has ended.
@@ -237,6 +358,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::summary::summarize_conditions;
     use crate::engine::seeds::{Condition, Source};
 
     fn record(condition: &str, run_index: usize) -> RunRecord {
@@ -280,7 +402,9 @@ mod tests {
             cancelled: false,
             elapsed: Duration::from_secs(1),
         }]);
-        while session.catch_up() {}
+        while session.catch_up() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
         assert!(session.is_current());
         let batch = summarize_conditions(&config.conditions, &session.runs);
         assert_eq!(session.summaries, batch);

@@ -37,7 +37,7 @@ pub mod limits {
     pub const BATCH_SIZE: RangeInclusive<usize> = 1..=100_000;
     pub const FIXED_THREADS: RangeInclusive<usize> = 1..=16;
     pub const MAX_FREE_THREADS: RangeInclusive<usize> = 2..=16;
-    pub const REPEATS: RangeInclusive<usize> = 1..=10_000;
+    pub const REPEATS: RangeInclusive<usize> = 1..=100_000;
 }
 
 fn check_usize(

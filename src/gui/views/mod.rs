@@ -15,6 +15,7 @@ mod sources;
 use eframe::egui::{self, Color32, RichText};
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::intent::Intent;
 use super::session::Session;
@@ -94,26 +95,23 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
 /// line, when both were tested on the same points (`analysis::noise_reading`).
 pub fn test_noise_line(ui: &mut egui::Ui, session: &Session, a: &str, b: &str) {
     use crate::engine::seeds::{Condition, Source};
-    let runs_of = |name: &str| -> Vec<&crate::engine::record::RunRecord> {
-        session
-            .runs
-            .iter()
-            .filter(|r| r.condition == name)
-            .collect()
-    };
     let data_fixed = |name: &str| {
         name.parse::<Condition>()
             .is_ok_and(|c| !c.is_free(Source::Data))
     };
     let metric = session.metric();
-    let noise = crate::analysis::noise_reading::comparison_noise(
-        &runs_of(a),
-        &runs_of(b),
-        data_fixed(a) && data_fixed(b),
-        metric != "mse",
-    );
-    if let Some(noise) = noise {
-        let line = crate::analysis::noise_reading::difference_noise_line(&noise, metric);
+    let noise = cached(ui, "test-noise-line", (a, b, session.revision()), || {
+        let runs_a: Vec<_> = session.runs_of(a).collect();
+        let runs_b: Vec<_> = session.runs_of(b).collect();
+        crate::analysis::noise_reading::comparison_noise(
+            &runs_a,
+            &runs_b,
+            data_fixed(a) && data_fixed(b),
+            metric != "mse",
+        )
+    });
+    if let Some(noise) = noise.as_ref() {
+        let line = crate::analysis::noise_reading::difference_noise_line(noise, metric);
         let color = if noise.within_noise {
             Color32::from_rgb(0x9a, 0x5b, 0x00)
         } else {
@@ -121,6 +119,28 @@ pub fn test_noise_line(ui: &mut egui::Ui, session: &Session, a: &str, b: &str) {
         };
         ui.label(RichText::new(line).color(color));
     }
+}
+
+/// What `compute` gives, cached in the window's memory under `name` until `key` changes
+/// (keys carry [`Session::revision`], so a cache lasts until the runs on screen change). A
+/// view of 100,000 runs computes its figures once, not in every frame.
+pub fn cached<K, T>(ui: &egui::Ui, name: &str, key: K, compute: impl FnOnce() -> T) -> Arc<T>
+where
+    K: std::hash::Hash,
+    T: Send + Sync + 'static,
+{
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let key: u64 = BuildHasherDefault::<DefaultHasher>::default().hash_one(&key);
+    let id = egui::Id::unique(format!("view-cache/{name}").as_str());
+    let hit: Option<(u64, Arc<T>)> = ui.data(|d| d.get_temp(id));
+    if let Some((cached_key, value)) = hit
+        && cached_key == key
+    {
+        return value;
+    }
+    let value = Arc::new(compute());
+    ui.data_mut(|d| d.insert_temp(id, (key, Arc::clone(&value))));
+    value
 }
 
 /// The honest reading of conditions `a` against `b` (`analysis::reading`), cached under
@@ -132,25 +152,18 @@ pub fn cached_pair_reading(
     a: &str,
     b: &str,
 ) -> Result<crate::analysis::reading::PairReading, String> {
-    use crate::analysis::reading::{PairReading, Side, read_pair};
-    type Cached = ((String, String, usize), Result<PairReading, String>);
-    let key = (a.to_string(), b.to_string(), session.runs.len());
-    let id = egui::Id::unique(cache);
-    let cached: Option<Cached> = ui.data(|d| d.get_temp(id));
-    if let Some((cached_key, reading)) = cached
-        && cached_key == key
-    {
-        return reading;
-    }
-    let (values_a, hashes_a) = session.outcomes(a);
-    let (values_b, hashes_b) = session.outcomes(b);
-    let reading = if values_a.is_empty() || values_b.is_empty() {
-        Err(format!(
-            "Need finished runs on both sides; {a} has {}, {b} has {}. Tick both and press Run.",
-            values_a.len(),
-            values_b.len()
-        ))
-    } else {
+    use crate::analysis::reading::{Side, read_pair};
+    let key = (a, b, session.revision());
+    let reading = cached(ui, cache, key, || {
+        let (values_a, hashes_a) = session.outcomes(a);
+        let (values_b, hashes_b) = session.outcomes(b);
+        if values_a.is_empty() || values_b.is_empty() {
+            return Err(format!(
+                "Need finished runs on both sides; {a} has {}, {b} has {}. Tick both and press Run.",
+                values_a.len(),
+                values_b.len()
+            ));
+        }
         read_pair(
             Side {
                 name: a,
@@ -164,9 +177,8 @@ pub fn cached_pair_reading(
             },
             session.metric() != "mse",
         )
-    };
-    ui.data_mut(|d| d.insert_temp(id, (key, reading.clone())));
-    reading
+    });
+    (*reading).clone()
 }
 
 /// The session's condition names, in sweep order.

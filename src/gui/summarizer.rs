@@ -1,0 +1,90 @@
+//! The summary thread: the expensive part of a large condition's summary (the bootstrap
+//! interval of its std, the test-set noise estimate with its jackknife) is computed here,
+//! off the UI thread, from outcomes the session gathered. The window keeps answering and
+//! shows the previous summary until the new one arrives.
+
+use std::collections::HashSet;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
+
+use crate::analysis::summary::{ConditionSummary, Outcomes, summarize_outcomes};
+
+struct Job {
+    condition: String,
+    outcomes: Outcomes,
+}
+
+/// A thread that summarises one condition at a time, started on the first job and ended
+/// when the summarizer is dropped (its job channel closes).
+#[derive(Default)]
+pub struct Summarizer {
+    channel: Option<(Sender<Job>, Receiver<ConditionSummary>)>,
+    /// Conditions whose summary is being computed.
+    in_flight: HashSet<String>,
+    /// Summaries computed here because the thread could not be started (the system is out
+    /// of threads): slower, never lost.
+    ready: Vec<ConditionSummary>,
+}
+
+impl Summarizer {
+    /// Queues `condition`'s summary from `outcomes`.
+    pub fn submit(&mut self, condition: &str, outcomes: Outcomes) {
+        if self.channel.is_none() {
+            self.channel = start();
+        }
+        let job = Job {
+            condition: condition.to_string(),
+            outcomes,
+        };
+        match &self.channel {
+            Some((jobs, _)) => match jobs.send(job) {
+                Ok(()) => {
+                    self.in_flight.insert(condition.to_string());
+                }
+                Err(mpsc::SendError(job)) => self.ready.push(summarize(job)),
+            },
+            None => self.ready.push(summarize(job)),
+        }
+    }
+
+    pub fn is_busy_with(&self, condition: &str) -> bool {
+        self.in_flight.contains(condition)
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.in_flight.is_empty()
+    }
+
+    /// The summaries finished since the last call.
+    pub fn finished(&mut self) -> Vec<ConditionSummary> {
+        let mut summaries = std::mem::take(&mut self.ready);
+        if let Some((_, done)) = &self.channel {
+            summaries.extend(done.try_iter());
+        }
+        for summary in &summaries {
+            self.in_flight.remove(&summary.condition);
+        }
+        summaries
+    }
+}
+
+fn summarize(job: Job) -> ConditionSummary {
+    summarize_outcomes(&job.condition, &job.outcomes)
+}
+
+/// The thread and its two channels; None if the system cannot start a thread.
+fn start() -> Option<(Sender<Job>, Receiver<ConditionSummary>)> {
+    let (jobs, incoming) = mpsc::channel::<Job>();
+    let (outgoing, done) = mpsc::channel();
+    thread::Builder::new()
+        .name("seedscope-summaries".into())
+        .spawn(move || {
+            for job in incoming {
+                if outgoing.send(summarize(job)).is_err() {
+                    return;
+                }
+            }
+        })
+        .ok()?;
+    Some((jobs, done))
+}
