@@ -38,6 +38,15 @@ pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
     }
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
+    quantile_of_sorted(&sorted, q)
+}
+
+/// [`quantile`] of values already sorted (by `f64::total_cmp`): for several quantiles of
+/// one large set without sorting it again for each.
+pub fn quantile_of_sorted(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
     let position = q * (sorted.len() - 1) as f64;
     let low = position.floor() as usize;
     let high = position.ceil() as usize;

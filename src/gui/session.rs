@@ -40,6 +40,7 @@ pub struct Session {
     revision: u64,
     revised_at: Instant,
     unshown_changes: bool,
+    summaries_revised: u64,
 }
 
 /// A condition with this many runs or more is not summarised in every frame that brings it a
@@ -52,9 +53,11 @@ pub const LARGE_CONDITION: usize = 500;
 pub const LARGE_SUMMARY_INTERVAL: Duration = Duration::from_millis(250);
 
 /// A session with this many runs or more tells its views of new runs at most every
-/// [`LARGE_SUMMARY_INTERVAL`] while a sweep runs ([`Session::revision`]): redrawing the
-/// distributions of 100,000 runs in every frame that brings one more would freeze the window.
+/// [`LARGE_VIEW_INTERVAL`] while a sweep runs ([`Session::revision`]): recomputing the
+/// columns and bands of 100,000 runs in every frame that brings one more would freeze the
+/// window, and once in 30 frames keeps the slow frames out of the 95th percentile.
 pub const LARGE_SESSION: usize = 2_000;
+pub const LARGE_VIEW_INTERVAL: Duration = Duration::from_millis(500);
 
 impl Session {
     /// The experiment with the runs already at hand (from the run store; none without one).
@@ -88,6 +91,7 @@ impl Session {
             revision: 0,
             revised_at: Instant::now(),
             unshown_changes: false,
+            summaries_revised: 0,
         };
         session.index_conditions();
         for slot in 0..session.config.conditions.len() {
@@ -138,18 +142,23 @@ impl Session {
         Outcomes::of_runs(&runs, data_free)
     }
 
-    /// A number that changes when what the views draw has changed: new runs or summaries. In
-    /// a large session ([`LARGE_SESSION`]) new runs show at most every
-    /// [`LARGE_SUMMARY_INTERVAL`] while the sweep runs; views cache what they compute from
-    /// the runs under it.
+    /// A number that changes when the runs on screen have changed. In a large session
+    /// ([`LARGE_SESSION`]) new runs show at most every [`LARGE_VIEW_INTERVAL`] while the
+    /// sweep runs; views cache what they compute from the runs under it. (Summaries are read
+    /// as they are: they change under [`Session::summaries_revision`].)
     pub fn revision(&self) -> u64 {
         self.revision
+    }
+
+    /// A number that changes whenever a summary on screen has changed.
+    pub fn summaries_revision(&self) -> u64 {
+        self.summaries_revised
     }
 
     /// Marks a change; shown at once in a small session, else when the interval has passed.
     fn revise(&mut self, at_once: bool) {
         self.unshown_changes = true;
-        let due = self.revised_at.elapsed() >= LARGE_SUMMARY_INTERVAL;
+        let due = self.revised_at.elapsed() >= LARGE_VIEW_INTERVAL;
         if at_once || self.runs.len() < LARGE_SESSION || due {
             self.revision += 1;
             self.revised_at = Instant::now();
@@ -277,7 +286,10 @@ impl Session {
             sort_into_sweep_order(&self.config.conditions, &mut self.runs);
             self.index_conditions();
         }
-        if arrived || changed || finished || self.unshown_changes {
+        if changed {
+            self.summaries_revised += 1;
+        }
+        if arrived || finished || self.unshown_changes {
             self.revise(finished);
         }
         finished
@@ -325,8 +337,10 @@ impl Session {
     /// one that is behind; true while any is still behind or being computed (the app then
     /// asks for another frame).
     pub fn catch_up(&mut self) -> bool {
-        let changed = self.take_finished_summaries() | self.refresh_summaries(1);
-        if changed || self.unshown_changes {
+        if self.take_finished_summaries() | self.refresh_summaries(1) {
+            self.summaries_revised += 1;
+        }
+        if self.unshown_changes {
             self.revise(true);
         }
         !self.is_current()

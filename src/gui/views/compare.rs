@@ -110,6 +110,10 @@ fn numbers_table(ui: &mut egui::Ui, c: &Comparison, a: &str, b: &str) {
 
 /// Both conditions' runs side by side, with each mean.
 fn pair_plot(ui: &mut egui::Ui, session: &Session, pair: &[String], metric: &str, capturing: bool) {
+    let sides: Vec<_> = pair
+        .iter()
+        .map(|name| super::cached_metrics(ui, session, name))
+        .collect();
     Plot::new("compare-plot")
         .x_axis_formatter(category_axis(pair.to_vec()))
         .y_axis_label(metric_label(metric))
@@ -119,12 +123,14 @@ fn pair_plot(ui: &mut egui::Ui, session: &Session, pair: &[String], metric: &str
         .show_y(!capturing)
         .allow_scroll(false)
         .show(ui, |plot| {
-            for (x, name) in pair.iter().enumerate() {
+            for ((x, name), values) in pair.iter().enumerate().zip(&sides) {
                 let color = condition_color_by_name(name);
-                let (values, _) = session.outcomes(name);
+                // An even sample of at most MAX_DOTS runs, as in Distributions.
+                let stride = values.len().div_ceil(super::distributions::MAX_DOTS).max(1);
                 let points: Vec<[f64; 2]> = values
                     .iter()
                     .enumerate()
+                    .step_by(stride)
                     .map(|(i, v)| [x as f64 + ((i as f64 * 0.618).fract() - 0.5) * 0.3, *v])
                     .collect();
                 plot.points(
@@ -133,7 +139,7 @@ fn pair_plot(ui: &mut egui::Ui, session: &Session, pair: &[String], metric: &str
                         .filled(true)
                         .color(color),
                 );
-                if let Some(mean) = crate::analysis::sample::mean(&values) {
+                if let Some(mean) = crate::analysis::sample::mean(values) {
                     plot.points(
                         Points::new("", vec![[x as f64 + 0.3, mean]])
                             .shape(MarkerShape::Diamond)

@@ -46,9 +46,8 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     let names = super::condition_names(&session.config);
     super::keep_valid(&mut settings.curves_condition, &names, 0);
     let runs: Vec<_> = session
-        .runs
-        .iter()
-        .filter(|r| r.condition == settings.curves_condition && r.grid.is_some())
+        .runs_of(&settings.curves_condition)
+        .filter(|r| r.grid.is_some())
         .collect();
     pickers(ui, settings, &names, &runs);
     let multiclass = matches!(
@@ -59,7 +58,12 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     let selected = settings
         .selected_run
         .and_then(|i| runs.iter().find(|r| r.run_index == i));
-    let (values, caption) = match selected {
+    let key = (
+        &settings.curves_condition,
+        selected.map(|r| r.run_index),
+        session.revision(),
+    );
+    let map = super::cached(ui, "disagreement-map", key, || match selected {
         Some(run) => {
             let grid = run.grid.as_deref().unwrap_or_default();
             let classes: Vec<f64> = grid.bytes().map(|c| f64::from(c - b'0')).collect();
@@ -86,7 +90,8 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
                 settings.curves_condition
             ),
         ),
-    };
+    });
+    let (values, caption) = (map.0.clone(), &map.1);
     ui.label(RichText::new(caption).size(16.0).strong());
     if values.len() != GRID_SIZE * GRID_SIZE {
         ui.label("No runs with a prediction grid yet.");

@@ -37,17 +37,17 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         ui.label("Runs disagree on classes: this view is for classification data sets. For regression, the Distributions and Which sources matter views show the spread of the MSE.");
         return;
     };
-    let runs: Vec<_> = session
-        .runs
-        .iter()
-        .filter(|r| r.condition == settings.curves_condition)
-        .collect();
-    let points = disputed_points(&runs, |row| labels[row]);
+    let runs = session.runs_of(&settings.curves_condition).count();
+    let key = (&settings.curves_condition, session.revision());
+    let points = super::cached(ui, "disputed-points", key, || {
+        let runs: Vec<_> = session.runs_of(&settings.curves_condition).collect();
+        disputed_points(&runs, |row| labels[row])
+    });
     let disputed = points.iter().filter(|p| p.disagreement() > 0.0).count();
     ui.label(
         RichText::new(format!(
             "{} runs of {} disagree on {disputed} of {} test points; the most disputed first",
-            runs.len(),
+            runs,
             settings.curves_condition,
             points.len()
         ))

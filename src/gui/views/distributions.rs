@@ -5,7 +5,7 @@ use eframe::egui::{self, Color32, RichText, Stroke};
 use egui_plot::{BoxElem, BoxPlot, BoxSpread, Line, MarkerShape, Plot, PlotPoint, Points, Text};
 
 use super::{category_axis, metric_label};
-use crate::analysis::sample::{self, mean_ci95, quantile};
+use crate::analysis::sample::{self, mean_ci95};
 use crate::engine::data::fresh::FRESH_POINTS;
 use crate::engine::record::RunRecord;
 use crate::gui::palette::condition_color;
@@ -19,7 +19,7 @@ fn jitter(run_index: usize) -> f64 {
 }
 
 /// Which score each run is plotted by.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Hash)]
 enum Score {
     /// The final test metric, on the experiment's test set.
     Test,
@@ -75,19 +75,24 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     }
     let table_height = 50.0 + 20.0 * conditions.len() as f32;
     let plot_height = (ui.available_height() - table_height - 30.0).max(200.0);
-    let values_all: Vec<f64> = session.runs.iter().filter_map(|r| score.of(r)).collect();
-    let top = values_all.iter().copied().fold(f64::MIN, f64::max);
-    let bottom = values_all.iter().copied().fold(f64::MAX, f64::min);
-    let span = if values_all.is_empty() {
-        1.0
-    } else {
-        (top - bottom).max(0.02)
-    };
-    let label_y = if values_all.is_empty() {
-        1.0
-    } else {
-        top + span * 0.12
-    };
+    let columns = super::cached(ui, "distributions", (score, session.revision()), || {
+        names
+            .iter()
+            .map(|name| Column::of(session, name, score))
+            .collect::<Vec<Column>>()
+    });
+    let top = columns
+        .iter()
+        .filter_map(|c| c.max)
+        .fold(f64::MIN, f64::max);
+    let bottom = columns
+        .iter()
+        .filter_map(|c| c.min)
+        .fold(f64::MAX, f64::min);
+    let empty = columns.iter().all(|c| c.max.is_none());
+    let span = if empty { 1.0 } else { (top - bottom).max(0.02) };
+    let label_y = if empty { 1.0 } else { top + span * 0.12 };
+    let thinned = columns.iter().any(|c| c.drawn < c.count);
 
     Plot::new("distributions")
         .height(plot_height)
@@ -104,44 +109,91 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         .show_y(!capturing)
         .allow_scroll(false)
         .show(ui, |plot| {
-            for (x, name) in names.iter().enumerate() {
+            for (x, column) in columns.iter().enumerate() {
                 let color = condition_color(&conditions[x]);
-                draw_column(plot, session, score, x as f64, name, color, label_y);
+                let summary = session.summaries.iter().find(|s| s.condition == names[x]);
+                draw_column(plot, column, summary, x as f64, color, label_y);
             }
         });
 
-    ui.label(
-        RichText::new(
-            "Each dot is one run (spread sideways to stay visible). Box: quartiles; whiskers: min–max; \
-             black diamond and bar: mean and its 95% CI. Above each column: how many distinct final \
-             weights its runs produced.",
+    let dots = if thinned {
+        format!(
+            "Each dot is one run (spread sideways to stay visible); where a condition has more than \
+             {MAX_DOTS} runs, an even sample of {MAX_DOTS} of them is drawn (the box, whiskers and \
+             mean are from all)."
         )
+    } else {
+        "Each dot is one run (spread sideways to stay visible).".to_string()
+    };
+    ui.label(
+        RichText::new(format!(
+            "{dots} Box: quartiles; whiskers: min–max; black diamond and bar: mean and its 95% CI. \
+             Above each column: how many distinct final weights its runs produced."
+        ))
         .weak(),
     );
     summary_table(session, ui);
 }
 
-/// One condition's column at `x`: its box, a dot per run, the mean with its CI, and the
+/// A condition with more runs than this draws an even sample of this many as dots: 100,000
+/// dots would take the frame, and a column of 1,000 overlapping dots reads the same as 400.
+pub const MAX_DOTS: usize = 400;
+
+/// What one condition's column draws, computed once per revision of the session.
+struct Column {
+    /// Min, quartiles, median, max (two or more runs).
+    spread: Option<[f64; 5]>,
+    /// The runs drawn as dots (all, or an even sample of [`MAX_DOTS`]), at their jittered x
+    /// offset.
+    dots: Vec<[f64; 2]>,
+    mean_ci: Option<(f64, (f64, f64))>,
+    count: usize,
+    drawn: usize,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+impl Column {
+    fn of(session: &Session, name: &str, score: Score) -> Column {
+        let scored: Vec<(usize, f64)> = session
+            .runs_of(name)
+            .filter_map(|r| score.of(r).map(|v| (r.run_index, v)))
+            .collect();
+        let values: Vec<f64> = scored.iter().map(|(_, v)| *v).collect();
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        // Every k-th run by run index: the same sample whatever order the runs arrived in.
+        let stride = scored.len().div_ceil(MAX_DOTS).max(1);
+        let dots: Vec<[f64; 2]> = scored
+            .iter()
+            .filter(|(index, _)| index % stride == 0)
+            .map(|&(index, v)| [jitter(index), v])
+            .collect();
+        let q = |p: f64| sample::quantile_of_sorted(&sorted, p).unwrap_or_default();
+        Column {
+            spread: (values.len() >= 2).then(|| [q(0.0), q(0.25), q(0.5), q(0.75), q(1.0)]),
+            drawn: dots.len(),
+            dots,
+            mean_ci: sample::mean(&values).zip(mean_ci95(&values)),
+            count: values.len(),
+            min: sorted.first().copied(),
+            max: sorted.last().copied(),
+        }
+    }
+}
+
+/// One condition's column at `x`: its box, its dots, the mean with its CI, and the
 /// distinct-weights label at `label_y`.
-#[allow(clippy::too_many_arguments)] // one column's place, look and data, each needed
 fn draw_column(
     plot: &mut egui_plot::PlotUi,
-    session: &Session,
-    score: Score,
+    column: &Column,
+    summary: Option<&crate::analysis::summary::ConditionSummary>,
     x: f64,
-    name: &str,
     color: Color32,
     label_y: f64,
 ) {
-    let runs: Vec<_> = session
-        .runs
-        .iter()
-        .filter(|r| r.condition == name)
-        .collect();
-    let values: Vec<f64> = runs.iter().filter_map(|r| score.of(r)).collect();
-    if values.len() >= 2 {
-        let q = |p| quantile(&values, p).unwrap_or_default();
-        let spread = BoxSpread::new(q(0.0), q(0.25), q(0.5), q(0.75), q(1.0));
+    if let Some([low, q1, median, q3, high]) = column.spread {
+        let spread = BoxSpread::new(low, q1, median, q3, high);
         plot.box_plot(
             BoxPlot::new(
                 "quartiles, min–max",
@@ -156,19 +208,15 @@ fn draw_column(
             .color(Color32::GRAY),
         );
     }
-    let points: Vec<[f64; 2]> = runs
-        .iter()
-        .filter_map(|r| score.of(r).map(|v| [x + jitter(r.run_index), v]))
-        .collect();
+    let points: Vec<[f64; 2]> = column.dots.iter().map(|[dx, v]| [x + dx, *v]).collect();
     plot.points(
         Points::new("one dot per run", points)
             .radius(3.0)
             .filled(true)
             .color(color.gamma_multiply(0.75)),
     );
-    let summary = session.summaries.iter().find(|s| s.condition == name);
     if let Some(s) = summary {
-        if let (Some(mean), Some((low, high))) = (sample::mean(&values), mean_ci95(&values)) {
+        if let Some((mean, (low, high))) = column.mean_ci {
             plot.line(
                 Line::new("mean ± 95% CI", vec![[x + 0.32, low], [x + 0.32, high]])
                     .color(Color32::BLACK)

@@ -143,6 +143,15 @@ where
     value
 }
 
+/// The final metrics of `condition`'s runs in run-index order (`Session::outcomes`), cached
+/// until the runs change.
+pub fn cached_metrics(ui: &egui::Ui, session: &Session, condition: &str) -> Arc<Vec<f64>> {
+    let key = (condition, session.revision());
+    cached(ui, &format!("metrics/{condition}"), key, || {
+        session.outcomes(condition).0
+    })
+}
+
 /// The honest reading of conditions `a` against `b` (`analysis::reading`), cached under
 /// `cache` until the runs change: the bootstrap is not redone every frame.
 pub fn cached_pair_reading(

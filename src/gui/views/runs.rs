@@ -11,7 +11,7 @@ use crate::gui::palette::condition_color_by_name;
 use crate::gui::session::Session;
 use crate::gui::tasks::ReplayState;
 
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default, Hash)]
 enum SortKey {
     #[default]
     Order,
@@ -51,19 +51,28 @@ pub fn show(
 ) {
     let (mut key, mut descending): (SortKey, bool) =
         ui.data(|d| d.get_temp(sort_key_id())).unwrap_or_default();
-    let mut order: Vec<usize> = (0..session.runs.len()).collect();
-    order.sort_by(|&a, &b| {
-        let ordering = compare(key, &session.runs[a], &session.runs[b]);
-        if descending {
-            ordering.reverse()
-        } else {
-            ordering
-        }
-    });
+    let order = super::cached(
+        ui,
+        "runs-order",
+        (key, descending, session.revision()),
+        || {
+            let mut order: Vec<usize> = (0..session.runs.len()).collect();
+            order.sort_by(|&a, &b| {
+                let ordering = compare(key, &session.runs[a], &session.runs[b]);
+                if descending {
+                    ordering.reverse()
+                } else {
+                    ordering
+                }
+            });
+            order
+        },
+    );
     ui.label(format!(
         "{} runs. Click a column to sort. Hover a row's seeds to see every source's seed. Replay re-trains a run from its recorded seeds and compares weight hashes.",
         session.runs.len()
     ));
+    let page = page_picker(ui, order.len());
     let mut intents = Vec::new();
     egui::ScrollArea::both()
         .auto_shrink([false, false])
@@ -73,7 +82,7 @@ pub fn show(
                 .min_col_width(40.0)
                 .show(ui, |ui| {
                     header_row(ui, &mut key, &mut descending);
-                    for &position in &order {
+                    for &position in &order[page] {
                         let run = &session.runs[position];
                         run_row(ui, run, position, replays.get(&position), &mut intents);
                         ui.end_row();
@@ -82,6 +91,54 @@ pub fn show(
         });
     ui.data_mut(|d| d.insert_temp(sort_key_id(), (key, descending)));
     app_intents.extend(intents);
+}
+
+/// Rows shown at once: a table of 100,000 rows is laid out row by row in every frame.
+pub const PAGE_ROWS: usize = 250;
+
+/// "Rows 1–250 of 100,000" with previous and next buttons when the runs fill more than a
+/// page; the rows of the page on screen.
+fn page_picker(ui: &mut egui::Ui, rows: usize) -> std::ops::Range<usize> {
+    let id = egui::Id::unique("runs-page");
+    let pages = rows.div_ceil(PAGE_ROWS).max(1);
+    let mut page: usize = ui.data(|d| d.get_temp(id)).unwrap_or(0).min(pages - 1);
+    if pages > 1 {
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(page > 0, egui::Button::new("◀ Previous"))
+                .on_hover_text(format!("The previous {PAGE_ROWS} rows"))
+                .clicked()
+            {
+                page -= 1;
+            }
+            let first = page * PAGE_ROWS;
+            ui.label(format!(
+                "Rows {}–{} of {rows}",
+                first + 1,
+                (first + PAGE_ROWS).min(rows)
+            ));
+            if ui
+                .add_enabled(page + 1 < pages, egui::Button::new("Next ▶"))
+                .on_hover_text(format!("The next {PAGE_ROWS} rows"))
+                .clicked()
+            {
+                page += 1;
+            }
+            let mut shown = page + 1;
+            ui.label("page");
+            if ui
+                .add(egui::DragValue::new(&mut shown).range(1..=pages))
+                .on_hover_text(format!("Go to a page (1 to {pages})"))
+                .changed()
+            {
+                page = shown - 1;
+            }
+            ui.label(format!("of {pages}"));
+        });
+    }
+    ui.data_mut(|d| d.insert_temp(id, page));
+    let first = page * PAGE_ROWS;
+    first.min(rows)..(first + PAGE_ROWS).min(rows)
 }
 
 /// The column titles; a click sorts by that column, a second click reverses the order.

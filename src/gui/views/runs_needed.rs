@@ -2,11 +2,13 @@
 //! within ±ε, repeats per side that detect a difference δ, and the convergence plot — the
 //! running mean and std with their 95% intervals as runs 1…N accumulate.
 
+use std::sync::Arc;
+
 use eframe::egui::{self, RichText};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Polygon};
 
 use crate::analysis::runs_needed::{
-    ALPHA, MAX_RUNS, POWER, RunningEstimate, default_delta, default_epsilon, plan_runs,
+    ALPHA, MAX_RUNS, POWER, RunningEstimate, RunsPlan, default_delta, default_epsilon, plan_runs,
     running_estimates,
 };
 use crate::analysis::summary::format_value;
@@ -15,21 +17,43 @@ use crate::gui::session::Session;
 use crate::gui::state::Settings;
 
 /// ε and δ as set by the user, else the metric's defaults over every run of the session.
-pub fn epsilon_and_delta(session: &Session, settings: &Settings) -> (f64, f64) {
-    let every: Vec<f64> = session
-        .runs
-        .iter()
-        .filter_map(|r| r.final_test_metric)
-        .collect();
-    let metric = session.metric();
+pub fn epsilon_and_delta(ui: &egui::Ui, session: &Session, settings: &Settings) -> (f64, f64) {
+    let defaults = super::cached(ui, "plan-defaults", session.revision(), || {
+        let every: Vec<f64> = session
+            .runs
+            .iter()
+            .filter_map(|r| r.final_test_metric)
+            .collect();
+        let metric = session.metric();
+        (
+            default_epsilon(metric, &every),
+            default_delta(metric, &every),
+        )
+    });
     (
-        settings
-            .plan_epsilon
-            .unwrap_or_else(|| default_epsilon(metric, &every)),
-        settings
-            .plan_delta
-            .unwrap_or_else(|| default_delta(metric, &every)),
+        settings.plan_epsilon.unwrap_or(defaults.0),
+        settings.plan_delta.unwrap_or(defaults.1),
     )
+}
+
+/// `plan_runs` for `condition`, cached until the runs or ε and δ change.
+fn cached_plan(
+    ui: &egui::Ui,
+    session: &Session,
+    condition: &str,
+    epsilon: f64,
+    delta: f64,
+) -> Arc<(usize, Option<RunsPlan>)> {
+    let key = (
+        condition,
+        epsilon.to_bits(),
+        delta.to_bits(),
+        session.revision(),
+    );
+    super::cached(ui, &format!("plan/{condition}"), key, || {
+        let (values, _) = session.outcomes(condition);
+        (values.len(), plan_runs(condition, &values, epsilon, delta))
+    })
 }
 
 fn runs_text(runs: Option<usize>) -> String {
@@ -43,7 +67,7 @@ pub fn show_figures(
     settings: &mut Settings,
     conditions: &[String],
 ) {
-    let (mut epsilon, mut delta) = epsilon_and_delta(session, settings);
+    let (mut epsilon, mut delta) = epsilon_and_delta(ui, session, settings);
     let step = (epsilon / 10.0).max(1e-6);
     ui.horizontal(|ui| {
         ui.label(RichText::new("How many runs do I need?").size(16.0).strong());
@@ -97,14 +121,15 @@ pub fn show_figures(
         }
         ui.end_row();
         for condition in conditions {
-            let (values, _) = session.outcomes(condition);
+            let planned = cached_plan(ui, session, condition, epsilon, delta);
             ui.label(RichText::new(condition).color(condition_color_by_name(condition)));
-            let Some(plan) = plan_runs(condition, &values, epsilon, delta) else {
-                ui.label(values.len().to_string());
+            let (runs, Some(plan)) = &*planned else {
+                ui.label(planned.0.to_string());
                 ui.label("needs 2 runs");
                 ui.end_row();
                 continue;
             };
+            debug_assert_eq!(*runs, plan.n);
             ui.label(plan.n.to_string());
             ui.label(format_value(Some(plan.std)));
             if plan.std == 0.0 {
@@ -129,14 +154,14 @@ pub fn show_figures(
 }
 
 /// One line for the Sources view: the runs each condition needs for its mean within ±ε.
-pub fn runs_for_epsilon_line(session: &Session, settings: &Settings) -> String {
-    let (epsilon, _) = epsilon_and_delta(session, settings);
+pub fn runs_for_epsilon_line(ui: &egui::Ui, session: &Session, settings: &Settings) -> String {
+    let (epsilon, _) = epsilon_and_delta(ui, session, settings);
     let parts: Vec<String> = session
         .summaries
         .iter()
         .filter_map(|summary| {
-            let (values, _) = session.outcomes(&summary.condition);
-            let plan = plan_runs(&summary.condition, &values, epsilon, epsilon)?;
+            let planned = cached_plan(ui, session, &summary.condition, epsilon, epsilon);
+            let plan = planned.1.as_ref()?;
             (plan.std > 0.0)
                 .then(|| format!("{} {}", summary.condition, runs_text(plan.runs_for_epsilon)))
         })
@@ -153,6 +178,32 @@ pub fn convergence(session: &Session, condition: &str) -> Vec<RunningEstimate> {
     running_estimates(&session.outcomes(condition).0)
 }
 
+/// At most this many of a condition's running estimates are drawn (every k-th, and always
+/// the last): 12,500 band segments a frame would take it, and the eye sees no difference.
+pub const MAX_PLOTTED_ESTIMATES: usize = 500;
+
+/// How many runs a condition's running estimates cover, and the estimates drawn.
+type Thinned = (usize, Vec<RunningEstimate>);
+
+/// [`convergence`] thinned to [`MAX_PLOTTED_ESTIMATES`], cached until the runs change, with
+/// the number of runs it covers.
+fn plotted_convergence(ui: &egui::Ui, session: &Session, condition: &str) -> Arc<Thinned> {
+    let key = (condition, session.revision());
+    super::cached(ui, &format!("convergence/{condition}"), key, || {
+        let all = convergence(session, condition);
+        let stride = all.len().div_ceil(MAX_PLOTTED_ESTIMATES).max(1);
+        let last = all.len().saturating_sub(1);
+        let count = all.len();
+        let thinned = all
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % stride == 0 || *i == last)
+            .map(|(_, e)| e)
+            .collect();
+        (count, thinned)
+    })
+}
+
 /// Running mean (left) and std (right) of each condition, with 95% bands, and a caption
 /// that counts the plotted points.
 pub fn show_convergence(
@@ -161,13 +212,17 @@ pub fn show_convergence(
     conditions: &[String],
     capturing: bool,
 ) {
-    let series: Vec<(String, Vec<RunningEstimate>)> = conditions
+    let plotted: Vec<(String, Arc<Thinned>)> = conditions
         .iter()
-        .map(|c| (c.clone(), convergence(session, c)))
+        .map(|c| (c.clone(), plotted_convergence(ui, session, c)))
         .collect();
-    let counts: Vec<String> = series
+    let counts: Vec<String> = plotted
         .iter()
-        .map(|(c, points)| format!("{c} over {} runs", points.len()))
+        .map(|(c, estimates)| format!("{c} over {} runs", estimates.0))
+        .collect();
+    let series: Vec<(String, &[RunningEstimate])> = plotted
+        .iter()
+        .map(|(c, estimates)| (c.clone(), estimates.1.as_slice()))
         .collect();
     ui.label(
         RichText::new(format!(
@@ -192,7 +247,7 @@ type PlottedEstimate = (f64, f64, Option<(f64, f64)>);
 fn convergence_plot(
     ui: &mut egui::Ui,
     what: &str,
-    series: &[(String, Vec<RunningEstimate>)],
+    series: &[(String, &[RunningEstimate])],
     height: f32,
     capturing: bool,
     pick: Pick,

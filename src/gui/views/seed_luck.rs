@@ -37,7 +37,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
             ui.add_space(6.0);
             luck_summary(ui, &luck, session.metric(), session.master_seed, true);
             super::test_noise_line(ui, session, &fixed, &free);
-            let (free_values, _) = session.outcomes(&free);
+            let free_values = super::cached_metrics(ui, session, &free);
             luck_plot(ui, &luck, &free_values, session, capturing);
         }
         Ok(_) => {

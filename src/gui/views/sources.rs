@@ -37,7 +37,12 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
         ui.label(RichText::new(reading).size(15.0));
     }
     ui.label("Each bar is the spread on the test set. Where every run was scored on the same test points, its dark part is the model's own spread (estimated) with the upper end of its 95% interval as a whisker, and its pale part is test-set noise: which borderline points happen to fall on which side. Black diamonds: the spread on fresh points from the data set's generator, the direct measurement. Narrow grey bars: churn, the share of test points two runs classify differently. A free split or data source tests each run on different points: its bar cannot be split.");
-    ui.label(RichText::new(super::runs_needed::runs_for_epsilon_line(session, settings)).weak());
+    ui.label(
+        RichText::new(super::runs_needed::runs_for_epsilon_line(
+            ui, session, settings,
+        ))
+        .weak(),
+    );
     let names: Vec<String> = rows.iter().map(|s| s.condition.clone()).collect();
     let parts = SplitBars::of(&rows);
     Plot::new("sources")
