@@ -76,6 +76,14 @@ fn harness_of(app: SeedscopeApp) -> Harness<'static, SeedscopeApp> {
         .build_ui_state(|ui, app: &mut SeedscopeApp| app.show(ui), app)
 }
 
+/// Steps until the stored runs the settings (or History) asked for have been read: the app
+/// reads them on a thread.
+fn settle_store(harness: &mut Harness<'_, SeedscopeApp>) {
+    step_until(harness, "the stored runs to be read", |app| {
+        !app.is_reading_store()
+    });
+}
+
 fn step_until(
     harness: &mut Harness<'_, SeedscopeApp>,
     what: &str,
@@ -345,6 +353,7 @@ fn stored_runs_come_back_without_a_sweep_on_toggle_and_on_relaunch() {
     let store = fresh_store("toggle-store.sqlite");
     let mut harness = harness_with_store(small_config(3, 2), &store);
     harness.run_ok();
+    settle_store(&mut harness);
     assert!(
         harness.state().session.is_none(),
         "an empty store shows nothing"
@@ -359,6 +368,7 @@ fn stored_runs_come_back_without_a_sweep_on_toggle_and_on_relaunch() {
         .unwrap()
         .click();
     harness.run_ok();
+    settle_store(&mut harness);
     assert_all_from_store(harness.state(), 7, 3);
     // And on again: the plot has only-init's runs back, still without training.
     harness
@@ -367,6 +377,7 @@ fn stored_runs_come_back_without_a_sweep_on_toggle_and_on_relaunch() {
         .unwrap()
         .click();
     harness.run_ok();
+    settle_store(&mut harness);
     assert_all_from_store(harness.state(), 8, 3);
     harness.get_by_label_contains("24 from store, 0 to train");
     drop(harness);
@@ -374,6 +385,7 @@ fn stored_runs_come_back_without_a_sweep_on_toggle_and_on_relaunch() {
     // A new launch on the same store: the last experiment is there, nothing to press.
     let mut relaunched = harness_with_store(small_config(3, 2), &store);
     relaunched.run_ok();
+    settle_store(&mut relaunched);
     assert_all_from_store(relaunched.state(), 8, 3);
     // Retrain ignores the store: every run trains again, and the replayable ones come out
     // with the same weights.
@@ -419,6 +431,7 @@ fn stored_runs_come_back_without_a_sweep_on_toggle_and_on_relaunch() {
     relaunched.run_ok();
     relaunched.get_by_label("Open").click();
     relaunched.run_ok();
+    settle_store(&mut relaunched);
     assert_all_from_store(relaunched.state(), 8, 3);
     assert_eq!(
         relaunched.state().settings.view,

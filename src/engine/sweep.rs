@@ -33,6 +33,10 @@ pub struct SweepSpec {
     /// Score every run on the fresh sample (`data::fresh`). Always on, except in `bench`,
     /// which times the sweep without it to report what fresh scoring costs.
     pub score_fresh: bool,
+    /// Collect the finished runs into [`SweepOutcome::runs`] (the CLI and the tests). The
+    /// app, which receives every run as an event and keeps it in its session, turns this
+    /// off: a second copy of 100,000 records was half the window's memory.
+    pub collect_runs: bool,
 }
 
 impl SweepSpec {
@@ -45,6 +49,7 @@ impl SweepSpec {
             low_priority: false,
             skip: HashSet::new(),
             score_fresh: true,
+            collect_runs: true,
         }
     }
 
@@ -212,6 +217,7 @@ pub fn run_sweep(
     let next_job = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel::<SweepEvent>();
     let mut runs = Vec::with_capacity(jobs.len());
+    let mut finished = 0;
 
     std::thread::scope(|scope| {
         for _ in 0..spec.workers.max(1) {
@@ -281,13 +287,16 @@ pub fn run_sweep(
         for event in receiver.iter() {
             on_event(&event);
             if let SweepEvent::RunFinished(record) = event {
-                runs.push(*record);
+                finished += 1;
+                if spec.collect_runs {
+                    runs.push(*record);
+                }
             }
         }
     });
 
     sort_into_sweep_order(&spec.config.conditions, &mut runs);
-    let cancelled = cancel.load(Ordering::Relaxed) && runs.len() < to_train;
+    let cancelled = cancel.load(Ordering::Relaxed) && finished < to_train;
     let elapsed = started.elapsed();
     on_event(&SweepEvent::Finished { cancelled, elapsed });
     SweepOutcome {

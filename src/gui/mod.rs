@@ -15,6 +15,7 @@ pub mod settings_panel;
 pub mod snapshot;
 pub mod state;
 pub mod store_link;
+pub mod store_read;
 pub mod summarizer;
 pub mod tasks;
 pub mod toolbar;

@@ -35,6 +35,8 @@ pub struct Session {
     /// and when a large condition's summary was last submitted (see [`LARGE_CONDITION`]).
     stale: HashSet<String>,
     summarized_at: Option<Instant>,
+    /// Where the next scan for a large condition to summarise starts (they take turns).
+    next_large: usize,
     summarizer: Summarizer,
     /// What the views key their cached drawings on ([`Session::revision`]).
     revision: u64,
@@ -45,10 +47,11 @@ pub struct Session {
 
 /// A condition with this many runs or more is not summarised in every frame that brings it a
 /// run: its bootstrap interval and test-noise jackknife take ten milliseconds or more at
-/// thousands of runs, and the window must keep answering. Its outcomes are gathered at most
-/// once every [`LARGE_SUMMARY_INTERVAL`] (one such condition at a time, the one waiting
-/// longest) and summarised on the summary thread ([`Summarizer`]); the previous summary
-/// stays on screen until the new one arrives.
+/// thousands of runs, and the window must keep answering. While a sweep runs, its outcomes
+/// are gathered at most once every [`LARGE_SUMMARY_INTERVAL`] (or four times as long as the
+/// last summary took, so summaries never take more than a fifth of a core from training;
+/// one such condition at a time, in turn) and summarised on the summary
+/// thread ([`Summarizer`]); the previous summary stays on screen until the new one arrives.
 pub const LARGE_CONDITION: usize = 500;
 pub const LARGE_SUMMARY_INTERVAL: Duration = Duration::from_millis(250);
 
@@ -87,6 +90,7 @@ impl Session {
             epochs_in_progress: HashMap::new(),
             stale: HashSet::new(),
             summarized_at: None,
+            next_large: 0,
             summarizer: Summarizer::default(),
             revision: 0,
             revised_at: Instant::now(),
@@ -278,9 +282,10 @@ impl Session {
             }
         }
         let mut changed = self.take_finished_summaries();
-        let large_due = self
-            .summarized_at
-            .is_none_or(|at| at.elapsed() >= LARGE_SUMMARY_INTERVAL);
+        // While training, the summary thread may take a fifth of a core at most: at 12,500
+        // runs a bootstrap takes ~0.1 s, and the sweep needs the cores.
+        let pause = LARGE_SUMMARY_INTERVAL.max(self.summarizer.last_took * 4);
+        let large_due = self.summarized_at.is_none_or(|at| at.elapsed() >= pause);
         changed |= self.refresh_summaries(usize::from(large_due));
         if finished {
             sort_into_sweep_order(&self.config.conditions, &mut self.runs);
@@ -299,7 +304,10 @@ impl Session {
     /// large ones to the summary thread; true if a summary on screen changed.
     fn refresh_summaries(&mut self, mut large_left: usize) -> bool {
         let mut changed = false;
-        for slot in 0..self.config.conditions.len() {
+        let count = self.config.conditions.len();
+        // Large conditions take turns: the scan starts after the last one submitted.
+        let start = self.next_large;
+        for slot in (0..count).map(|k| (k + start) % count.max(1)) {
             let name = self.summaries[slot].condition.clone();
             if !self.stale.contains(&name) || self.summarizer.is_busy_with(&name) {
                 continue;
@@ -312,6 +320,7 @@ impl Session {
                     continue;
                 }
                 large_left -= 1;
+                self.next_large = slot + 1;
                 self.summarized_at = Some(Instant::now());
                 let outcomes = self.outcomes_of_slot(slot);
                 self.summarizer.submit(&name, outcomes);
@@ -423,5 +432,34 @@ mod tests {
         let batch = summarize_conditions(&config.conditions, &session.runs);
         assert_eq!(session.summaries, batch);
         assert_eq!(session.summaries[1].n, LARGE_CONDITION + 100);
+    }
+
+    /// Opening many stored runs: a large condition shows its quick summary at once (the same
+    /// mean, spread and quantiles as the batch computation, no bootstrap or noise yet), and
+    /// the full summary from the summary thread, equal to the batch computation bit for bit.
+    #[test]
+    fn stored_large_conditions_open_with_a_quick_summary_then_the_full_one() {
+        let mut config = crate::engine::presets::default_config();
+        config.conditions = vec![Condition::ALL_FIXED, Condition::only(Source::Init)];
+        config.repeats = LARGE_CONDITION + 40;
+        let stored: Vec<RunRecord> = (0..config.repeats)
+            .rev()
+            .flat_map(|i| [record("all-fixed", i), record("only-init", i)])
+            .collect();
+        let mut session = Session::new(config.clone(), 3, stored);
+        let batch = summarize_conditions(&config.conditions, &session.runs);
+        for (quick, full) in session.summaries.iter().zip(&batch) {
+            assert_eq!(
+                (quick.n, quick.mean, quick.std),
+                (full.n, full.mean, full.std)
+            );
+            assert_eq!((quick.median, quick.iqr), (full.median, full.iqr));
+        }
+        while session.catch_up() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(session.summaries, batch);
+        assert!(session.summaries[1].std_ci95_low.is_some());
+        assert!(session.summaries[1].noise_std.is_some());
     }
 }

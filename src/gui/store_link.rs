@@ -1,5 +1,5 @@
-//! The app's link to the run store: lookups on the UI thread (an indexed read of a few
-//! hundred rows), writes on the sweep's thread through a connection of its own, and the
+//! The app's link to the run store: lookups (on a thread of their own: `store_read.rs`, or
+//! here for a sweep that starts before its runs were read), writes on the sweep's thread through a connection of its own, and the
 //! History list. Problems writing are reported back to the status line, never fatal: the
 //! runs stay in memory.
 
@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::record::RunRecord;
 use crate::engine::sweep::KeepRun;
-use crate::records::store::{ExperimentEntry, RunStore, StoreError, sweep_pairs};
+use crate::records::store::{ExperimentEntry, RunStore, StoreError};
 
 pub struct StoreLink {
     store: RunStore,
@@ -97,20 +97,6 @@ impl StoreLink {
             self.history_stale = false;
         }
         Ok(&self.history)
-    }
-
-    /// An experiment of History with its stored runs of its own sweep.
-    pub fn reopen(
-        &mut self,
-        id: i64,
-    ) -> Result<Option<(ExperimentEntry, Vec<RunRecord>)>, StoreError> {
-        let Some(entry) = self.store.entry(id)? else {
-            return Ok(None);
-        };
-        let runs = self.store.lookup(id, &sweep_pairs(&entry.config))?;
-        self.store.touch(id)?;
-        self.history_stale = true;
-        Ok(Some((entry, runs)))
     }
 
     pub fn delete(&mut self, id: i64) -> Result<bool, StoreError> {

@@ -6,8 +6,12 @@
 use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use crate::analysis::summary::{ConditionSummary, Outcomes, summarize_outcomes};
+
+/// Jobs to the thread; summaries back, each with how long it took.
+type Channel = (Sender<Job>, Receiver<(ConditionSummary, Duration)>);
 
 struct Job {
     condition: String,
@@ -18,12 +22,14 @@ struct Job {
 /// when the summarizer is dropped (its job channel closes).
 #[derive(Default)]
 pub struct Summarizer {
-    channel: Option<(Sender<Job>, Receiver<ConditionSummary>)>,
+    channel: Option<Channel>,
     /// Conditions whose summary is being computed.
     in_flight: HashSet<String>,
     /// Summaries computed here because the thread could not be started (the system is out
     /// of threads): slower, never lost.
     ready: Vec<ConditionSummary>,
+    /// How long the last summary took to compute.
+    pub last_took: Duration,
 }
 
 impl Summarizer {
@@ -59,7 +65,10 @@ impl Summarizer {
     pub fn finished(&mut self) -> Vec<ConditionSummary> {
         let mut summaries = std::mem::take(&mut self.ready);
         if let Some((_, done)) = &self.channel {
-            summaries.extend(done.try_iter());
+            for (summary, took) in done.try_iter() {
+                self.last_took = took;
+                summaries.push(summary);
+            }
         }
         for summary in &summaries {
             self.in_flight.remove(&summary.condition);
@@ -73,14 +82,16 @@ fn summarize(job: Job) -> ConditionSummary {
 }
 
 /// The thread and its two channels; None if the system cannot start a thread.
-fn start() -> Option<(Sender<Job>, Receiver<ConditionSummary>)> {
+fn start() -> Option<Channel> {
     let (jobs, incoming) = mpsc::channel::<Job>();
     let (outgoing, done) = mpsc::channel();
     thread::Builder::new()
         .name("seedscope-summaries".into())
         .spawn(move || {
             for job in incoming {
-                if outgoing.send(summarize(job)).is_err() {
+                let started = Instant::now();
+                let summary = summarize(job);
+                if outgoing.send((summary, started.elapsed())).is_err() {
                     return;
                 }
             }

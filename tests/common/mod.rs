@@ -28,6 +28,7 @@ pub fn sweep(config: &ExperimentConfig, seed: u64, workers: usize) -> Vec<RunRec
         low_priority: false,
         skip: Default::default(),
         score_fresh: true,
+        collect_runs: true,
     };
     let outcome = run_sweep(&spec, &AtomicBool::new(false), &mut |_| {});
     assert!(!outcome.cancelled);

@@ -3,7 +3,7 @@
 //! replays. The frame (`mod.rs`) collects intents while it draws and applies them here.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use eframe::egui;
 
@@ -15,7 +15,14 @@ use crate::gui::intent::{Intent, Message};
 use crate::gui::session::Session;
 use crate::gui::state::View;
 use crate::gui::store_link::StoreLink;
+use crate::gui::store_read::{Reopened, StoreRead, StoreReadDone};
 use crate::gui::tasks::{PickPurpose, ReplayState};
+use crate::records::store::StoreError;
+
+/// The status line while stored runs are read, shown once a read has taken this long (a
+/// few hundred runs read in milliseconds, and a flash of text on every toggle would distract).
+const READ_NOTICE_AFTER: Duration = Duration::from_millis(300);
+const READING: &str = "Reading stored runs";
 
 impl SeedscopeApp {
     pub(super) fn apply(&mut self, intent: Intent, ctx: &egui::Context) {
@@ -104,13 +111,20 @@ impl SeedscopeApp {
         let seed = self.settings.master_seed;
         self.last_seen = Some((config.clone(), seed));
         self.changed_at = None;
+        // The runs on screen are the stored ones when they show this experiment: no need to
+        // read 100,000 runs again (a read still under way is overtaken by the sweep).
+        let shown = self
+            .session
+            .take_if(|s| s.shows(&config, seed))
+            .map(|s| s.runs);
+        self.store_read = None;
         let (stored, keep) = match &mut self.store {
             None => (Vec::new(), None),
             Some(link) => {
-                let stored = if retrain {
-                    Vec::new()
-                } else {
-                    link.stored(&config, seed).unwrap_or_default()
+                let stored = match shown {
+                    _ if retrain => Vec::new(),
+                    Some(runs) => runs,
+                    None => link.stored(&config, seed).unwrap_or_default(),
                 };
                 match link.register(&config, seed) {
                     Ok(id) => (stored, Some(link.keeper(id, retrain))),
@@ -124,6 +138,7 @@ impl SeedscopeApp {
         };
         let mut spec = SweepSpec::new(config.clone(), seed, default_workers());
         spec.low_priority = true;
+        spec.collect_runs = false;
         spec.skip = stored
             .iter()
             .map(|r| (r.condition.clone(), r.run_index))
@@ -166,14 +181,56 @@ impl SeedscopeApp {
         {
             return;
         }
-        match link.stored(&config, seed) {
-            Ok(stored) if stored.is_empty() => self.session = None,
-            Ok(stored) => self.session = Some(Session::new(config, seed, stored)),
-            Err(error) => {
-                self.message = Some(Message::Error(format!("Cannot read: {error}")));
+        self.store_read = Some(StoreRead::lookup(link.path().to_path_buf(), config, seed));
+    }
+
+    /// Puts stored runs on screen once their read has finished; says what is being read
+    /// when it takes a while.
+    pub(super) fn pump_store_read(&mut self, ctx: &egui::Context) {
+        let Some(read) = &self.store_read else { return };
+        let Some(done) = read.poll() else {
+            let waited = read.started.elapsed();
+            if waited >= READ_NOTICE_AFTER {
+                self.message = Some(Message::Info(format!(
+                    "{READING} ({:.0} s)…",
+                    waited.as_secs_f64()
+                )));
+            }
+            ctx.request_repaint_after(Duration::from_millis(50));
+            return;
+        };
+        let read = self.store_read.take().expect("a read was polled");
+        if self
+            .message
+            .as_ref()
+            .is_some_and(|m| matches!(m, Message::Info(text) if text.starts_with(READING)))
+        {
+            self.message = None;
+        }
+        match done {
+            StoreReadDone::Lookup(result) => {
+                let Some((config, seed)) = read.wanted else {
+                    return;
+                };
+                // The settings moved on while it was read: a newer read is under way.
+                if self.last_seen.as_ref() != Some(&(config.clone(), seed)) {
+                    return;
+                }
+                match result {
+                    Ok(stored) if stored.is_empty() => self.session = None,
+                    Ok(stored) => self.session = Some(Session::new(config, seed, stored)),
+                    Err(error) => {
+                        self.message = Some(Message::Error(format!("Cannot read: {error}")));
+                    }
+                }
+                self.replays.clear();
+            }
+            StoreReadDone::Reopen(result) => {
+                let id = read.reopening.unwrap_or_default();
+                self.reopened(id, result);
             }
         }
-        self.replays.clear();
+        ctx.request_repaint();
     }
 
     /// Auto-run: once the settings have been still for [`AUTO_RUN_PAUSE`], trains what the
@@ -188,6 +245,11 @@ impl SeedscopeApp {
         let waited = changed_at.elapsed();
         if waited < AUTO_RUN_PAUSE {
             ctx.request_repaint_after(AUTO_RUN_PAUSE - waited);
+            return;
+        }
+        if self.store_read.is_some() {
+            // What is stored is still being read: wait for it rather than train it again.
+            ctx.request_repaint_after(Duration::from_millis(50));
             return;
         }
         self.changed_at = None;
@@ -214,11 +276,20 @@ impl SeedscopeApp {
         }
     }
 
-    /// Opens an experiment of History with its stored runs.
+    /// Opens an experiment of History with its stored runs (read on a thread:
+    /// [`Self::pump_store_read`] shows them).
     pub(super) fn reopen_experiment(&mut self, id: i64) {
         let Some(link) = &mut self.store else { return };
-        match link.reopen(id) {
-            Ok(Some((entry, runs))) => {
+        link.mark_history_stale();
+        self.message = Some(Message::Info(format!("{READING}: experiment {id}…")));
+        self.store_read = Some(StoreRead::reopen(link.path().to_path_buf(), id));
+    }
+
+    /// What a History reopen read: the experiment on screen with its runs, or why not.
+    fn reopened(&mut self, id: i64, result: Result<Option<Box<Reopened>>, StoreError>) {
+        match result {
+            Ok(Some(reopened)) => {
+                let (entry, runs) = *reopened;
                 let seed = entry.key.master_seed;
                 self.adopt(entry.config, seed);
                 let config = self.settings.experiment();
@@ -262,7 +333,8 @@ impl SeedscopeApp {
             && let Some(session) = &mut self.session
             && session.catch_up()
         {
-            ctx.request_repaint();
+            // Summaries are being computed on their thread: look again shortly.
+            ctx.request_repaint_after(Duration::from_millis(30));
         }
     }
 

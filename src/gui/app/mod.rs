@@ -19,6 +19,7 @@ use super::settings_file::SettingsFile;
 use super::snapshot::FrameCapture;
 use super::state::Settings;
 use super::store_link::StoreLink;
+use super::store_read::StoreRead;
 use super::tasks::{FilePicks, ReplayState, ReplayTasks, SnapshotTask};
 use super::unattended::{UnattendedRun, UnattendedStep};
 use crate::engine::config::ExperimentConfig;
@@ -45,6 +46,9 @@ pub struct SeedscopeApp {
     /// The run store, when there is one: runs are looked up as settings change and kept as
     /// they finish.
     store: Option<StoreLink>,
+    /// Stored runs being read on a thread (a lookup as the settings change, or History's
+    /// Open): the window keeps answering while 100,000 runs are read.
+    store_read: Option<StoreRead>,
     /// The experiment and seed last seen in the settings, and when they last changed.
     last_seen: Option<(ExperimentConfig, u64)>,
     changed_at: Option<Instant>,
@@ -76,6 +80,7 @@ impl SeedscopeApp {
             unattended: None,
             sweep: None,
             store: None,
+            store_read: None,
             last_seen: None,
             changed_at: None,
             replay_tasks: ReplayTasks::default(),
@@ -111,6 +116,11 @@ impl SeedscopeApp {
     }
 
     /// A path field is open because no file dialog could be shown.
+    /// Stored runs are being read (the session on screen will change when they arrive).
+    pub fn is_reading_store(&self) -> bool {
+        self.store_read.is_some()
+    }
+
     pub fn is_asking_for_path(&self) -> bool {
         self.path_prompt.is_some()
     }
@@ -133,6 +143,7 @@ impl SeedscopeApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.pump_sweep();
+        self.pump_store_read(&ctx);
         self.catch_up_summaries(&ctx);
         self.pump_replays();
         self.pump_pick(&ctx);
