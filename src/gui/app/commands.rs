@@ -24,6 +24,12 @@ use crate::records::store::StoreError;
 const READ_NOTICE_AFTER: Duration = Duration::from_millis(300);
 const READING: &str = "Reading stored runs";
 
+/// How often the window redraws while a sweep sends it runs (ten frames a second: enough for
+/// a progress bar and the plots filling in; the mouse and keys still redraw at once). Under
+/// software rendering (no GPU) a frame of a full-screen window costs a core's tens of
+/// milliseconds, taken from training.
+const SWEEP_FRAME: Duration = Duration::from_millis(100);
+
 impl SeedscopeApp {
     pub(super) fn apply(&mut self, intent: Intent, ctx: &egui::Context) {
         match intent {
@@ -157,7 +163,10 @@ impl SeedscopeApp {
             self.message = None;
         }
         let waker = ctx.clone();
-        let sweep = Sweep::start_keeping(spec, Arc::new(move || waker.request_repaint()), keep);
+        // A frame at most every SWEEP_FRAME while runs arrive: a sweep sends an event per
+        // epoch of every run, and a frame per event took a core from training.
+        let wake = move || waker.request_repaint_after(SWEEP_FRAME);
+        let sweep = Sweep::start_keeping(spec, Arc::new(wake), keep);
         self.session = Some(session);
         self.sweep = Some(sweep);
     }

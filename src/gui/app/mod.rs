@@ -191,6 +191,7 @@ impl SeedscopeApp {
                 store_path: self.store.as_ref().map(StoreLink::path),
                 running,
                 capturing,
+                reading_store: self.store_read.is_some(),
                 intents: &mut self.intents,
             };
             self.view_rect = Some(central.show(ui));

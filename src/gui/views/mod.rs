@@ -36,6 +36,8 @@ pub struct Central<'a> {
     pub running: bool,
     /// A snapshot is being taken: plots draw without hover.
     pub capturing: bool,
+    /// Stored runs are being read: there is something to show shortly.
+    pub reading_store: bool,
     pub intents: &'a mut Vec<Intent>,
 }
 
@@ -69,6 +71,11 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
     let Some(session) = app.session else {
         ui.vertical_centered(|ui| {
             ui.add_space(rect.height() * 0.3);
+            if app.reading_store {
+                ui.label(RichText::new("Reading the stored runs…").size(20.0));
+                ui.spinner();
+                return;
+            }
             ui.label(RichText::new("Press Run to train every condition.").size(20.0));
             ui.label("all-fixed should collapse to one point; all-free spreads; each only-X shows what that one source does.");
         });
