@@ -56,11 +56,19 @@ pub const LARGE_CONDITION: usize = 500;
 pub const LARGE_SUMMARY_INTERVAL: Duration = Duration::from_millis(250);
 
 /// A session with this many runs or more tells its views of new runs at most every
-/// [`LARGE_VIEW_INTERVAL`] while a sweep runs ([`Session::revision`]): recomputing the
+/// [`view_interval`] while a sweep runs ([`Session::revision`]): recomputing the
 /// columns and bands of 100,000 runs in every frame that brings one more would freeze the
 /// window, and once in 30 frames keeps the slow frames out of the 95th percentile.
 pub const LARGE_SESSION: usize = 2_000;
 pub const LARGE_VIEW_INTERVAL: Duration = Duration::from_millis(500);
+
+/// How long a large session's views wait for new runs while a sweep runs: what they
+/// recompute grows with the runs, so the wait does too — [`LARGE_VIEW_INTERVAL`] per 10,000
+/// runs, at most 5 s (100,000 runs: one frame in fifty recomputes, at ten frames a second).
+pub fn view_interval(runs: usize) -> Duration {
+    let tens_of_thousands = (runs / 10_000).clamp(1, 10) as u32;
+    LARGE_VIEW_INTERVAL * tens_of_thousands
+}
 
 impl Session {
     /// The experiment with the runs already at hand (from the run store; none without one).
@@ -147,7 +155,7 @@ impl Session {
     }
 
     /// A number that changes when the runs on screen have changed. In a large session
-    /// ([`LARGE_SESSION`]) new runs show at most every [`LARGE_VIEW_INTERVAL`] while the
+    /// ([`LARGE_SESSION`]) new runs show at most every [`view_interval`] while the
     /// sweep runs; views cache what they compute from the runs under it. (Summaries are read
     /// as they are: they change under [`Session::summaries_revision`].)
     pub fn revision(&self) -> u64 {
@@ -162,7 +170,7 @@ impl Session {
     /// Marks a change; shown at once in a small session, else when the interval has passed.
     fn revise(&mut self, at_once: bool) {
         self.unshown_changes = true;
-        let due = self.revised_at.elapsed() >= LARGE_VIEW_INTERVAL;
+        let due = self.revised_at.elapsed() >= view_interval(self.runs.len());
         if at_once || self.runs.len() < LARGE_SESSION || due {
             self.revision += 1;
             self.revised_at = Instant::now();
