@@ -37,6 +37,8 @@ pub struct Session {
     summarized_at: Option<Instant>,
     /// Where the next scan for a large condition to summarise starts (they take turns).
     next_large: usize,
+    /// How long gathering the last large condition's outcomes took on the UI thread.
+    last_gather: Duration,
     summarizer: Summarizer,
     /// What the views key their cached drawings on ([`Session::revision`]).
     revision: u64,
@@ -54,6 +56,10 @@ pub struct Session {
 /// thread ([`Summarizer`]); the previous summary stays on screen until the new one arrives.
 pub const LARGE_CONDITION: usize = 500;
 pub const LARGE_SUMMARY_INTERVAL: Duration = Duration::from_millis(250);
+/// Gathering outcomes that took longer than this in a frame waits [`GATHER_PAUSE`] before
+/// the next (while a sweep runs; ten frames a second, so one frame in 25).
+const GATHER_IN_FRAME: Duration = Duration::from_millis(4);
+const GATHER_PAUSE: Duration = Duration::from_millis(2_500);
 
 /// A session with this many runs or more tells its views of new runs at most every
 /// [`view_interval`] while a sweep runs ([`Session::revision`]): recomputing the
@@ -99,6 +105,7 @@ impl Session {
             stale: HashSet::new(),
             summarized_at: None,
             next_large: 0,
+            last_gather: Duration::ZERO,
             summarizer: Summarizer::default(),
             revision: 0,
             revised_at: Instant::now(),
@@ -292,7 +299,16 @@ impl Session {
         let mut changed = self.take_finished_summaries();
         // While training, the summary thread may take a fifth of a core at most: at 12,500
         // runs a bootstrap takes ~0.1 s, and the sweep needs the cores.
-        let pause = LARGE_SUMMARY_INTERVAL.max(self.summarizer.last_took * 4);
+        // And gathering a condition's outcomes on this thread (~5 ms at 12,500 runs) must
+        // stay out of the 95th percentile of frames: then once in 25 frames at most.
+        let gathering = if self.last_gather > GATHER_IN_FRAME {
+            GATHER_PAUSE
+        } else {
+            Duration::ZERO
+        };
+        let pause = LARGE_SUMMARY_INTERVAL
+            .max(self.summarizer.last_took * 4)
+            .max(gathering);
         let large_due = self.summarized_at.is_none_or(|at| at.elapsed() >= pause);
         changed |= self.refresh_summaries(usize::from(large_due));
         if finished {
@@ -330,7 +346,9 @@ impl Session {
                 large_left -= 1;
                 self.next_large = slot + 1;
                 self.summarized_at = Some(Instant::now());
+                let gathering = Instant::now();
                 let outcomes = self.outcomes_of_slot(slot);
+                self.last_gather = gathering.elapsed();
                 self.summarizer.submit(&name, outcomes);
             }
             self.stale.remove(&name);
