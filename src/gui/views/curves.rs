@@ -20,7 +20,11 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         .to_string();
     ui.horizontal(|ui| {
         super::condition_picker(ui, "Condition", &mut settings.curves_condition, &names);
-        ui.label("Left: training loss per epoch. Right: test metric per epoch. Thin lines are runs; the band is mean ± std.");
+        ui.label(if session.runs_of(&settings.curves_condition).count() > MAX_LINES {
+            "Left: training loss. Right: test metric. Thin lines: sample runs; bands: middle 50% and 90%."
+        } else {
+            "Left: training loss per epoch. Right: test metric per epoch. Thin lines are runs; the band is mean ± std."
+        });
     });
     let condition = settings.curves_condition.clone();
     let color = condition_color_by_name(&condition);
@@ -33,7 +37,8 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     });
     let width = (ui.available_width() - 10.0) / 2.0;
     // Inside a horizontal layout a plot gets no height of its own: give it the view's.
-    let height = (ui.available_height() - 30.0).max(200.0);
+    let caption = if curves[0].thinned() { 60.0 } else { 30.0 };
+    let height = (ui.available_height() - caption).max(200.0);
     ui.horizontal(|ui| {
         for (title, curves, id) in [
             ("training loss", &curves[0], "curves-loss"),
@@ -61,7 +66,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     if curves[0].thinned() {
         ui.label(
             RichText::new(format!(
-                "{} runs: thin lines are an even sample of {MAX_LINES}; the bands hold the middle 50% and 90% of \
+                "{} runs: thin lines are an even sample of {SAMPLE_LINES}; the bands hold the middle 50% and 90% of \
                  the runs at each epoch (from an even sample of at most {MAX_BAND_RUNS}), the black line is the \
                  mean of all.",
                 curves[0].runs
@@ -71,9 +76,11 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     }
 }
 
-/// Beyond this many runs a condition's curves are drawn as quantile bands with this many
-/// sample lines: 12,500 lines of 100 points each would take the frame, and read as one blot.
+/// Beyond this many runs a condition's curves are drawn as quantile bands with
+/// [`SAMPLE_LINES`] sample lines over them: 12,500 lines of 100 points each would take the
+/// frame, and read as one blot that hides the bands.
 pub const MAX_LINES: usize = 200;
+pub const SAMPLE_LINES: usize = 40;
 /// The quantile bands are taken over an even sample of at most this many runs (by run
 /// position): their edges move by well under a line's width, and the cache refills in a few
 /// milliseconds at 100,000 runs.
@@ -82,7 +89,7 @@ pub const MAX_BAND_RUNS: usize = 2_000;
 /// One plot's worth of curves, computed once per revision of the session.
 struct Curves {
     runs: usize,
-    /// The runs drawn as thin lines: all, or an even sample of [`MAX_LINES`].
+    /// The runs drawn as thin lines: all, or an even sample of [`SAMPLE_LINES`].
     lines: Vec<Vec<[f64; 2]>>,
     epochs: Vec<f64>,
     mean: Vec<[f64; 2]>,
@@ -101,7 +108,7 @@ impl Curves {
             series.iter().step_by(stride).copied().collect()
         };
         let drawn = if thinned {
-            sample(MAX_LINES)
+            sample(SAMPLE_LINES)
         } else {
             series.clone()
         };
@@ -171,11 +178,11 @@ impl Curves {
             Some([q05, q25, q75, q95]) => {
                 plot.add(
                     FilledArea::new("middle 90% of runs", &self.epochs, q05, q95)
-                        .fill_color(color.gamma_multiply(0.15)),
+                        .fill_color(color.gamma_multiply(0.25)),
                 );
                 plot.add(
                     FilledArea::new("middle 50% of runs", &self.epochs, q25, q75)
-                        .fill_color(color.gamma_multiply(0.3)),
+                        .fill_color(color.gamma_multiply(0.5)),
                 );
             }
             None => plot.add(
