@@ -12,6 +12,9 @@ use crate::engine::sweep::{SweepEvent, sort_into_sweep_order, total_runs};
 use crate::gui::summarizer::Summarizer;
 use crate::records::ResultsFile;
 
+mod summaries;
+pub use summaries::{LARGE_CONDITION, LARGE_SUMMARY_INTERVAL};
+
 /// The runs of the current (or last) sweep and what they add up to.
 pub struct Session {
     pub config: ExperimentConfig,
@@ -44,22 +47,7 @@ pub struct Session {
     revision: u64,
     revised_at: Instant,
     unshown_changes: bool,
-    summaries_revised: u64,
 }
-
-/// A condition with this many runs or more is not summarised in every frame that brings it a
-/// run: its bootstrap interval and test-noise jackknife take ten milliseconds or more at
-/// thousands of runs, and the window must keep answering. While a sweep runs, its outcomes
-/// are gathered at most once every [`LARGE_SUMMARY_INTERVAL`] (or four times as long as the
-/// last summary took, so summaries never take more than a fifth of a core from training;
-/// one such condition at a time, in turn) and summarised on the summary
-/// thread ([`Summarizer`]); the previous summary stays on screen until the new one arrives.
-pub const LARGE_CONDITION: usize = 500;
-pub const LARGE_SUMMARY_INTERVAL: Duration = Duration::from_millis(250);
-/// Gathering outcomes that took longer than this in a frame waits [`GATHER_PAUSE`] before
-/// the next (while a sweep runs; ten frames a second, so one frame in 25).
-const GATHER_IN_FRAME: Duration = Duration::from_millis(4);
-const GATHER_PAUSE: Duration = Duration::from_millis(2_500);
 
 /// A session with this many runs or more tells its views of new runs at most every
 /// [`view_interval`] while a sweep runs ([`Session::revision`]): recomputing the
@@ -110,7 +98,6 @@ impl Session {
             revision: 0,
             revised_at: Instant::now(),
             unshown_changes: false,
-            summaries_revised: 0,
         };
         session.index_conditions();
         for slot in 0..session.config.conditions.len() {
@@ -164,14 +151,9 @@ impl Session {
     /// A number that changes when the runs on screen have changed. In a large session
     /// ([`LARGE_SESSION`]) new runs show at most every [`view_interval`] while the
     /// sweep runs; views cache what they compute from the runs under it. (Summaries are read
-    /// as they are: they change under [`Session::summaries_revision`].)
+    /// as they are.)
     pub fn revision(&self) -> u64 {
         self.revision
-    }
-
-    /// A number that changes whenever a summary on screen has changed.
-    pub fn summaries_revision(&self) -> u64 {
-        self.summaries_revised
     }
 
     /// Marks a change; shown at once in a small session, else when the interval has passed.
@@ -296,94 +278,17 @@ impl Session {
                 }
             }
         }
-        let mut changed = self.take_finished_summaries();
-        // While training, the summary thread may take a fifth of a core at most: at 12,500
-        // runs a bootstrap takes ~0.1 s, and the sweep needs the cores.
-        // And gathering a condition's outcomes on this thread (~5 ms at 12,500 runs) must
-        // stay out of the 95th percentile of frames: then once in 25 frames at most.
-        let gathering = if self.last_gather > GATHER_IN_FRAME {
-            GATHER_PAUSE
-        } else {
-            Duration::ZERO
-        };
-        let pause = LARGE_SUMMARY_INTERVAL
-            .max(self.summarizer.last_took * 4)
-            .max(gathering);
-        let large_due = self.summarized_at.is_none_or(|at| at.elapsed() >= pause);
-        changed |= self.refresh_summaries(usize::from(large_due));
+        self.take_finished_summaries();
+        let large_due = self.large_summary_due();
+        self.refresh_summaries(usize::from(large_due));
         if finished {
             sort_into_sweep_order(&self.config.conditions, &mut self.runs);
             self.index_conditions();
-        }
-        if changed {
-            self.summaries_revised += 1;
         }
         if arrived || finished || self.unshown_changes {
             self.revise(finished);
         }
         finished
-    }
-
-    /// Recomputes the stale summaries of small conditions and submits up to `large_left`
-    /// large ones to the summary thread; true if a summary on screen changed.
-    fn refresh_summaries(&mut self, mut large_left: usize) -> bool {
-        let mut changed = false;
-        let count = self.config.conditions.len();
-        // Large conditions take turns: the scan starts after the last one submitted.
-        let start = self.next_large;
-        for slot in (0..count).map(|k| (k + start) % count.max(1)) {
-            let name = self.summaries[slot].condition.clone();
-            if !self.stale.contains(&name) || self.summarizer.is_busy_with(&name) {
-                continue;
-            }
-            if self.by_condition[slot].len() < LARGE_CONDITION {
-                self.summaries[slot] = summarize_outcomes(&name, &self.outcomes_of_slot(slot));
-                changed = true;
-            } else {
-                if large_left == 0 {
-                    continue;
-                }
-                large_left -= 1;
-                self.next_large = slot + 1;
-                self.summarized_at = Some(Instant::now());
-                let gathering = Instant::now();
-                let outcomes = self.outcomes_of_slot(slot);
-                self.last_gather = gathering.elapsed();
-                self.summarizer.submit(&name, outcomes);
-            }
-            self.stale.remove(&name);
-        }
-        changed
-    }
-
-    /// Puts the summaries the summary thread has finished on screen; true if there were any.
-    fn take_finished_summaries(&mut self) -> bool {
-        let done = self.summarizer.finished();
-        let any = !done.is_empty();
-        for summary in done {
-            if let Some(&slot) = self.condition_slot.get(&summary.condition) {
-                self.summaries[slot] = summary;
-            }
-        }
-        any
-    }
-
-    /// After the sweep (or on opening stored runs): takes in finished summaries and submits
-    /// one that is behind; true while any is still behind or being computed (the app then
-    /// asks for another frame).
-    pub fn catch_up(&mut self) -> bool {
-        if self.take_finished_summaries() | self.refresh_summaries(1) {
-            self.summaries_revised += 1;
-        }
-        if self.unshown_changes {
-            self.revise(true);
-        }
-        !self.is_current()
-    }
-
-    /// Whether every summary is computed from every run at hand.
-    pub fn is_current(&self) -> bool {
-        self.stale.is_empty() && self.summarizer.is_idle()
     }
 
     /// The status line once the sweep has ended.
