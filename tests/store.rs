@@ -272,6 +272,23 @@ fn a_sweep_over_stored_runs_trains_none_counted_by_its_events() {
 }
 
 #[test]
+fn runs_to_train_counts_the_runs_the_sweep_plans_ignoring_foreign_skips() {
+    let config = small_config();
+    let mut spec = SweepSpec::new(config.clone(), 11, 2);
+    let pairs = sweep_pairs(&config);
+    spec.skip = pairs.iter().step_by(3).cloned().collect();
+    // Pairs that are not this sweep's: another condition, a run index past `repeats`.
+    spec.skip.insert(("no-such-condition".into(), 0));
+    spec.skip.insert((pairs[0].0.clone(), config.repeats + 5));
+    let planned: usize = seedscope::engine::sweep::jobs_skipping(&config, 11, &spec.skip)
+        .iter()
+        .map(|job| job.run_indices.len())
+        .sum();
+    assert_eq!(spec.runs_to_train(), planned);
+    assert_eq!(planned, pairs.len() - pairs.iter().step_by(3).count());
+}
+
+#[test]
 fn a_killed_run_keeps_every_run_it_reported_finished() {
     let dir = temp_dir("store-kill");
     let store = dir.join("runs.sqlite");

@@ -53,12 +53,21 @@ impl SweepSpec {
         }
     }
 
-    /// Runs this sweep will train.
+    /// Runs this sweep will train: the sweep's runs less the skipped ones among them. It
+    /// counts without planning the jobs (planning 100,000 runs took a frame of ~50 ms).
     pub fn runs_to_train(&self) -> usize {
-        jobs_skipping(&self.config, self.master_seed, &self.skip)
+        let conditions: HashSet<String> = self
+            .config
+            .conditions
             .iter()
-            .map(|job| job.run_indices.len())
-            .sum()
+            .map(|c| c.to_string())
+            .collect();
+        let skipped = self
+            .skip
+            .iter()
+            .filter(|(condition, run)| *run < self.config.repeats && conditions.contains(condition))
+            .count();
+        total_runs(&self.config) - skipped
     }
 }
 
@@ -124,7 +133,7 @@ pub fn jobs_skipping(
             let mut batches: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
             let name = condition.to_string();
             for run in 0..config.repeats {
-                if skip.contains(&(name.clone(), run)) {
+                if !skip.is_empty() && skip.contains(&(name.clone(), run)) {
                     continue;
                 }
                 let threads = RunPlan::new(config, master_seed, *condition, run).threads;

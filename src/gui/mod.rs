@@ -6,6 +6,7 @@
 pub mod app;
 pub mod dialogs;
 pub mod explain;
+pub mod frame_phases;
 pub mod intent;
 pub mod palette;
 pub mod seed_field;

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 
 use super::dialogs::PathPicker;
+use super::frame_phases::FramePhases;
 use super::intent::{Intent, Message};
 use super::session::Session;
 use super::settings_file::SettingsFile;
@@ -142,17 +143,23 @@ impl SeedscopeApp {
     /// Draws one frame and applies what the user asked for.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        let mut phases = FramePhases::start();
         self.pump_sweep();
+        phases.mark("sweep");
         self.pump_store_read(&ctx);
+        phases.mark("store read");
         self.catch_up_summaries(&ctx);
+        phases.mark("summaries");
         self.pump_replays();
         self.pump_pick(&ctx);
         self.pump_snapshot(&ctx);
         self.drive_unattended_run(&ctx);
+        phases.mark("tasks");
         if !self.is_running() {
             self.follow_settings();
             self.drive_auto_run(&ctx);
         }
+        phases.mark("settings");
 
         let running = self.is_running();
         let capturing = self.is_capturing();
@@ -169,6 +176,7 @@ impl SeedscopeApp {
             };
             toolbar.show(ui, &mut self.intents);
         });
+        phases.mark("toolbar");
         egui::Panel::left("settings")
             .resizable(true)
             .default_size(330.0)
@@ -182,6 +190,7 @@ impl SeedscopeApp {
                     .show(ui);
                 });
             });
+        phases.mark("settings panel");
         egui::CentralPanel::default().show(ui, |ui| {
             let mut central = super::views::Central {
                 settings: &mut self.settings,
@@ -196,12 +205,14 @@ impl SeedscopeApp {
             };
             self.view_rect = Some(central.show(ui));
         });
+        phases.mark("view");
 
         self.show_path_prompt(&ctx);
         self.take_dropped_files(&ctx);
         for intent in std::mem::take(&mut self.intents) {
             self.apply(intent, &ctx);
         }
+        phases.mark("intents");
         if let Some(file) = &mut self.settings_file
             && let Err(error) = file.keep(&self.settings)
         {
@@ -211,6 +222,18 @@ impl SeedscopeApp {
             // Keep elapsed time and ETA ticking between run events.
             ctx.request_repaint_after(Duration::from_millis(250));
         }
+        phases.finish(|| self.describe_for_slow_frame());
+    }
+
+    /// What the app was doing, for a slow frame's line (see `frame_phases.rs`).
+    fn describe_for_slow_frame(&self) -> String {
+        let runs = self.session.as_ref().map_or(0, |s| s.runs.len());
+        format!(
+            "view={:?} runs={runs} sweeping={} reading_store={}",
+            self.settings.view,
+            self.is_running(),
+            self.is_reading_store()
+        )
     }
 
     /// Starts a capture of the central view into `path` (the button and --snapshot).
