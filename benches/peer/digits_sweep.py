@@ -12,41 +12,19 @@ softmax cross-entropy, Adam lr 0.005, batch 32, 15 epochs; 30 repeats of 8 condi
     python3 benches/peer/digits_sweep.py --runs 24  # a sample, scaled up to 240
 """
 
-import gzip
-import os
-
 import numpy as np
 import torch
 
+from peer_data import load_digits, stratified_split
 from peer_timing import time_sweep
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DIGITS = os.path.join(HERE, "..", "..", "assets", "datasets", "digits.csv.gz")
-
-
-def load_digits():
-    with gzip.open(DIGITS, "rt") as f:
-        table = np.loadtxt(f, delimiter=",", dtype=np.float32)
-    return table[:, :64], table[:, 64].astype(np.int64)
-
-
 X, Y = load_digits()
-
-
-def stratified_split(rng, fraction=0.3):
-    test, train = [], []
-    for digit in range(10):
-        rows = rng.permutation(np.flatnonzero(Y == digit))
-        n_test = int(round(len(rows) * fraction))
-        test.extend(rows[:n_test])
-        train.extend(rows[n_test:])
-    return np.array(test), np.array(train)
 
 
 def one_run(seed):
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    test, train = stratified_split(rng)
+    test, train = stratified_split(Y, rng)
     mean, std = X[train].mean(0), X[train].std(0)
     std[std == 0] = 1
     xt = torch.from_numpy((X[train] - mean) / std)

@@ -11,21 +11,11 @@ Prints the same figures as `seedscope bench --json`; ms_per_run is the workers' 
     python3 benches/peer/reference_sweep.py --runs 24  # a sample, scaled up to 240
 """
 
-import math
-
 import numpy as np
 import torch
 
+from peer_data import circles
 from peer_timing import time_sweep
-
-
-def circles(n, noise, rng):
-    inner = np.arange(n) % 2 == 1
-    angle = rng.uniform(0, 2 * math.pi, n)
-    radius = np.where(inner, 0.5, 1.0)
-    x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
-    x += noise * rng.standard_normal((n, 2))
-    return x.astype(np.float32), inner.astype(np.float32)[:, None]
 
 
 def one_run(seed):

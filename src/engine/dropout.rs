@@ -21,23 +21,60 @@ pub struct DropoutStream<'a> {
 /// A pre-scaled mask `[R, rows, width]`, flat: each unit is kept with probability `1 − rate`
 /// and then scaled by `1 / (1 − rate)` (inverted dropout, as Keras and PyTorch do), or zeroed.
 pub fn draw_mask(streams: &mut [DropoutStream<'_>], units_per_run: usize, rate: f32) -> Vec<f32> {
+    let mut mask = vec![0f32; streams.len() * units_per_run];
+    draw_into(streams, units_per_run, rate, &mut mask, (units_per_run, 1));
+    mask
+}
+
+/// The same masks as [`draw_mask`], in the fused kernel's lane layout (`engine::fused`):
+/// unit `e` of stream `k` at `e * lanes + k`; lanes past the streams are zeros.
+pub fn draw_mask_lanes(
+    streams: &mut [DropoutStream<'_>],
+    units_per_run: usize,
+    rate: f32,
+    lanes: usize,
+) -> Vec<f32> {
+    let mut mask = vec![0f32; units_per_run * lanes];
+    draw_into(streams, units_per_run, rate, &mut mask, (1, lanes));
+    mask
+}
+
+/// Draws each active stream's `units` decisions in order into `mask`, unit `e` of stream `k`
+/// at `k * run_stride + e * unit_stride`; a stopped run's units stay zeros.
+fn draw_into(
+    streams: &mut [DropoutStream<'_>],
+    units: usize,
+    rate: f32,
+    mask: &mut [f32],
+    (run_stride, unit_stride): (usize, usize),
+) {
     let scale = 1.0 / (1.0 - rate);
     // A unit is kept when its uniform (`SourceRng::uniform_f32`: `(word >> 8) / 2^24`) is at least
     // `rate`; both sides scaled by 2^24 (exact), that is `word >> 8 >= ⌈rate · 2^24⌉`, an
-    // integer comparison the compiler vectorises.
+    // integer comparison.
     let threshold = (f64::from(rate) * f64::from(1u32 << 24)).ceil() as u32;
-    let mut mask = vec![0f32; streams.len() * units_per_run];
-    let mut words = vec![0u32; units_per_run];
-    let mut packed = vec![0u8; units_per_run.div_ceil(8)];
-    for (stream, mask) in streams.iter_mut().zip(mask.chunks_exact_mut(units_per_run)) {
+    let mut words = vec![0u32; units];
+    let mut values = vec![0f32; units];
+    let mut packed = vec![0u8; units.div_ceil(8)];
+    for (run, stream) in streams.iter_mut().enumerate() {
         if !stream.active {
             continue;
         }
         stream.rng.fill_u32(&mut words);
-        for (unit, word) in mask.iter_mut().zip(&words) {
-            *unit = if word >> 8 >= threshold { scale } else { 0.0 };
+        // Contiguous first (the compiler vectorises it), then placed: a strided store in the
+        // same loop as the comparison kept it from vectorising and cost 3× as much.
+        for (value, word) in values.iter_mut().zip(&words) {
+            *value = if word >> 8 >= threshold { scale } else { 0.0 };
         }
-        for (byte, units) in packed.iter_mut().zip(mask.chunks(8)) {
+        if unit_stride == 1 {
+            mask[run * run_stride..run * run_stride + units].copy_from_slice(&values);
+        } else {
+            let slots = mask[run * run_stride..].iter_mut().step_by(unit_stride);
+            for (slot, value) in slots.zip(&values) {
+                *slot = *value;
+            }
+        }
+        for (byte, units) in packed.iter_mut().zip(values.chunks(8)) {
             *byte = units
                 .iter()
                 .enumerate()
@@ -45,7 +82,6 @@ pub fn draw_mask(streams: &mut [DropoutStream<'_>], units_per_run: usize, rate: 
         }
         stream.fingerprint.update(&packed);
     }
-    mask
 }
 
 #[cfg(test)]
@@ -102,6 +138,43 @@ mod tests {
             "a stopped run draws nothing"
         );
         assert_eq!(hashes[1].clone().finalize().to_vec(), fingerprint_alone);
+    }
+
+    #[test]
+    fn lane_masks_are_the_same_masks_interleaved() {
+        let seeds = [3u64, 4, 5];
+        let draw = |lanes: Option<usize>| {
+            let mut rngs: Vec<SourceRng> = seeds.iter().map(|s| SourceRng::new(*s)).collect();
+            let mut hashes = vec![Sha256::new(); 3];
+            let mut streams: Vec<DropoutStream> = rngs
+                .iter_mut()
+                .zip(hashes.iter_mut())
+                .map(|(rng, fingerprint)| DropoutStream {
+                    rng,
+                    fingerprint,
+                    active: true,
+                })
+                .collect();
+            let mask = match lanes {
+                Some(lanes) => draw_mask_lanes(&mut streams, 50, 0.3, lanes),
+                None => draw_mask(&mut streams, 50, 0.3),
+            };
+            drop(streams);
+            let hashes: Vec<Vec<u8>> = hashes.into_iter().map(|h| h.finalize().to_vec()).collect();
+            (mask, hashes)
+        };
+        let (run_major, hashes) = draw(None);
+        let (lanes, lane_hashes) = draw(Some(4));
+        assert_eq!(hashes, lane_hashes);
+        for run in 0..3 {
+            for unit in 0..50 {
+                assert_eq!(lanes[unit * 4 + run], run_major[run * 50 + unit]);
+            }
+        }
+        assert!(
+            (0..50).all(|unit| lanes[unit * 4 + 3] == 0.0),
+            "the padding lane"
+        );
     }
 
     #[test]

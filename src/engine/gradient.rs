@@ -1,6 +1,6 @@
 //! The gradient of one mini-batch, and the `threads` source.
 //!
-//! candle's CPU kernels are bitwise identical whatever their thread count (measured: 1, 2 and 4 threads), so the
+//! The step's arithmetic (the fused kernel, `fused/`) has no threads of its own, so the
 //! variation frameworks show from intra-op parallelism has to be made real here: the batch is
 //! cut into `count` contiguous shards, each shard's gradient is computed on its own worker
 //! thread, and the shard gradients are added up.
@@ -14,19 +14,18 @@
 //! Shard workers live for a whole run ([`ShardPool`]): spawning threads on every step cost
 //! more than the step itself.
 
-use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread::Scope;
 
 use atomic_wait::{wait, wake_all, wake_one};
-use candle_core::{Result, Tensor};
+use candle_core::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::data::Task;
-use crate::engine::loss::loss_and_output_gradient;
-use crate::engine::model::Mlp;
+use crate::engine::fused::{PackInput, Packing, pack_gradient};
+use crate::engine::model::ModelSpec;
 
 /// How one run computes its mini-batch gradients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,69 +61,44 @@ pub struct BatchGradient {
     pub summation_order: Vec<usize>,
 }
 
-/// A mini-batch of R runs: inputs `[R, rows, in]`, targets (flat, row-major `[R, rows, out]`)
-/// and pre-scaled dropout masks `[R, rows, width]`, one per hidden layer.
+/// R runs' parameters as the fused kernel reads them: cut into packs, lane layout
+/// (`Packing::to_lanes`), `2 × layers` vectors per pack.
+#[derive(Clone)]
+pub struct PackedModel {
+    pub spec: ModelSpec,
+    pub packing: Packing,
+    pub params: Vec<Vec<f32>>,
+}
+
+/// A mini-batch of R runs, one [`PackInput`] per pack (each run's own rows and dropout
+/// masks), `rows` rows each.
 #[derive(Clone)]
 pub struct Batch {
-    pub x: Tensor,
-    pub y: Vec<f32>,
-    pub masks: Option<Vec<Tensor>>,
+    pub rows: usize,
+    pub packs: Vec<PackInput>,
 }
 
 type ShardResult = (usize, Result<(Vec<f64>, Gradients)>);
 
-/// The losses and gradients of rows `start..start+len` of the batch, scaled by `1/batch_rows`.
+/// The losses (in run order) and gradients (the packs' layout) of rows `start..start+len` of
+/// the batch, scaled by `1/batch_rows`.
 fn shard_gradient(
-    model: &Mlp,
+    model: &PackedModel,
     task: Task,
     batch: &Batch,
-    (start, len): (usize, usize),
+    rows: (usize, usize),
     batch_rows: usize,
 ) -> Result<(Vec<f64>, Gradients)> {
-    let whole = start == 0 && len == batch_rows;
-    // The kernels take contiguous tensors; for one run a row range already is one.
-    let narrow = |t: &Tensor| {
-        if whole {
-            Ok(t.clone())
-        } else {
-            t.narrow(1, start, len)?.contiguous()
-        }
-    };
-    let x = narrow(&batch.x)?;
-    let shard_masks = match &batch.masks {
-        Some(masks) => Some(masks.iter().map(narrow).collect::<Result<Vec<_>>>()?),
-        None => None,
-    };
-    let trace = model.forward_trace(&x, shard_masks.as_deref())?;
-    let (runs, rows, width) = trace.output.dims3()?;
-    let y: Cow<[f32]> = if whole {
-        Cow::Borrowed(&batch.y)
-    } else {
-        batch
-            .y
-            .chunks(batch_rows * width)
-            .flat_map(|run| &run[start * width..(start + len) * width])
-            .copied()
-            .collect()
-    };
-    let (losses, output_gradient) = loss_and_output_gradient(
-        task,
-        &trace.output.flatten_all()?.to_vec1::<f32>()?,
-        &y,
-        runs,
-        width,
-        batch_rows,
-    );
-    let output_gradient = Tensor::from_vec(
-        output_gradient,
-        (runs, rows, width),
-        &candle_core::Device::Cpu,
-    )?;
-    let grads = model
-        .backward(&trace, &output_gradient)?
-        .iter()
-        .map(|g| g.flatten_all()?.to_vec1::<f32>())
-        .collect::<Result<Gradients>>()?;
+    let per_pack = 2 * model.spec.layers();
+    let mut losses = Vec::with_capacity(model.packing.runs);
+    let mut grads = Vec::with_capacity(model.params.len());
+    for (index, (pack, input)) in model.packing.packs.iter().zip(&batch.packs).enumerate() {
+        let params = &model.params[index * per_pack..(index + 1) * per_pack];
+        let (pack_losses, pack_grads) =
+            pack_gradient(&model.spec, task, params, input, rows, batch_rows);
+        losses.extend_from_slice(&pack_losses[..pack.runs]);
+        grads.extend(pack_grads);
+    }
     Ok((losses, grads))
 }
 
@@ -149,7 +123,7 @@ struct StepInput {
     /// The step's generation: a worker that wakes late and finds a newer step published
     /// knows the step it woke for did not need it.
     generation: u32,
-    model: Mlp,
+    model: PackedModel,
     task: Task,
     batch: Batch,
     shards: Vec<(usize, usize)>,
@@ -231,7 +205,7 @@ impl ShardPool {
                         continue;
                     }
                     let result = catch_unwind(AssertUnwindSafe(|| {
-                        let rows = input.batch.x.dim(1)?;
+                        let rows = input.batch.rows;
                         shard_gradient(
                             &input.model,
                             input.task,
@@ -277,13 +251,13 @@ fn add_into(total: &mut Option<(Vec<f64>, Gradients)>, (losses, grads): (Vec<f64
 
 /// The batch's losses and gradients. Plans with more than one thread need a `pool`.
 pub fn batch_gradient(
-    model: &Mlp,
+    model: &PackedModel,
     task: Task,
     batch: &Batch,
     plan: ThreadPlan,
     pool: Option<&ShardPool>,
 ) -> Result<BatchGradient> {
-    let rows = batch.x.dim(1)?;
+    let rows = batch.rows;
     let shards = shard_ranges(rows, plan.count);
     let pool = match pool {
         Some(pool) if shards.len() > 1 => pool,

@@ -25,43 +25,80 @@ pub fn loss_and_output_gradient(
         let run = i * width / per_run;
         let target = &targets[i * width..(i + 1) * width];
         let grad = &mut gradient[i * width..(i + 1) * width];
-        match task {
-            Task::Binary => {
-                let (z, y) = (f64::from(row[0]), f64::from(target[0]));
-                // e^−|z| serves both the loss and σ(z) (it is e^−z for z ≥ 0, e^z below).
-                let e = (-z.abs()).exp();
-                // Stable BCE with logits: max(z,0) − z·y + ln(1 + e^−|z|).
-                losses[run] += z.max(0.0) - z * y + e.ln_1p();
-                let sigmoid = if z >= 0.0 {
-                    1.0 / (1.0 + e)
-                } else {
-                    e / (1.0 + e)
-                };
-                grad[0] = ((sigmoid - y) * scale) as f32;
-            }
-            Task::Multiclass { .. } => {
-                let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
-                let sum: f64 = row.iter().map(|z| (f64::from(*z) - max).exp()).sum();
-                let log_sum = max + sum.ln();
-                for k in 0..width {
-                    let (z, y) = (f64::from(row[k]), f64::from(target[k]));
-                    losses[run] -= y * (z - log_sum);
-                    grad[k] = (((z - log_sum).exp() - y) * scale) as f32;
-                }
-            }
-            Task::Regression => {
-                for k in 0..width {
-                    let d = f64::from(row[k]) - f64::from(target[k]);
-                    losses[run] += d * d / width as f64;
-                    grad[k] = (2.0 * d / width as f64 * scale) as f32;
-                }
-            }
-        }
+        losses[run] += row_loss_and_gradient(task, row, target, scale, grad);
     }
     for loss in &mut losses {
         *loss *= scale;
     }
     (losses, gradient)
+}
+
+/// Classes whose softmax numerators a row keeps on the stack.
+const SOFTMAX_BUFFER: usize = 64;
+
+/// One row's loss (not yet divided by the batch's rows) and, into `grad`, its gradient with
+/// respect to the row's outputs times `scale`. The one place each loss's arithmetic lives: the
+/// batch form above and the fused kernel (`fused/kernel.rs`) both call it, row by row.
+#[inline]
+pub fn row_loss_and_gradient(
+    task: Task,
+    row: &[f32],
+    target: &[f32],
+    scale: f64,
+    grad: &mut [f32],
+) -> f64 {
+    let width = row.len();
+    match task {
+        Task::Binary => {
+            let (z, y) = (f64::from(row[0]), f64::from(target[0]));
+            // e^−|z| serves both the loss and σ(z) (it is e^−z for z ≥ 0, e^z below).
+            let e = (-z.abs()).exp();
+            let sigmoid = if z >= 0.0 {
+                1.0 / (1.0 + e)
+            } else {
+                e / (1.0 + e)
+            };
+            grad[0] = ((sigmoid - y) * scale) as f32;
+            // Stable BCE with logits: max(z,0) − z·y + ln(1 + e^−|z|).
+            z.max(0.0) - z * y + e.ln_1p()
+        }
+        Task::Multiclass { .. } => {
+            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+            // Each e^(z − max) once: the sum's terms are the softmax's numerators too (an exp
+            // is most of a row's cost here). Wider rows than the buffer recompute them.
+            let mut shifted = [0.0f64; SOFTMAX_BUFFER];
+            let mut sum = 0.0;
+            for (k, z) in row.iter().enumerate() {
+                let e = (f64::from(*z) - max).exp();
+                if k < SOFTMAX_BUFFER {
+                    shifted[k] = e;
+                }
+                sum += e;
+            }
+            let log_sum = max + sum.ln();
+            let mut loss = 0.0;
+            for k in 0..width {
+                let (z, y) = (f64::from(row[k]), f64::from(target[k]));
+                loss -= y * (z - log_sum);
+                let e = if k < SOFTMAX_BUFFER {
+                    shifted[k]
+                } else {
+                    (z - max).exp()
+                };
+                grad[k] = ((e / sum - y) * scale) as f32;
+            }
+            loss
+        }
+        Task::Regression => {
+            let mut loss = 0.0;
+            for k in 0..width {
+                let d = f64::from(row[k]) - f64::from(target[k]);
+                loss += d * d / width as f64;
+                grad[k] = (2.0 * d / width as f64 * scale) as f32;
+            }
+            loss
+        }
+    }
 }
 
 /// Class predictions (classification) or raw outputs (regression), row-major.

@@ -15,6 +15,7 @@ pub mod data;
 pub mod digest;
 pub mod dropout;
 pub mod files;
+pub mod fused;
 pub mod gradient;
 pub mod kernels;
 pub mod loss;

@@ -14,7 +14,8 @@ pub fn text(view: View) -> &'static str {
              Each only-X column frees one source. The tutorials' advice, \"repeat your experiment 30+ times and \
              report summary statistics\", is what the all-free column does. Lessons: library-rng initialises \
              through candle's own unseedable RNG (like forgetting to seed TensorFlow's global generator); nudge \
-             moves one initial weight by one ULP and shows that training amplifies any tiny difference. \
+             moves one initial weight by one ULP and shows that training amplifies a tiny difference (now and then \
+             the first step rounds the ULP away, and that run matches all-fixed bit for bit). \
              On drawn data sets, \"fresh data\" scores the same trained runs on 20,000 new points from the \
              generator: the columns narrow to the model's true spread, without the test set's coin flips."
         }

@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use candle_core::{Device, Tensor};
+use candle_core::Tensor;
 use sha2::Digest;
 
 use super::finish::{FinalOutputs, Shape, evaluate, finish_record, fresh_scores, stack};
@@ -17,8 +17,9 @@ use super::run_state::RunState;
 use super::{RunPlan, TrainError};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::data::{self, Task};
-use crate::engine::dropout::{DropoutStream, draw_mask};
-use crate::engine::gradient::{Batch, BatchGradient, ShardPool, batch_gradient};
+use crate::engine::dropout::{DropoutStream, draw_mask_lanes};
+use crate::engine::fused::{PackInput, Packing};
+use crate::engine::gradient::{Batch, BatchGradient, PackedModel, ShardPool, batch_gradient};
 use crate::engine::loss;
 use crate::engine::model::{Initialiser, Mlp, ModelSpec};
 use crate::engine::optim::OptimizerState;
@@ -33,7 +34,11 @@ pub(super) struct BatchedTraining<'a> {
     started: Instant,
     states: Vec<RunState>,
     spec: ModelSpec,
+    /// The runs' weights for evaluation and hashing (run-major, candle); brought up to date
+    /// from the optimiser before each evaluation ([`Self::sync_model`]), not every step.
     model: Mlp,
+    /// The weights the fused kernel trains (lane layout): a copy of the optimiser's values.
+    packed: PackedModel,
     optimizer: OptimizerState,
     task: Task,
     features: usize,
@@ -67,7 +72,14 @@ impl<'a> BatchedTraining<'a> {
                 state.nudged_weight = Some(model.nudge(r, plan.run_index)?);
             }
         }
-        let optimizer = OptimizerState::new(&config.training, model.param_values()?);
+        let packing = Packing::new(plans.len());
+        let lanes = packing.to_lanes(&model.param_values()?);
+        let optimizer = OptimizerState::new(&config.training, lanes.clone());
+        let packed = PackedModel {
+            spec: spec.clone(),
+            packing,
+            params: lanes,
+        };
         let train_x = stack(
             states.iter().map(|s| s.split.train.x.clone()).collect(),
             n_train,
@@ -86,6 +98,7 @@ impl<'a> BatchedTraining<'a> {
             states,
             spec,
             model,
+            packed,
             optimizer,
             task,
             features,
@@ -149,13 +162,30 @@ impl<'a> BatchedTraining<'a> {
     ) -> Result<(), TrainError> {
         let batch = self.gather_batch(orders, start, rows)?;
         let threads = self.plans[0].threads;
-        let gradient = batch_gradient(&self.model, self.task, &batch, threads, self.pool)?;
+        let gradient = batch_gradient(&self.packed, self.task, &batch, threads, self.pool)?;
         self.account_step(&gradient, rows, epoch_loss);
         if self.all_stopped() {
             return Ok(());
         }
         self.optimizer.step(&gradient.grads);
-        self.model.set_param_values(self.optimizer.values())?;
+        for (packed, trained) in self.packed.params.iter_mut().zip(self.optimizer.values()) {
+            packed.copy_from_slice(trained);
+        }
+        Ok(())
+    }
+
+    /// The optimiser's values, run-major (`[R, …]` per parameter), as records and hashes
+    /// read them.
+    fn run_major_values(&self) -> Vec<Vec<f32>> {
+        self.packed
+            .packing
+            .to_run_major(self.optimizer.values(), 2 * self.spec.layers())
+    }
+
+    /// Brings the evaluation model up to the trained weights.
+    fn sync_model(&mut self) -> Result<(), TrainError> {
+        let values = self.run_major_values();
+        self.model.set_param_values(&values)?;
         Ok(())
     }
 
@@ -166,50 +196,74 @@ impl<'a> BatchedTraining<'a> {
         start: usize,
         rows: usize,
     ) -> Result<Batch, TrainError> {
-        let (runs, features, outputs) = (self.plans.len(), self.features, self.outputs);
-        let mut x = Vec::with_capacity(runs * rows * features);
-        let mut y = Vec::with_capacity(runs * rows * outputs);
-        for (state, order) in self.states.iter().zip(orders) {
-            for &row in &order[start..start + rows] {
-                // Element by element: rows are a few floats, and a memcpy call per
-                // row cost more than the copy (3% of a batched run).
-                for &value in state.split.train.row_x(row) {
-                    x.push(value);
+        let (features, outputs) = (self.features, self.outputs);
+        let masks = self.draw_masks(rows);
+        let packs = self
+            .packed
+            .packing
+            .packs
+            .iter()
+            .zip(masks)
+            .map(|(pack, masks)| {
+                let lanes = pack.lanes;
+                let mut x = vec![0.0f32; rows * features * lanes];
+                let mut y = vec![0.0f32; rows * outputs * lanes];
+                for k in 0..pack.runs {
+                    let run = pack.first + k;
+                    let (train, order) = (&self.states[run].split.train, &orders[run]);
+                    for (b, &row) in order[start..start + rows].iter().enumerate() {
+                        for (i, value) in train.row_x(row).iter().enumerate() {
+                            x[(b * features + i) * lanes + k] = *value;
+                        }
+                        for (c, value) in train.row_y(row).iter().enumerate() {
+                            y[(b * outputs + c) * lanes + k] = *value;
+                        }
+                    }
                 }
-                for &value in state.split.train.row_y(row) {
-                    y.push(value);
+                PackInput {
+                    lanes,
+                    runs: pack.runs,
+                    rows,
+                    x,
+                    y,
+                    masks,
                 }
-            }
-        }
-        Ok(Batch {
-            x: Tensor::from_vec(x, (runs, rows, features), &Device::Cpu)?,
-            y,
-            masks: self.draw_masks(rows)?,
-        })
+            })
+            .collect();
+        Ok(Batch { rows, packs })
     }
 
-    /// One dropout mask per hidden layer, each run's drawn from its own stream.
-    fn draw_masks(&mut self, rows: usize) -> Result<Option<Vec<Tensor>>, TrainError> {
+    /// Each pack's dropout masks, one per hidden layer in the pack's lane layout, each run's
+    /// drawn from its own stream (layer after layer, as a run alone draws them).
+    fn draw_masks(&mut self, rows: usize) -> Vec<Option<Vec<Vec<f32>>>> {
         let dropout = self.spec.dropout;
+        let packs = &self.packed.packing.packs;
         if dropout <= 0.0 {
-            return Ok(None);
+            return vec![None; packs.len()];
         }
-        let runs = self.plans.len();
-        let mut masks = Vec::with_capacity(self.spec.hidden_widths().len());
-        for &width in self.spec.hidden_widths() {
-            let mut streams: Vec<DropoutStream> = self
-                .states
-                .iter_mut()
-                .map(|state| DropoutStream {
-                    rng: &mut state.dropout_rng,
-                    fingerprint: &mut state.dropout_hash,
-                    active: state.active,
-                })
-                .collect();
-            let mask = draw_mask(&mut streams, rows * width, dropout);
-            masks.push(Tensor::from_vec(mask, (runs, rows, width), &Device::Cpu)?);
-        }
-        Ok(Some(masks))
+        packs
+            .iter()
+            .map(|pack| {
+                let states = &mut self.states[pack.first..pack.first + pack.runs];
+                let masks = self
+                    .spec
+                    .hidden_widths()
+                    .iter()
+                    .map(|&width| {
+                        let mut streams: Vec<DropoutStream> = states
+                            .iter_mut()
+                            .map(|state| DropoutStream {
+                                rng: &mut state.dropout_rng,
+                                fingerprint: &mut state.dropout_hash,
+                                active: state.active,
+                            })
+                            .collect();
+                        draw_mask_lanes(&mut streams, rows * width, dropout, pack.lanes)
+                    })
+                    .collect();
+                Some(masks)
+            })
+            .collect()
     }
 
     /// Fingerprints the step's summation order, adds each run's loss to its epoch, and stops
@@ -218,6 +272,7 @@ impl<'a> BatchedTraining<'a> {
         let threshold = self.config.training.divergence_threshold;
         // One order per step, shared by every run of the batch.
         let order: Vec<u8> = gradient.summation_order.iter().map(|i| *i as u8).collect();
+        let mut frozen = Vec::new();
         for (r, state) in self.states.iter_mut().enumerate() {
             if !state.active {
                 continue;
@@ -228,15 +283,22 @@ impl<'a> BatchedTraining<'a> {
                 // Training stops here for this run: keep the weights it had (the
                 // optimiser's values are the model's, before this step).
                 state.active = false;
-                state.frozen_hash = Some(self.model.run_hash(self.optimizer.values(), r));
+                frozen.push(r);
             } else {
                 epoch_loss[r] += loss * rows as f64;
+            }
+        }
+        if !frozen.is_empty() {
+            let values = self.run_major_values();
+            for r in frozen {
+                self.states[r].frozen_hash = Some(self.model.run_hash(&values, r));
             }
         }
     }
 
     /// The epoch's mean train loss and test metric of every run still training.
     fn record_epoch(&mut self, epoch_loss: &[f64]) -> Result<(), TrainError> {
+        self.sync_model()?;
         let test_outputs = evaluate(&self.model, &self.test_x)?;
         let per_run = self.n_test * self.outputs;
         for (r, state) in self.states.iter_mut().enumerate() {
@@ -256,7 +318,8 @@ impl<'a> BatchedTraining<'a> {
 
     /// Final metrics, predictions, the decision grid (2-D data) and the weights' hash of every
     /// run, as records in plan order.
-    pub(super) fn finish(self) -> Result<Vec<RunRecord>, TrainError> {
+    pub(super) fn finish(mut self) -> Result<Vec<RunRecord>, TrainError> {
+        self.sync_model()?;
         let runs = self.plans.len();
         let test_outputs = evaluate(&self.model, &self.test_x)?;
         let train_outputs = evaluate(&self.model, &self.train_x)?;
@@ -276,7 +339,7 @@ impl<'a> BatchedTraining<'a> {
             fresh: fresh_scores(&self.model, self.config, self.plans, self.task)?,
             wall_ms: self.started.elapsed().as_secs_f64() * 1000.0 / runs as f64,
         };
-        let finals = self.optimizer.values();
+        let finals = &self.run_major_values();
         Ok(self
             .states
             .into_iter()

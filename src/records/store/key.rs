@@ -14,7 +14,9 @@ use crate::engine::digest::hex;
 /// stored before have neither, so they are trained again rather than shown half-measured.
 /// 3: the fresh-data score sums with fused multiply-adds (same bits on every CPU, half the
 /// instructions); a fresh score stored by version 2 may differ in its last point.
-pub const NUMERICS_VERSION: u32 = 3;
+/// 4: training steps through the fused multi-run kernel (`engine::fused`): every sum in a new
+/// fixed order with fused multiply-adds, so every trained weight differs from version 3's.
+pub const NUMERICS_VERSION: u32 = 4;
 
 /// The identity of an experiment in the store.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
