@@ -125,7 +125,17 @@ fn fused(problem: &Problem, rows: (usize, usize)) -> (Vec<f64>, Vec<Vec<f32>>) {
             }),
         };
         let pack_params = &params[index * per_pack..(index + 1) * per_pack];
-        let (l, g) = pack_gradient(&problem.spec, problem.task, pack_params, &input, rows, ROWS);
+        // Stale buffers of the wrong sizes: the kernel resizes and zeroes them.
+        let mut g = vec![vec![7.0f32; 3]; per_pack];
+        let l = pack_gradient(
+            &problem.spec,
+            problem.task,
+            pack_params,
+            &input,
+            rows,
+            ROWS,
+            &mut g,
+        );
         losses.extend_from_slice(&l[..pack.runs]);
         grads.extend(g);
     }

@@ -81,6 +81,7 @@ def timed_sweep(sweep, runs, first_seed, compile_step, cache):
     params = {k: p.detach() for k, p in params.items()}
     if "base" not in cache:
         cache["base"] = copy.deepcopy(models[0]).to("meta")
+        cache["eval"] = copy.deepcopy(cache["base"]).eval()  # no dropout
         cache["step"] = make_step(cache["base"], settings["classes"], compile_step)
     step = cache["step"]
     m = {k: torch.zeros_like(p) for k, p in params.items()}
@@ -100,7 +101,7 @@ def timed_sweep(sweep, runs, first_seed, compile_step, cache):
             eps = torch.tensor(EPS * math.sqrt(1 - BETA2 ** t))
             step(params, buffers, m, v, size, eps, xb, yb)
     with torch.no_grad():
-        base = cache["base"]
+        base = cache["eval"]
         z = vmap(lambda p, b, x: functional_call(base, (p, b), (x,)))(params, buffers, x_test)
         if settings["classes"] is None:
             accuracy = ((z[..., 0] > 0).float() == y_test[..., 0]).float().mean(1)

@@ -81,23 +81,32 @@ pub struct Batch {
 type ShardResult = (usize, Result<(Vec<f64>, Gradients)>);
 
 /// The losses (in run order) and gradients (the packs' layout) of rows `start..start+len` of
-/// the batch, scaled by `1/batch_rows`.
+/// the batch, scaled by `1/batch_rows`. The gradients go into `grads`, a previous step's
+/// buffers when there are some (fresh 128 KB buffers each step cost page faults).
 fn shard_gradient(
     model: &PackedModel,
     task: Task,
     batch: &Batch,
     rows: (usize, usize),
     batch_rows: usize,
+    mut grads: Gradients,
 ) -> Result<(Vec<f64>, Gradients)> {
     let per_pack = 2 * model.spec.layers();
     let mut losses = Vec::with_capacity(model.packing.runs);
-    let mut grads = Vec::with_capacity(model.params.len());
+    grads.resize_with(model.params.len(), Vec::new);
     for (index, (pack, input)) in model.packing.packs.iter().zip(&batch.packs).enumerate() {
         let params = &model.params[index * per_pack..(index + 1) * per_pack];
-        let (pack_losses, pack_grads) =
-            pack_gradient(&model.spec, task, params, input, rows, batch_rows);
+        let pack_grads = &mut grads[index * per_pack..(index + 1) * per_pack];
+        let pack_losses = pack_gradient(
+            &model.spec,
+            task,
+            params,
+            input,
+            rows,
+            batch_rows,
+            pack_grads,
+        );
         losses.extend_from_slice(&pack_losses[..pack.runs]);
-        grads.extend(pack_grads);
     }
     Ok((losses, grads))
 }
@@ -212,6 +221,7 @@ impl ShardPool {
                             &input.batch,
                             input.shards[index],
                             rows,
+                            Vec::new(),
                         )
                     }))
                     .unwrap_or_else(|_| {
@@ -250,12 +260,15 @@ fn add_into(total: &mut Option<(Vec<f64>, Gradients)>, (losses, grads): (Vec<f64
 }
 
 /// The batch's losses and gradients. Plans with more than one thread need a `pool`.
+///
+/// `recycled`: the gradient buffers of an earlier step to fill again (or none).
 pub fn batch_gradient(
     model: &PackedModel,
     task: Task,
     batch: &Batch,
     plan: ThreadPlan,
     pool: Option<&ShardPool>,
+    recycled: Gradients,
 ) -> Result<BatchGradient> {
     let rows = batch.rows;
     let shards = shard_ranges(rows, plan.count);
@@ -263,7 +276,7 @@ pub fn batch_gradient(
         Some(pool) if shards.len() > 1 => pool,
         _ => {
             let whole = (0, rows);
-            let (losses, grads) = shard_gradient(model, task, batch, whole, rows)?;
+            let (losses, grads) = shard_gradient(model, task, batch, whole, rows, recycled)?;
             return Ok(BatchGradient {
                 losses,
                 grads,
@@ -295,7 +308,7 @@ pub fn batch_gradient(
     round.generation.store(next, Ordering::Release);
     wake_all(&round.generation);
     // Shard 0 runs on this thread, racing the workers.
-    let own = shard_gradient(model, task, batch, shards[0], rows);
+    let own = shard_gradient(model, task, batch, shards[0], rows, recycled);
     round.arrive((0, own), shards.len());
     loop {
         let arrived = round.arrived.load(Ordering::Acquire);

@@ -164,22 +164,39 @@ pub fn bootstrap(rows: &[usize], rng: &mut SourceRng) -> Vec<usize> {
 /// (population std; a constant column is only centred). Regression targets are standardised
 /// the same way, so MSE is in units of the target's variance.
 pub fn standardise(reference: &Dataset, train: &mut Dataset, test: &mut Dataset) {
+    // Row by row, every column at once: each column's sums still run over the rows in order
+    // (the same bits as column by column), without striding through memory or dividing per
+    // value (this took a fifth of a digits run's CPU time).
     let scale = |values: &[f32], width: usize| -> Vec<(f32, f32)> {
         let rows = values.len() / width;
-        (0..width)
-            .map(|c| {
-                let column = (0..rows).map(|r| f64::from(values[r * width + c]));
-                let mean = column.clone().sum::<f64>() / rows as f64;
-                let var = column.map(|v| (v - mean).powi(2)).sum::<f64>() / rows as f64;
+        let mut sums = vec![0.0f64; width];
+        for row in values.chunks_exact(width) {
+            for (sum, v) in sums.iter_mut().zip(row) {
+                *sum += f64::from(*v);
+            }
+        }
+        let means: Vec<f64> = sums.iter().map(|sum| sum / rows as f64).collect();
+        let mut squares = vec![0.0f64; width];
+        for row in values.chunks_exact(width) {
+            for ((square, v), mean) in squares.iter_mut().zip(row).zip(&means) {
+                *square += (f64::from(*v) - mean).powi(2);
+            }
+        }
+        means
+            .iter()
+            .zip(&squares)
+            .map(|(mean, square)| {
+                let var = square / rows as f64;
                 let std = if var > 0.0 { var.sqrt() } else { 1.0 };
-                (mean as f32, std as f32)
+                (*mean as f32, std as f32)
             })
             .collect()
     };
     let apply = |values: &mut [f32], width: usize, stats: &[(f32, f32)]| {
-        for (i, v) in values.iter_mut().enumerate() {
-            let (mean, std) = stats[i % width];
-            *v = (*v - mean) / std;
+        for row in values.chunks_exact_mut(width) {
+            for (v, (mean, std)) in row.iter_mut().zip(stats) {
+                *v = (*v - mean) / std;
+            }
         }
     };
     let x_stats = scale(&reference.x, reference.features);

@@ -39,8 +39,9 @@ struct Step<'a> {
     batch_rows: usize,
 }
 
-/// The losses (one per lane, over rows `start..start + len`, divided by `batch_rows`) and the
-/// gradients (the pack's parameters' layout, scaled the same way) of one pack.
+/// The losses (one per lane, over rows `start..start + len`, divided by `batch_rows`) of one
+/// pack, and into `grads` (any buffers: they are resized and zeroed, so a step can reuse the
+/// last step's) its gradients in the parameters' lane layout, scaled the same way.
 /// `params` are the pack's `[W0, b0, W1, b1, …]` in lane layout (`Packing::to_lanes`).
 pub fn pack_gradient(
     spec: &ModelSpec,
@@ -49,7 +50,12 @@ pub fn pack_gradient(
     input: &PackInput,
     (start, len): (usize, usize),
     batch_rows: usize,
-) -> (Vec<f64>, Vec<Vec<f32>>) {
+    grads: &mut [Vec<f32>],
+) -> Vec<f64> {
+    for (grad, param) in grads.iter_mut().zip(params) {
+        grad.clear();
+        grad.resize(param.len(), 0.0);
+    }
     let step = Step {
         spec,
         task,
@@ -60,48 +66,48 @@ pub fn pack_gradient(
         batch_rows,
     };
     match input.lanes {
-        1 => dispatch::<1>(&step),
-        2 => dispatch::<2>(&step),
-        4 => dispatch::<4>(&step),
-        8 => dispatch::<8>(&step),
-        16 => dispatch::<16>(&step),
+        1 => dispatch::<1>(&step, grads),
+        2 => dispatch::<2>(&step, grads),
+        4 => dispatch::<4>(&step, grads),
+        8 => dispatch::<8>(&step, grads),
+        16 => dispatch::<16>(&step, grads),
         lanes => panic!("no kernel for {lanes} lanes"),
     }
 }
 
 /// The widest vector instructions this CPU has. Each path runs the same code on the same
 /// values, so the bits are the same on every path; only the speed differs.
-fn dispatch<const L: usize>(step: &Step) -> (Vec<f64>, Vec<Vec<f32>>) {
+fn dispatch<const L: usize>(step: &Step, grads: &mut [Vec<f32>]) -> Vec<f64> {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f")
             && std::arch::is_x86_feature_detected!("fma")
         {
             // SAFETY: the CPU has the features the function is compiled for.
-            return unsafe { step_avx512::<L>(step) };
+            return unsafe { step_avx512::<L>(step, grads) };
         }
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
         {
             // SAFETY: as above.
-            return unsafe { step_avx2::<L>(step) };
+            return unsafe { step_avx2::<L>(step, grads) };
         }
     }
     // SAFETY: the portable operations are plain Rust.
-    unsafe { step_body::<Portable, L>(step) }
+    unsafe { step_body::<Portable, L>(step, grads) }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn step_avx512<const L: usize>(step: &Step) -> (Vec<f64>, Vec<Vec<f32>>) {
+unsafe fn step_avx512<const L: usize>(step: &Step, grads: &mut [Vec<f32>]) -> Vec<f64> {
     // SAFETY: compiled for AVX-512, called only where the CPU has it.
-    unsafe { step_body::<Avx512, L>(step) }
+    unsafe { step_body::<Avx512, L>(step, grads) }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn step_avx2<const L: usize>(step: &Step) -> (Vec<f64>, Vec<Vec<f32>>) {
+unsafe fn step_avx2<const L: usize>(step: &Step, grads: &mut [Vec<f32>]) -> Vec<f64> {
     // SAFETY: compiled for AVX2 and FMA, called only where the CPU has them.
-    unsafe { step_body::<Avx2, L>(step) }
+    unsafe { step_body::<Avx2, L>(step, grads) }
 }
 
 type Lanes<const L: usize> = [f32; L];
@@ -115,23 +121,6 @@ fn lanes<const L: usize>(values: &[f32]) -> &[Lanes<L>] {
 #[inline(always)]
 fn lanes_mut<const L: usize>(values: &mut [f32]) -> &mut [Lanes<L>] {
     values.as_chunks_mut::<L>().0
-}
-
-/// `z[j] = Σ_i input[i] · w[i][j]`, summed over `i` in order, each `z[j]` in a register.
-#[inline(always)]
-unsafe fn pre_activation<I: Isa, const L: usize>(
-    input: &[Lanes<L>],
-    w: &[Lanes<L>],
-    z: &mut [Lanes<L>],
-) {
-    let fan_out = z.len();
-    for (j, zj) in z.iter_mut().enumerate() {
-        let mut acc = [0.0f32; L];
-        for (i, a) in input.iter().enumerate() {
-            unsafe { I::fma(&mut acc, a, &w[i * fan_out + j]) };
-        }
-        *zj = acc;
-    }
 }
 
 /// A hidden layer's `h = act(z + b) · mask` (in place of `z`) and `slope = act'(z + b) · mask`.
@@ -186,105 +175,200 @@ fn apply<const L: usize>(
     }
 }
 
-/// The whole step; inlined into each instruction-set wrapper above.
+/// Rows a block of the step works on together: each weight is read once per block (and each
+/// weight gradient loaded and stored once per block), not once per row. Digits' first layer
+/// is 128 KB of weights per sixteen-run pack, more than L1 holds.
+const BLOCK: usize = 8;
+
+/// The step's working buffers, sized for a block of [`BLOCK`] rows, row-major in the block.
+struct Buffers<const L: usize> {
+    /// Each hidden layer's output (masked), then its slope, `[row][unit]`.
+    hidden: Vec<Vec<Lanes<L>>>,
+    slopes: Vec<Vec<Lanes<L>>>,
+    output: Vec<Lanes<L>>,
+    /// The gradient with respect to the current layer's pre-activation, and the layer below's.
+    g: Vec<Lanes<L>>,
+    g_below: Vec<Lanes<L>>,
+    row_out: Vec<f32>,
+    row_target: Vec<f32>,
+    row_grad: Vec<f32>,
+}
+
+/// The whole step; inlined into each instruction-set wrapper above. Rows go in blocks of
+/// [`BLOCK`], the rest one at a time; a block computes exactly what its rows would one by one
+/// (each sum over inputs per row, each weight gradient over rows in row order), so the bits do
+/// not depend on the blocking.
 ///
 /// # Safety
 /// `I`'s instructions must be available (see [`Isa`]).
 #[inline(always)]
-unsafe fn step_body<I: Isa, const L: usize>(step: &Step) -> (Vec<f64>, Vec<Vec<f32>>) {
+unsafe fn step_body<I: Isa, const L: usize>(step: &Step, grads: &mut [Vec<f32>]) -> Vec<f64> {
     let widths = &step.spec.widths;
     let layers = widths.len() - 1;
     let outputs = widths[layers];
-    let input = step.input;
-    let mut grads: Vec<Vec<f32>> = step.params.iter().map(|p| vec![0.0; p.len()]).collect();
-    // Each hidden layer's output (masked) and slope for the current row; then the output.
-    let mut hidden: Vec<Vec<Lanes<L>>> = widths[1..layers]
-        .iter()
-        .map(|&w| vec![[0.0; L]; w])
-        .collect();
-    let mut slopes = hidden.clone();
-    let mut output = vec![[0.0f32; L]; outputs];
     let widest = widths.iter().copied().max().unwrap_or(1);
-    let (mut g, mut g_below) = (vec![[0.0f32; L]; widest], vec![[0.0f32; L]; widest]);
-    let (mut row_out, mut row_target, mut row_grad) = (
-        vec![0.0f32; outputs],
-        vec![0.0f32; outputs],
-        vec![0.0f32; outputs],
-    );
+    let hidden: Vec<Vec<Lanes<L>>> = widths[1..layers]
+        .iter()
+        .map(|&w| vec![[0.0; L]; BLOCK * w])
+        .collect();
+    let mut buffers = Buffers {
+        slopes: hidden.clone(),
+        hidden,
+        output: vec![[0.0; L]; BLOCK * outputs],
+        g: vec![[0.0; L]; BLOCK * widest],
+        g_below: vec![[0.0; L]; BLOCK * widest],
+        row_out: vec![0.0; outputs],
+        row_target: vec![0.0; outputs],
+        row_grad: vec![0.0; outputs],
+    };
     let mut losses = vec![0.0f64; L];
-    let scale = 1.0 / step.batch_rows as f64;
-    let x_all = lanes::<L>(&input.x);
-    let y_all = lanes::<L>(&input.y);
-    let (inputs, activation) = (widths[0], step.spec.activation);
-
-    for row in step.start..step.start + step.len {
-        let x = &x_all[row * inputs..(row + 1) * inputs];
-        // Forward.
-        for layer in 0..layers {
-            let w = lanes::<L>(&step.params[2 * layer]);
-            let bias = lanes::<L>(&step.params[2 * layer + 1]);
-            if layer + 1 < layers {
-                let (below, this) = hidden.split_at_mut(layer);
-                let layer_input: &[Lanes<L>] = if layer == 0 { x } else { &below[layer - 1] };
-                let z = &mut this[0];
-                unsafe { pre_activation::<I, L>(layer_input, w, z) };
-                let width = widths[layer + 1];
-                let mask = input
-                    .masks
-                    .as_ref()
-                    .map(|m| &lanes::<L>(&m[layer])[row * width..(row + 1) * width]);
-                unsafe { activate_layer::<I, L>(activation, z, bias, mask, &mut slopes[layer]) };
-            } else {
-                let layer_input: &[Lanes<L>] = if layer == 0 { x } else { &hidden[layer - 1] };
-                unsafe { pre_activation::<I, L>(layer_input, w, &mut output) };
-                for (o, b) in output.iter_mut().zip(bias) {
-                    unsafe { I::add(o, b) };
-                }
-            }
-        }
-        // Loss and output gradient, lane by lane (padding lanes keep a zero gradient).
-        let y = &y_all[row * outputs..(row + 1) * outputs];
-        for k in 0..input.runs {
-            for c in 0..outputs {
-                row_out[c] = output[c][k];
-                row_target[c] = y[c][k];
-            }
-            losses[k] +=
-                row_loss_and_gradient(step.task, &row_out, &row_target, scale, &mut row_grad);
-            for c in 0..outputs {
-                g[c][k] = row_grad[c];
-            }
-        }
-        // Backward.
-        for layer in (0..layers).rev() {
-            let (fan_in, fan_out) = (widths[layer], widths[layer + 1]);
-            let layer_input: &[Lanes<L>] = if layer == 0 { x } else { &hidden[layer - 1] };
-            let (weight_grads, rest) = grads[2 * layer..].split_at_mut(1);
-            let gw = lanes_mut::<L>(&mut weight_grads[0]);
-            for (i, a) in layer_input.iter().enumerate() {
-                for (gwij, gj) in gw[i * fan_out..(i + 1) * fan_out].iter_mut().zip(&g) {
-                    unsafe { I::fma(gwij, a, gj) };
-                }
-            }
-            for (gb, gj) in lanes_mut::<L>(&mut rest[0]).iter_mut().zip(&g) {
-                unsafe { I::add(gb, gj) };
-            }
-            if layer > 0 {
-                let w = lanes::<L>(&step.params[2 * layer]);
-                let slope = &slopes[layer - 1];
-                for i in 0..fan_in {
-                    let mut sum = [0.0f32; L];
-                    for (gj, wij) in g[..fan_out].iter().zip(&w[i * fan_out..(i + 1) * fan_out]) {
-                        unsafe { I::fma(&mut sum, gj, wij) };
-                    }
-                    unsafe { I::mul(&mut g_below[i], &sum, &slope[i]) };
-                }
-                std::mem::swap(&mut g, &mut g_below);
-            }
-        }
+    let mut row = step.start;
+    let end = step.start + step.len;
+    while row + BLOCK <= end {
+        unsafe { block::<I, L, BLOCK>(step, row, &mut buffers, grads, &mut losses) };
+        row += BLOCK;
     }
+    while row < end {
+        unsafe { block::<I, L, 1>(step, row, &mut buffers, grads, &mut losses) };
+        row += 1;
+    }
+    let scale = 1.0 / step.batch_rows as f64;
     for loss in &mut losses {
         *loss *= scale;
     }
-    (losses, grads)
+    losses
+}
+
+/// Rows `first..first + B` of the step: forward, loss, backward.
+#[inline(always)]
+unsafe fn block<I: Isa, const L: usize, const B: usize>(
+    step: &Step,
+    first: usize,
+    buffers: &mut Buffers<L>,
+    grads: &mut [Vec<f32>],
+    losses: &mut [f64],
+) {
+    let widths = &step.spec.widths;
+    let layers = widths.len() - 1;
+    let (inputs, outputs) = (widths[0], widths[layers]);
+    let input = step.input;
+    let x = &lanes::<L>(&input.x)[first * inputs..(first + B) * inputs];
+    let Buffers {
+        hidden,
+        slopes,
+        output,
+        g,
+        g_below,
+        row_out,
+        row_target,
+        row_grad,
+    } = buffers;
+
+    // Forward.
+    for layer in 0..layers {
+        let (fan_in, fan_out) = (widths[layer], widths[layer + 1]);
+        let w = lanes::<L>(&step.params[2 * layer]);
+        let bias = lanes::<L>(&step.params[2 * layer + 1]);
+        let (below, this) = hidden.split_at_mut(layer);
+        let layer_input: &[Lanes<L>] = if layer == 0 { x } else { &below[layer - 1] };
+        let z: &mut [Lanes<L>] = if layer + 1 < layers {
+            &mut this[0]
+        } else {
+            output
+        };
+        for j in 0..fan_out {
+            let mut acc = [[0.0f32; L]; B];
+            for i in 0..fan_in {
+                let wij = &w[i * fan_out + j];
+                for b in 0..B {
+                    unsafe { I::fma(&mut acc[b], &layer_input[b * fan_in + i], wij) };
+                }
+            }
+            for b in 0..B {
+                z[b * fan_out + j] = acc[b];
+            }
+        }
+        if layer + 1 < layers {
+            let masks = input.masks.as_ref();
+            for b in 0..B {
+                let row = first + b;
+                let mask =
+                    masks.map(|m| &lanes::<L>(&m[layer])[row * fan_out..(row + 1) * fan_out]);
+                let units = b * fan_out..(b + 1) * fan_out;
+                unsafe {
+                    activate_layer::<I, L>(
+                        step.spec.activation,
+                        &mut z[units.clone()],
+                        bias,
+                        mask,
+                        &mut slopes[layer][units],
+                    )
+                };
+            }
+        } else {
+            for b in 0..B {
+                for (o, bj) in z[b * fan_out..(b + 1) * fan_out].iter_mut().zip(bias) {
+                    unsafe { I::add(o, bj) };
+                }
+            }
+        }
+    }
+
+    // Loss and output gradient, row by row and lane by lane (padding lanes keep a zero
+    // gradient).
+    let scale = 1.0 / step.batch_rows as f64;
+    let y_all = lanes::<L>(&input.y);
+    for b in 0..B {
+        let y = &y_all[(first + b) * outputs..(first + b + 1) * outputs];
+        let out = &output[b * outputs..(b + 1) * outputs];
+        for k in 0..input.runs {
+            for c in 0..outputs {
+                row_out[c] = out[c][k];
+                row_target[c] = y[c][k];
+            }
+            losses[k] += row_loss_and_gradient(step.task, row_out, row_target, scale, row_grad);
+            for c in 0..outputs {
+                g[b * outputs + c][k] = row_grad[c];
+            }
+        }
+    }
+
+    // Backward.
+    for layer in (0..layers).rev() {
+        let (fan_in, fan_out) = (widths[layer], widths[layer + 1]);
+        let layer_input: &[Lanes<L>] = if layer == 0 { x } else { &hidden[layer - 1] };
+        let (weight_grads, rest) = grads[2 * layer..].split_at_mut(1);
+        let gw = lanes_mut::<L>(&mut weight_grads[0]);
+        for i in 0..fan_in {
+            for j in 0..fan_out {
+                let mut acc = gw[i * fan_out + j];
+                for b in 0..B {
+                    unsafe { I::fma(&mut acc, &layer_input[b * fan_in + i], &g[b * fan_out + j]) };
+                }
+                gw[i * fan_out + j] = acc;
+            }
+        }
+        let gb = lanes_mut::<L>(&mut rest[0]);
+        for j in 0..fan_out {
+            let mut acc = gb[j];
+            for b in 0..B {
+                unsafe { I::add(&mut acc, &g[b * fan_out + j]) };
+            }
+            gb[j] = acc;
+        }
+        if layer > 0 {
+            let w = lanes::<L>(&step.params[2 * layer]);
+            let slope = &slopes[layer - 1];
+            for b in 0..B {
+                for i in 0..fan_in {
+                    let mut sum = [0.0f32; L];
+                    for j in 0..fan_out {
+                        unsafe { I::fma(&mut sum, &g[b * fan_out + j], &w[i * fan_out + j]) };
+                    }
+                    unsafe { I::mul(&mut g_below[b * fan_in + i], &sum, &slope[b * fan_in + i]) };
+                }
+            }
+            std::mem::swap(g, g_below);
+        }
+    }
 }

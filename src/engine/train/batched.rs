@@ -39,6 +39,8 @@ pub(super) struct BatchedTraining<'a> {
     model: Mlp,
     /// The weights the fused kernel trains (lane layout): a copy of the optimiser's values.
     packed: PackedModel,
+    /// The last step's buffers, filled again by the next one.
+    spare: Spare,
     optimizer: OptimizerState,
     task: Task,
     features: usize,
@@ -99,6 +101,7 @@ impl<'a> BatchedTraining<'a> {
             spec,
             model,
             packed,
+            spare: Spare::default(),
             optimizer,
             task,
             features,
@@ -162,7 +165,16 @@ impl<'a> BatchedTraining<'a> {
     ) -> Result<(), TrainError> {
         let batch = self.gather_batch(orders, start, rows)?;
         let threads = self.plans[0].threads;
-        let gradient = batch_gradient(&self.packed, self.task, &batch, threads, self.pool)?;
+        let recycled = std::mem::take(&mut self.spare.grads);
+        let gradient = batch_gradient(
+            &self.packed,
+            self.task,
+            &batch,
+            threads,
+            self.pool,
+            recycled,
+        )?;
+        self.spare.inputs = batch.packs.into_iter().map(|p| (p.x, p.y)).collect();
         self.account_step(&gradient, rows, epoch_loss);
         if self.all_stopped() {
             return Ok(());
@@ -171,6 +183,7 @@ impl<'a> BatchedTraining<'a> {
         for (packed, trained) in self.packed.params.iter_mut().zip(self.optimizer.values()) {
             packed.copy_from_slice(trained);
         }
+        self.spare.grads = gradient.grads;
         Ok(())
     }
 
@@ -198,6 +211,7 @@ impl<'a> BatchedTraining<'a> {
     ) -> Result<Batch, TrainError> {
         let (features, outputs) = (self.features, self.outputs);
         let masks = self.draw_masks(rows);
+        let mut spare = std::mem::take(&mut self.spare.inputs).into_iter();
         let packs = self
             .packed
             .packing
@@ -206,17 +220,24 @@ impl<'a> BatchedTraining<'a> {
             .zip(masks)
             .map(|(pack, masks)| {
                 let lanes = pack.lanes;
-                let mut x = vec![0.0f32; rows * features * lanes];
-                let mut y = vec![0.0f32; rows * outputs * lanes];
-                for k in 0..pack.runs {
-                    let run = pack.first + k;
-                    let (train, order) = (&self.states[run].split.train, &orders[run]);
-                    for (b, &row) in order[start..start + rows].iter().enumerate() {
+                // The last step's buffers: every lane of a run is written below, and the
+                // padding lanes were zeros when the buffers were made and stay so.
+                let (mut x, mut y) = spare.next().unwrap_or_default();
+                x.resize(rows * features * lanes, 0.0);
+                y.resize(rows * outputs * lanes, 0.0);
+                // Row by row, every run of the pack into one row's block of lanes (a few KB,
+                // in L1), rather than run by run across the whole buffer.
+                for b in 0..rows {
+                    let x_row = &mut x[b * features * lanes..(b + 1) * features * lanes];
+                    let y_row = &mut y[b * outputs * lanes..(b + 1) * outputs * lanes];
+                    for k in 0..pack.runs {
+                        let run = pack.first + k;
+                        let (train, row) = (&self.states[run].split.train, orders[run][start + b]);
                         for (i, value) in train.row_x(row).iter().enumerate() {
-                            x[(b * features + i) * lanes + k] = *value;
+                            x_row[i * lanes + k] = *value;
                         }
                         for (c, value) in train.row_y(row).iter().enumerate() {
-                            y[(b * outputs + c) * lanes + k] = *value;
+                            y_row[c * lanes + k] = *value;
                         }
                     }
                 }
@@ -356,6 +377,15 @@ impl<'a> BatchedTraining<'a> {
             })
             .collect())
     }
+}
+
+/// Buffers a step hands to the next: reused rather than allocated, since buffers of 128 KB
+/// (digits' first layer, sixteen runs) came fresh from the OS, page faults and all, each step.
+#[derive(Default)]
+struct Spare {
+    grads: crate::engine::gradient::Gradients,
+    /// Each pack's inputs and targets.
+    inputs: Vec<(Vec<f32>, Vec<f32>)>,
 }
 
 /// Every run's initial weights, side by side: from its own `init` stream, or from candle's
