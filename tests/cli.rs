@@ -309,6 +309,16 @@ fn bench_prints_its_figures_as_json() {
             report[key]
         );
     }
+    let like = &report["like_for_like"];
+    assert_eq!(like["condition"], "free:data+split+init+dropout+shuffle");
+    assert_eq!(
+        (like["runs"].as_u64(), like["workers"].as_u64()),
+        (Some(240), Some(1))
+    );
+    assert!(
+        like["ms_per_run"].as_f64().is_some_and(|v| v > 0.0),
+        "{like}"
+    );
 }
 
 #[test]

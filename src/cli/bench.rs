@@ -9,14 +9,18 @@ use std::time::Instant;
 use clap::Args;
 use serde::Serialize;
 
+mod like_for_like;
+
 use super::common::{Failure, bad_input, check_workers};
 use crate::engine::presets;
 use crate::engine::seeds::Condition;
 use crate::engine::sweep::{SweepSpec, default_workers, run_sweep};
 use crate::engine::train::{RunPlan, scoring_cpu_seconds, train_run};
 use crate::records::store::{RunStore, StoreError};
+use like_for_like::like_for_like;
+pub use like_for_like::{LIKE_FOR_LIKE_CONDITION, LikeForLike};
 
-const BENCH_SEED: u64 = 1;
+pub(super) const BENCH_SEED: u64 = 1;
 
 /// Why a benchmark could not be measured.
 #[derive(Debug, thiserror::Error)]
@@ -60,10 +64,12 @@ pub struct BenchReport {
     /// (its own thread CPU clock) over the sweep's CPU time without it. Exact where the
     /// with/without difference is at the mercy of a shared machine.
     pub fresh_scoring_cpu_share: f64,
+    /// The sweep the peers in benches/peer train, for a like-for-like ratio.
+    pub like_for_like: LikeForLike,
 }
 
 /// User + system CPU seconds of this process (Linux /proc; clock ticks are 100 Hz there).
-fn process_cpu_seconds() -> Option<f64> {
+pub(super) fn process_cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name, which is in parentheses and may contain spaces.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
@@ -120,6 +126,7 @@ pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, BenchError
     let fresh_scoring_share = least_with / least_without - 1.0;
     let fresh_scoring_cpu_share = scoring_last / (cpu_seconds - scoring_last).max(f64::EPSILON);
     let runs = outcome.runs.len();
+    let like_for_like = like_for_like(preset)?;
     Ok(BenchReport {
         sweep_seconds,
         runs,
@@ -130,6 +137,7 @@ pub fn run_bench(preset: &str, workers: usize) -> Result<BenchReport, BenchError
         workers,
         fresh_scoring_share,
         fresh_scoring_cpu_share,
+        like_for_like,
     })
 }
 
@@ -185,6 +193,12 @@ pub(super) fn bench(args: BenchArgs) -> Result<(), Failure> {
              {:+.1}% by sweeps with and without it)",
             report.fresh_scoring_cpu_share * 100.0,
             report.fresh_scoring_share * 100.0
+        );
+        let like = &report.like_for_like;
+        println!(
+            "like for like        {:>9.1} ms CPU per run ({} runs of {}, {} worker; the \
+             peers in benches/peer time the same)",
+            like.ms_per_run, like.runs, like.condition, like.workers
         );
         if let Some(store) = &store {
             println!("run store with {} runs:", store.stored_runs);
