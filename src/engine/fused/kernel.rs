@@ -123,6 +123,43 @@ fn lanes_mut<const L: usize>(values: &mut [f32]) -> &mut [Lanes<L>] {
     values.as_chunks_mut::<L>().0
 }
 
+/// `acc[j] = a · x[j] + acc[j]` for every `j`, one rounding each: a one-lane pack (a run
+/// alone) vectorised across units instead of lanes, with the same bits as unit by unit.
+#[inline(always)]
+unsafe fn axpy<I: Isa>(acc: &mut [f32], a: f32, x: &[f32]) {
+    let (wide, narrow) = ([a; 16], [a; 8]);
+    let mut j = 0;
+    while j + 16 <= acc.len() {
+        let (acc16, x16) = (&mut acc[j..j + 16], &x[j..j + 16]);
+        unsafe { I::fma::<16>(acc16.try_into().unwrap(), &wide, x16.try_into().unwrap()) };
+        j += 16;
+    }
+    while j + 8 <= acc.len() {
+        let (acc8, x8) = (&mut acc[j..j + 8], &x[j..j + 8]);
+        unsafe { I::fma::<8>(acc8.try_into().unwrap(), &narrow, x8.try_into().unwrap()) };
+        j += 8;
+    }
+    while j < acc.len() {
+        acc[j] = a.mul_add(x[j], acc[j]);
+        j += 1;
+    }
+}
+
+/// `acc[j] += x[j]` for every `j` (see [`axpy`]).
+#[inline(always)]
+unsafe fn add_all<I: Isa>(acc: &mut [f32], x: &[f32]) {
+    let mut j = 0;
+    while j + 16 <= acc.len() {
+        let (acc16, x16) = (&mut acc[j..j + 16], &x[j..j + 16]);
+        unsafe { I::add::<16>(acc16.try_into().unwrap(), x16.try_into().unwrap()) };
+        j += 16;
+    }
+    while j < acc.len() {
+        acc[j] += x[j];
+        j += 1;
+    }
+}
+
 /// A hidden layer's `h = act(z + b) · mask` (in place of `z`) and `slope = act'(z + b) · mask`.
 #[inline(always)]
 unsafe fn activate_layer<I: Isa, const L: usize>(
@@ -276,16 +313,30 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
         } else {
             output
         };
-        for j in 0..fan_out {
-            let mut acc = [[0.0f32; L]; B];
-            for i in 0..fan_in {
-                let wij = &w[i * fan_out + j];
-                for b in 0..B {
-                    unsafe { I::fma(&mut acc[b], &layer_input[b * fan_in + i], wij) };
+        if L == 1 {
+            // A run alone: across units, each still summed over inputs in order from zero.
+            let (x1, w1) = (layer_input.as_flattened(), w.as_flattened());
+            let z1 = z[..B * fan_out].as_flattened_mut();
+            for b in 0..B {
+                let zb = &mut z1[b * fan_out..(b + 1) * fan_out];
+                zb.fill(0.0);
+                for i in 0..fan_in {
+                    let wi = &w1[i * fan_out..(i + 1) * fan_out];
+                    unsafe { axpy::<I>(zb, x1[b * fan_in + i], wi) };
                 }
             }
-            for b in 0..B {
-                z[b * fan_out + j] = acc[b];
+        } else {
+            for j in 0..fan_out {
+                let mut acc = [[0.0f32; L]; B];
+                for i in 0..fan_in {
+                    let wij = &w[i * fan_out + j];
+                    for b in 0..B {
+                        unsafe { I::fma(&mut acc[b], &layer_input[b * fan_in + i], wij) };
+                    }
+                }
+                for b in 0..B {
+                    z[b * fan_out + j] = acc[b];
+                }
             }
         }
         if layer + 1 < layers {
@@ -338,23 +389,37 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
         let (fan_in, fan_out) = (widths[layer], widths[layer + 1]);
         let layer_input: &[Lanes<L>] = if layer == 0 { x } else { &hidden[layer - 1] };
         let (weight_grads, rest) = grads[2 * layer..].split_at_mut(1);
-        let gw = lanes_mut::<L>(&mut weight_grads[0]);
-        for i in 0..fan_in {
-            for j in 0..fan_out {
-                let mut acc = gw[i * fan_out + j];
-                for b in 0..B {
-                    unsafe { I::fma(&mut acc, &layer_input[b * fan_in + i], &g[b * fan_out + j]) };
-                }
-                gw[i * fan_out + j] = acc;
-            }
-        }
-        let gb = lanes_mut::<L>(&mut rest[0]);
-        for j in 0..fan_out {
-            let mut acc = gb[j];
+        if L == 1 {
+            // Each weight's gradient still adds the rows in order.
+            let (x1, g1) = (layer_input.as_flattened(), g[..B * fan_out].as_flattened());
             for b in 0..B {
-                unsafe { I::add(&mut acc, &g[b * fan_out + j]) };
+                let gb = &g1[b * fan_out..(b + 1) * fan_out];
+                for i in 0..fan_in {
+                    let gwi = &mut weight_grads[0][i * fan_out..(i + 1) * fan_out];
+                    unsafe { axpy::<I>(gwi, x1[b * fan_in + i], gb) };
+                }
+                unsafe { add_all::<I>(&mut rest[0], gb) };
             }
-            gb[j] = acc;
+        } else {
+            let gw = lanes_mut::<L>(&mut weight_grads[0]);
+            for i in 0..fan_in {
+                for j in 0..fan_out {
+                    let mut acc = gw[i * fan_out + j];
+                    for b in 0..B {
+                        let (a, gj) = (&layer_input[b * fan_in + i], &g[b * fan_out + j]);
+                        unsafe { I::fma(&mut acc, a, gj) };
+                    }
+                    gw[i * fan_out + j] = acc;
+                }
+            }
+            let gb = lanes_mut::<L>(&mut rest[0]);
+            for j in 0..fan_out {
+                let mut acc = gb[j];
+                for b in 0..B {
+                    unsafe { I::add(&mut acc, &g[b * fan_out + j]) };
+                }
+                gb[j] = acc;
+            }
         }
         if layer > 0 {
             let w = lanes::<L>(&step.params[2 * layer]);
