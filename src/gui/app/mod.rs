@@ -269,14 +269,21 @@ impl SeedscopeApp {
     fn drive_unattended_run(&mut self, ctx: &egui::Context) {
         // A snapshot waits for every summary to be current, not only for the sweep to end.
         let current = self.session.as_ref().is_none_or(Session::is_current);
-        let idle = !self.is_running() && !self.is_capturing() && current;
+        let idle =
+            !self.is_running() && !self.is_capturing() && current && !super::views::figures_busy();
         let has_session = self.session.is_some();
         let Some(unattended) = &mut self.unattended else {
             return;
         };
+        let view = unattended.view;
         match unattended.next_step(idle, has_session) {
             UnattendedStep::Nothing => {}
-            UnattendedStep::StartSweep => self.intents.push(Intent::Run),
+            UnattendedStep::StartSweep => {
+                // The view the snapshot will show is on screen while the sweep runs, so the
+                // frame times printed at the end are that view's.
+                self.settings.view = view;
+                self.intents.push(Intent::Run);
+            }
             UnattendedStep::Fail => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             UnattendedStep::Snapshot { view, path } => {
                 self.settings.view = view;

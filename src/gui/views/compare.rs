@@ -25,7 +25,11 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     });
     let (a, b) = (settings.compare_a.clone(), settings.compare_b.clone());
     let metric = session.metric().to_string();
-    let result = super::cached_pair_reading(ui, session, "compare-cache", &a, &b);
+    let Some(result) = super::cached_pair_reading(ui, session, "compare-cache", &a, &b) else {
+        let runs = session.runs_of(&a).count() + session.runs_of(&b).count();
+        super::computing_note(ui, runs);
+        return;
+    };
     let reading = match result {
         Err(message) => {
             ui.label(RichText::new(message).color(Color32::DARK_RED));

@@ -1,6 +1,7 @@
 //! The central area: view tabs and the current view. The rectangle of the view (title, plot,
 //! axes, legend and caption) is what a snapshot captures.
 
+mod background;
 mod compare;
 mod curves;
 mod disagreement;
@@ -159,42 +160,77 @@ pub fn cached_metrics(ui: &egui::Ui, session: &Session, condition: &str) -> Arc<
     })
 }
 
+/// Whether a view figure is still being computed on a thread (`background.rs`).
+pub fn figures_busy() -> bool {
+    background::busy()
+}
+
+/// Runs (both sides together) from which a pair's reading is computed on a thread.
+const BACKGROUND_READING_RUNS: usize = 2_000;
+
 /// The honest reading of conditions `a` against `b` (`analysis::reading`), cached under
-/// `cache` until the runs change: the bootstrap is not redone every frame.
+/// `cache` until the runs change: the bootstrap is not redone every frame, and for large
+/// conditions it runs on a thread (`background.rs`). `None` while the first one is computed.
 pub fn cached_pair_reading(
     ui: &mut egui::Ui,
     session: &Session,
     cache: &str,
     a: &str,
     b: &str,
-) -> Result<crate::analysis::reading::PairReading, String> {
+) -> Option<Result<crate::analysis::reading::PairReading, String>> {
     use crate::analysis::reading::{Side, read_pair};
     let key = (a, b, session.revision());
-    let reading = cached(ui, cache, key, || {
-        let (values_a, hashes_a) = session.outcomes(a);
-        let (values_b, hashes_b) = session.outcomes(b);
-        if values_a.is_empty() || values_b.is_empty() {
-            return Err(format!(
-                "Need finished runs on both sides; {a} has {}, {b} has {}. Tick both and press Run.",
-                values_a.len(),
-                values_b.len()
-            ));
+    let inline = session.runs_of(a).count() + session.runs_of(b).count() < BACKGROUND_READING_RUNS;
+    let higher_is_better = session.metric() != "mse";
+    let prepare = || {
+        let own = |(values, hashes): (Vec<f64>, Vec<&str>)| -> (Vec<f64>, Vec<String>) {
+            (values, hashes.into_iter().map(str::to_string).collect())
+        };
+        let (values_a, hashes_a) = own(session.outcomes(a));
+        let (values_b, hashes_b) = own(session.outcomes(b));
+        let (a, b) = (a.to_string(), b.to_string());
+        move || {
+            if values_a.is_empty() || values_b.is_empty() {
+                return Err(format!(
+                    "Need finished runs on both sides; {a} has {}, {b} has {}. Tick both and press Run.",
+                    values_a.len(),
+                    values_b.len()
+                ));
+            }
+            let hashes_a: Vec<&str> = hashes_a.iter().map(String::as_str).collect();
+            let hashes_b: Vec<&str> = hashes_b.iter().map(String::as_str).collect();
+            read_pair(
+                Side {
+                    name: &a,
+                    values: &values_a,
+                    hashes: &hashes_a,
+                },
+                Side {
+                    name: &b,
+                    values: &values_b,
+                    hashes: &hashes_b,
+                },
+                higher_is_better,
+            )
         }
-        read_pair(
-            Side {
-                name: a,
-                values: &values_a,
-                hashes: &hashes_a,
-            },
-            Side {
-                name: b,
-                values: &values_b,
-                hashes: &hashes_b,
-            },
-            session.metric() != "mse",
-        )
+    };
+    let figure = background::figure(ui, cache, key, inline, prepare);
+    match figure {
+        background::Figure::Ready(reading) | background::Figure::Stale(reading) => {
+            Some((*reading).clone())
+        }
+        background::Figure::Pending => None,
+    }
+}
+
+/// What a view shows while its first reading of many runs is computed.
+pub fn computing_note(ui: &mut egui::Ui, runs: usize) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(format!(
+            "Computing the reading of {runs} runs (a bootstrap over every run)…"
+        ));
     });
-    (*reading).clone()
 }
 
 /// The session's condition names, in sweep order.

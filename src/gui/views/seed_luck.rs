@@ -31,7 +31,12 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         condition_picker(ui, "read against", &mut settings.luck_free, &names);
     });
     let (fixed, free) = (settings.luck_fixed.clone(), settings.luck_free.clone());
-    let reading = super::cached_pair_reading(ui, session, "seed-luck-cache", &fixed, &free);
+    let Some(reading) = super::cached_pair_reading(ui, session, "seed-luck-cache", &fixed, &free)
+    else {
+        let runs = session.runs_of(&fixed).count() + session.runs_of(&free).count();
+        super::computing_note(ui, runs);
+        return;
+    };
     match reading {
         Ok(PairReading::SeedLuck(luck)) if luck.fixed_condition == fixed => {
             ui.add_space(6.0);
