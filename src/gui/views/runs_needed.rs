@@ -9,7 +9,7 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, Polygon};
 
 use crate::analysis::runs_needed::{
     ALPHA, MAX_RUNS, POWER, RunningEstimate, RunsPlan, default_delta, default_epsilon, plan_runs,
-    running_estimates,
+    running_estimates_at,
 };
 use crate::analysis::summary::format_value;
 use crate::gui::palette::condition_color_by_name;
@@ -173,14 +173,10 @@ pub fn runs_for_epsilon_line(ui: &egui::Ui, session: &Session, settings: &Settin
     )
 }
 
-/// The running estimates the convergence plot draws for `condition`: one per finished run.
-pub fn convergence(session: &Session, condition: &str) -> Vec<RunningEstimate> {
-    running_estimates(&session.outcomes(condition).0)
-}
-
 /// At most this many of a condition's running estimates are drawn (every k-th, and always
-/// the last): 12,500 band segments a frame would take it, and the eye sees no difference.
-pub const MAX_PLOTTED_ESTIMATES: usize = 500;
+/// the last): 12,500 band segments a frame would take it, each estimate costs two inverse
+/// CDFs, and at 200 the eye sees no difference.
+pub const MAX_PLOTTED_ESTIMATES: usize = 200;
 
 /// How many runs a condition's running estimates cover, and the estimates drawn.
 type Thinned = (usize, Vec<RunningEstimate>);
@@ -190,17 +186,14 @@ type Thinned = (usize, Vec<RunningEstimate>);
 fn plotted_convergence(ui: &egui::Ui, session: &Session, condition: &str) -> Arc<Thinned> {
     let key = (condition, session.revision());
     super::cached(ui, &format!("convergence/{condition}"), key, || {
-        let all = convergence(session, condition);
-        let stride = all.len().div_ceil(MAX_PLOTTED_ESTIMATES).max(1);
-        let last = all.len().saturating_sub(1);
-        let count = all.len();
-        let thinned = all
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| i % stride == 0 || *i == last)
-            .map(|(_, e)| e)
+        // Only the estimates drawn are computed: every k-th run count, and the last.
+        let values = session.outcomes(condition).0;
+        let count = values.len();
+        let stride = count.div_ceil(MAX_PLOTTED_ESTIMATES).max(1);
+        let ns: Vec<usize> = (1..=count)
+            .filter(|n| (n - 1) % stride == 0 || *n == count)
             .collect();
-        (count, thinned)
+        (count, running_estimates_at(&values, &ns))
     })
 }
 
