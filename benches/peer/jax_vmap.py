@@ -15,10 +15,8 @@ runs. Prints the keys of `seedscope bench --json`.
 """
 
 import argparse
-import json
 import math
 import os
-import resource
 import time
 
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -29,7 +27,7 @@ import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
-from peer_data import SWEEPS, sweep_data  # noqa: E402
+from peer_data import SWEEPS, measure, sweep_data  # noqa: E402
 
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-7  # Keras' epsilon, as seedscope
 
@@ -125,27 +123,8 @@ def main():
     settings = SWEEPS[args.sweep]
     n_train = sweep_data(args.sweep, [0])[0].shape[1]
     train, accuracy = make_train(n_train=n_train, **settings)
-    # Compile (and warm up) on the sweep's own shapes, with other seeds.
-    started = time.process_time()
-    timed_sweep(args.sweep, args.runs, 10_000, train, accuracy)
-    warmup_seconds = time.process_time() - started
-    wall, cpu, accuracies = timed_sweep(args.sweep, args.runs, 1, train, accuracy)
-    timed_sweep(args.sweep, 1, 20_000, train, accuracy)  # compiles the one-run shapes
-    single_wall, _, _ = timed_sweep(args.sweep, 1, 1, train, accuracy)
-    print(json.dumps({
-        "peer": "jax vmap+jit",
-        "sweep": args.sweep,
-        "sweep_seconds": wall,
-        "runs": args.runs,
-        "ms_per_run": cpu * 1000 / args.runs,
-        "ms_single_run": single_wall * 1000,
-        "runs_per_second": args.runs / wall,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "workers": 1,
-        "compile_and_warmup_seconds": warmup_seconds,
-        "mean_accuracy": float(accuracies.mean()),
-    }))
-
+    measure("jax vmap+jit", args.sweep, args.runs,
+            lambda runs, first: timed_sweep(args.sweep, runs, first, train, accuracy))
 
 if __name__ == "__main__":
     main()

@@ -9,8 +9,11 @@ stratified 30% test split, features standardised with the training rows' mean an
 """
 
 import gzip
+import json
 import math
 import os
+import resource
+import time
 
 import numpy as np
 
@@ -76,3 +79,29 @@ def sweep_data(sweep, seeds):
     """Every run's data stacked on a leading run axis (every run has as many rows)."""
     parts = [run_data(sweep, seed) for seed in seeds]
     return [np.stack([p[i] for p in parts]) for i in range(4)]
+
+
+def measure(peer, sweep, runs, timed):
+    """Times a vmapped peer as seedscope's like-for-like figure: a warm-up sweep on other seeds
+    (it compiles), the timed sweep, then one run alone (after compiling its shapes). `timed(runs,
+    first_seed)` trains that sweep and returns (wall seconds, CPU seconds, accuracies). Prints
+    the keys of `seedscope bench --json`."""
+    started = time.process_time()
+    timed(runs, 10_000)
+    warmup_seconds = time.process_time() - started
+    wall, cpu, accuracies = timed(runs, 1)
+    timed(1, 20_000)
+    single_wall, _, _ = timed(1, 1)
+    print(json.dumps({
+        "peer": peer,
+        "sweep": sweep,
+        "sweep_seconds": wall,
+        "runs": runs,
+        "ms_per_run": cpu * 1000 / runs,
+        "ms_single_run": single_wall * 1000,
+        "runs_per_second": runs / wall,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "workers": 1,
+        "compile_and_warmup_seconds": warmup_seconds,
+        "mean_accuracy": float(np.mean(accuracies)),
+    }))

@@ -19,10 +19,8 @@ apart), divided by the runs. Prints the keys of `seedscope bench --json`.
 
 import argparse
 import copy
-import json
 import math
 import os
-import resource
 import time
 
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -31,7 +29,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch.func import functional_call, grad, stack_module_state, vmap  # noqa: E402
 
-from peer_data import SWEEPS, sweep_data  # noqa: E402
+from peer_data import SWEEPS, measure, sweep_data  # noqa: E402
 
 torch.set_num_threads(1)
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-7  # Keras' epsilon, as seedscope
@@ -117,27 +115,9 @@ def main():
     parser.add_argument("--eager", action="store_true", help="vmap without torch.compile")
     args = parser.parse_args()
     cache = {}
-    compile_step = not args.eager
-    started = time.process_time()
-    timed_sweep(args.sweep, args.runs, 10_000, compile_step, cache)
-    warmup_seconds = time.process_time() - started
-    wall, cpu, accuracies = timed_sweep(args.sweep, args.runs, 1, compile_step, cache)
-    timed_sweep(args.sweep, 1, 20_000, compile_step, cache)  # compiles the one-run shapes
-    single_wall, _, _ = timed_sweep(args.sweep, 1, 1, compile_step, cache)
-    print(json.dumps({
-        "peer": "torch.func vmap" + ("" if args.eager else " + torch.compile"),
-        "sweep": args.sweep,
-        "sweep_seconds": wall,
-        "runs": args.runs,
-        "ms_per_run": cpu * 1000 / args.runs,
-        "ms_single_run": single_wall * 1000,
-        "runs_per_second": args.runs / wall,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "workers": 1,
-        "compile_and_warmup_seconds": warmup_seconds,
-        "mean_accuracy": float(np.mean(accuracies)),
-    }))
-
+    peer = "torch.func vmap" + ("" if args.eager else " + torch.compile")
+    measure(peer, args.sweep, args.runs,
+            lambda runs, first: timed_sweep(args.sweep, runs, first, not args.eager, cache))
 
 if __name__ == "__main__":
     main()
