@@ -9,6 +9,7 @@
 #[cfg(target_arch = "x86_64")]
 use super::isa::{Avx2, Avx512};
 use super::isa::{Isa, Portable};
+use super::tiles;
 use crate::engine::config::Activation;
 use crate::engine::data::Task;
 use crate::engine::kernels::activate;
@@ -326,18 +327,7 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
                 }
             }
         } else {
-            for j in 0..fan_out {
-                let mut acc = [[0.0f32; L]; B];
-                for i in 0..fan_in {
-                    let wij = &w[i * fan_out + j];
-                    for b in 0..B {
-                        unsafe { I::fma(&mut acc[b], &layer_input[b * fan_in + i], wij) };
-                    }
-                }
-                for b in 0..B {
-                    z[b * fan_out + j] = acc[b];
-                }
-            }
+            unsafe { tiles::forward::<I, L, B>(layer_input, w, z, (fan_in, fan_out)) };
         }
         if layer + 1 < layers {
             let masks = input.masks.as_ref();
@@ -402,16 +392,7 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
             }
         } else {
             let gw = lanes_mut::<L>(&mut weight_grads[0]);
-            for i in 0..fan_in {
-                for j in 0..fan_out {
-                    let mut acc = gw[i * fan_out + j];
-                    for b in 0..B {
-                        let (a, gj) = (&layer_input[b * fan_in + i], &g[b * fan_out + j]);
-                        unsafe { I::fma(&mut acc, a, gj) };
-                    }
-                    gw[i * fan_out + j] = acc;
-                }
-            }
+            unsafe { tiles::weight_gradient::<I, L, B>(layer_input, g, gw, (fan_in, fan_out)) };
             let gb = lanes_mut::<L>(&mut rest[0]);
             for j in 0..fan_out {
                 let mut acc = gb[j];
@@ -424,15 +405,7 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
         if layer > 0 {
             let w = lanes::<L>(&step.params[2 * layer]);
             let slope = &slopes[layer - 1];
-            for b in 0..B {
-                for i in 0..fan_in {
-                    let mut sum = [0.0f32; L];
-                    for j in 0..fan_out {
-                        unsafe { I::fma(&mut sum, &g[b * fan_out + j], &w[i * fan_out + j]) };
-                    }
-                    unsafe { I::mul(&mut g_below[b * fan_in + i], &sum, &slope[b * fan_in + i]) };
-                }
-            }
+            unsafe { tiles::back_propagate::<I, L, B>(g, w, slope, g_below, (fan_in, fan_out)) };
             std::mem::swap(g, g_below);
         }
     }

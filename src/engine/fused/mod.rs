@@ -16,10 +16,12 @@
 //! sixteen-lane pack, and on any x86-64 CPU, whatever vector width it has.
 //!
 //! Files: this one holds the packing and the layout conversions; `kernel.rs` the step itself;
-//! `isa.rs` its lane operations for each instruction set.
+//! `tiles.rs` its register-tiled dense loops; `isa.rs` its lane operations for each
+//! instruction set.
 
 mod isa;
 mod kernel;
+mod tiles;
 
 pub use kernel::{PackInput, pack_gradient};
 
