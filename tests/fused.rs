@@ -7,7 +7,7 @@ use candle_core::{Device, Tensor};
 use proptest::prelude::*;
 use seedscope::engine::config::{Activation, InitScheme, ModelConfig};
 use seedscope::engine::data::Task;
-use seedscope::engine::fused::{PackInput, Packing, interleave, pack_gradient};
+use seedscope::engine::fused::{PackInput, PackMasks, Packing, interleave, pack_gradient};
 use seedscope::engine::loss::loss_and_output_gradient;
 use seedscope::engine::model::{Initialiser, Mlp, ModelSpec};
 use seedscope::engine::seeds::SourceRng;
@@ -95,6 +95,18 @@ fn problem(runs: usize, seed: u64, activation: Activation, dropout: bool, task: 
     }
 }
 
+/// A lane-layout mask (`[units][lanes]`, each value 0 or the keep scale) as the kernel's lane
+/// bits: bit `k` of unit `e` set where lane `k` keeps it.
+fn lane_bits(mask: &[f32], lanes: usize) -> Vec<u16> {
+    mask.chunks(lanes)
+        .map(|unit| {
+            unit.iter()
+                .enumerate()
+                .fold(0, |bits, (k, m)| bits | (u16::from(*m != 0.0) << k))
+        })
+        .collect()
+}
+
 /// The fused kernel's losses (run order) and gradients (run-major) for `problem`, its rows
 /// `rows` of a batch of `ROWS`.
 fn fused(problem: &Problem, rows: (usize, usize)) -> (Vec<f64>, Vec<Vec<f32>>) {
@@ -116,12 +128,13 @@ fn fused(problem: &Problem, rows: (usize, usize)) -> (Vec<f64>, Vec<Vec<f32>>) {
             rows: ROWS,
             x: of(&problem.x, features),
             y: of(&problem.y, outputs),
-            masks: problem.masks.as_ref().map(|masks| {
-                masks
+            masks: problem.masks.as_ref().map(|masks| PackMasks {
+                scale: 1.0 / 0.75,
+                kept: masks
                     .iter()
                     .zip(problem.spec.hidden_widths())
-                    .map(|(m, &w)| of(m, w))
-                    .collect()
+                    .map(|(m, &w)| lane_bits(&of(m, w), pack.lanes))
+                    .collect(),
             }),
         };
         let pack_params = &params[index * per_pack..(index + 1) * per_pack];

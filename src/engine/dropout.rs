@@ -18,67 +18,63 @@ pub struct DropoutStream<'a> {
     pub active: bool,
 }
 
+/// The factor a kept unit is scaled by: `1 / (1 − rate)` (inverted dropout, as Keras and
+/// PyTorch do), so a layer's expected output does not change.
+pub fn keep_scale(rate: f32) -> f32 {
+    1.0 / (1.0 - rate)
+}
+
 /// A pre-scaled mask `[R, rows, width]`, flat: each unit is kept with probability `1 − rate`
-/// and then scaled by `1 / (1 − rate)` (inverted dropout, as Keras and PyTorch do), or zeroed.
+/// and then scaled by [`keep_scale`], or zeroed. The same decisions as [`draw_lane_bits`], one
+/// stream at a time; the kernel reads the bits, this form is for checking them.
 pub fn draw_mask(streams: &mut [DropoutStream<'_>], units_per_run: usize, rate: f32) -> Vec<f32> {
-    let mut mask = vec![0f32; streams.len() * units_per_run];
-    draw_into(streams, units_per_run, rate, &mut mask, (units_per_run, 1));
+    let scale = keep_scale(rate);
+    let mut mask = Vec::with_capacity(streams.len() * units_per_run);
+    let mut bits = Vec::new();
+    for stream in streams.iter_mut() {
+        draw_lane_bits(std::slice::from_mut(stream), units_per_run, rate, &mut bits);
+        mask.extend(bits.iter().map(|b| if *b & 1 != 0 { scale } else { 0.0 }));
+    }
     mask
 }
 
-/// The same masks as [`draw_mask`], in the fused kernel's lane layout (`engine::fused`):
-/// unit `e` of stream `k` at `e * lanes + k`; lanes past the streams are zeros.
-pub fn draw_mask_lanes(
-    streams: &mut [DropoutStream<'_>],
-    units_per_run: usize,
-    rate: f32,
-    lanes: usize,
-) -> Vec<f32> {
-    let mut mask = vec![0f32; units_per_run * lanes];
-    draw_into(streams, units_per_run, rate, &mut mask, (1, lanes));
-    mask
-}
-
-/// Draws each active stream's `units` decisions in order into `mask`, unit `e` of stream `k`
-/// at `k * run_stride + e * unit_stride`; a stopped run's units stay zeros.
-fn draw_into(
+/// Each stream's next `units` keep-or-drop decisions, as lane bits for the fused kernel
+/// (`engine::fused`): bit `k` of `bits[e]` is set when stream `k` keeps unit `e`. A stopped
+/// run draws nothing and keeps nothing. `bits` is resized to `units` (any old contents go).
+///
+/// Why bits: a pack's masks as f32 lanes were 64 bytes per unit written and read back each
+/// step; as bits they are two, and the decisions come out of a vector compare as bits anyway.
+pub fn draw_lane_bits(
     streams: &mut [DropoutStream<'_>],
     units: usize,
     rate: f32,
-    mask: &mut [f32],
-    (run_stride, unit_stride): (usize, usize),
+    bits: &mut Vec<u16>,
 ) {
-    let scale = 1.0 / (1.0 - rate);
+    assert!(streams.len() <= 16, "a pack holds at most 16 lanes");
+    bits.clear();
+    bits.resize(units, 0);
     // A unit is kept when its uniform (`SourceRng::uniform_f32`: `(word >> 8) / 2^24`) is at least
     // `rate`; both sides scaled by 2^24 (exact), that is `word >> 8 >= ⌈rate · 2^24⌉`, an
     // integer comparison.
     let threshold = (f64::from(rate) * f64::from(1u32 << 24)).ceil() as u32;
     let mut words = vec![0u32; units];
-    let mut values = vec![0f32; units];
     let mut packed = vec![0u8; units.div_ceil(8)];
-    for (run, stream) in streams.iter_mut().enumerate() {
+    for (k, stream) in streams.iter_mut().enumerate() {
         if !stream.active {
             continue;
         }
         stream.rng.fill_u32(&mut words);
-        // Contiguous first (the compiler vectorises it), then placed: a strided store in the
-        // same loop as the comparison kept it from vectorising and cost 3× as much.
-        for (value, word) in values.iter_mut().zip(&words) {
-            *value = if word >> 8 >= threshold { scale } else { 0.0 };
+        let lane = 1u16 << k;
+        // Two simple loops over contiguous words: the compiler turns each into vector
+        // compares (a strided store in the comparison's loop kept it scalar, at 3× the cost).
+        for (unit, word) in bits.iter_mut().zip(&words) {
+            *unit |= if word >> 8 >= threshold { lane } else { 0 };
         }
-        if unit_stride == 1 {
-            mask[run * run_stride..run * run_stride + units].copy_from_slice(&values);
-        } else {
-            let slots = mask[run * run_stride..].iter_mut().step_by(unit_stride);
-            for (slot, value) in slots.zip(&values) {
-                *slot = *value;
-            }
-        }
-        for (byte, units) in packed.iter_mut().zip(values.chunks(8)) {
-            *byte = units
-                .iter()
-                .enumerate()
-                .fold(0, |bits, (i, unit)| bits | (u8::from(*unit != 0.0) << i));
+        // The fingerprint: one bit per unit, eight to a byte, unit 8j + i at bit i of byte j.
+        for (byte, chunk) in packed.iter_mut().zip(words.chunks(8)) {
+            *byte = chunk.iter().enumerate().fold(0, |acc, (i, word)| {
+                acc | (u8::from(word >> 8 >= threshold) << i)
+            });
         }
         stream.fingerprint.update(&packed);
     }
@@ -141,9 +137,9 @@ mod tests {
     }
 
     #[test]
-    fn lane_masks_are_the_same_masks_interleaved() {
+    fn lane_bits_are_each_runs_mask_in_its_own_bit() {
         let seeds = [3u64, 4, 5];
-        let draw = |lanes: Option<usize>| {
+        let draw = |lanes: bool| {
             let mut rngs: Vec<SourceRng> = seeds.iter().map(|s| SourceRng::new(*s)).collect();
             let mut hashes = vec![Sha256::new(); 3];
             let mut streams: Vec<DropoutStream> = rngs
@@ -155,26 +151,27 @@ mod tests {
                     active: true,
                 })
                 .collect();
-            let mask = match lanes {
-                Some(lanes) => draw_mask_lanes(&mut streams, 50, 0.3, lanes),
-                None => draw_mask(&mut streams, 50, 0.3),
-            };
+            let (mut mask, mut bits) = (Vec::new(), vec![0xffff; 7]);
+            if lanes {
+                draw_lane_bits(&mut streams, 50, 0.3, &mut bits);
+            } else {
+                mask = draw_mask(&mut streams, 50, 0.3);
+            }
             drop(streams);
             let hashes: Vec<Vec<u8>> = hashes.into_iter().map(|h| h.finalize().to_vec()).collect();
-            (mask, hashes)
+            (mask, bits, hashes)
         };
-        let (run_major, hashes) = draw(None);
-        let (lanes, lane_hashes) = draw(Some(4));
+        let (run_major, _, hashes) = draw(false);
+        let (_, bits, lane_hashes) = draw(true);
         assert_eq!(hashes, lane_hashes);
+        assert_eq!(bits.len(), 50, "old contents are gone");
         for run in 0..3 {
             for unit in 0..50 {
-                assert_eq!(lanes[unit * 4 + run], run_major[run * 50 + unit]);
+                let kept = bits[unit] >> run & 1 != 0;
+                assert_eq!(kept, run_major[run * 50 + unit] != 0.0);
             }
         }
-        assert!(
-            (0..50).all(|unit| lanes[unit * 4 + 3] == 0.0),
-            "the padding lane"
-        );
+        assert!(bits.iter().all(|b| b >> 3 == 0), "no bits past the runs");
     }
 
     #[test]

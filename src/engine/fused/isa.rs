@@ -26,11 +26,12 @@ pub(super) trait Isa {
     /// `out = a · b`.
     unsafe fn mul<const L: usize>(out: &mut [f32; L], a: &[f32; L], b: &[f32; L]);
     /// ReLU of `z + bias` in place of `z`, and its slope (1 where `z + bias > 0`, else 0), both
-    /// times `mask` when there is one.
+    /// times the dropout mask when there is one: `Some((kept, scale))` is `scale` in the lanes
+    /// whose bit is set in `kept` (bit `k`, lane `k`), 0 in the others.
     unsafe fn relu<const L: usize>(
         z: &mut [f32; L],
         bias: &[f32; L],
-        mask: Option<&[f32; L]>,
+        mask: Option<(u16, f32)>,
         slope: &mut [f32; L],
     );
 }
@@ -64,20 +65,27 @@ impl Isa for Portable {
     unsafe fn relu<const L: usize>(
         z: &mut [f32; L],
         bias: &[f32; L],
-        mask: Option<&[f32; L]>,
+        mask: Option<(u16, f32)>,
         slope: &mut [f32; L],
     ) {
         for k in 0..L {
             let x = z[k] + bias[k];
             let (value, s) = if x > 0.0 { (x, 1.0) } else { (0.0, 0.0) };
-            let m = mask.map_or(1.0, |m| m[k]);
-            (z[k], slope[k]) = if mask.is_some() {
-                (value * m, s * m)
-            } else {
-                (value, s)
+            (z[k], slope[k]) = match mask {
+                Some(mask) => {
+                    let m = lane_mask(mask, k);
+                    (value * m, s * m)
+                }
+                None => (value, s),
             };
         }
     }
+}
+
+/// Lane `k` of a dropout mask given as bits (see [`Isa::relu`]).
+#[inline(always)]
+pub(super) fn lane_mask((kept, scale): (u16, f32), k: usize) -> f32 {
+    if kept >> k & 1 != 0 { scale } else { 0.0 }
 }
 
 /// Lanes `k..k + 8` of every argument as AVX registers, the rest one at a time: shared by the
@@ -211,11 +219,10 @@ macro_rules! x86_isa {
             unsafe fn relu<const L: usize>(
                 z: &mut [f32; L],
                 bias: &[f32; L],
-                mask: Option<&[f32; L]>,
+                mask: Option<(u16, f32)>,
                 slope: &mut [f32; L],
             ) {
                 let (zp, bp, sp) = (z.as_mut_ptr(), bias.as_ptr(), slope.as_mut_ptr());
-                let mp = mask.map(|m| m.as_ptr());
                 unsafe {
                     by_width!(
                         k,
@@ -231,8 +238,11 @@ macro_rules! x86_isa {
                                         _mm512_cmp_ps_mask::<_CMP_GT_OQ>(x, _mm512_setzero_ps());
                                     let mut value = _mm512_maskz_mov_ps(positive, x);
                                     let mut s = _mm512_maskz_mov_ps(positive, _mm512_set1_ps(1.0));
-                                    if let Some(m) = mp {
-                                        let m = _mm512_loadu_ps(m.add(k));
+                                    if let Some((kept, scale)) = mask {
+                                        let m = _mm512_maskz_mov_ps(
+                                            (kept >> k) as u16,
+                                            _mm512_set1_ps(scale),
+                                        );
                                         value = _mm512_mul_ps(value, m);
                                         s = _mm512_mul_ps(s, m);
                                     }
@@ -250,8 +260,13 @@ macro_rules! x86_isa {
                             let positive = _mm256_cmp_ps::<_CMP_GT_OQ>(x, _mm256_setzero_ps());
                             let mut value = _mm256_and_ps(x, positive);
                             let mut s = _mm256_and_ps(_mm256_set1_ps(1.0), positive);
-                            if let Some(m) = mp {
-                                let m = _mm256_loadu_ps(m.add(k));
+                            if let Some((kept, scale)) = mask {
+                                // Lane i of the eight is on when bit k + i of `kept` is.
+                                let select = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+                                let bits = _mm256_set1_epi32(i32::from(kept >> k));
+                                let on = _mm256_cmpeq_epi32(_mm256_and_si256(bits, select), select);
+                                let m =
+                                    _mm256_and_ps(_mm256_castsi256_ps(on), _mm256_set1_ps(scale));
                                 value = _mm256_mul_ps(value, m);
                                 s = _mm256_mul_ps(s, m);
                             }
@@ -262,10 +277,11 @@ macro_rules! x86_isa {
                         {
                             let x = *zp.add(k) + *bp.add(k);
                             let (value, s) = if x > 0.0 { (x, 1.0) } else { (0.0, 0.0) };
-                            match mp {
-                                Some(m) => {
-                                    *zp.add(k) = value * *m.add(k);
-                                    *sp.add(k) = s * *m.add(k);
+                            match mask {
+                                Some(mask) => {
+                                    let m = lane_mask(mask, k);
+                                    *zp.add(k) = value * m;
+                                    *sp.add(k) = s * m;
                                 }
                                 None => {
                                     *zp.add(k) = value;

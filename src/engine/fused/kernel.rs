@@ -8,7 +8,7 @@
 
 #[cfg(target_arch = "x86_64")]
 use super::isa::{Avx2, Avx512};
-use super::isa::{Isa, Portable};
+use super::isa::{Isa, Portable, lane_mask};
 use super::tiles;
 use crate::engine::config::Activation;
 use crate::engine::data::Task;
@@ -17,8 +17,7 @@ use crate::engine::loss::row_loss_and_gradient;
 use crate::engine::model::ModelSpec;
 
 /// One pack's mini-batch, lane-minor: `x` is `[rows][inputs][lanes]`, `y` is
-/// `[rows][outputs][lanes]`, and each hidden layer's pre-scaled dropout mask is
-/// `[rows][width][lanes]`. Lanes at and past `runs` are padding (zeros).
+/// `[rows][outputs][lanes]`. Lanes at and past `runs` are padding (zeros).
 #[derive(Clone, Debug)]
 pub struct PackInput {
     pub lanes: usize,
@@ -26,7 +25,16 @@ pub struct PackInput {
     pub rows: usize,
     pub x: Vec<f32>,
     pub y: Vec<f32>,
-    pub masks: Option<Vec<Vec<f32>>>,
+    pub masks: Option<PackMasks>,
+}
+
+/// A pack's dropout masks: for each hidden layer, `[rows][width]` lane bits (bit `k` set: lane
+/// `k` keeps the unit, scaled by `scale`; clear: the unit is zeroed), as
+/// `dropout::draw_lane_bits` draws them.
+#[derive(Clone, Debug)]
+pub struct PackMasks {
+    pub scale: f32,
+    pub kept: Vec<Vec<u16>>,
 }
 
 /// What one call computes on.
@@ -161,22 +169,32 @@ unsafe fn add_all<I: Isa>(acc: &mut [f32], x: &[f32]) {
     }
 }
 
+/// A row's dropout mask in one hidden layer: each unit's lane bits, and the keep scale.
+type RowMask<'a> = Option<(&'a [u16], f32)>;
+
 /// A hidden layer's `h = act(z + b) · mask` (in place of `z`) and `slope = act'(z + b) · mask`.
 #[inline(always)]
 unsafe fn activate_layer<I: Isa, const L: usize>(
     activation: Activation,
     z: &mut [Lanes<L>],
     bias: &[Lanes<L>],
-    mask: Option<&[Lanes<L>]>,
+    mask: RowMask,
     slopes: &mut [Lanes<L>],
 ) {
     // Matched once per layer, so each loop below is specialised.
     match activation {
-        Activation::Relu => {
-            for j in 0..z.len() {
-                unsafe { I::relu(&mut z[j], &bias[j], mask.map(|m| &m[j]), &mut slopes[j]) };
+        Activation::Relu => match mask {
+            Some((kept, scale)) => {
+                for j in 0..z.len() {
+                    unsafe { I::relu(&mut z[j], &bias[j], Some((kept[j], scale)), &mut slopes[j]) };
+                }
             }
-        }
+            None => {
+                for j in 0..z.len() {
+                    unsafe { I::relu(&mut z[j], &bias[j], None, &mut slopes[j]) };
+                }
+            }
+        },
         Activation::Tanh => apply(z, bias, mask, slopes, |x| activate(Activation::Tanh, x)),
         Activation::Sigmoid => apply(z, bias, mask, slopes, |x| activate(Activation::Sigmoid, x)),
         Activation::Linear => apply(z, bias, mask, slopes, |x| activate(Activation::Linear, x)),
@@ -187,17 +205,18 @@ unsafe fn activate_layer<I: Isa, const L: usize>(
 fn apply<const L: usize>(
     z: &mut [Lanes<L>],
     bias: &[Lanes<L>],
-    mask: Option<&[Lanes<L>]>,
+    mask: RowMask,
     slopes: &mut [Lanes<L>],
     act: impl Fn(f32) -> (f32, f32),
 ) {
     match mask {
-        Some(mask) => {
+        Some((kept, scale)) => {
             for j in 0..z.len() {
                 for k in 0..L {
                     let (value, slope) = act(z[j][k] + bias[j][k]);
-                    z[j][k] = value * mask[j][k];
-                    slopes[j][k] = slope * mask[j][k];
+                    let m = lane_mask((kept[j], scale), k);
+                    z[j][k] = value * m;
+                    slopes[j][k] = slope * m;
                 }
             }
         }
@@ -334,7 +353,7 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
             for b in 0..B {
                 let row = first + b;
                 let mask =
-                    masks.map(|m| &lanes::<L>(&m[layer])[row * fan_out..(row + 1) * fan_out]);
+                    masks.map(|m| (&m.kept[layer][row * fan_out..(row + 1) * fan_out], m.scale));
                 let units = b * fan_out..(b + 1) * fan_out;
                 unsafe {
                     activate_layer::<I, L>(

@@ -23,7 +23,7 @@ mod isa;
 mod kernel;
 mod tiles;
 
-pub use kernel::{PackInput, pack_gradient};
+pub use kernel::{PackInput, PackMasks, pack_gradient};
 
 /// The most runs a pack holds: one AVX-512 register of f32.
 pub const MAX_LANES: usize = 16;

@@ -17,8 +17,8 @@ use super::run_state::RunState;
 use super::{RunPlan, TrainError};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::data::{self, Task};
-use crate::engine::dropout::{DropoutStream, draw_mask_lanes};
-use crate::engine::fused::{PackInput, Packing};
+use crate::engine::dropout::{DropoutStream, draw_lane_bits, keep_scale};
+use crate::engine::fused::{MAX_LANES, Pack, PackInput, PackMasks, Packing};
 use crate::engine::gradient::{Batch, BatchGradient, PackedModel, ShardPool, batch_gradient};
 use crate::engine::loss;
 use crate::engine::model::{Initialiser, Mlp, ModelSpec};
@@ -174,7 +174,7 @@ impl<'a> BatchedTraining<'a> {
             self.pool,
             recycled,
         )?;
-        self.spare.inputs = batch.packs.into_iter().map(|p| (p.x, p.y)).collect();
+        self.spare.packs = batch.packs;
         self.account_step(&gradient, rows, epoch_loss);
         if self.all_stopped() {
             return Ok(());
@@ -202,7 +202,8 @@ impl<'a> BatchedTraining<'a> {
         Ok(())
     }
 
-    /// The mini-batch of every run (its own rows, in its own order) and its dropout masks.
+    /// The mini-batch of every run (its own rows, in its own order) and its dropout masks,
+    /// in the last step's buffers.
     fn gather_batch(
         &mut self,
         orders: &[Vec<usize>],
@@ -210,81 +211,81 @@ impl<'a> BatchedTraining<'a> {
         rows: usize,
     ) -> Result<Batch, TrainError> {
         let (features, outputs) = (self.features, self.outputs);
-        let masks = self.draw_masks(rows);
-        let mut spare = std::mem::take(&mut self.spare.inputs).into_iter();
-        let packs = self
-            .packed
-            .packing
-            .packs
-            .iter()
-            .zip(masks)
-            .map(|(pack, masks)| {
-                let lanes = pack.lanes;
-                // The last step's buffers: every lane of a run is written below, and the
-                // padding lanes were zeros when the buffers were made and stay so.
-                let (mut x, mut y) = spare.next().unwrap_or_default();
-                x.resize(rows * features * lanes, 0.0);
-                y.resize(rows * outputs * lanes, 0.0);
-                // Row by row, every run of the pack into one row's block of lanes (a few KB,
-                // in L1), rather than run by run across the whole buffer.
-                for b in 0..rows {
-                    let x_row = &mut x[b * features * lanes..(b + 1) * features * lanes];
-                    let y_row = &mut y[b * outputs * lanes..(b + 1) * outputs * lanes];
-                    for k in 0..pack.runs {
-                        let run = pack.first + k;
-                        let (train, row) = (&self.states[run].split.train, orders[run][start + b]);
-                        for (i, value) in train.row_x(row).iter().enumerate() {
-                            x_row[i * lanes + k] = *value;
-                        }
-                        for (c, value) in train.row_y(row).iter().enumerate() {
-                            y_row[c * lanes + k] = *value;
-                        }
+        let mut spare = std::mem::take(&mut self.spare.packs).into_iter();
+        let packs = self.packed.packing.packs.clone();
+        let mut inputs = Vec::with_capacity(packs.len());
+        for pack in &packs {
+            let lanes = pack.lanes;
+            let mut input = spare.next().unwrap_or_else(|| PackInput {
+                lanes,
+                runs: pack.runs,
+                rows,
+                x: Vec::new(),
+                y: Vec::new(),
+                masks: None,
+            });
+            input.rows = rows;
+            // Every lane of a run is written below, and the padding lanes were zeros when
+            // the buffers were made and stay so.
+            input.x.resize(rows * features * lanes, 0.0);
+            input.y.resize(rows * outputs * lanes, 0.0);
+            // Row by row: the pack's runs' rows side by side, one lane each, written in
+            // order (a run at a time with a stride of `lanes` cost twice as much).
+            let mut sources: Vec<(&[f32], &[f32])> = Vec::with_capacity(MAX_LANES);
+            for b in 0..rows {
+                sources.clear();
+                for run in pack.first..pack.first + pack.runs {
+                    let (train, row) = (&self.states[run].split.train, orders[run][start + b]);
+                    sources.push((train.row_x(row), train.row_y(row)));
+                }
+                let x_row = &mut input.x[b * features * lanes..(b + 1) * features * lanes];
+                for (i, slot) in x_row.chunks_exact_mut(lanes).enumerate() {
+                    for (value, (x, _)) in slot.iter_mut().zip(&sources) {
+                        *value = x[i];
                     }
                 }
-                PackInput {
-                    lanes,
-                    runs: pack.runs,
-                    rows,
-                    x,
-                    y,
-                    masks,
+                let y_row = &mut input.y[b * outputs * lanes..(b + 1) * outputs * lanes];
+                for (c, slot) in y_row.chunks_exact_mut(lanes).enumerate() {
+                    for (value, (_, y)) in slot.iter_mut().zip(&sources) {
+                        *value = y[c];
+                    }
                 }
-            })
-            .collect();
-        Ok(Batch { rows, packs })
+            }
+            drop(sources);
+            self.draw_masks(pack, rows, &mut input.masks);
+            inputs.push(input);
+        }
+        Ok(Batch {
+            rows,
+            packs: inputs,
+        })
     }
 
-    /// Each pack's dropout masks, one per hidden layer in the pack's lane layout, each run's
-    /// drawn from its own stream (layer after layer, as a run alone draws them).
-    fn draw_masks(&mut self, rows: usize) -> Vec<Option<Vec<Vec<f32>>>> {
+    /// One pack's dropout masks (into `masks`, reusing its buffers), one per hidden layer, each
+    /// run's drawn from its own stream (layer after layer, as a run alone draws them).
+    fn draw_masks(&mut self, pack: &Pack, rows: usize, masks: &mut Option<PackMasks>) {
         let dropout = self.spec.dropout;
-        let packs = &self.packed.packing.packs;
         if dropout <= 0.0 {
-            return vec![None; packs.len()];
+            *masks = None;
+            return;
         }
-        packs
-            .iter()
-            .map(|pack| {
-                let states = &mut self.states[pack.first..pack.first + pack.runs];
-                let masks = self
-                    .spec
-                    .hidden_widths()
-                    .iter()
-                    .map(|&width| {
-                        let mut streams: Vec<DropoutStream> = states
-                            .iter_mut()
-                            .map(|state| DropoutStream {
-                                rng: &mut state.dropout_rng,
-                                fingerprint: &mut state.dropout_hash,
-                                active: state.active,
-                            })
-                            .collect();
-                        draw_mask_lanes(&mut streams, rows * width, dropout, pack.lanes)
-                    })
-                    .collect();
-                Some(masks)
-            })
-            .collect()
+        let widths = self.spec.hidden_widths();
+        let masks = masks.get_or_insert_with(|| PackMasks {
+            scale: keep_scale(dropout),
+            kept: vec![Vec::new(); widths.len()],
+        });
+        let states = &mut self.states[pack.first..pack.first + pack.runs];
+        for (&width, kept) in widths.iter().zip(&mut masks.kept) {
+            let mut streams: Vec<DropoutStream> = states
+                .iter_mut()
+                .map(|state| DropoutStream {
+                    rng: &mut state.dropout_rng,
+                    fingerprint: &mut state.dropout_hash,
+                    active: state.active,
+                })
+                .collect();
+            draw_lane_bits(&mut streams, rows * width, dropout, kept);
+        }
     }
 
     /// Fingerprints the step's summation order, adds each run's loss to its epoch, and stops
@@ -384,8 +385,8 @@ impl<'a> BatchedTraining<'a> {
 #[derive(Default)]
 struct Spare {
     grads: crate::engine::gradient::Gradients,
-    /// Each pack's inputs and targets.
-    inputs: Vec<(Vec<f32>, Vec<f32>)>,
+    /// Each pack's inputs, targets and masks.
+    packs: Vec<PackInput>,
 }
 
 /// Every run's initial weights, side by side: from its own `init` stream, or from candle's
