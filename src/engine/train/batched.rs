@@ -234,8 +234,9 @@ impl<'a> BatchedTraining<'a> {
             let mut sources: Vec<(&[f32], &[f32])> = Vec::with_capacity(MAX_LANES);
             for b in 0..rows {
                 sources.clear();
-                for run in pack.first..pack.first + pack.runs {
-                    let (train, row) = (&self.states[run].split.train, orders[run][start + b]);
+                let runs = pack.first..pack.first + pack.runs;
+                for (state, order) in self.states[runs.clone()].iter().zip(&orders[runs]) {
+                    let (train, row) = (&state.split.train, order[start + b]);
                     sources.push((train.row_x(row), train.row_y(row)));
                 }
                 let x_row = &mut input.x[b * features * lanes..(b + 1) * features * lanes];
