@@ -37,7 +37,7 @@ pub(super) struct BatchedTraining<'a> {
     /// The runs' weights for evaluation and hashing (run-major, candle); brought up to date
     /// from the optimiser before each evaluation ([`Self::sync_model`]), not every step.
     model: Mlp,
-    /// The weights the fused kernel trains (lane layout): a copy of the optimiser's values.
+    /// The weights the fused kernel trains (lane layout), updated in place by the optimiser.
     packed: PackedModel,
     /// The last step's buffers, filled again by the next one.
     spare: Spare,
@@ -76,7 +76,7 @@ impl<'a> BatchedTraining<'a> {
         }
         let packing = Packing::new(plans.len());
         let lanes = packing.to_lanes(&model.param_values()?);
-        let optimizer = OptimizerState::new(&config.training, lanes.clone());
+        let optimizer = OptimizerState::new(&config.training, &lanes);
         let packed = PackedModel {
             spec: spec.clone(),
             packing,
@@ -146,9 +146,13 @@ impl<'a> BatchedTraining<'a> {
                     return identity.clone();
                 }
                 let order = state.shuffle_rng.permutation(n_train);
-                for i in &order {
-                    state.shuffle_hash.update((*i as u32).to_le_bytes());
-                }
+                // Each index as four little-endian bytes, hashed in one call (per index, the
+                // hasher's bookkeeping cost more than its compression).
+                let bytes: Vec<u8> = order
+                    .iter()
+                    .flat_map(|i| (*i as u32).to_le_bytes())
+                    .collect();
+                state.shuffle_hash.update(&bytes);
                 order
             })
             .collect()
@@ -179,20 +183,18 @@ impl<'a> BatchedTraining<'a> {
         if self.all_stopped() {
             return Ok(());
         }
-        self.optimizer.step(&gradient.grads);
-        for (packed, trained) in self.packed.params.iter_mut().zip(self.optimizer.values()) {
-            packed.copy_from_slice(trained);
-        }
+        self.optimizer
+            .step(&mut self.packed.params, &gradient.grads);
         self.spare.grads = gradient.grads;
         Ok(())
     }
 
-    /// The optimiser's values, run-major (`[R, …]` per parameter), as records and hashes
+    /// The trained values, run-major (`[R, …]` per parameter), as records and hashes
     /// read them.
     fn run_major_values(&self) -> Vec<Vec<f32>> {
         self.packed
             .packing
-            .to_run_major(self.optimizer.values(), 2 * self.spec.layers())
+            .to_run_major(&self.packed.params, 2 * self.spec.layers())
     }
 
     /// Brings the evaluation model up to the trained weights.
@@ -304,7 +306,7 @@ impl<'a> BatchedTraining<'a> {
             let loss = gradient.losses[r];
             if !loss.is_finite() || loss > threshold {
                 // Training stops here for this run: keep the weights it had (the
-                // optimiser's values are the model's, before this step).
+                // trained values are still the ones from before this step).
                 state.active = false;
                 frozen.push(r);
             } else {
