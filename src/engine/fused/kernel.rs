@@ -9,11 +9,10 @@
 #[cfg(target_arch = "x86_64")]
 use super::isa::{Avx2, Avx512};
 use super::isa::{Isa, Portable, lane_mask};
-use super::tiles;
+use super::{lane_loss, tiles};
 use crate::engine::config::Activation;
 use crate::engine::data::Task;
 use crate::engine::kernels::activate;
-use crate::engine::loss::row_loss_and_gradient;
 use crate::engine::model::ModelSpec;
 
 /// One pack's mini-batch, lane-minor: `x` is `[rows][inputs][lanes]`, `y` is
@@ -246,9 +245,6 @@ struct Buffers<const L: usize> {
     /// The gradient with respect to the current layer's pre-activation, and the layer below's.
     g: Vec<Lanes<L>>,
     g_below: Vec<Lanes<L>>,
-    row_out: Vec<f32>,
-    row_target: Vec<f32>,
-    row_grad: Vec<f32>,
 }
 
 /// The whole step; inlined into each instruction-set wrapper above. Rows go in blocks of
@@ -274,9 +270,6 @@ unsafe fn step_body<I: Isa, const L: usize>(step: &Step, grads: &mut [Vec<f32>])
         output: vec![[0.0; L]; BLOCK * outputs],
         g: vec![[0.0; L]; BLOCK * widest],
         g_below: vec![[0.0; L]; BLOCK * widest],
-        row_out: vec![0.0; outputs],
-        row_target: vec![0.0; outputs],
-        row_grad: vec![0.0; outputs],
     };
     let mut losses = vec![0.0f64; L];
     let mut row = step.start;
@@ -316,9 +309,6 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
         output,
         g,
         g_below,
-        row_out,
-        row_target,
-        row_grad,
     } = buffers;
 
     // Forward.
@@ -374,23 +364,15 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
         }
     }
 
-    // Loss and output gradient, row by row and lane by lane (padding lanes keep a zero
+    // Loss and output gradient, row by row, every lane at once (padding lanes keep a zero
     // gradient).
-    let scale = 1.0 / step.batch_rows as f64;
+    let scale = 1.0 / step.batch_rows as f32;
     let y_all = lanes::<L>(&input.y);
     for b in 0..B {
         let y = &y_all[(first + b) * outputs..(first + b + 1) * outputs];
         let out = &output[b * outputs..(b + 1) * outputs];
-        for k in 0..input.runs {
-            for c in 0..outputs {
-                row_out[c] = out[c][k];
-                row_target[c] = y[c][k];
-            }
-            losses[k] += row_loss_and_gradient(step.task, row_out, row_target, scale, row_grad);
-            for c in 0..outputs {
-                g[b * outputs + c][k] = row_grad[c];
-            }
-        }
+        let grad = &mut g[b * outputs..(b + 1) * outputs];
+        lane_loss::row_loss(step.task, (out, y), (input.runs, scale), grad, losses);
     }
 
     // Backward.

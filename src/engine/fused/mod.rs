@@ -11,16 +11,18 @@
 //! Why a run's bits do not depend on its pack (`tests/batching.rs`): lanes never meet. Every
 //! operation on lane `k` reads only lane `k`; sums run over rows and inputs in a fixed order;
 //! multiply-adds are fused (`f32::mul_add`, one rounding, the same result in hardware or in
-//! libm's software fallback); losses are computed lane by lane by the same scalar code. So a
+//! libm's software fallback); the loss is the same correctly rounded operations on every lane
+//! (`lane_loss.rs`: no libm call, whose results could vary). So a
 //! run gets the same bits in lane 0 of a one-lane pack, trained alone, as in lane 11 of a
 //! sixteen-lane pack, and on any x86-64 CPU, whatever vector width it has.
 //!
 //! Files: this one holds the packing and the layout conversions; `kernel.rs` the step itself;
-//! `tiles.rs` its register-tiled dense loops; `isa.rs` its lane operations for each
-//! instruction set.
+//! `lane_loss.rs` the loss across lanes; `tiles.rs` its register-tiled dense loops; `isa.rs`
+//! its lane operations for each instruction set.
 
 mod isa;
 mod kernel;
+mod lane_loss;
 mod tiles;
 
 pub use kernel::{PackInput, PackMasks, pack_gradient};

@@ -28,18 +28,10 @@ impl SourceRng {
         self.inner.next_u64()
     }
 
-    /// Fills `out` with the next `out.len()` words of the stream: the same words, in the same
-    /// order, as that many calls of [`Self::next_u32`], drawn in bulk.
-    pub fn fill_u32(&mut self, out: &mut [u32]) {
-        let mut bytes = [0u8; 256];
-        for chunk in out.chunks_mut(bytes.len() / 4) {
-            let bytes = &mut bytes[..chunk.len() * 4];
-            // ChaCha's block RNG hands out whole little-endian words in order here.
-            self.inner.fill_bytes(bytes);
-            for (word, le) in chunk.iter_mut().zip(bytes.chunks_exact(4)) {
-                *word = u32::from_le_bytes(le.try_into().expect("four bytes"));
-            }
-        }
+    /// Fills `out` with the stream's next `out.len()` bytes: the bytes of the words
+    /// [`Self::next_u32`] would return, little-endian, in order, four to a word.
+    pub fn fill_bytes(&mut self, out: &mut [u8]) {
+        self.inner.fill_bytes(out);
     }
 
     /// Uniform in [0, 1) with 24 random bits: every f32 value it returns is exact.
@@ -98,15 +90,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bulk_words_are_the_words_drawn_one_at_a_time() {
+    fn bulk_bytes_are_the_words_drawn_one_at_a_time() {
         // Start mid-block (odd word index) and cross several 64-word ChaCha blocks.
         let (mut one_by_one, mut bulk) = (SourceRng::new(3), SourceRng::new(3));
         let _ = (one_by_one.next_u32(), bulk.next_u32());
-        for len in [1, 7, 64, 65, 300] {
-            let expected: Vec<u32> = (0..len).map(|_| one_by_one.next_u32()).collect();
-            let mut words = vec![0u32; len];
-            bulk.fill_u32(&mut words);
-            assert_eq!(words, expected, "{len} words");
+        for words in [1, 7, 64, 65, 300] {
+            let expected: Vec<u8> = (0..words)
+                .flat_map(|_| one_by_one.next_u32().to_le_bytes())
+                .collect();
+            let mut bytes = vec![0u8; words * 4];
+            bulk.fill_bytes(&mut bytes);
+            assert_eq!(bytes, expected, "{words} words");
         }
         assert_eq!(
             bulk.next_u64(),

@@ -16,7 +16,10 @@ use crate::engine::digest::hex;
 /// instructions); a fresh score stored by version 2 may differ in its last point.
 /// 4: training steps through the fused multi-run kernel (`engine::fused`): every sum in a new
 /// fixed order with fused multiply-adds, so every trained weight differs from version 3's.
-pub const NUMERICS_VERSION: u32 = 4;
+/// 5: the loss in f32 across a pack's lanes with seedscope's own `exp` and `ln`
+/// (`fused/lane_loss.rs`), and dropout decided from a byte of the stream per unit rather than
+/// a word (`dropout::draw_lane_bits`: the same keep probability, a different draw).
+pub const NUMERICS_VERSION: u32 = 5;
 
 /// The identity of an experiment in the store.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
