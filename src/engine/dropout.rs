@@ -57,6 +57,35 @@ pub fn draw_lane_bits(
     rate: f32,
     bits: &mut Vec<u16>,
 ) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512bw") {
+            // SAFETY: the CPU has the features the function is compiled for.
+            return unsafe { draw_avx512(streams, units, rate, bits) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above.
+            return unsafe { draw_avx2(streams, units, rate, bits) };
+        }
+    }
+    draw(streams, units, rate, bits);
+}
+
+/// [`draw`] compiled for wider vectors: integer compares and bit moves, the same on any.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx2")]
+unsafe fn draw_avx512(s: &mut [DropoutStream<'_>], units: usize, rate: f32, bits: &mut Vec<u16>) {
+    draw(s, units, rate, bits);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn draw_avx2(s: &mut [DropoutStream<'_>], units: usize, rate: f32, bits: &mut Vec<u16>) {
+    draw(s, units, rate, bits);
+}
+
+#[inline(always)]
+fn draw(streams: &mut [DropoutStream<'_>], units: usize, rate: f32, bits: &mut Vec<u16>) {
     assert!(streams.len() <= 16, "a pack holds at most 16 lanes");
     bits.clear();
     bits.resize(units, 0);
@@ -74,11 +103,9 @@ pub fn draw_lane_bits(
         for (keep, byte) in kept.iter_mut().zip(&first) {
             *keep = u8::from(*byte > top);
         }
-        if first.contains(&top) {
-            for (keep, _) in kept.iter_mut().zip(&first).filter(|(_, b)| **b == top) {
-                *keep = u8::from(stream.rng.next_u32() >> 16 >= low);
-            }
-        }
+        resolve_ties(&first, top, &mut kept, || {
+            u8::from(stream.rng.next_u32() >> 16 >= low)
+        });
         for (unit, keep) in bits.iter_mut().zip(&kept) {
             *unit |= u16::from(*keep) << k;
         }
@@ -93,6 +120,35 @@ pub fn draw_lane_bits(
             packed.push(pack_eight(eight));
         }
         stream.fingerprint.update(&packed);
+    }
+}
+
+/// Calls `decide(e)` for each position `e` whose byte equals `byte`, in order, and stores
+/// its answer in `kept[e]`. Eight bytes at a time: a tie is 1 in 256, so most words have none,
+/// and a word test (SWAR: a zero byte of `word ^ byte·0x01…01`) skips them; byte by byte, this
+/// search cost more than drawing the stream.
+#[inline(always)]
+fn resolve_ties(bytes: &[u8], byte: u8, kept: &mut [u8], mut decide: impl FnMut() -> u8) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let pattern = ONES * u64::from(byte);
+    let whole = bytes.len() / 8 * 8;
+    for start in (0..whole).step_by(8) {
+        let word = u64::from_le_bytes(bytes[start..start + 8].try_into().expect("eight"));
+        let x = word ^ pattern;
+        // Non-zero exactly when some byte of x is zero.
+        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
+            for e in start..start + 8 {
+                if bytes[e] == byte {
+                    kept[e] = decide();
+                }
+            }
+        }
+    }
+    for e in whole..bytes.len() {
+        if bytes[e] == byte {
+            kept[e] = decide();
+        }
     }
 }
 
@@ -222,6 +278,30 @@ mod tests {
                 assert_eq!(*unit != 0.0, decided, "rate {rate}");
             }
             assert!(ties > 50, "rate {rate}: {ties} ties");
+        }
+    }
+
+    #[test]
+    fn every_tie_is_resolved_in_order_wherever_it_is() {
+        let mut rng = SourceRng::new(4);
+        let mut bytes = vec![0u8; 1_003];
+        rng.fill_bytes(&mut bytes);
+        for byte in [0u8, 1, 0x19, 0x7f, 0x80, 0xf3, 0xff] {
+            let mut kept = vec![0u8; bytes.len()];
+            let mut count = 0u8;
+            resolve_ties(&bytes, byte, &mut kept, || {
+                count += 1;
+                count
+            });
+            let expected: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == byte).collect();
+            let found: Vec<usize> = (0..bytes.len()).filter(|&i| kept[i] != 0).collect();
+            assert_eq!(found, expected, "{byte:#x}");
+            let order: Vec<u8> = expected.iter().map(|&i| kept[i]).collect();
+            assert_eq!(
+                order,
+                (1..=expected.len() as u8).collect::<Vec<_>>(),
+                "in order"
+            );
         }
     }
 

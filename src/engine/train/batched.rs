@@ -13,12 +13,13 @@ use candle_core::Tensor;
 use sha2::Digest;
 
 use super::finish::{FinalOutputs, Shape, evaluate, finish_record, fresh_scores, stack};
+use super::interleave::interleave_row;
 use super::run_state::RunState;
 use super::{RunPlan, TrainError};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::data::{self, Task};
 use crate::engine::dropout::{DropoutStream, draw_lane_bits, keep_scale};
-use crate::engine::fused::{MAX_LANES, Pack, PackInput, PackMasks, Packing};
+use crate::engine::fused::{Pack, PackInput, PackMasks, Packing};
 use crate::engine::gradient::{Batch, BatchGradient, PackedModel, ShardPool, batch_gradient};
 use crate::engine::loss;
 use crate::engine::model::{Initialiser, Mlp, ModelSpec};
@@ -231,30 +232,22 @@ impl<'a> BatchedTraining<'a> {
             // the buffers were made and stay so.
             input.x.resize(rows * features * lanes, 0.0);
             input.y.resize(rows * outputs * lanes, 0.0);
-            // Row by row: the pack's runs' rows side by side, one lane each, written in
-            // order (a run at a time with a stride of `lanes` cost twice as much).
-            let mut sources: Vec<(&[f32], &[f32])> = Vec::with_capacity(MAX_LANES);
+            // Row by row: the pack's runs' rows side by side, one lane each.
+            let (mut xs, mut ys): (Vec<&[f32]>, Vec<&[f32]>) = Default::default();
             for b in 0..rows {
-                sources.clear();
+                (xs.clear(), ys.clear());
                 let runs = pack.first..pack.first + pack.runs;
                 for (state, order) in self.states[runs.clone()].iter().zip(&orders[runs]) {
                     let (train, row) = (&state.split.train, order[start + b]);
-                    sources.push((train.row_x(row), train.row_y(row)));
+                    xs.push(train.row_x(row));
+                    ys.push(train.row_y(row));
                 }
                 let x_row = &mut input.x[b * features * lanes..(b + 1) * features * lanes];
-                for (i, slot) in x_row.chunks_exact_mut(lanes).enumerate() {
-                    for (value, (x, _)) in slot.iter_mut().zip(&sources) {
-                        *value = x[i];
-                    }
-                }
+                interleave_row(&xs, features, lanes, x_row);
                 let y_row = &mut input.y[b * outputs * lanes..(b + 1) * outputs * lanes];
-                for (c, slot) in y_row.chunks_exact_mut(lanes).enumerate() {
-                    for (value, (_, y)) in slot.iter_mut().zip(&sources) {
-                        *value = y[c];
-                    }
-                }
+                interleave_row(&ys, outputs, lanes, y_row);
             }
-            drop(sources);
+            drop((xs, ys));
             self.draw_masks(pack, rows, &mut input.masks);
             inputs.push(input);
         }

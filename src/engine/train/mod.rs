@@ -20,6 +20,7 @@
 mod batched;
 mod finish;
 mod fresh_score;
+mod interleave;
 mod run_state;
 mod scoring_cost;
 
