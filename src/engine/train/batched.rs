@@ -235,7 +235,8 @@ impl<'a> BatchedTraining<'a> {
             // Row by row: the pack's runs' rows side by side, one lane each.
             let (mut xs, mut ys): (Vec<&[f32]>, Vec<&[f32]>) = Default::default();
             for b in 0..rows {
-                (xs.clear(), ys.clear());
+                xs.clear();
+                ys.clear();
                 let runs = pack.first..pack.first + pack.runs;
                 for (state, order) in self.states[runs.clone()].iter().zip(&orders[runs]) {
                     let (train, row) = (&state.split.train, order[start + b]);
