@@ -18,7 +18,7 @@ fn library_rng_differs_with_every_seed_fixed() {
 /// somewhere of its own. Not always: when the nudged weight's unit is silent on the first
 /// mini-batch, the first Adam step (about ±lr) can carry the weight into a wider binade and
 /// round the ULP away — then the run trains exactly as all-fixed does. With the fused
-/// kernel's numerics (NUMERICS_VERSION 4) that happens to run 2 of these six.
+/// kernel's numerics (NUMERICS_VERSION 4 and 5) that can happen to one or two of these six.
 #[test]
 fn a_one_ulp_nudge_changes_the_trained_weights() {
     let config = default_with(&[Condition::ALL_FIXED, Condition::NUDGE], 6);
