@@ -1,18 +1,19 @@
-//! The steps of one batched program: R runs side by side (`[R, in, out]` weights), each with
-//! its own data, shuffle order and dropout masks, sharing every candle operation.
+//! The steps of one batched program: R runs side by side, each with its own data, shuffle
+//! order and dropout masks, stepped together by the fused kernel (`engine::fused`, sixteen
+//! runs to a pack).
 //!
 //! [`BatchedTraining::prepare`] draws each run's data, split and initial weights;
-//! [`BatchedTraining::run_epoch`] shuffles and steps through one epoch; [`BatchedTraining::finish`]
-//! evaluates and writes each run's record. The order of every floating-point operation is the
-//! order of the single-function trainer this replaced: `tests/batching.rs` and the weight
-//! hashes of recorded results hold it to that.
+//! [`BatchedTraining::run_epoch`] shuffles and steps through one epoch, then scores each run on
+//! its test rows (`evaluation`); [`BatchedTraining::finish`] scores and writes each run's
+//! record. A run's bits do not depend on the runs it shares a batch with: `tests/batching.rs`
+//! and the weight hashes of recorded results hold it to that.
 
 use std::time::Instant;
 
-use candle_core::Tensor;
 use sha2::Digest;
 
-use super::finish::{FinalOutputs, Shape, evaluate, finish_record, fresh_scores, stack};
+use super::evaluation::{self, Columns};
+use super::finish::{FinalOutputs, Shape, finish_record, fresh_scores};
 use super::interleave::interleave_row;
 use super::run_state::RunState;
 use super::{RunPlan, TrainError};
@@ -35,8 +36,8 @@ pub(super) struct BatchedTraining<'a> {
     started: Instant,
     states: Vec<RunState>,
     spec: ModelSpec,
-    /// The runs' weights for evaluation and hashing (run-major, candle); brought up to date
-    /// from the optimiser before each evaluation ([`Self::sync_model`]), not every step.
+    /// The runs' initial weights (candle, run-major): the model's shapes, and the hashes of
+    /// the trained values read from [`Self::run_major_values`].
     model: Mlp,
     /// The weights the fused kernel trains (lane layout), updated in place by the optimiser.
     packed: PackedModel,
@@ -48,8 +49,8 @@ pub(super) struct BatchedTraining<'a> {
     outputs: usize,
     n_train: usize,
     n_test: usize,
-    train_x: Tensor,
-    test_x: Tensor,
+    /// Each run's test rows, laid out for the scoring forward pass (`evaluation`).
+    test_points: Vec<Columns>,
 }
 
 impl<'a> BatchedTraining<'a> {
@@ -83,16 +84,10 @@ impl<'a> BatchedTraining<'a> {
             packing,
             params: lanes,
         };
-        let train_x = stack(
-            states.iter().map(|s| s.split.train.x.clone()).collect(),
-            n_train,
-            features,
-        )?;
-        let test_x = stack(
-            states.iter().map(|s| s.split.test.x.clone()).collect(),
-            n_test,
-            features,
-        )?;
+        let test_points = states
+            .iter()
+            .map(|s| Columns::from_rows(&s.split.test.x, features))
+            .collect();
         Ok(BatchedTraining {
             config,
             plans,
@@ -109,8 +104,7 @@ impl<'a> BatchedTraining<'a> {
             outputs,
             n_train,
             n_test,
-            train_x,
-            test_x,
+            test_points,
         })
     }
 
@@ -196,13 +190,6 @@ impl<'a> BatchedTraining<'a> {
         self.packed
             .packing
             .to_run_major(&self.packed.params, 2 * self.spec.layers())
-    }
-
-    /// Brings the evaluation model up to the trained weights.
-    fn sync_model(&mut self) -> Result<(), TrainError> {
-        let values = self.run_major_values();
-        self.model.set_param_values(&values)?;
-        Ok(())
     }
 
     /// The mini-batch of every run (its own rows, in its own order) and its dropout masks,
@@ -317,16 +304,15 @@ impl<'a> BatchedTraining<'a> {
 
     /// The epoch's mean train loss and test metric of every run still training.
     fn record_epoch(&mut self, epoch_loss: &[f64]) -> Result<(), TrainError> {
-        self.sync_model()?;
-        let test_outputs = evaluate(&self.model, &self.test_x)?;
-        let per_run = self.n_test * self.outputs;
+        let values = self.run_major_values();
         for (r, state) in self.states.iter_mut().enumerate() {
             if state.active {
                 state.train_loss.push(epoch_loss[r] / self.n_train as f64);
-                let slice = &test_outputs[r * per_run..(r + 1) * per_run];
+                let params = self.model.run_values(&values, r);
+                let outputs = evaluation::outputs(&self.spec, &params, &self.test_points[r]);
                 state.test_metric.push(loss::metric(
                     self.task,
-                    slice,
+                    &outputs,
                     &state.split.test.y,
                     self.outputs,
                 ));
@@ -337,28 +323,34 @@ impl<'a> BatchedTraining<'a> {
 
     /// Final metrics, predictions, the decision grid (2-D data) and the weights' hash of every
     /// run, as records in plan order.
-    pub(super) fn finish(mut self) -> Result<Vec<RunRecord>, TrainError> {
-        self.sync_model()?;
+    pub(super) fn finish(self) -> Result<Vec<RunRecord>, TrainError> {
         let runs = self.plans.len();
-        let test_outputs = evaluate(&self.model, &self.test_x)?;
-        let train_outputs = evaluate(&self.model, &self.train_x)?;
-        let grids = match data::plane_bounds(self.config.data.kind) {
-            Some(bounds) => {
-                let points = data::grid_points(bounds);
-                let cells = points.len() / 2;
-                let all: Vec<Vec<f32>> = vec![points; runs];
-                Some((evaluate(&self.model, &stack(all, cells, 2)?)?, cells))
+        let finals = &self.run_major_values();
+        let run_params: Vec<Vec<f32>> = (0..runs)
+            .map(|r| self.model.run_values(finals, r))
+            .collect();
+        let grid = data::plane_bounds(self.config.data.kind)
+            .map(|bounds| Columns::from_rows(&data::grid_points(bounds), 2));
+        let (mut test, mut train, mut grids) = (Vec::new(), Vec::new(), Vec::new());
+        for (r, params) in run_params.iter().enumerate() {
+            test.extend(evaluation::outputs(
+                &self.spec,
+                params,
+                &self.test_points[r],
+            ));
+            let train_points = Columns::from_rows(&self.states[r].split.train.x, self.features);
+            train.extend(evaluation::outputs(&self.spec, params, &train_points));
+            if let Some(grid) = &grid {
+                grids.extend(evaluation::outputs(&self.spec, params, grid));
             }
-            None => None,
-        };
+        }
         let outputs = FinalOutputs {
-            test: test_outputs,
-            train: train_outputs,
-            grids,
-            fresh: fresh_scores(&self.model, self.config, self.plans, self.task)?,
+            test,
+            train,
+            grids: grid.map(|grid| (grids, grid.len())),
+            fresh: fresh_scores(&self.spec, &run_params, self.config, self.plans, self.task),
             wall_ms: self.started.elapsed().as_secs_f64() * 1000.0 / runs as f64,
         };
-        let finals = &self.run_major_values();
         Ok(self
             .states
             .into_iter()

@@ -4,73 +4,57 @@
 
 use std::collections::HashMap;
 
-use candle_core::{Device, Tensor};
-
 use super::RunPlan;
-use super::TrainError;
 use super::fresh_score;
 use super::run_state::{RunState, short};
 use super::scoring_cost;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::data::Task;
 use crate::engine::loss;
-use crate::engine::model::Mlp;
+use crate::engine::model::{Mlp, ModelSpec};
 use crate::engine::record::RunRecord;
 use crate::engine::seeds::Lesson;
 
-/// `[R, rows, features]` from each run's rows of its own data set.
-pub(super) fn stack(
-    parts: Vec<Vec<f32>>,
-    rows: usize,
-    width: usize,
-) -> candle_core::Result<Tensor> {
-    let runs = parts.len();
-    Tensor::from_vec(parts.concat(), (runs, rows, width), &Device::Cpu)
-}
-
-/// Outputs of every run on its own rows, as one flat vector `[R × rows × out]`.
-pub(super) fn evaluate(model: &Mlp, x: &Tensor) -> candle_core::Result<Vec<f32>> {
-    model.forward(x)?.flatten_all()?.to_vec1::<f32>()
-}
-
 /// Each run's accuracy on the experiment's fresh sample (`None` for every run where the
-/// data set has none). Scoring reads the trained weights; it changes none of them.
+/// data set has none), from each run's trained parameters (`run_params[r]`, flattened in
+/// order). Scoring reads the trained weights; it changes none of them.
 pub(super) fn fresh_scores(
-    model: &Mlp,
+    spec: &ModelSpec,
+    run_params: &[Vec<f32>],
     config: &ExperimentConfig,
     plans: &[RunPlan],
     task: Task,
-) -> Result<Vec<Option<f64>>, TrainError> {
-    scoring_cost::accounted(|| score_every_run(model, config, plans, task))
+) -> Vec<Option<f64>> {
+    scoring_cost::accounted(|| score_every_run(spec, run_params, config, plans, task))
 }
 
 fn score_every_run(
-    model: &Mlp,
+    spec: &ModelSpec,
+    run_params: &[Vec<f32>],
     config: &ExperimentConfig,
     plans: &[RunPlan],
     task: Task,
-) -> Result<Vec<Option<f64>>, TrainError> {
+) -> Vec<Option<f64>> {
     let points = plans[0]
         .fresh_seed
         .and_then(|seed| fresh_score::fresh_points(&config.data, seed));
     let Some(points) = points else {
-        return Ok(vec![None; plans.len()]);
+        return vec![None; plans.len()];
     };
-    let all = model.param_values()?;
     // Runs with bit-identical weights (all-fixed, or a source that changed nothing) score
     // the same: score each distinct model once. A pure function of the weights' bits, so
     // this changes no result, only how often it is computed.
     let mut scored: HashMap<Vec<u32>, f64> = HashMap::new();
-    Ok((0..plans.len())
-        .map(|r| {
-            let params = model.run_values(&all, r);
+    run_params
+        .iter()
+        .map(|params| {
             let bits: Vec<u32> = params.iter().map(|v| v.to_bits()).collect();
-            let score = *scored.entry(bits).or_insert_with(|| {
-                fresh_score::fresh_accuracy(&model.spec, task, &params, &points)
-            });
+            let score = *scored
+                .entry(bits)
+                .or_insert_with(|| fresh_score::fresh_accuracy(spec, task, params, &points));
             Some(score)
         })
-        .collect())
+        .collect()
 }
 
 /// The batch's outputs after training, every run's side by side.

@@ -18,6 +18,7 @@
 //! `fresh_score.rs`, its CPU time kept by `scoring_cost.rs`).
 
 mod batched;
+mod evaluation;
 mod finish;
 mod fresh_score;
 mod interleave;

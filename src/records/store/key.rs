@@ -19,7 +19,10 @@ use crate::engine::digest::hex;
 /// 5: the loss in f32 across a pack's lanes with seedscope's own `exp` and `ln`
 /// (`fused/lane_loss.rs`), and dropout decided from a byte of the stream per unit rather than
 /// a word (`dropout::draw_lane_bits`: the same keep probability, a different draw).
-pub const NUMERICS_VERSION: u32 = 5;
+/// 6: trained weights are scored (each epoch's test metric, the final outputs, the decision
+/// grid) by seedscope's own forward pass (`train/evaluation.rs`) rather than candle's matmul:
+/// the same weights, but a regression metric may differ from version 5's in its last bits.
+pub const NUMERICS_VERSION: u32 = 6;
 
 /// The identity of an experiment in the store.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
