@@ -60,21 +60,40 @@ impl SourceRng {
     pub fn below(&mut self, n: usize) -> usize {
         assert!(n > 0, "below(0) has no value to return");
         let n = n as u64;
-        let zone = u64::MAX - (u64::MAX % n);
         loop {
             let x = self.next_u64();
-            if x < zone {
+            if accepts(x, n) {
                 return (x % n) as usize;
             }
         }
     }
 
-    /// Fisher–Yates shuffle.
+    /// Fisher–Yates shuffle: `items[i]` swapped with `items[below(i + 1)]`, `i` from the end.
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
+        let len = items.len() as u64;
+        if len > u64::from(u32::MAX) {
+            for i in (1..items.len()).rev() {
+                let j = self.below(i + 1);
+                items.swap(i, j);
+            }
+            return;
         }
+        // The same draws and the same remainders as `below`, each taken by multiplications
+        // with a reciprocal kept per divisor rather than a 64-bit division (which, with the
+        // one for the rejection zone, was most of a shuffle).
+        RECIPROCALS.with_borrow_mut(|table| {
+            let reciprocals = table.up_to(len);
+            for i in (1..items.len()).rev() {
+                let n = i as u64 + 1;
+                let j = loop {
+                    let x = self.next_u64();
+                    if accepts(x, n) {
+                        break remainder(x, n, reciprocals[n as usize]);
+                    }
+                };
+                items.swap(i, j as usize);
+            }
+        });
     }
 
     /// A random permutation of 0..n.
@@ -83,6 +102,45 @@ impl SourceRng {
         self.shuffle(&mut order);
         order
     }
+}
+
+/// Whether `x` falls below the rejection zone for `n`: the largest multiple of `n` that fits,
+/// `u64::MAX - u64::MAX % n`. Every `x` at most `u64::MAX - n` does (the zone starts above
+/// it), so the zone itself is computed only for the last `n` values of 2⁶⁴ (never, in practice).
+#[inline(always)]
+fn accepts(x: u64, n: u64) -> bool {
+    x <= u64::MAX - n || x < u64::MAX - (u64::MAX % n)
+}
+
+/// `x % n` for `2 ≤ n < 2³²` from `c = ⌈2¹²⁸ / n⌉` by Lemire, Kaser and Kurz's direct
+/// remainder ("Faster remainder by direct computation", 2019): `((c · x) mod 2¹²⁸ · n) / 2¹²⁸`,
+/// exact for every 64-bit `x` since 128 ≥ 64 + 32 bits.
+#[inline(always)]
+fn remainder(x: u64, n: u64, c: u128) -> u64 {
+    let low = c.wrapping_mul(u128::from(x));
+    let (high, low) = ((low >> 64) as u64, low as u64);
+    let carry = (u128::from(low) * u128::from(n)) >> 64;
+    ((u128::from(high) * u128::from(n) + carry) >> 64) as u64
+}
+
+/// `⌈2¹²⁸ / n⌉` for every `n` a shuffle has needed so far (index `n`; 0 and 1 unused), kept
+/// per thread: one 128-bit division per divisor, once, rather than one 64-bit division per draw.
+#[derive(Default)]
+struct Reciprocals(Vec<u128>);
+
+impl Reciprocals {
+    fn up_to(&mut self, n: u64) -> &[u128] {
+        let n = n as usize;
+        while self.0.len() <= n {
+            let d = self.0.len() as u128;
+            self.0.push(if d < 2 { 0 } else { u128::MAX / d + 1 });
+        }
+        &self.0
+    }
+}
+
+thread_local! {
+    static RECIPROCALS: std::cell::RefCell<Reciprocals> = std::cell::RefCell::default();
 }
 
 #[cfg(test)]
@@ -107,6 +165,51 @@ mod tests {
             one_by_one.next_u64(),
             "both streams end at one place"
         );
+    }
+
+    /// The direct remainder is the remainder, at the edges of both ranges and in between.
+    #[test]
+    fn direct_remainder_is_exact() {
+        let mut table = Reciprocals::default();
+        let table = table.up_to(70_000).to_vec();
+        let mut rng = SourceRng::new(11);
+        let edges = [
+            0,
+            1,
+            2,
+            u64::MAX,
+            u64::MAX - 1,
+            1 << 63,
+            (1 << 32) - 1,
+            1 << 32,
+        ];
+        for n in (2..70_000u64).chain([u64::from(u32::MAX), (1 << 31) + 3]) {
+            let c = if n < 70_000 {
+                table[n as usize]
+            } else {
+                u128::MAX / u128::from(n) + 1
+            };
+            for x in edges.into_iter().chain((0..8).map(|_| rng.next_u64())) {
+                assert_eq!(remainder(x, n, c), x % n, "{x} % {n}");
+            }
+        }
+    }
+
+    /// A shuffle draws exactly what `below` would: the same order, the stream left in the
+    /// same place.
+    #[test]
+    fn shuffle_is_below_drawn_from_the_end() {
+        for len in [0, 1, 2, 3, 17, 1000] {
+            let (mut fast, mut plain) = (SourceRng::new(len as u64), SourceRng::new(len as u64));
+            let order = fast.permutation(len);
+            let mut expected: Vec<usize> = (0..len).collect();
+            for i in (1..len).rev() {
+                let j = plain.below(i + 1);
+                expected.swap(i, j);
+            }
+            assert_eq!(order, expected);
+            assert_eq!(fast.next_u64(), plain.next_u64());
+        }
     }
 
     #[test]
