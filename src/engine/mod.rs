@@ -29,3 +29,4 @@ pub mod seeds;
 pub mod shard;
 pub mod sweep;
 pub mod train;
+mod transpose;

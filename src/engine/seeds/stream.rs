@@ -1,12 +1,18 @@
 //! One source's random stream, and the sampling helpers every draw goes through.
 
-use rand_chacha::ChaCha8Rng;
-use rand_core::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 
-/// One source's random stream: ChaCha8 keyed by SHA-256 of the source seed.
+use super::chacha::{self, WORDS};
+
+/// One source's random stream: ChaCha8 keyed by SHA-256 of the source seed — the words of
+/// `rand_chacha::ChaCha8Rng::from_seed(key)`, computed sixteen blocks at a time (`chacha.rs`).
 pub struct SourceRng {
-    inner: ChaCha8Rng,
+    key: [u8; 32],
+    /// The block the next refill starts at.
+    next_block: u64,
+    words: Box<[u32; WORDS]>,
+    /// The next unread word of `words` (`WORDS`: all read).
+    index: usize,
 }
 
 impl SourceRng {
@@ -14,24 +20,65 @@ impl SourceRng {
         let mut hasher = Sha256::new();
         hasher.update(b"seedscope/stream-key/v1");
         hasher.update(seed.to_le_bytes());
-        let key: [u8; 32] = hasher.finalize().into();
         SourceRng {
-            inner: ChaCha8Rng::from_seed(key),
+            key: hasher.finalize().into(),
+            next_block: 0,
+            words: Box::new([0; WORDS]),
+            index: WORDS,
         }
     }
 
-    pub fn next_u32(&mut self) -> u32 {
-        self.inner.next_u32()
+    fn refill(&mut self) {
+        chacha::sixteen_blocks(&self.key, self.next_block, &mut self.words);
+        self.next_block = self.next_block.wrapping_add(16);
+        self.index = 0;
     }
 
+    #[inline]
+    pub fn next_u32(&mut self) -> u32 {
+        if self.index >= WORDS {
+            self.refill();
+        }
+        let word = self.words[self.index];
+        self.index += 1;
+        word
+    }
+
+    /// Two consecutive words, the first the low half.
+    #[inline]
     pub fn next_u64(&mut self) -> u64 {
-        self.inner.next_u64()
+        if self.index + 2 <= WORDS {
+            let (low, high) = (self.words[self.index], self.words[self.index + 1]);
+            self.index += 2;
+            return (u64::from(high) << 32) | u64::from(low);
+        }
+        let low = self.next_u32();
+        (u64::from(self.next_u32()) << 32) | u64::from(low)
     }
 
     /// Fills `out` with the stream's next `out.len()` bytes: the bytes of the words
-    /// [`Self::next_u32`] would return, little-endian, in order, four to a word.
+    /// [`Self::next_u32`] would return, little-endian, in order, four to a word (a last,
+    /// partial word is used up whole).
     pub fn fill_bytes(&mut self, out: &mut [u8]) {
-        self.inner.fill_bytes(out);
+        let (mut whole, tail) = out.split_at_mut(out.len() / 4 * 4);
+        while !whole.is_empty() {
+            if self.index >= WORDS {
+                self.refill();
+            }
+            // As many whole words as are buffered, in a loop the compiler turns into a copy.
+            let words = (whole.len() / 4).min(WORDS - self.index);
+            let (now, later) = whole.split_at_mut(words * 4);
+            let source = &self.words[self.index..self.index + words];
+            for (chunk, word) in now.chunks_exact_mut(4).zip(source) {
+                chunk.copy_from_slice(&word.to_le_bytes());
+            }
+            self.index += words;
+            whole = later;
+        }
+        if !tail.is_empty() {
+            let word = self.next_u32().to_le_bytes();
+            tail.copy_from_slice(&word[..tail.len()]);
+        }
     }
 
     /// Uniform in [0, 1) with 24 random bits: every f32 value it returns is exact.

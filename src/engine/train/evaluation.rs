@@ -18,7 +18,28 @@ use crate::engine::kernels::activate;
 use crate::engine::model::ModelSpec;
 
 /// Points a block holds: 16 f32 lanes (one AVX-512 register, two AVX2 ones).
-pub(super) const LANES: usize = 16;
+const LANES: usize = 16;
+/// Outputs summed side by side where the CPU has AVX-512 (eight of its 32 registers)…
+const WIDE: usize = 8;
+/// …and elsewhere (eight of AVX2's 16 registers, two per output).
+const NARROW: usize = 4;
+
+/// One block of a run's outputs: points `start..start + rows` (its lanes past `rows` repeat
+/// the last point), `logits[c * lanes + l]` output `c` of the block's point `l`.
+pub(super) struct Block<'a> {
+    pub(super) start: usize,
+    pub(super) rows: usize,
+    lanes: usize,
+    logits: &'a [f32],
+}
+
+impl Block<'_> {
+    /// Output `c` of the block's point `l`.
+    #[inline(always)]
+    pub(super) fn logit(&self, c: usize, l: usize) -> f32 {
+        self.logits[c * self.lanes + l]
+    }
+}
 
 /// Points laid out for scoring: `values[f * len + p]` is feature `f` of point `p`.
 pub(super) struct Columns {
@@ -44,29 +65,24 @@ impl Columns {
     }
 }
 
-/// One layer of one run, transposed to `[out][in]` so an output's weights are contiguous.
-pub(super) struct Layer {
+/// One layer of one run: `weights[i * fan_out + j]` from input `i` to output `j` (as stored,
+/// so a group of outputs' weights from one input are side by side).
+pub(super) struct Layer<'a> {
     pub(super) fan_in: usize,
     pub(super) fan_out: usize,
-    pub(super) weights: Vec<f32>,
-    pub(super) biases: Vec<f32>,
+    pub(super) weights: &'a [f32],
+    pub(super) biases: &'a [f32],
 }
 
 /// A run's layers from its parameters `[W0, b0, W1, b1, …]` flattened (`W` as `[in, out]`).
-pub(super) fn layers_of(spec: &ModelSpec, params: &[f32]) -> Vec<Layer> {
+pub(super) fn layers_of<'a>(spec: &ModelSpec, params: &'a [f32]) -> Vec<Layer<'a>> {
     let mut offset = 0;
     spec.widths
         .windows(2)
         .map(|pair| {
             let (fan_in, fan_out) = (pair[0], pair[1]);
-            let stored = &params[offset..offset + fan_in * fan_out];
-            let mut weights = vec![0.0; fan_in * fan_out];
-            for i in 0..fan_in {
-                for j in 0..fan_out {
-                    weights[j * fan_in + i] = stored[i * fan_out + j];
-                }
-            }
-            let biases = params[offset + fan_in * fan_out..][..fan_out].to_vec();
+            let weights = &params[offset..offset + fan_in * fan_out];
+            let biases = &params[offset + fan_in * fan_out..][..fan_out];
             offset += fan_in * fan_out + fan_out;
             Layer {
                 fan_in,
@@ -78,50 +94,55 @@ pub(super) fn layers_of(spec: &ModelSpec, params: &[f32]) -> Vec<Layer> {
         .collect()
 }
 
-// Indexing by output and lane keeps the four accumulators' arithmetic visible side by side.
-#[allow(clippy::needless_range_loop)]
-/// `output[j] = act(b[j] + Σᵢ w[j][i] · input[i])` for LANES points at once. Four outputs
-/// are summed side by side: one accumulator alone waits on its own previous add every step.
+/// `output[j] = act(b[j] + Σᵢ w[j][i] · input[i])` for LANES points at once: `G` outputs at a
+/// time while `G` are left (one accumulator alone waits on its own previous add every step;
+/// `G` of them keep the multiply-adds flowing), then four, then one. Each output's arithmetic
+/// is the same whatever the grouping.
 #[inline(always)]
-fn layer_lanes(
+fn layer_lanes<const G: usize>(
     layer: &Layer,
     input: &[[f32; LANES]],
     output: &mut [[f32; LANES]],
     activation: Option<Activation>,
 ) {
-    let fan_in = layer.fan_in;
     let mut j = 0;
+    while j + G <= layer.fan_out {
+        outputs_lanes::<G>(layer, j, input, output, activation);
+        j += G;
+    }
     while j + 4 <= layer.fan_out {
-        let w = &layer.weights[j * fan_in..(j + 4) * fan_in];
-        let b = &layer.biases[j..j + 4];
-        let (mut a0, mut a1, mut a2, mut a3) =
-            ([b[0]; LANES], [b[1]; LANES], [b[2]; LANES], [b[3]; LANES]);
-        for (i, x) in input.iter().enumerate().take(fan_in) {
-            let (w0, w1, w2, w3) = (w[i], w[fan_in + i], w[2 * fan_in + i], w[3 * fan_in + i]);
-            for l in 0..LANES {
-                a0[l] = w0.mul_add(x[l], a0[l]);
-                a1[l] = w1.mul_add(x[l], a1[l]);
-                a2[l] = w2.mul_add(x[l], a2[l]);
-                a3[l] = w3.mul_add(x[l], a3[l]);
-            }
-        }
-        output[j] = activated(a0, activation);
-        output[j + 1] = activated(a1, activation);
-        output[j + 2] = activated(a2, activation);
-        output[j + 3] = activated(a3, activation);
+        outputs_lanes::<4>(layer, j, input, output, activation);
         j += 4;
     }
-    for j in j..layer.fan_out {
-        let mut acc = [layer.biases[j]; LANES];
-        for (w, x) in layer.weights[j * fan_in..(j + 1) * fan_in]
-            .iter()
-            .zip(input)
-        {
+    while j < layer.fan_out {
+        outputs_lanes::<1>(layer, j, input, output, activation);
+        j += 1;
+    }
+}
+
+/// Outputs `j..j + G` of [`layer_lanes`], summed side by side.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // the loops by index are the ones that vectorise
+fn outputs_lanes<const G: usize>(
+    layer: &Layer,
+    j: usize,
+    input: &[[f32; LANES]],
+    output: &mut [[f32; LANES]],
+    activation: Option<Activation>,
+) {
+    let fan_out = layer.fan_out;
+    let biases: &[f32; G] = layer.biases[j..j + G].try_into().unwrap();
+    let mut acc: [[f32; LANES]; G] = std::array::from_fn(|g| [biases[g]; LANES]);
+    for (i, x) in input.iter().enumerate().take(layer.fan_in) {
+        let weights: &[f32; G] = layer.weights[i * fan_out + j..][..G].try_into().unwrap();
+        for g in 0..G {
             for l in 0..LANES {
-                acc[l] = w.mul_add(x[l], acc[l]);
+                acc[g][l] = weights[g].mul_add(x[l], acc[g][l]);
             }
         }
-        output[j] = activated(acc, activation);
+    }
+    for (g, acc) in acc.into_iter().enumerate() {
+        output[j + g] = activated(acc, activation);
     }
 }
 
@@ -145,14 +166,12 @@ fn activated(mut row: [f32; LANES], activation: Option<Activation>) -> [f32; LAN
     row
 }
 
-/// Runs one run's forward pass over `points`, block by block, and hands each block to
-/// `visit(start, rows, logits)`: the block's first point, how many of its lanes are points
-/// (the last block repeats its final point to fill the rest), and one row of lanes per
-/// output. Compiled for the widest vectors this CPU has; the arithmetic, and so every
+/// Runs one run's forward pass over `points`, block by block, and hands each [`Block`] to
+/// `visit`. Compiled for the widest vectors this CPU has; the arithmetic, and so every
 /// result, is the same on each.
 pub(super) fn for_each_block<F>(spec: &ModelSpec, params: &[f32], points: &Columns, visit: F)
 where
-    F: FnMut(usize, usize, &[[f32; LANES]]),
+    F: FnMut(Block),
 {
     #[cfg(target_arch = "x86_64")]
     {
@@ -166,33 +185,31 @@ where
             return unsafe { blocks_avx2(spec, params, points, visit) };
         }
     }
-    blocks(spec, params, points, visit)
+    blocks::<NARROW, F>(spec, params, points, visit)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
-fn blocks_avx512<F>(spec: &ModelSpec, params: &[f32], points: &Columns, visit: F)
-where
-    F: FnMut(usize, usize, &[[f32; LANES]]),
-{
-    blocks(spec, params, points, visit)
+fn blocks_avx512<F: FnMut(Block)>(spec: &ModelSpec, params: &[f32], points: &Columns, visit: F) {
+    blocks::<WIDE, F>(spec, params, points, visit)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn blocks_avx2<F>(spec: &ModelSpec, params: &[f32], points: &Columns, visit: F)
-where
-    F: FnMut(usize, usize, &[[f32; LANES]]),
-{
-    blocks(spec, params, points, visit)
+fn blocks_avx2<F: FnMut(Block)>(spec: &ModelSpec, params: &[f32], points: &Columns, visit: F) {
+    blocks::<NARROW, F>(spec, params, points, visit)
 }
 
-/// The portable body of [`for_each_block`] (public to the tests, which hold the compiled
-/// forms to it bit for bit).
+/// The portable body of [`for_each_block`], `G` outputs summed side by side (public to the
+/// tests, which hold the compiled forms to it bit for bit).
 #[inline(always)]
-pub(super) fn blocks<F>(spec: &ModelSpec, params: &[f32], points: &Columns, mut visit: F)
-where
-    F: FnMut(usize, usize, &[[f32; LANES]]),
+pub(super) fn blocks<const G: usize, F>(
+    spec: &ModelSpec,
+    params: &[f32],
+    points: &Columns,
+    mut visit: F,
+) where
+    F: FnMut(Block),
 {
     let layers = layers_of(spec, params);
     let len = points.len();
@@ -205,13 +222,17 @@ where
         let rows = LANES.min(len - start);
         for (f, lanes) in input.iter_mut().take(points.features).enumerate() {
             let column = &points.values[f * len..(f + 1) * len];
-            for (l, value) in lanes.iter_mut().enumerate() {
-                *value = column[start + l.min(rows - 1)];
+            if rows == LANES {
+                lanes.copy_from_slice(&column[start..start + LANES]);
+            } else {
+                for (l, value) in lanes.iter_mut().enumerate() {
+                    *value = column[start + l.min(rows - 1)];
+                }
             }
         }
         for (index, layer) in layers.iter().enumerate() {
             let hidden = index + 1 < layers.len();
-            layer_lanes(
+            layer_lanes::<G>(
                 layer,
                 &input[..layer.fan_in],
                 &mut output[..layer.fan_out],
@@ -220,7 +241,12 @@ where
             std::mem::swap(&mut input, &mut output);
         }
         // `input` now holds the logits, one row of lanes per output.
-        visit(start, rows, &input[..outputs]);
+        visit(Block {
+            start,
+            rows,
+            lanes: LANES,
+            logits: input[..outputs].as_flattened(),
+        });
         start += rows;
     }
 }
@@ -230,14 +256,19 @@ where
 pub(super) fn outputs(spec: &ModelSpec, params: &[f32], points: &Columns) -> Vec<f32> {
     let width = spec.widths[spec.layers()];
     let mut out = vec![0.0; points.len() * width];
-    for_each_block(spec, params, points, |start, rows, logits| {
-        for l in 0..rows {
-            for (c, lanes) in logits.iter().enumerate() {
-                out[(start + l) * width + c] = lanes[l];
-            }
-        }
+    for_each_block(spec, params, points, |block| {
+        copy_out(&block, width, &mut out)
     });
     out
+}
+
+/// A block's outputs into their rows of `out`.
+fn copy_out(block: &Block, width: usize, out: &mut [f32]) {
+    for l in 0..block.rows {
+        for c in 0..width {
+            out[(block.start + l) * width + c] = block.logit(c, l);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -261,7 +292,8 @@ mod tests {
             .collect()
     }
 
-    /// The widest vectors this CPU offers give the same bits as the portable loop.
+    /// The widest vectors this CPU offers give the same bits as a portable loop over blocks of
+    /// another width.
     #[test]
     fn compiled_outputs_equal_the_portable_loop_bit_for_bit() {
         for (widths, activation) in [
@@ -277,12 +309,8 @@ mod tests {
             let fast = outputs(&spec, &params, &points);
             let mut portable = vec![0.0f32; fast.len()];
             let width = *widths.last().unwrap();
-            blocks(&spec, &params, &points, |start, rows, logits| {
-                for l in 0..rows {
-                    for (c, lanes) in logits.iter().enumerate() {
-                        portable[(start + l) * width + c] = lanes[l];
-                    }
-                }
+            blocks::<2, _>(&spec, &params, &points, |block| {
+                copy_out(&block, width, &mut portable)
             });
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&fast), bits(&portable), "{widths:?}");
@@ -305,11 +333,11 @@ mod tests {
             for (index, layer) in layers.iter().enumerate() {
                 values = (0..layer.fan_out)
                     .map(|j| {
-                        let w = &layer.weights[j * layer.fan_in..(j + 1) * layer.fan_in];
                         let sum = f64::from(layer.biases[j])
-                            + w.iter()
-                                .zip(&values)
-                                .map(|(w, x)| f64::from(*w) * x)
+                            + (0..layer.fan_in)
+                                .map(|i| {
+                                    f64::from(layer.weights[i * layer.fan_out + j]) * values[i]
+                                })
                                 .sum::<f64>();
                         if index + 1 < layers.len() {
                             sum.tanh()

@@ -52,7 +52,6 @@ pub(super) fn fresh_points(config: &DataConfig, seed: u64) -> Option<Arc<FreshPo
 
 /// The accuracy of one run, whose parameters are `params` (`[W0, b0, W1, b1, …]` flattened,
 /// `W` as `[in, out]`), on `points`, through the scoring forward pass (`evaluation`).
-#[allow(clippy::needless_range_loop)] // lane l of every output row
 pub(super) fn fresh_accuracy(
     spec: &ModelSpec,
     task: Task,
@@ -61,19 +60,19 @@ pub(super) fn fresh_accuracy(
 ) -> f64 {
     let outputs = spec.widths[spec.layers()];
     let mut correct = 0usize;
-    evaluation::for_each_block(spec, params, &points.points, |start, rows, logits| {
-        for l in 0..rows {
+    evaluation::for_each_block(spec, params, &points.points, |block| {
+        for l in 0..block.rows {
             let predicted = match task {
-                Task::Binary => usize::from(logits[0][l] > 0.0),
+                Task::Binary => usize::from(block.logit(0, l) > 0.0),
                 _ => (1..outputs).fold(0, |best, c| {
-                    if logits[c][l] > logits[best][l] {
+                    if block.logit(c, l) > block.logit(best, l) {
                         c
                     } else {
                         best
                     }
                 }),
             };
-            correct += usize::from(predicted == points.classes[start + l]);
+            correct += usize::from(predicted == points.classes[block.start + l]);
         }
     });
     correct as f64 / points.len() as f64
@@ -137,7 +136,9 @@ mod tests {
                     .map(|j| {
                         let sum = f64::from(layer.biases[j])
                             + (0..layer.fan_in)
-                                .map(|i| f64::from(layer.weights[j * layer.fan_in + i]) * values[i])
+                                .map(|i| {
+                                    f64::from(layer.weights[i * layer.fan_out + j]) * values[i]
+                                })
                                 .sum::<f64>();
                         if index + 1 < layers.len() {
                             f64::from(activate(spec.activation, sum as f32).0)

@@ -40,44 +40,11 @@ unsafe fn transpose_16s(sources: &[&[f32]], features: usize, out: &mut [f32]) {
     for i0 in (0..features).step_by(16) {
         // SAFETY (every load and store): i0 + 16 ≤ features ≤ each source's length, and the
         // 16 stores of 16 values end at (i0 + 16) · 16 ≤ out.len().
-        let r: [__m512; 16] =
+        let rows: [__m512; 16] =
             std::array::from_fn(|k| unsafe { _mm512_loadu_ps(sources[k].as_ptr().add(i0)) });
-        // Pairs of rows interleaved, within each 128-bit lane: r0[0] r1[0] r0[1] r1[1] | …
-        let t: [__m512; 16] = std::array::from_fn(|n| {
-            let (a, b) = (r[n / 2 * 2], r[n / 2 * 2 + 1]);
-            if n % 2 == 0 {
-                _mm512_unpacklo_ps(a, b)
-            } else {
-                _mm512_unpackhi_ps(a, b)
-            }
-        });
-        // Quads: u[4g + e] holds rows 4g..4g+4 at feature 4j + e in its 128-bit lane j.
-        let u: [__m512; 16] = std::array::from_fn(|n| {
-            let (g, e) = (n / 4, n % 4);
-            let (a, b) = (t[4 * g + e / 2], t[4 * g + 2 + e / 2]);
-            if e % 2 == 0 {
-                _mm512_shuffle_ps::<0x44>(a, b)
-            } else {
-                _mm512_shuffle_ps::<0xEE>(a, b)
-            }
-        });
-        // The 128-bit lanes of the four quads transposed: feature 4j + e's sixteen rows.
-        for e in 0..4 {
-            let (a, b, c, d) = (u[e], u[4 + e], u[8 + e], u[12 + e]);
-            let v0 = _mm512_shuffle_f32x4::<0x44>(a, b);
-            let v1 = _mm512_shuffle_f32x4::<0xEE>(a, b);
-            let v2 = _mm512_shuffle_f32x4::<0x44>(c, d);
-            let v3 = _mm512_shuffle_f32x4::<0xEE>(c, d);
-            let columns = [
-                _mm512_shuffle_f32x4::<0x88>(v0, v2),
-                _mm512_shuffle_f32x4::<0xDD>(v0, v2),
-                _mm512_shuffle_f32x4::<0x88>(v1, v3),
-                _mm512_shuffle_f32x4::<0xDD>(v1, v3),
-            ];
-            for (j, column) in columns.into_iter().enumerate() {
-                let feature = i0 + 4 * j + e;
-                unsafe { _mm512_storeu_ps(out.as_mut_ptr().add(feature * 16), column) };
-            }
+        let columns = crate::engine::transpose::transpose_16x16(&rows);
+        for (i, column) in columns.into_iter().enumerate() {
+            unsafe { _mm512_storeu_ps(out.as_mut_ptr().add((i0 + i) * 16), column) };
         }
     }
 }
