@@ -111,11 +111,7 @@ impl Dataset {
 /// The fixed data set `config` names (built in, or its CSV file), loaded once per process.
 /// A CSV file whose checksum differs from the one `config` recorded is refused.
 pub fn load_table(config: &DataConfig) -> Result<Arc<Table>, DataError> {
-    let key = format!(
-        "{:?}|{:?}|{:?}|{:?}",
-        config.kind, config.path, config.target, config.task
-    );
-    let table = table::cached(key, || match config.kind {
+    let table = table::cached(table_key(config), || match config.kind {
         DatasetKind::Iris => Ok(builtin::iris()),
         DatasetKind::WineQuality => Ok(builtin::wine_quality()),
         DatasetKind::WineClasses => Ok(builtin::wine_classes()),
@@ -156,6 +152,21 @@ pub fn load_table(config: &DataConfig) -> Result<Arc<Table>, DataError> {
         ));
     }
     Ok(table)
+}
+
+/// What identifies a loaded table in the process's cache.
+fn table_key(config: &DataConfig) -> String {
+    format!(
+        "{:?}|{:?}|{:?}|{:?}",
+        config.kind, config.path, config.target, config.task
+    )
+}
+
+/// The fixed data set `config` names as a [`Dataset`] (targets one-hot or values, not
+/// standardised), made once per process and shared by every run that selects rows from it.
+pub fn load_dataset(config: &DataConfig) -> Result<Arc<Dataset>, DataError> {
+    let table = load_table(config)?;
+    Ok(table::cached_dataset(table_key(config), &table))
 }
 
 /// Loads a fixed data set before training, so a bad file is reported before any run starts,

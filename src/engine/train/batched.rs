@@ -63,7 +63,7 @@ impl<'a> BatchedTraining<'a> {
     ) -> Result<BatchedTraining<'a>, TrainError> {
         let started = Instant::now();
         let mut states: Vec<RunState> = plans.iter().map(|p| RunState::new(config, p)).collect();
-        let first = &states[0].dataset;
+        let first = states[0].shape;
         let (task, features, outputs) = (first.task, first.features, first.outputs);
         let (n_train, n_test) = (states[0].split.train.len(), states[0].split.test.len());
 

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 
 use super::RunPlan;
 use crate::engine::config::{ExperimentConfig, SplitMode};
-use crate::engine::data::{self, Dataset, Split, kfold, split, table};
+use crate::engine::data::{self, Dataset, Split, Task, kfold, split, table};
 use crate::engine::digest::hex;
 use crate::engine::record::SourceFingerprints;
 use crate::engine::seeds::{Policy, Source, SourceRng};
@@ -27,12 +27,12 @@ fn hash_floats(values: &[f32]) -> Sha256 {
 /// rows (stratified), a free `data` source resamples the training rows (bootstrap), and both
 /// are standardised with the training rows' statistics. The data fingerprint hashes which
 /// positions of the training rows were drawn, so it changes with the `data` source alone.
-fn fixed_rows(config: &ExperimentConfig, plan: &RunPlan) -> (Dataset, Split, Sha256) {
+fn fixed_rows(config: &ExperimentConfig, plan: &RunPlan) -> (Shape, Split, Sha256) {
     let seeds = &plan.seeds;
     // data::prepare loaded it before the sweep; failing here means the file vanished or
     // changed mid-sweep, and the worker records the run as failed.
     let table = data::load_table(&config.data).unwrap_or_else(|e| panic!("{e}"));
-    let full = table.dataset();
+    let full = data::load_dataset(&config.data).unwrap_or_else(|e| panic!("{e}"));
     let (test_rows, train_pool) = match config.data.split {
         SplitMode::Random => table::stratified_split(
             &table,
@@ -56,7 +56,6 @@ fn fixed_rows(config: &ExperimentConfig, plan: &RunPlan) -> (Dataset, Split, Sha
         data_hash.update((*p as u64).to_le_bytes());
     }
     let train_rows: Vec<usize> = drawn.iter().map(|&p| train_pool[p]).collect();
-    let reference = full.select(&train_pool);
     let mut train = full.select(&train_rows);
     let test_is_train = test_rows.is_empty();
     let mut test = full.select(if test_is_train {
@@ -64,19 +63,37 @@ fn fixed_rows(config: &ExperimentConfig, plan: &RunPlan) -> (Dataset, Split, Sha
     } else {
         &test_rows
     });
-    table::standardise(&reference, &mut train, &mut test);
+    table::standardise(&full, &train_pool, &mut train, &mut test);
     let split = Split {
         train,
         test,
         test_indices: test_rows,
         test_is_train,
     };
-    (full, split, data_hash)
+    (Shape::of(&full), split, data_hash)
+}
+
+/// What every run of a batch shares about its data: the task and the layer widths it sets.
+#[derive(Clone, Copy)]
+pub(super) struct Shape {
+    pub(super) task: Task,
+    pub(super) features: usize,
+    pub(super) outputs: usize,
+}
+
+impl Shape {
+    fn of(dataset: &Dataset) -> Shape {
+        Shape {
+            task: dataset.task,
+            features: dataset.features,
+            outputs: dataset.outputs,
+        }
+    }
 }
 
 /// One run's state inside a batched program.
 pub(super) struct RunState {
-    pub(super) dataset: Dataset,
+    pub(super) shape: Shape,
     pub(super) split: Split,
     pub(super) fingerprints: SourceFingerprints,
     pub(super) shuffle_rng: SourceRng,
@@ -96,7 +113,7 @@ pub(super) struct RunState {
 impl RunState {
     pub(super) fn new(config: &ExperimentConfig, plan: &RunPlan) -> RunState {
         let seeds = &plan.seeds;
-        let (dataset, split, data_hash) = if config.data.kind.is_table() {
+        let (shape, split, data_hash) = if config.data.kind.is_table() {
             fixed_rows(config, plan)
         } else {
             let dataset = data::generate(&config.data, &mut seeds.rng(Source::Data));
@@ -117,7 +134,7 @@ impl RunState {
                     split::from_rows(&dataset, &test, &train)
                 }
             };
-            (dataset, split, data_hash)
+            (Shape::of(&dataset), split, data_hash)
         };
         let mut split_hash = Sha256::new();
         for i in &split.test_indices {
@@ -132,7 +149,7 @@ impl RunState {
                 split: short(split_hash),
                 ..SourceFingerprints::default()
             },
-            dataset,
+            shape,
             split,
             shuffle_rng: seeds.rng(Source::Shuffle),
             dropout_rng: seeds.rng(Source::Dropout),
