@@ -135,7 +135,7 @@ pub(crate) fn write_results(
     csv: Option<&Path>,
     describe: &str,
 ) -> Result<(), Failure> {
-    write_atomically(out, results.to_json().as_bytes()).map_err(|e| Failure {
+    results.write_json(out).map_err(|e| Failure {
         code: 1,
         message: format!("--out: cannot write {}: {e}", out.display()),
     })?;
