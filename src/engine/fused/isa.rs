@@ -18,7 +18,7 @@ use std::arch::x86_64::*;
 /// # Safety
 /// The methods use the instruction set's intrinsics: call them only from code compiled for
 /// it (the kernel's `#[target_feature]` wrappers), on a CPU that has it.
-pub(super) trait Isa {
+pub(crate) trait Isa {
     /// `acc = a · b + acc`, one rounding.
     unsafe fn fma<const L: usize>(acc: &mut [f32; L], a: &[f32; L], b: &[f32; L]);
     /// `acc += a`.
@@ -37,7 +37,7 @@ pub(super) trait Isa {
 }
 
 /// Any CPU: one lane at a time.
-pub(super) struct Portable;
+pub(crate) struct Portable;
 
 impl Isa for Portable {
     #[inline(always)]
@@ -102,11 +102,11 @@ macro_rules! by_width {
 
 /// AVX2 + FMA: 8 lanes a register.
 #[cfg(target_arch = "x86_64")]
-pub(super) struct Avx2;
+pub(crate) struct Avx2;
 
 /// AVX-512F: 16 lanes a register.
 #[cfg(target_arch = "x86_64")]
-pub(super) struct Avx512;
+pub(crate) struct Avx512;
 
 #[cfg(target_arch = "x86_64")]
 macro_rules! x86_isa {

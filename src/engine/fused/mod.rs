@@ -20,7 +20,7 @@
 //! `lane_loss.rs` the loss across lanes; `tiles.rs` its register-tiled dense loops; `isa.rs`
 //! its lane operations for each instruction set.
 
-mod isa;
+pub(crate) mod isa;
 mod kernel;
 mod lane_loss;
 mod tiles;

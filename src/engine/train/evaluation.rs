@@ -14,6 +14,9 @@
 //! summation order was gemm's, chosen at run time per CPU.
 
 use crate::engine::config::Activation;
+#[cfg(target_arch = "x86_64")]
+use crate::engine::fused::isa::{Avx2, Avx512};
+use crate::engine::fused::isa::{Isa, Portable};
 use crate::engine::kernels::activate;
 use crate::engine::model::ModelSpec;
 
@@ -99,7 +102,7 @@ pub(super) fn layers_of<'a>(spec: &ModelSpec, params: &'a [f32]) -> Vec<Layer<'a
 /// `G` of them keep the multiply-adds flowing), then four, then one. Each output's arithmetic
 /// is the same whatever the grouping.
 #[inline(always)]
-fn layer_lanes<const G: usize>(
+fn layer_lanes<I: Isa, const G: usize>(
     layer: &Layer,
     input: &[[f32; LANES]],
     output: &mut [[f32; LANES]],
@@ -107,23 +110,24 @@ fn layer_lanes<const G: usize>(
 ) {
     let mut j = 0;
     while j + G <= layer.fan_out {
-        outputs_lanes::<G>(layer, j, input, output, activation);
+        outputs_lanes::<I, G>(layer, j, input, output, activation);
         j += G;
     }
     while j + 4 <= layer.fan_out {
-        outputs_lanes::<4>(layer, j, input, output, activation);
+        outputs_lanes::<I, 4>(layer, j, input, output, activation);
         j += 4;
     }
     while j < layer.fan_out {
-        outputs_lanes::<1>(layer, j, input, output, activation);
+        outputs_lanes::<I, 1>(layer, j, input, output, activation);
         j += 1;
     }
 }
 
-/// Outputs `j..j + G` of [`layer_lanes`], summed side by side.
+/// Outputs `j..j + G` of [`layer_lanes`], summed side by side with the fused kernel's lane
+/// operations: explicit vector instructions, since left to itself LLVM vectorised these loops
+/// in one build and not in the next.
 #[inline(always)]
-#[allow(clippy::needless_range_loop)] // the loops by index are the ones that vectorise
-fn outputs_lanes<const G: usize>(
+fn outputs_lanes<I: Isa, const G: usize>(
     layer: &Layer,
     j: usize,
     input: &[[f32; LANES]],
@@ -135,10 +139,9 @@ fn outputs_lanes<const G: usize>(
     let mut acc: [[f32; LANES]; G] = std::array::from_fn(|g| [biases[g]; LANES]);
     for (i, x) in input.iter().enumerate().take(layer.fan_in) {
         let weights: &[f32; G] = layer.weights[i * fan_out + j..][..G].try_into().unwrap();
-        for g in 0..G {
-            for l in 0..LANES {
-                acc[g][l] = weights[g].mul_add(x[l], acc[g][l]);
-            }
+        for (acc, weight) in acc.iter_mut().zip(weights) {
+            // SAFETY: `I` is the instruction set the caller was compiled for (`for_each_block`).
+            unsafe { I::fma(acc, &[*weight; LANES], x) };
         }
     }
     for (g, acc) in acc.into_iter().enumerate() {
@@ -185,25 +188,25 @@ where
             return unsafe { blocks_avx2(spec, params, points, visit) };
         }
     }
-    blocks::<NARROW, F>(spec, params, points, visit)
+    blocks::<Portable, NARROW, F>(spec, params, points, visit)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
 fn blocks_avx512<F: FnMut(Block)>(spec: &ModelSpec, params: &[f32], points: &Columns, visit: F) {
-    blocks::<WIDE, F>(spec, params, points, visit)
+    blocks::<Avx512, WIDE, F>(spec, params, points, visit)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn blocks_avx2<F: FnMut(Block)>(spec: &ModelSpec, params: &[f32], points: &Columns, visit: F) {
-    blocks::<NARROW, F>(spec, params, points, visit)
+    blocks::<Avx2, NARROW, F>(spec, params, points, visit)
 }
 
-/// The portable body of [`for_each_block`], `G` outputs summed side by side (public to the
-/// tests, which hold the compiled forms to it bit for bit).
+/// The body of [`for_each_block`] for the instruction set `I`, `G` outputs summed side by
+/// side (`Portable` runs anywhere; the tests hold the compiled forms to it bit for bit).
 #[inline(always)]
-pub(super) fn blocks<const G: usize, F>(
+pub(super) fn blocks<I: Isa, const G: usize, F>(
     spec: &ModelSpec,
     params: &[f32],
     points: &Columns,
@@ -232,7 +235,7 @@ pub(super) fn blocks<const G: usize, F>(
         }
         for (index, layer) in layers.iter().enumerate() {
             let hidden = index + 1 < layers.len();
-            layer_lanes::<G>(
+            layer_lanes::<I, G>(
                 layer,
                 &input[..layer.fan_in],
                 &mut output[..layer.fan_out],
@@ -309,7 +312,7 @@ mod tests {
             let fast = outputs(&spec, &params, &points);
             let mut portable = vec![0.0f32; fast.len()];
             let width = *widths.last().unwrap();
-            blocks::<2, _>(&spec, &params, &points, |block| {
+            blocks::<Portable, 2, _>(&spec, &params, &points, |block| {
                 copy_out(&block, width, &mut portable)
             });
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
