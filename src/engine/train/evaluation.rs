@@ -274,13 +274,15 @@ fn copy_out(block: &Block, width: usize, out: &mut [f32]) {
     }
 }
 
+/// What the scoring tests share: a model's shape, and the forward pass done plainly in f64.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::config::InitScheme;
-    use crate::engine::seeds::SourceRng;
+pub(super) mod test_support {
+    use super::layers_of;
+    use crate::engine::config::{Activation, InitScheme};
+    use crate::engine::kernels::activate;
+    use crate::engine::model::ModelSpec;
 
-    fn spec(widths: &[usize], activation: Activation) -> ModelSpec {
+    pub(in crate::engine::train) fn spec(widths: &[usize], activation: Activation) -> ModelSpec {
         ModelSpec {
             widths: widths.to_vec(),
             activation,
@@ -288,6 +290,39 @@ mod tests {
             init: InitScheme::GlorotUniform,
         }
     }
+
+    /// One point's outputs, every sum in f64 (each hidden activation rounded to f32 once).
+    pub(in crate::engine::train) fn f64_forward(
+        spec: &ModelSpec,
+        params: &[f32],
+        point: &[f32],
+    ) -> Vec<f64> {
+        let layers = layers_of(spec, params);
+        let mut values: Vec<f64> = point.iter().map(|v| f64::from(*v)).collect();
+        for (index, layer) in layers.iter().enumerate() {
+            values = (0..layer.fan_out)
+                .map(|j| {
+                    let sum = f64::from(layer.biases[j])
+                        + (0..layer.fan_in)
+                            .map(|i| f64::from(layer.weights[i * layer.fan_out + j]) * values[i])
+                            .sum::<f64>();
+                    if index + 1 < layers.len() {
+                        f64::from(activate(spec.activation, sum as f32).0)
+                    } else {
+                        sum
+                    }
+                })
+                .collect();
+        }
+        values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{f64_forward, spec};
+    use super::*;
+    use crate::engine::seeds::SourceRng;
 
     fn random(count: usize, rng: &mut SourceRng, scale: f32) -> Vec<f32> {
         (0..count)
@@ -330,27 +365,8 @@ mod tests {
         let params = random(count, &mut rng, 1.0);
         let rows = random(3 * 21, &mut rng, 2.0);
         let fast = outputs(&spec, &params, &Columns::from_rows(&rows, 3));
-        let layers = layers_of(&spec, &params);
         for (p, row) in rows.chunks_exact(3).enumerate() {
-            let mut values: Vec<f64> = row.iter().map(|v| f64::from(*v)).collect();
-            for (index, layer) in layers.iter().enumerate() {
-                values = (0..layer.fan_out)
-                    .map(|j| {
-                        let sum = f64::from(layer.biases[j])
-                            + (0..layer.fan_in)
-                                .map(|i| {
-                                    f64::from(layer.weights[i * layer.fan_out + j]) * values[i]
-                                })
-                                .sum::<f64>();
-                        if index + 1 < layers.len() {
-                            sum.tanh()
-                        } else {
-                            sum
-                        }
-                    })
-                    .collect();
-            }
-            for (c, exact) in values.iter().enumerate() {
+            for (c, exact) in f64_forward(&spec, &params, row).iter().enumerate() {
                 let got = f64::from(fast[p * 2 + c]);
                 assert!(
                     (got - exact).abs() < 1e-4,

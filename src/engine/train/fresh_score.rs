@@ -80,20 +80,10 @@ pub(super) fn fresh_accuracy(
 
 #[cfg(test)]
 mod tests {
-    use super::evaluation::layers_of;
+    use super::evaluation::test_support::{f64_forward, spec};
     use super::*;
-    use crate::engine::config::{Activation, InitScheme};
-    use crate::engine::kernels::activate;
+    use crate::engine::config::Activation;
     use crate::engine::seeds::SourceRng;
-
-    fn spec(widths: &[usize], activation: Activation) -> ModelSpec {
-        ModelSpec {
-            widths: widths.to_vec(),
-            activation,
-            dropout: 0.0,
-            init: InitScheme::GlorotUniform,
-        }
-    }
 
     /// Random weights and `len` random points (a length that leaves a partial last group).
     fn case(spec: &ModelSpec, len: usize, seed: u64) -> (Vec<f32>, FreshPoints) {
@@ -125,36 +115,20 @@ mod tests {
         params: &[f32],
         points: &FreshPoints,
     ) -> f64 {
-        let layers = layers_of(spec, params);
+        let (features, len) = (points.points.features, points.len());
         let mut correct = 0;
-        for p in 0..points.len() {
-            let mut values: Vec<f64> = (0..points.points.features)
-                .map(|f| f64::from(points.points.values[f * points.len() + p]))
+        for p in 0..len {
+            let point: Vec<f32> = (0..features)
+                .map(|f| points.points.values[f * len + p])
                 .collect();
-            for (index, layer) in layers.iter().enumerate() {
-                values = (0..layer.fan_out)
-                    .map(|j| {
-                        let sum = f64::from(layer.biases[j])
-                            + (0..layer.fan_in)
-                                .map(|i| {
-                                    f64::from(layer.weights[i * layer.fan_out + j]) * values[i]
-                                })
-                                .sum::<f64>();
-                        if index + 1 < layers.len() {
-                            f64::from(activate(spec.activation, sum as f32).0)
-                        } else {
-                            sum
-                        }
-                    })
-                    .collect();
-            }
+            let values = f64_forward(spec, params, &point);
             let predicted = match task {
                 Task::Binary => usize::from(values[0] > 0.0),
                 _ => (1..values.len()).fold(0, |b, c| if values[c] > values[b] { c } else { b }),
             };
             correct += usize::from(predicted == points.classes[p]);
         }
-        correct as f64 / points.len() as f64
+        correct as f64 / len as f64
     }
 
     /// The score is the model's accuracy (binary and multiclass): an f64 forward pass agrees on all but the points
