@@ -8,11 +8,13 @@ use clap::Args;
 use crate::analysis::noise_reading::comparison_noise;
 use crate::analysis::test_noise::DifferenceNoise;
 use crate::engine::config::ExperimentConfig;
+use crate::engine::files::escape;
 use crate::engine::presets;
 use crate::engine::record::RunRecord;
 use crate::engine::seeds::{Condition, Source};
 use crate::records::store::{self, RunStore, STORE_ENV};
-use crate::records::{ResultsFile, runs_csv, write_atomically};
+use crate::records::output::{self, OutputTarget};
+use crate::records::{ResultsFile, runs_csv};
 
 pub use crate::engine::seeds::{SEED_ENV, os_seed, resolve_seed};
 
@@ -49,7 +51,21 @@ pub fn load_experiment(args: &ExperimentArgs) -> Result<ExperimentConfig, String
         let text =
             crate::engine::files::read_text(path, crate::engine::files::MAX_EXPERIMENT_BYTES)
                 .map_err(|e| e.to_string())?;
-        return ExperimentConfig::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
+        let mut config = ExperimentConfig::from_json(&text)
+            .map_err(|e| format!("{}: {e}", escape(&path.display().to_string())))?;
+        if let Some(written) = config.resolve_data_path(path)
+            && let Some(resolved) = &config.data.path
+            && std::fs::symlink_metadata(resolved).is_err()
+        {
+            return Err(format!(
+                "{}: data.path: `{}` not found; looked for {} (a relative data.path is read \
+                 from the experiment file's folder)",
+                escape(&path.display().to_string()),
+                escape(&written.display().to_string()),
+                escape(&resolved.display().to_string())
+            ));
+        }
+        return Ok(config);
     }
     let name = args.preset.as_deref().unwrap_or(presets::DEFAULT_PRESET);
     presets::find(name)
@@ -69,61 +85,144 @@ pub(crate) fn check_workers(workers: usize) -> Result<(), Failure> {
     )))
 }
 
-pub(crate) fn ensure_parent_exists(path: &Path, flag: &str) -> Result<(), Failure> {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() && !parent.is_dir() => Err(bad_input(
-            format!("{flag}: folder {} does not exist", parent.display()),
-        )),
-        _ => Ok(()),
+/// A command's checked outputs: `--out` and, if asked, `--csv`, each resolved to where its
+/// bytes go and proven writable before any work starts.
+pub(crate) struct Outputs {
+    out: (PathBuf, OutputTarget),
+    csv: Option<(PathBuf, OutputTarget)>,
+}
+
+/// Checks `--out` and `--csv` before the command does any work: each must be writable, and
+/// neither may be the same file as the other or as anything in `kept` (what the command
+/// reads or keeps: the run store, the experiment file, the data file, the parts).
+pub(crate) fn check_outputs(
+    out: &Path,
+    csv: Option<&Path>,
+    kept: &[(String, PathBuf)],
+) -> Result<Outputs, Failure> {
+    let check = |flag: &str, path: &Path, others: &[(String, PathBuf)]| {
+        let target = output::check_output(path)
+            .and_then(|target| output::check_distinct(path, others).map(|()| target))
+            .map_err(|e| bad_input(format!("{flag}: {e}")))?;
+        Ok::<_, Failure>((path.to_path_buf(), target))
+    };
+    let out_checked = check("--out", out, kept)?;
+    let csv_checked = match csv {
+        Some(path) => {
+            let mut others = kept.to_vec();
+            others.push((format!("the --out file ({})", out.display()), out.to_path_buf()));
+            Some(check("--csv", path, &others)?)
+        }
+        None => None,
+    };
+    Ok(Outputs {
+        out: out_checked,
+        csv: csv_checked,
+    })
+}
+
+/// What a command keeps or reads, as `check_outputs` names it: the run store (with SQLite's
+/// side files) and the files named.
+pub(crate) fn kept_files(store: Option<&Path>, inputs: &[(&str, &Path)]) -> Vec<(String, PathBuf)> {
+    let mut kept: Vec<(String, PathBuf)> = inputs
+        .iter()
+        .map(|(what, path)| (format!("{what} ({})", path.display()), path.to_path_buf()))
+        .collect();
+    if let Some(store) = store {
+        for side in ["", "-wal", "-shm", "-journal"] {
+            let mut name = store.as_os_str().to_owned();
+            name.push(side);
+            kept.push((
+                format!("the run store ({}{side})", store.display()),
+                PathBuf::from(name),
+            ));
+        }
     }
+    kept
 }
 
 /// Where the run store is, or that there is none (`run`, `gui`, `history`, `export`).
 #[derive(Args, Debug, Default, Clone)]
 pub struct StoreArgs {
-    /// The run store (SQLite) to reuse and keep runs in [default: ~/.local/share/seedscope/runs.sqlite].
-    #[arg(long, env = STORE_ENV, value_name = "PATH")]
+    /// The run store (SQLite) to reuse and keep runs in (also SEEDSCOPE_STORE) [default:
+    /// ~/.local/share/seedscope/runs.sqlite].
+    #[arg(long, value_name = "PATH")]
     pub store: Option<PathBuf>,
     /// Keep no runs and reuse none: train every run (also SEEDSCOPE_NO_STORE=1).
-    #[arg(long, env = "SEEDSCOPE_NO_STORE", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long)]
     pub no_store: bool,
 }
 
+/// The environment variable that turns the store off, like `--no-store`.
+pub const NO_STORE_ENV: &str = "SEEDSCOPE_NO_STORE";
+
 impl StoreArgs {
-    /// The store's path, unless `--no-store`.
-    pub fn path(&self) -> Option<PathBuf> {
-        if self.no_store {
-            return None;
+    /// The store's path, or None with `--no-store` / SEEDSCOPE_NO_STORE. The flags win over
+    /// the environment; an empty variable counts as unset (a shell's `VAR= cmd`), and an
+    /// error names the variable, not a flag the user never typed.
+    pub fn path(&self) -> Result<Option<PathBuf>, Failure> {
+        if self.no_store || (self.store.is_none() && no_store_from_env()?) {
+            return Ok(None);
         }
-        Some(self.store.clone().unwrap_or_else(store::default_path))
+        if let Some(path) = &self.store {
+            if path.as_os_str().is_empty() {
+                return Err(bad_input("--store: empty; name the store's file"));
+            }
+            return Ok(Some(path.clone()));
+        }
+        Ok(Some(
+            std::env::var_os(STORE_ENV)
+                .filter(|value| !value.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(store::default_path),
+        ))
     }
 
     /// Opens the store for a command that needs one to work (`history`, `export`): any
     /// problem is bad input, exit 2.
     pub fn open_required(&self) -> Result<RunStore, Failure> {
-        let path = self
-            .path()
-            .ok_or_else(|| bad_input("--no-store: this command reads the run store"))?;
-        RunStore::open(&path).map_err(|e| bad_input(e.to_string()))
+        let path = self.path()?.ok_or_else(|| {
+            bad_input(format!(
+                "--no-store (or {NO_STORE_ENV}): this command reads the run store"
+            ))
+        })?;
+        RunStore::open_to_read(&path).map_err(|e| bad_input(e.to_string()))
     }
 
-    /// Opens the store for `run`: a damaged or newer store is an error (exit 2; the file is
-    /// left where it is), a store that cannot be written is a warning and the runs stay in
-    /// memory.
-    pub fn open_for_run(&self) -> Result<Option<RunStore>, Failure> {
-        let Some(path) = self.path() else {
+    /// Opens the store for `run`: a damaged or newer store, or a path that is not a file, is
+    /// an error (exit 2; the file is left where it is); a store that cannot be written is a
+    /// warning (`Some(Err(why))`) and the runs stay in memory; `None` with `--no-store`.
+    pub fn open_for_run(&self) -> Result<Option<Result<RunStore, String>>, Failure> {
+        let Some(path) = self.path()? else {
             return Ok(None);
         };
         match RunStore::open(&path) {
-            Ok(store) => Ok(Some(store)),
+            Ok(store) => Ok(Some(Ok(store))),
+            Err(error) if error.is_not_a_file() => Err(bad_input(error)),
             Err(error) if error.is_unusable() => Err(bad_input(format!(
                 "{error}; move the file aside, pass --store OTHER, or --no-store"
             ))),
             Err(error) => {
                 eprintln!("warning: runs are not being kept: {error}");
-                Ok(None)
+                Ok(Some(Err(error.to_string())))
             }
         }
+    }
+}
+
+/// SEEDSCOPE_NO_STORE read as a yes/no; empty is unset.
+fn no_store_from_env() -> Result<bool, Failure> {
+    let Some(value) = std::env::var_os(NO_STORE_ENV) else {
+        return Ok(false);
+    };
+    let text = value.to_string_lossy().trim().to_ascii_lowercase();
+    match text.as_str() {
+        "" | "0" | "false" | "no" | "off" | "n" | "f" => Ok(false),
+        "1" | "true" | "yes" | "on" | "y" | "t" => Ok(true),
+        _ => Err(bad_input(format!(
+            "{NO_STORE_ENV}: `{}` is not a yes or no; allowed: 1, true, yes, on (keep no runs) or 0, false, no, off, empty",
+            crate::engine::files::quote(&value.to_string_lossy())
+        ))),
     }
 }
 
@@ -131,19 +230,22 @@ impl StoreArgs {
 /// Prints where each went, after `describe` (what was written) for the results file.
 pub(crate) fn write_results(
     results: &ResultsFile,
-    out: &Path,
-    csv: Option<&Path>,
+    outputs: &Outputs,
     describe: &str,
 ) -> Result<(), Failure> {
-    results.write_json(out).map_err(|e| Failure {
+    let (out, target) = &outputs.out;
+    results.write_json_to(target).map_err(|e| Failure {
         code: 1,
         message: format!("--out: cannot write {}: {e}", out.display()),
     })?;
     println!("{describe}{}", out.display());
-    if let Some(csv) = csv {
-        write_atomically(csv, runs_csv(&results.runs).as_bytes()).map_err(|e| Failure {
-            code: 1,
-            message: format!("--csv: cannot write {}: {e}", csv.display()),
+    if let Some((csv, target)) = &outputs.csv {
+        let text = runs_csv(&results.runs);
+        output::write_output(target, |file| file.write_all(text.as_bytes())).map_err(|e| {
+            Failure {
+                code: 1,
+                message: format!("--csv: cannot write {}: {e}", csv.display()),
+            }
         })?;
         println!("runs csv: {}", csv.display());
     }

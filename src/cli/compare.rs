@@ -40,6 +40,21 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
     };
     let runs_a = condition_runs(&results_a, &args.a, "--a", &args.results)?;
     let runs_b = condition_runs(&results_b, &args.b, "--b", &b_path)?;
+    let same_runs = |a: &[&RunRecord], b: &[&RunRecord]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| std::ptr::eq(*x, *y) || x.id() == y.id())
+    };
+    let same_file = args
+        .b_file
+        .as_ref()
+        .is_none_or(|b| crate::records::output::same_file(&args.results, b));
+    if same_file && same_runs(&runs_a, &runs_b) {
+        return Err(bad_input(format!(
+            "--a and --b are the same runs (`{}` of {}); a comparison needs two different sets: \
+             another condition, or --b-file with another sweep",
+            crate::engine::files::quote(&args.a),
+            args.results.display()
+        )));
+    }
     // The metric of a side is its finished runs' (a failed run records none).
     let metric_of = |runs: &[&RunRecord]| {
         runs.iter()
@@ -92,10 +107,8 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
         },
         metric != "mse",
     )
-    .map_err(|message| Failure {
-        code: 1,
-        message: format!("{}: {message}", args.results.display()),
-    })?;
+    // Too few runs to compare is bad input (exit 2), as for `luck`.
+    .map_err(|message| bad_input(format!("{}: {message}", args.results.display())))?;
     let noise = shared_test_set_noise(
         (&results_a, &args.a, &runs_a),
         (&results_b, &args.b, &runs_b),

@@ -68,7 +68,7 @@ impl GuiArgs {
             preset,
             named: self.experiment.preset.is_some() || self.experiment.config.is_some(),
             seed,
-            store: self.store.path(),
+            store: self.store.path().map_err(|failure| failure.message)?,
         })
     }
 }

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{Failure, StoreArgs, bad_input, ensure_parent_exists, write_results};
+use super::common::{
+    Failure, StoreArgs, bad_input, check_outputs, kept_files, write_results,
+};
 use crate::engine::seeds::Condition;
 use crate::engine::sweep::sort_into_sweep_order;
 use crate::records::ResultsFile;
@@ -32,6 +34,14 @@ pub struct ExportArgs {
 }
 
 pub(super) fn history(args: HistoryArgs) -> Result<(), Failure> {
+    // Reading history creates nothing: a store that does not exist has no experiments.
+    if let Some(path) = args.store.path()?
+        && std::fs::symlink_metadata(&path).is_err()
+    {
+        println!("run store: {} (not created yet)", path.display());
+        println!("no experiments yet: `seedscope run` or the app's Run keeps every run here");
+        return Ok(());
+    }
     let store = args.store.open_required()?;
     let entries = store.history().map_err(|e| bad_input(e.to_string()))?;
     println!("run store: {}", store.path().display());
@@ -50,8 +60,8 @@ pub(super) fn history(args: HistoryArgs) -> Result<(), Failure> {
             utc_text(entry.used),
             entry.key.master_seed,
             entry.runs,
-            entry.config.name,
-            entry.summary
+            crate::engine::files::escape(&entry.config.name),
+            crate::engine::files::escape(&entry.summary)
         );
     }
     Ok(())
@@ -78,6 +88,13 @@ pub fn results_from_store(store: &RunStore, id: i64) -> Result<ResultsFile, Fail
             config.conditions.push(condition);
         }
     }
+    // Runs stored by an earlier form of the experiment with more repeats stay in the file.
+    config.repeats = runs
+        .iter()
+        .map(|run| run.run_index + 1)
+        .max()
+        .unwrap_or(0)
+        .max(config.repeats);
     sort_into_sweep_order(&config.conditions, &mut runs);
     Ok(ResultsFile::new(
         config,
@@ -89,10 +106,11 @@ pub fn results_from_store(store: &RunStore, id: i64) -> Result<ResultsFile, Fail
 }
 
 pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
-    ensure_parent_exists(&args.out, "--out")?;
-    if let Some(csv) = &args.csv {
-        ensure_parent_exists(csv, "--csv")?;
-    }
+    let outputs = check_outputs(
+        &args.out,
+        args.csv.as_deref(),
+        &kept_files(args.store.path()?.as_deref(), &[]),
+    )?;
     let store = args.store.open_required()?;
     let results = results_from_store(&store, args.experiment)?;
     let describe = format!(
@@ -101,6 +119,6 @@ pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
         results.runs.len(),
         results.master_seed
     );
-    write_results(&results, &args.out, args.csv.as_deref(), &describe)?;
+    write_results(&results, &outputs, &describe)?;
     Ok(())
 }

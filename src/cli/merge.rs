@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{Failure, StoreArgs, bad_input, ensure_parent_exists, write_results};
+use super::common::{
+    Failure, StoreArgs, bad_input, check_outputs, kept_files, write_results,
+};
 use super::run::summary_table;
 use crate::engine::shard::Shard;
 use crate::records::ResultsFile;
@@ -33,10 +35,16 @@ pub struct MergeArgs {
 }
 
 pub(super) fn merge_command(args: MergeArgs) -> Result<(), Failure> {
-    ensure_parent_exists(&args.out, "--out")?;
-    if let Some(csv) = &args.csv {
-        ensure_parent_exists(csv, "--csv")?;
-    }
+    let outputs = {
+        let store = args.store.path()?;
+        let inputs: Vec<(&str, &std::path::Path)> =
+            args.parts.iter().map(|p| ("a part", p.as_path())).collect();
+        check_outputs(
+            &args.out,
+            args.csv.as_deref(),
+            &kept_files(store.as_deref(), &inputs),
+        )?
+    };
     let mut parts = Vec::with_capacity(args.parts.len());
     for path in &args.parts {
         let file = ResultsFile::load(path).map_err(|e| bad_input(format!("part {e}")))?;
@@ -65,7 +73,7 @@ pub(super) fn merge_command(args: MergeArgs) -> Result<(), Failure> {
         .map_or("metric", |r| r.metric.as_str());
     print!("{}", summary_table(metric, &merged.results.summary));
     keep_in_store(&args.store, &merged);
-    write_results(&merged.results, &args.out, args.csv.as_deref(), "merged: ")
+    write_results(&merged.results, &outputs, "merged: ")
 }
 
 fn report(merged: &Merged, part_count: usize) {
@@ -138,8 +146,8 @@ fn describe_missing(runs: &[String], whole_part: usize) -> String {
 /// be found; the results file still has them).
 fn keep_in_store(args: &StoreArgs, merged: &Merged) {
     let mut store = match args.open_for_run() {
-        Ok(Some(store)) => store,
-        Ok(None) => return,
+        Ok(Some(Ok(store))) => store,
+        Ok(None | Some(Err(_))) => return,
         Err(failure) => {
             eprintln!(
                 "warning: merged runs are not being kept: {}",

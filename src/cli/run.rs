@@ -7,8 +7,8 @@ use std::sync::atomic::AtomicBool;
 use clap::Args;
 
 use super::common::{
-    ExperimentArgs, Failure, SEED_ENV, StoreArgs, bad_input, check_workers, ensure_parent_exists,
-    load_experiment, resolve_seed, write_results,
+    ExperimentArgs, Failure, SEED_ENV, StoreArgs, bad_input, check_outputs, check_workers,
+    kept_files, load_experiment, resolve_seed, write_results,
 };
 use super::shard_source::resolve_shard;
 use crate::analysis::noise_reading::noise_reading;
@@ -21,6 +21,8 @@ use crate::engine::sweep::{
     SweepEvent, SweepSpec, default_workers, run_sweep, sort_into_sweep_order,
 };
 use crate::records::store::{RunStore, StoreError, engine_fingerprint, sweep_pairs};
+use crate::engine::files::{MAX_RESULTS_BYTES, escape};
+use crate::records::estimate::{SweepEstimate, available_memory, size_text};
 use crate::records::{ResultsFile, ShardRecord};
 
 #[derive(Args, Debug)]
@@ -172,6 +174,11 @@ fn experiment(args: &RunArgs) -> Result<ExperimentConfig, Failure> {
 /// Any store problem after opening turns into a warning and the sweep goes on in memory.
 struct Keeper {
     store: Option<(RunStore, i64)>,
+    /// Why runs stopped being kept (or were never kept), for the warning at the end: a
+    /// warning only at the start scrolls away under a long sweep's progress.
+    lost: Option<String>,
+    /// Runs trained while the store was not keeping them.
+    unkept: usize,
 }
 
 impl Keeper {
@@ -180,16 +187,39 @@ impl Keeper {
         config: &ExperimentConfig,
         master_seed: u64,
     ) -> Result<Keeper, Failure> {
-        let store = args.store.open_for_run()?.and_then(|mut store| {
-            match store.register(config, master_seed) {
-                Ok(id) => Some((store, id)),
-                Err(error) => {
-                    warn_not_kept(store.path(), &error);
-                    None
-                }
-            }
-        });
-        Ok(Keeper { store })
+        let mut keeper = Keeper {
+            store: None,
+            lost: None,
+            unkept: 0,
+        };
+        match args.store.open_for_run()? {
+            None => {}
+            Some(Err(why)) => keeper.lost = Some(why),
+            Some(Ok(mut store)) => match store.register(config, master_seed) {
+                Ok(id) => keeper.store = Some((store, id)),
+                Err(error) => keeper.give_up(&error),
+            },
+        }
+        Ok(keeper)
+    }
+
+    fn give_up(&mut self, error: &StoreError) {
+        eprintln!("warning: runs are not being kept: {error}");
+        self.lost = Some(error.to_string());
+        self.store = None;
+    }
+
+    /// Says, after the table, that trained runs are missing from the store and why.
+    fn report_lost(&self) {
+        if let Some(why) = &self.lost
+            && self.unkept > 0
+        {
+            eprintln!(
+                "warning: {} trained runs were NOT kept in the run store ({why}); they are only \
+                 in the results file, and the next run will train them again",
+                self.unkept
+            );
+        }
     }
 
     /// The stored runs among `pairs` (none without a store).
@@ -200,8 +230,7 @@ impl Keeper {
         match store.lookup(*id, pairs) {
             Ok(runs) => runs,
             Err(error) => {
-                warn_not_kept(store.path(), &error);
-                self.store = None;
+                self.give_up(&error);
                 Vec::new()
             }
         }
@@ -209,17 +238,17 @@ impl Keeper {
 
     /// Writes a finished run; on failure, warns once and keeps nothing more.
     fn keep(&mut self, record: &RunRecord) {
-        if let Some((store, id)) = &mut self.store
-            && let Err(error) = store.insert(*id, std::slice::from_ref(record), false)
-        {
-            warn_not_kept(store.path(), &error);
-            self.store = None;
+        let failed = match &mut self.store {
+            Some((store, id)) => store.insert(*id, std::slice::from_ref(record), false).err(),
+            None => None,
+        };
+        if let Some(error) = failed {
+            self.give_up(&error);
+        }
+        if self.store.is_none() && self.lost.is_some() && record.error.is_none() {
+            self.unkept += 1;
         }
     }
-}
-
-fn warn_not_kept(_path: &std::path::Path, error: &StoreError) {
-    eprintln!("warning: runs are not being kept: {error}");
 }
 
 /// The part of the sweep this process trains (`--shard`, or a scheduler's environment),
@@ -259,24 +288,82 @@ fn part_to_train(
     }))
 }
 
+/// ", 12 s elapsed, about 40 s left", from the rate so far (nothing once all are done).
+fn eta(elapsed: std::time::Duration, done: usize, total: usize) -> String {
+    let seconds = elapsed.as_secs_f64();
+    if done >= total || done == 0 {
+        return format!(", {seconds:.1} s");
+    }
+    let left = seconds / done as f64 * (total - done) as f64;
+    format!(", {seconds:.1} s elapsed, about {left:.0} s left")
+}
+
+/// The sweep's estimate, or a refusal when its results file could not be read back or its
+/// runs could not be held in this machine's memory — before any training.
+fn check_size(
+    config: &ExperimentConfig,
+    to_train: usize,
+    in_file: usize,
+    workers: usize,
+) -> Result<SweepEstimate, Failure> {
+    let estimate = SweepEstimate::new(config, to_train, in_file, workers).map_err(bad_input)?;
+    if estimate.results_bytes > MAX_RESULTS_BYTES {
+        let per_repeat = (estimate.results_bytes / config.repeats.max(1) as u64).max(1);
+        return Err(bad_input(format!(
+            "the results file would be about {} ({in_file} runs × {} epochs), more than the {} \
+             that luck, replay, plan, merge and the app read back; lower --repeats to at most \
+             {} (or training.epochs, or the conditions)",
+            size_text(estimate.results_bytes),
+            config.training.epochs,
+            size_text(MAX_RESULTS_BYTES),
+            MAX_RESULTS_BYTES / per_repeat
+        )));
+    }
+    if let Some(available) = available_memory()
+        && estimate.memory_bytes > available
+    {
+        return Err(bad_input(format!(
+            "the sweep would need about {} of memory, and {} is available; lower --workers \
+             ({workers}), the model's widths ({:?}), training.batch_size or --repeats",
+            size_text(estimate.memory_bytes),
+            size_text(available),
+            config.model.hidden
+        )));
+    }
+    Ok(estimate)
+}
+
 // Reads top to bottom as the command runs: flags, seed, store, sweep with progress, table,
 // files.
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let config = experiment(&args)?;
     let workers = args.workers.unwrap_or_else(default_workers);
     check_workers(workers)?;
-    ensure_parent_exists(&args.out, "--out")?;
-    if let Some(csv) = &args.csv {
-        ensure_parent_exists(csv, "--csv")?;
-    }
+    let outputs = {
+        let store = args.store.path()?;
+        let mut inputs = Vec::new();
+        if let Some(file) = &args.experiment.config {
+            inputs.push(("the experiment file", file.as_path()));
+        }
+        if let Some(file) = &config.data.path {
+            inputs.push(("the data file", file.as_path()));
+        }
+        check_outputs(
+            &args.out,
+            args.csv.as_deref(),
+            &kept_files(store.as_deref(), &inputs),
+        )?
+    };
     let (master_seed, origin) = resolve_seed(args.seed).map_err(bad_input)?;
     println!("master seed: {master_seed} (from {origin})");
     let shard = part_to_train(&args, &config, origin)?;
-    let mut keeper = Keeper::open(&args, &config, master_seed)?;
     let pairs = match &shard {
         Some(part) => part.pairs.clone(),
         None => sweep_pairs(&config),
     };
+    // Before the store is touched: at most every run of the file is trained.
+    let estimate = check_size(&config, pairs.len(), pairs.len(), workers)?;
+    let mut keeper = Keeper::open(&args, &config, master_seed)?;
     let stored = keeper.stored(&pairs);
     let mut spec = SweepSpec::new(config.clone(), master_seed, workers);
     spec.skip = stored
@@ -297,27 +384,32 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     }
     if !args.quiet {
         eprintln!(
-            "{}: {} conditions × {} runs, {total} to train on {workers} workers",
-            if config.name.is_empty() {
+            "{}: {} conditions × {} runs, {total} to train on {workers} workers; results file \
+             ≈ {}, memory ≈ {}",
+            escape(if config.name.is_empty() {
                 "experiment"
             } else {
                 &config.name
-            },
+            }),
             config.conditions.len(),
-            config.repeats
+            config.repeats,
+            size_text(estimate.results_bytes),
+            size_text(estimate.memory_bytes),
         );
     }
     let interactive = std::io::stderr().is_terminal() && !args.quiet;
     let mut done = 0usize;
+    let started = std::time::Instant::now();
     let outcome = run_sweep(&spec, &AtomicBool::new(false), &mut |event| {
         if let SweepEvent::RunFinished(record) = event {
             keeper.keep(record);
             done += 1;
+            let left = eta(started.elapsed(), done, total);
             if interactive {
-                eprint!("\r{done}/{total} runs");
+                eprint!("\r{done}/{total} runs{left}   ");
                 let _ = std::io::stderr().flush();
             } else if !args.quiet && (done * 10 / total != (done - 1) * 10 / total) {
-                eprintln!("{done}/{total} runs");
+                eprintln!("{done}/{total} runs{left}");
             }
         }
     });
@@ -332,6 +424,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     results.shard = shard;
     let metric = results.runs.first().map_or("metric", |r| r.metric.as_str());
     print!("{}", summary_table(metric, &results.summary));
+    keeper.report_lost();
     println!(
         "{} runs in {:.1} s ({} trained, {} from the store; {} diverged, {} failed)",
         results.runs.len(),
@@ -341,5 +434,5 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         results.runs.iter().filter(|r| r.diverged).count(),
         results.runs.iter().filter(|r| r.error.is_some()).count()
     );
-    write_results(&results, &args.out, args.csv.as_deref(), "results: ")
+    write_results(&results, &outputs, "results: ")
 }

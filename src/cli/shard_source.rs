@@ -37,6 +37,14 @@ pub fn resolve_shard(
     shards_flag: Option<usize>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<(Shard, &'static str)>, String> {
+    if let Some(count) = shards_flag
+        && !(1..=crate::engine::shard::MAX_SHARDS).contains(&count)
+    {
+        return Err(format!(
+            "--shards: {count} is out of range; allowed: 1 to {}",
+            crate::engine::shard::MAX_SHARDS
+        ));
+    }
     if let Some(text) = flag {
         return Shard::parse(text)
             .map(|shard| Some((shard, "--shard")))
@@ -102,7 +110,7 @@ fn sge_shard(
     };
     let (first, last) = (number(SGE_TASK_FIRST)?, number(SGE_TASK_LAST)?);
     let step = match env(SGE_TASK_STEPSIZE) {
-        Some(text) => whole_number(SGE_TASK_STEPSIZE, &text)?.max(1),
+        Some(text) => step_number(SGE_TASK_STEPSIZE, &text)?,
         None => 1,
     };
     if last < first || id < first || id > last {
@@ -111,6 +119,7 @@ fn sge_shard(
              allowed: {first} to {last}"
         ));
     }
+    check_on_grid(SGE_TASK_ID, id, (SGE_TASK_FIRST, first), (SGE_TASK_STEPSIZE, step))?;
     let count = (last - first) / step + 1;
     if let Some(flag) = shards_flag.filter(|&flag| flag != count) {
         return Err(format!(
@@ -142,7 +151,7 @@ fn slurm_shard(
         None => 0,
     };
     let step = match env(SLURM_TASK_STEP) {
-        Some(text) => whole_number(SLURM_TASK_STEP, &text)?.max(1),
+        Some(text) => step_number(SLURM_TASK_STEP, &text)?,
         None => 1,
     };
     if id < min {
@@ -150,6 +159,7 @@ fn slurm_shard(
             "{SLURM_TASK_ID}={id} is below {SLURM_TASK_MIN}={min}; allowed: {min} and above"
         ));
     }
+    check_on_grid(SLURM_TASK_ID, id, (SLURM_TASK_MIN, min), (SLURM_TASK_STEP, step))?;
     if let Some(flag) = shards_flag.filter(|&flag| flag != count) {
         return Err(format!(
             "--shards {flag} disagrees with {SLURM_TASK_COUNT}={count}; leave --shards out \
@@ -157,6 +167,34 @@ fn slurm_shard(
         ));
     }
     Shard::new((id - min) / step, count).map_err(|e| format!("{SLURM_TASK_ID}={id}: {e}"))
+}
+
+/// An array's step: a whole number of 1 or more (a step of 0 is no array a scheduler makes).
+fn step_number(name: &str, text: &str) -> Result<usize, String> {
+    match whole_number(name, text)? {
+        0 => Err(format!("{name}=0: a step must be 1 or more")),
+        step => Ok(step),
+    }
+}
+
+/// A task id must be the first id plus a whole number of steps: an id between two tasks is
+/// no task of this array (it once became the part of the task below it, trained twice).
+fn check_on_grid(
+    id_name: &str,
+    id: usize,
+    (first_name, first): (&str, usize),
+    (step_name, step): (&str, usize),
+) -> Result<(), String> {
+    if id >= first && (id - first).is_multiple_of(step) {
+        return Ok(());
+    }
+    let below = first + (id.saturating_sub(first)) / step * step;
+    Err(format!(
+        "{id_name}={id} is not a task of the array {first_name}={first}, {step_name}={step}; \
+         its tasks are {first}, {}, {}, … (the nearest below is {below})",
+        first + step,
+        first + 2 * step
+    ))
 }
 
 fn whole_number(name: &str, text: &str) -> Result<usize, String> {

@@ -6,7 +6,7 @@
 //! copies that differ are a conflict — except racing-threads and library-RNG runs, which are
 //! recorded samples of a race and legitimately differ, so the first copy is kept and said so.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::engine::record::RunRecord;
 use crate::engine::shard::Shard;
@@ -59,6 +59,27 @@ pub enum MergeError {
     DifferentExperiments(String),
     #[error("{part}: run {run} is not one this part was to train; the file has been altered")]
     NotOwed { part: String, run: String },
+    /// A run whose condition or index the experiment does not have (an edited part).
+    #[error(
+        "{part}: run {run} is not in the sweep ({conditions} conditions × {repeats} runs); the \
+         file has been altered"
+    )]
+    NotInSweep {
+        part: String,
+        run: String,
+        conditions: usize,
+        repeats: usize,
+    },
+    /// The part's list of runs owed is not the list its shard number gives.
+    #[error(
+        "{part}: its `shard.pairs` is not the list of part {index}/{count} of this sweep; the \
+         file has been altered"
+    )]
+    AlteredPart {
+        part: String,
+        index: usize,
+        count: usize,
+    },
     /// Two different copies of a replayable run.
     #[error("{0}")]
     Conflict(String),
@@ -78,14 +99,37 @@ pub fn merge_parts(parts: Vec<Part>) -> Result<Merged, MergeError> {
     }
     let config = first.file.config.clone();
     let wanted = sweep_pairs(&config);
+    let in_sweep: HashSet<(&str, usize)> = wanted.iter().map(|(c, i)| (c.as_str(), *i)).collect();
     let mut kept: BTreeMap<(String, usize), (RunRecord, &str)> = BTreeMap::new();
     let mut exact_duplicates = 0;
     let mut racing_kept_once = Vec::new();
     for part in &parts {
-        let owed = &part.file.shard.as_ref().expect("checked above").pairs;
+        let shard = part.file.shard.as_ref().expect("checked above");
+        // What the part owed follows from its shard number and the sweep; the list it
+        // carries must say the same (an edited file may carry a list that fits its runs).
+        let altered = || MergeError::AlteredPart {
+            part: part.name.clone(),
+            index: shard.index,
+            count: shard.count,
+        };
+        let expected = Shard::new(shard.index, shard.count)
+            .map_err(|_| altered())?
+            .pairs(&config);
+        if expected != shard.pairs {
+            return Err(altered());
+        }
+        let owed: HashSet<(&str, usize)> = expected.iter().map(|(c, i)| (c.as_str(), *i)).collect();
         for run in &part.file.runs {
             let pair = (run.condition.clone(), run.run_index);
-            if !owed.contains(&pair) {
+            if !in_sweep.contains(&(run.condition.as_str(), run.run_index)) {
+                return Err(MergeError::NotInSweep {
+                    part: part.name.clone(),
+                    run: crate::engine::files::quote(&run.id()),
+                    conditions: config.conditions.len(),
+                    repeats: config.repeats,
+                });
+            }
+            if !owed.contains(&(run.condition.as_str(), run.run_index)) {
                 return Err(MergeError::NotOwed {
                     part: part.name.clone(),
                     run: run.id(),

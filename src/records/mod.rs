@@ -4,11 +4,14 @@
 //! is where records are kept and exchanged.
 
 pub mod csv;
+pub mod estimate;
 pub mod merge;
+pub mod output;
 pub mod results_file;
 pub mod store;
 
 pub use csv::runs_csv;
 pub use results_file::{
-    NoSuchRun, RESULTS_SCHEMA_VERSION, ResultsFile, ResultsFileError, ShardRecord, write_atomically,
+    NoSuchRun, RESULTS_SCHEMA_VERSION, ResultsFile, ResultsFileError, ShardRecord,
 };
+pub use output::{OutputTarget, write_atomically};

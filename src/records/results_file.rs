@@ -2,7 +2,6 @@
 //! per-condition summaries. It is the exchange format between the CLI, the app and other tools.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -76,12 +75,27 @@ impl ResultsFile {
 
     /// [`Self::to_json`]'s bytes written to `path` as they are made, all or nothing.
     pub fn write_json(&self, path: &Path) -> std::io::Result<()> {
-        write_atomically_with(path, |file| {
+        super::output::write_atomically_with(path, |file| {
+            serde_json::to_writer_pretty(file, self).map_err(std::io::Error::other)
+        })
+    }
+
+    /// [`Self::write_json`] to an output checked before the work began.
+    pub fn write_json_to(&self, target: &super::OutputTarget) -> std::io::Result<()> {
+        super::output::write_output(target, |file| {
             serde_json::to_writer_pretty(file, self).map_err(std::io::Error::other)
         })
     }
 
     pub fn from_json(text: &str) -> Result<ResultsFile, ResultsFileError> {
+        ResultsFile::from_readers(|| Ok(text.as_bytes()))
+    }
+
+    /// Parses a results file read (twice) from `open`: once for its shape, once for its
+    /// contents, each as a stream, so memory holds the records and never the text.
+    fn from_readers<R: std::io::Read>(
+        open: impl Fn() -> Result<R, ResultsFileError>,
+    ) -> Result<ResultsFile, ResultsFileError> {
         // Told by shape first: a results file is a JSON object with `runs` (an experiment
         // file has none). Past that, any fault is a damaged or edited results file.
         #[derive(Deserialize)]
@@ -90,7 +104,7 @@ impl ResultsFile {
             runs: Option<serde::de::IgnoredAny>,
         }
         let not_results = |detail: String| ResultsFileError::NotResults { path: None, detail };
-        let shape: Shape = serde_json::from_str(text)
+        let shape: Shape = serde_json::from_reader(open()?)
             .map_err(|e| not_results(format!("not a results file: {e}")))?;
         if shape.runs.is_none() {
             return Err(not_results(
@@ -110,9 +124,12 @@ impl ResultsFile {
                 ));
             }
         }
-        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let mut deserializer = serde_json::Deserializer::from_reader(open()?);
         let results: ResultsFile = serde_path_to_error::deserialize(&mut deserializer)
             .map_err(|e| ResultsFileError::invalid(format!("{}: {}", e.path(), e.inner())))?;
+        deserializer
+            .end()
+            .map_err(|e| ResultsFileError::invalid(format!("after the results: {e}")))?;
         results.check().map_err(ResultsFileError::invalid)?;
         Ok(results)
     }
@@ -124,7 +141,18 @@ impl ResultsFile {
     fn check(&self) -> Result<(), String> {
         self.config.validate().map_err(|e| format!("config.{e}"))?;
         let mut seen: HashMap<(&str, usize), usize> = HashMap::with_capacity(self.runs.len());
+        let conditions: std::collections::HashSet<String> =
+            self.config.conditions.iter().map(|c| c.to_string()).collect();
         for (position, run) in self.runs.iter().enumerate() {
+            if !conditions.contains(&run.condition) || run.run_index >= self.config.repeats {
+                return Err(format!(
+                    "runs[{position}] is run `{}`, which is not in the sweep ({} conditions × {} runs, indices 0 to {}); the file has been altered",
+                    crate::engine::files::quote(&run.id()),
+                    self.config.conditions.len(),
+                    self.config.repeats,
+                    self.config.repeats.saturating_sub(1)
+                ));
+            }
             if let Some(first) = seen.insert((run.condition.as_str(), run.run_index), position) {
                 return Err(format!(
                     "runs[{first}] and runs[{position}] are both run `{}`; each run may appear once (it would be counted twice)",
@@ -141,13 +169,20 @@ impl ResultsFile {
     }
 
     pub fn load(path: &Path) -> Result<ResultsFile, ResultsFileError> {
-        let text = crate::engine::files::read_text(path, crate::engine::files::MAX_RESULTS_BYTES)?;
-        ResultsFile::from_json(&text).map_err(|e| e.in_file(path))
+        let open = || {
+            let (file, _) =
+                crate::engine::files::open_regular_file(path, crate::engine::files::MAX_RESULTS_BYTES)?;
+            Ok(std::io::BufReader::with_capacity(1 << 20, file))
+        };
+        ResultsFile::from_readers(open).map_err(|e| e.in_file(path))
     }
 
     /// Finds a run by position in `runs` (`17`) or by `condition/index` (`only-init/3`).
     pub fn find_run(&self, id: &str) -> Result<&RunRecord, NoSuchRun> {
-        let last = self.runs.len().saturating_sub(1);
+        if self.runs.is_empty() {
+            return Err(NoSuchRun::NoRuns);
+        }
+        let last = self.runs.len() - 1;
         if let Ok(position) = id.parse::<usize>() {
             return self
                 .runs
@@ -214,6 +249,8 @@ impl ResultsFileError {
 /// A run asked for by `--run` that the file does not hold.
 #[derive(Debug, thiserror::Error)]
 pub enum NoSuchRun {
+    #[error("this file has no runs (the sweep was cancelled before any finished)")]
+    NoRuns,
     #[error("--run {position} is out of range; this file has runs 0 to {last}")]
     Position { position: usize, last: usize },
     #[error(
@@ -254,26 +291,6 @@ fn check_metric(
         run.id(),
         run.metric
     ))
-}
-
-/// Writes `contents` to `path` via a temporary file, so a failed write never leaves half a file.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    write_atomically_with(path, |file| file.write_all(contents))
-}
-
-/// As [`write_atomically`], with the contents written by `write` as they are made (a results
-/// file of 100,000 runs is 0.8 GB of JSON: made as one string first, it doubled the memory).
-pub fn write_atomically_with(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".partial");
-    let temporary = std::path::PathBuf::from(temporary);
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
-    write(&mut file)?;
-    file.into_inner().map_err(|e| e.into_error())?;
-    std::fs::rename(&temporary, path)
 }
 
 #[cfg(test)]

@@ -131,3 +131,19 @@ impl Default for ThreadsConfig {
         }
     }
 }
+
+impl ExperimentConfig {
+    /// Reads a relative `data.path` from the experiment file's folder, as a shared
+    /// experiment (a folder with `experiment.json` and `data.csv`) means it, not from
+    /// wherever the command happens to run. Returns the path as written when it changed,
+    /// so a message can say where it looked.
+    pub fn resolve_data_path(&mut self, experiment_file: &std::path::Path) -> Option<std::path::PathBuf> {
+        let written = self.data.path.clone()?;
+        if written.is_absolute() {
+            return None;
+        }
+        let folder = experiment_file.parent().filter(|p| !p.as_os_str().is_empty())?;
+        self.data.path = Some(folder.join(&written));
+        Some(written)
+    }
+}

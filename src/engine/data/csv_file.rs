@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::csv_target::{TargetColumn, read_target};
 use super::error::DataError;
 use super::table::Table;
-use crate::engine::files::{list, quote, read_regular_file};
+use crate::engine::files::{self, list, quote, read_regular_file};
 
 /// Limits on a CSV data set, stated in the errors that enforce them.
 pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
@@ -38,12 +38,12 @@ pub enum TaskChoice {
 /// Reads `path` with `target` as the column to predict.
 pub fn load(path: &Path, target: &str, task: TaskChoice) -> Result<Table, DataError> {
     let bytes = read_regular_file(path, MAX_FILE_BYTES)?;
-    parse(&bytes, &path.display().to_string(), target, task)
+    parse(&bytes, &files::escape(&path.display().to_string()), target, task)
 }
 
 /// The header row of the CSV file at `path` (to choose the target column from).
 pub fn header(path: &Path) -> Result<Vec<String>, DataError> {
-    let name = path.display().to_string();
+    let name = files::escape(&path.display().to_string());
     let bytes = read_regular_file(path, MAX_FILE_BYTES)?;
     read_header(&mut reader(bytes.as_slice()), &name)
 }

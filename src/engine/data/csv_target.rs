@@ -44,6 +44,19 @@ impl TargetColumn<'_> {
 /// The target cells as classes or values, following `task`.
 pub(super) fn read_target(column: &TargetColumn, task: TaskChoice) -> Result<Target, DataError> {
     let cells = column.cells;
+    // A missing value is no label: `NA` among 0/1 once became a third class.
+    for (row, cell) in cells.iter().enumerate() {
+        if is_missing_marker(cell) {
+            return Err(column.fault_at(
+                row,
+                format!(
+                    "`{}` marks a missing value; every row needs a target (fill it in or \
+                     remove the row)",
+                    quote(cell)
+                ),
+            ));
+        }
+    }
     // A number that is not finite is no value to learn and no class name either: refuse it
     // wherever it is, so one NaN cannot turn 0/1 labels into a regression.
     for (row, cell) in cells.iter().enumerate() {
@@ -57,7 +70,11 @@ pub(super) fn read_target(column: &TargetColumn, task: TaskChoice) -> Result<Tar
             ));
         }
     }
-    let numbers: Option<Vec<f64>> = cells.iter().map(|c| c.parse::<f64>().ok()).collect();
+    // `-0` is `0` (adding +0.0 turns -0.0 into +0.0), so equal numbers have equal bits.
+    let numbers: Option<Vec<f64>> = cells
+        .iter()
+        .map(|c| c.trim().parse::<f64>().ok().map(|v| v + 0.0))
+        .collect();
     let is_small_integer_set = numbers.as_ref().is_some_and(|values| {
         values.iter().all(|v| v.fract() == 0.0)
             && values
@@ -99,8 +116,14 @@ pub(super) fn read_target(column: &TargetColumn, task: TaskChoice) -> Result<Tar
         }
         return Ok(Target::Values(values.iter().map(|&v| v as f32).collect()));
     }
-    // Classes in a stable order: numerically when every label is a number, else as text.
-    let mut names: Vec<String> = cells
+    // Classes in a stable order: numerically when every label is a number (one class per
+    // value, however it is spelled: `1`, `1.0`, `01` and `1e0` are one class, named `1`),
+    // else as text.
+    let keys: Vec<String> = match &numbers {
+        Some(values) => values.iter().map(|v| number_name(*v)).collect(),
+        None => cells.to_vec(),
+    };
+    let mut names: Vec<String> = keys
         .iter()
         .cloned()
         .collect::<BTreeSet<_>>()
@@ -134,6 +157,25 @@ pub(super) fn read_target(column: &TargetColumn, task: TaskChoice) -> Result<Tar
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
-    let labels = cells.iter().map(|c| index[c.as_str()]).collect();
+    let labels = keys.iter().map(|c| index[c.as_str()]).collect();
     Ok(Target::Classes { labels, names })
+}
+
+/// The cells that mean "no value here" in the tools people export CSVs from (pandas, R,
+/// Excel, SQL dumps, the UCI repository's `?`).
+fn is_missing_marker(cell: &str) -> bool {
+    // `NaN` is not here: it is refused as a number that is not finite.
+    const MARKERS: [&str; 9] = ["", "na", "n/a", "null", "none", "?", "-", "#n/a", "missing"];
+    let cell = cell.trim().to_ascii_lowercase();
+    MARKERS.contains(&cell.as_str())
+}
+
+/// A number's one name as a class: the shortest text that reads back as the same value
+/// (`1`, not `1.0` or `01`).
+fn number_name(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
 }

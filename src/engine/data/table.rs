@@ -174,7 +174,7 @@ pub fn standardise(full: &Dataset, reference: &[usize], train: &mut Dataset, tes
         reference: &[usize],
         row: impl Fn(usize) -> &'a [f32],
         width: usize,
-    ) -> Vec<(f32, f32)> {
+    ) -> Vec<Scale> {
         let rows = reference.len();
         let mut sums = vec![0.0f64; width];
         for &r in reference {
@@ -189,20 +189,27 @@ pub fn standardise(full: &Dataset, reference: &[usize], train: &mut Dataset, tes
                 *square += (f64::from(*v) - mean).powi(2);
             }
         }
+        let mut largest = vec![0.0f64; width];
+        for &r in reference {
+            for (big, v) in largest.iter_mut().zip(row(r)) {
+                *big = big.max(f64::from(*v).abs());
+            }
+        }
         means
             .iter()
             .zip(&squares)
-            .map(|(mean, square)| {
+            .zip(&largest)
+            .map(|((mean, square), largest)| {
                 let var = square / rows as f64;
                 let std = if var > 0.0 { var.sqrt() } else { 1.0 };
-                (*mean as f32, std as f32)
+                Scale::new(*mean, std, *largest)
             })
             .collect()
     }
-    let apply = |values: &mut [f32], width: usize, stats: &[(f32, f32)]| {
+    let apply = |values: &mut [f32], width: usize, stats: &[Scale]| {
         for row in values.chunks_exact_mut(width) {
-            for (v, (mean, std)) in row.iter_mut().zip(stats) {
-                *v = (*v - mean) / std;
+            for (v, scale) in row.iter_mut().zip(stats) {
+                *v = scale.apply(*v);
             }
         }
     };
@@ -213,6 +220,35 @@ pub fn standardise(full: &Dataset, reference: &[usize], train: &mut Dataset, tes
         let y_stats = scale(reference, |r| full.row_y(r), full.outputs);
         apply(&mut train.y, train.outputs, &y_stats);
         apply(&mut test.y, test.outputs, &y_stats);
+    }
+}
+
+/// One column's standardisation. In f32 as it always was where that is exact enough; in
+/// f64 where f32 would break: a spread below f32's normal range (a column of 0 and 1e-45:
+/// its std rounds to 0 in f32 and every value became infinite) or values near f32's limit
+/// (±3e38: a difference from the mean overflowed). Those columns trained as "diverged".
+struct Scale {
+    mean: f64,
+    std: f64,
+    in_f32: Option<(f32, f32)>,
+}
+
+impl Scale {
+    fn new(mean: f64, std: f64, largest: f64) -> Scale {
+        let (mean32, std32) = (mean as f32, std as f32);
+        let safe = std32.is_normal() && largest + mean.abs() < f64::from(f32::MAX) / 2.0;
+        Scale {
+            mean,
+            std,
+            in_f32: safe.then_some((mean32, std32)),
+        }
+    }
+
+    fn apply(&self, value: f32) -> f32 {
+        match self.in_f32 {
+            Some((mean, std)) => (value - mean) / std,
+            None => ((f64::from(value) - self.mean) / self.std) as f32,
+        }
     }
 }
 

@@ -6,11 +6,14 @@
 //! line, control characters escaped) — an error must help find the problem, not print a
 //! secret into a terminal or a CI log.
 
+mod interrupted;
 mod quote;
 mod regular;
 
-pub use quote::{list, quote};
-pub use regular::{FileError, read_regular_file};
+pub use interrupted::PartialFile;
+
+pub use quote::{escape, list, quote};
+pub use regular::{FileError, open_regular_file, read_regular_file};
 
 use std::path::Path;
 

@@ -23,6 +23,20 @@ pub fn quote(text: &str) -> String {
     out
 }
 
+/// `text` (a path, a name from a file) with control characters escaped and nothing cut: a
+/// newline in a shared file's `name` or `data.path` must not forge a second line of output.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Up to [`LIST_ITEMS`] names, each quoted in backticks, then how many more there are.
 pub fn list<S: AsRef<str>>(items: &[S]) -> String {
     let mut shown: Vec<String> = items

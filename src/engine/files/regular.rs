@@ -34,7 +34,31 @@ pub enum FileError {
 
 /// Reads the regular file at `path`, refusing it once it passes `limit` bytes.
 pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
-    let name = path.display().to_string();
+    let name = super::escape(&path.display().to_string());
+    let (mut file, length) = open_regular_file(path, limit)?;
+    let mut bytes = Vec::with_capacity(length as usize);
+    file.read_to_end(&mut bytes).map_err(|source| FileError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    if bytes.len() as u64 > limit {
+        return Err(FileError::TooLarge {
+            path: name,
+            limit_text: size_text(limit),
+        });
+    }
+    Ok(bytes)
+}
+
+/// Opens the regular file at `path` to be read as a stream (a results file is parsed as it
+/// is read, never held whole), with its length. A file whose size is past `limit` is
+/// refused before a byte is read (a sparse 4 GB file once made the reader allocate 8 GB to
+/// find that out); the reader stops one byte past `limit` should the file grow meanwhile.
+pub fn open_regular_file(
+    path: &Path,
+    limit: u64,
+) -> Result<(std::io::Take<File>, u64), FileError> {
+    let name = super::escape(&path.display().to_string());
     let io = |source| FileError::Io {
         path: name.clone(),
         source,
@@ -43,20 +67,16 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> 
     let before = std::fs::metadata(path).map_err(io)?;
     check_kind(&before, &name)?;
     check_file_system(path, &name)?;
-    let mut file = open_without_blocking(path).map_err(io)?;
-    check_kind(&file.metadata().map_err(io)?, &name)?;
-    let mut bytes = Vec::with_capacity(before.len().min(limit) as usize);
-    (&mut file)
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > limit {
+    let file = open_without_blocking(path).map_err(io)?;
+    let opened = file.metadata().map_err(io)?;
+    check_kind(&opened, &name)?;
+    if opened.len() > limit {
         return Err(FileError::TooLarge {
             path: name,
             limit_text: size_text(limit),
         });
     }
-    Ok(bytes)
+    Ok((file.take(limit.saturating_add(1)), opened.len()))
 }
 
 fn size_text(bytes: u64) -> String {
@@ -163,6 +183,16 @@ mod tests {
         assert!(matches!(
             read_regular_file(&dir, 100),
             Err(FileError::NotRegular { .. })
+        ));
+        // A sparse file far past the limit is refused by its size, before any reading.
+        let sparse = dir.join("sparse.json");
+        std::fs::File::create(&sparse)
+            .unwrap()
+            .set_len(64 * 1024 * 1024 * 1024)
+            .unwrap();
+        assert!(matches!(
+            open_regular_file(&sparse, 100),
+            Err(FileError::TooLarge { .. })
         ));
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -220,6 +220,7 @@ impl SeedscopeApp {
         let config = ExperimentConfig::from_json(&text)
             .map_err(|e| e.to_string())
             .and_then(|mut config| {
+                config.resolve_data_path(path);
                 crate::engine::data::prepare(&mut config.data).map_err(|e| e.to_string())?;
                 Ok(config)
             });

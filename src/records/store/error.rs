@@ -25,6 +25,13 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
+    /// The path is not a regular file (a folder, a FIFO, a device): refused by name, never
+    /// opened (SQLite would answer "disk I/O error" and leave a `-journal` beside it).
+    #[error(
+        "run store {}: is {what}, not a regular file; pass --store with a file's path",
+        path.display()
+    )]
+    NotAFile { path: PathBuf, what: &'static str },
     /// The file or its folder cannot be read or written (permissions, full disk, locked).
     #[error("run store {}: {detail}", shown(path))]
     Unavailable {
@@ -39,7 +46,7 @@ fn shown(path: &Path) -> String {
     if path.as_os_str().is_empty() {
         "(in memory)".into()
     } else {
-        path.display().to_string()
+        crate::engine::files::escape(&path.display().to_string())
     }
 }
 
@@ -66,11 +73,30 @@ impl StoreError {
     pub(crate) fn at(mut self, store: &Path) -> StoreError {
         let (StoreError::Corrupt { path, .. }
         | StoreError::NewerSchema { path, .. }
+        | StoreError::NotAFile { path, .. }
         | StoreError::Unavailable { path, .. }) = &mut self;
         if path.as_os_str().is_empty() {
             *path = store.to_path_buf();
         }
         self
+    }
+
+    /// Another process holds the lock and SQLite gave up without waiting: worth another try.
+    pub fn is_busy(&self) -> bool {
+        use rusqlite::ffi::ErrorCode;
+        matches!(
+            self,
+            StoreError::Unavailable { source: Some(error), .. }
+                if matches!(
+                    error.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                )
+        )
+    }
+
+    /// Not a store at all (a folder, a device): refused, and never moved aside.
+    pub fn is_not_a_file(&self) -> bool {
+        matches!(self, StoreError::NotAFile { .. })
     }
 
     /// The file is damaged or from a newer seedscope: set it aside rather than write into it.

@@ -37,14 +37,92 @@ pub const STORE_ENV: &str = "SEEDSCOPE_STORE";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default store: `$XDG_DATA_HOME/seedscope/runs.sqlite` (else `~/.local/share/…`), next
-/// to the app's settings.
+/// to the app's settings. A relative XDG_DATA_HOME is ignored, as the XDG spec says: it
+/// would move the store with the working directory.
 pub fn default_path() -> PathBuf {
     let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
+        .filter(|v| Path::new(v).is_absolute())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))
         .unwrap_or_else(std::env::temp_dir);
     base.join("seedscope").join("runs.sqlite")
+}
+
+/// Whether a store is opened to keep runs or only to read them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    ReadWrite,
+    ReadOnly,
+}
+
+/// A store must be a regular file (or not exist yet): SQLite on a FIFO or a device answers
+/// "disk I/O error" and leaves a `-journal` beside it.
+fn check_regular(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let kind = metadata.file_type();
+    let what = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_dir() {
+        "a folder"
+    } else if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    };
+    Err(StoreError::NotAFile {
+        path: path.to_path_buf(),
+        what,
+    })
+}
+
+/// Opens an existing store without writing to it. Where the folder or file cannot be
+/// written (a read-only file system, another user's store), SQLite cannot make the WAL's
+/// shared-memory file; the store is then opened as immutable: no one can change it there.
+fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
+    if !path.exists() {
+        return Err(StoreError::unavailable(
+            path,
+            "no such file; `seedscope run` or the app creates it".into(),
+        ));
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = Connection::open_with_flags(path, flags)?;
+    let readable = connection
+        .query_row("SELECT COUNT(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0))
+        .is_ok();
+    if readable {
+        return Ok(connection);
+    }
+    drop(connection);
+    let uri = format!("file:{}?immutable=1", uri_path(path));
+    Ok(Connection::open_with_flags(
+        uri,
+        flags | OpenFlags::SQLITE_OPEN_URI,
+    )?)
+}
+
+/// `path` as the path part of a SQLite `file:` URI: absolute, with `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for c in absolute.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn now_unix() -> f64 {
@@ -62,26 +140,64 @@ impl RunStore {
     /// Opens (creating if needed) the store at `path`, checks it is intact (SQLite's
     /// `quick_check`) and brings its schema up to date.
     pub fn open(path: &Path) -> Result<RunStore, StoreError> {
-        RunStore::open_unnamed(path).map_err(|e| e.at(path))
+        RunStore::open_as(path, Access::ReadWrite).map_err(|e| e.at(path))
     }
 
-    fn open_unnamed(path: &Path) -> Result<RunStore, StoreError> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+    /// Opens an existing store to read only (`history`, `export`): nothing in the file is
+    /// changed, so a store on a read-only file system, or one this user may not write, can
+    /// still be read. A store that does not exist is an error, not a new file.
+    pub fn open_to_read(path: &Path) -> Result<RunStore, StoreError> {
+        RunStore::open_as(path, Access::ReadOnly).map_err(|e| e.at(path))
+    }
+
+    fn open_as(path: &Path, access: Access) -> Result<RunStore, StoreError> {
+        check_regular(path)?;
+        if access == Access::ReadWrite
+            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(parent).map_err(|e| {
                 StoreError::unavailable(path, format!("cannot create {}: {e}", parent.display()))
             })?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut connection = Connection::open_with_flags(path, flags)?;
+        // Two processes creating one store take turns like any other writers: whatever
+        // SQLite answers "busy" or "locked" without waiting (a journal-mode switch, a lock
+        // upgrade) is tried again until the busy timeout has passed.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match RunStore::try_open(path, access) {
+                Err(error) if error.is_busy() && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_open(path: &Path, access: Access) -> Result<RunStore, StoreError> {
+        let connection = match access {
+            Access::ReadWrite => {
+                let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | OpenFlags::SQLITE_OPEN_CREATE
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                Connection::open_with_flags(path, flags)?
+            }
+            Access::ReadOnly => open_read_only(path)?,
+        };
+        let mut connection = connection;
         connection.busy_timeout(BUSY_TIMEOUT)?;
-        // The first statement that reads the file: garbage bytes fail here.
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        // The first statement that reads the file: garbage bytes fail here. A newer store is
+        // refused before anything in it changes (not even its journal mode).
+        schema::refuse_newer(&connection)?;
+        if access == Access::ReadWrite {
+            connection.pragma_update(None, "journal_mode", "WAL")?;
+            connection.pragma_update(None, "synchronous", "NORMAL")?;
+        }
         connection.pragma_update(None, "foreign_keys", true)?;
         check_intact(&connection)?;
-        schema::migrate(&mut connection)?;
+        match access {
+            Access::ReadWrite => schema::migrate(&mut connection)?,
+            Access::ReadOnly => schema::refuse_older(&connection)?,
+        }
         Ok(RunStore {
             connection,
             path: path.to_path_buf(),

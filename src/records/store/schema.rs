@@ -48,6 +48,31 @@ pub fn version(connection: &Connection) -> Result<u32, StoreError> {
     Ok(connection.query_row("PRAGMA user_version", [], |row| row.get(0))?)
 }
 
+/// Refuses a store written by a newer seedscope, before anything in it is changed.
+pub fn refuse_newer(connection: &Connection) -> Result<(), StoreError> {
+    let found = version(connection)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: Default::default(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// A store opened only to read must already have this build's schema (an empty or older
+/// one would need writing first).
+pub fn refuse_older(connection: &Connection) -> Result<(), StoreError> {
+    let found = version(connection)?;
+    if found < SCHEMA_VERSION {
+        return Err(StoreError::corrupt(format!(
+            "schema version {found}; this build reads version {SCHEMA_VERSION} (run `seedscope run` once with this store to bring it up to date)"
+        )));
+    }
+    Ok(())
+}
+
 /// Brings the store up to [`SCHEMA_VERSION`]; refuses a newer one. The version is read and
 /// the migrations run inside one write transaction, so two processes opening a new store at
 /// once cannot both create its tables.
