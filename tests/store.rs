@@ -316,7 +316,12 @@ fn a_killed_run_keeps_every_run_it_reported_finished() {
     let mut reported = 0usize;
     for line in BufReader::new(child.stderr.take().unwrap()).lines() {
         let line = line.unwrap();
-        if let Some(done) = line.strip_suffix(" runs").and_then(|l| l.split('/').next()) {
+        // "24/240 runs, 1.2 s elapsed, about 10 s left"
+        if let Some(done) = line
+            .split_once(" runs")
+            .and_then(|(count, _)| count.split('/').next())
+            .filter(|done| done.parse::<usize>().is_ok())
+        {
             reported = done.parse().unwrap();
             break;
         }

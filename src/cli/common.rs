@@ -12,8 +12,8 @@ use crate::engine::files::escape;
 use crate::engine::presets;
 use crate::engine::record::RunRecord;
 use crate::engine::seeds::{Condition, Source};
-use crate::records::store::{self, RunStore, STORE_ENV};
 use crate::records::output::{self, OutputTarget};
+use crate::records::store::{self, RunStore, STORE_ENV};
 use crate::records::{ResultsFile, runs_csv};
 
 pub use crate::engine::seeds::{SEED_ENV, os_seed, resolve_seed};
@@ -110,7 +110,10 @@ pub(crate) fn check_outputs(
     let csv_checked = match csv {
         Some(path) => {
             let mut others = kept.to_vec();
-            others.push((format!("the --out file ({})", out.display()), out.to_path_buf()));
+            others.push((
+                format!("the --out file ({})", out.display()),
+                out.to_path_buf(),
+            ));
             Some(check("--csv", path, &others)?)
         }
         None => None,

@@ -41,7 +41,10 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
     let runs_a = condition_runs(&results_a, &args.a, "--a", &args.results)?;
     let runs_b = condition_runs(&results_b, &args.b, "--b", &b_path)?;
     let same_runs = |a: &[&RunRecord], b: &[&RunRecord]| {
-        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| std::ptr::eq(*x, *y) || x.id() == y.id())
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| std::ptr::eq(*x, *y) || x.id() == y.id())
     };
     let same_file = args
         .b_file

@@ -5,9 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{
-    Failure, StoreArgs, bad_input, check_outputs, kept_files, write_results,
-};
+use super::common::{Failure, StoreArgs, bad_input, check_outputs, kept_files, write_results};
 use crate::engine::seeds::Condition;
 use crate::engine::sweep::sort_into_sweep_order;
 use crate::records::ResultsFile;

@@ -7,9 +7,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{
-    Failure, StoreArgs, bad_input, check_outputs, kept_files, write_results,
-};
+use super::common::{Failure, StoreArgs, bad_input, check_outputs, kept_files, write_results};
 use super::run::summary_table;
 use crate::engine::shard::Shard;
 use crate::records::ResultsFile;

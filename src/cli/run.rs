@@ -14,15 +14,15 @@ use super::shard_source::resolve_shard;
 use crate::analysis::noise_reading::noise_reading;
 use crate::analysis::summary::{ConditionSummary, format_value};
 use crate::engine::config::ExperimentConfig;
+use crate::engine::files::{MAX_RESULTS_BYTES, escape};
 use crate::engine::record::RunRecord;
 use crate::engine::seeds::parse_condition_list;
 use crate::engine::shard::Shard;
 use crate::engine::sweep::{
     SweepEvent, SweepSpec, default_workers, run_sweep, sort_into_sweep_order,
 };
-use crate::records::store::{RunStore, StoreError, engine_fingerprint, sweep_pairs};
-use crate::engine::files::{MAX_RESULTS_BYTES, escape};
 use crate::records::estimate::{SweepEstimate, available_memory, size_text};
+use crate::records::store::{RunStore, StoreError, engine_fingerprint, sweep_pairs};
 use crate::records::{ResultsFile, ShardRecord};
 
 #[derive(Args, Debug)]

@@ -119,7 +119,12 @@ fn sge_shard(
              allowed: {first} to {last}"
         ));
     }
-    check_on_grid(SGE_TASK_ID, id, (SGE_TASK_FIRST, first), (SGE_TASK_STEPSIZE, step))?;
+    check_on_grid(
+        SGE_TASK_ID,
+        id,
+        (SGE_TASK_FIRST, first),
+        (SGE_TASK_STEPSIZE, step),
+    )?;
     let count = (last - first) / step + 1;
     if let Some(flag) = shards_flag.filter(|&flag| flag != count) {
         return Err(format!(
@@ -159,7 +164,12 @@ fn slurm_shard(
             "{SLURM_TASK_ID}={id} is below {SLURM_TASK_MIN}={min}; allowed: {min} and above"
         ));
     }
-    check_on_grid(SLURM_TASK_ID, id, (SLURM_TASK_MIN, min), (SLURM_TASK_STEP, step))?;
+    check_on_grid(
+        SLURM_TASK_ID,
+        id,
+        (SLURM_TASK_MIN, min),
+        (SLURM_TASK_STEP, step),
+    )?;
     if let Some(flag) = shards_flag.filter(|&flag| flag != count) {
         return Err(format!(
             "--shards {flag} disagrees with {SLURM_TASK_COUNT}={count}; leave --shards out \

@@ -11,7 +11,7 @@ pub mod results_file;
 pub mod store;
 
 pub use csv::runs_csv;
+pub use output::{OutputTarget, write_atomically};
 pub use results_file::{
     NoSuchRun, RESULTS_SCHEMA_VERSION, ResultsFile, ResultsFileError, ShardRecord,
 };
-pub use output::{OutputTarget, write_atomically};

@@ -134,6 +134,7 @@ fn probe(target: &OutputTarget) -> Result<(), OutputError> {
     match target {
         OutputTarget::Replace(path) => {
             let temporary = partial_path(path);
+            let _guard = PartialFile::register(&temporary);
             std::fs::File::create(&temporary).map_err(|e| not_writable(&temporary, e))?;
             let _ = std::fs::remove_file(&temporary);
             Ok(())
@@ -263,7 +264,8 @@ mod tests {
     use super::*;
 
     fn dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("seedscope-output-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("seedscope-output-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -277,7 +279,12 @@ mod tests {
         let link = dir.join("link.json");
         std::os::unix::fs::symlink(&file, &link).unwrap();
         write_atomically(&link, b"new").unwrap();
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -141,8 +141,12 @@ impl ResultsFile {
     fn check(&self) -> Result<(), String> {
         self.config.validate().map_err(|e| format!("config.{e}"))?;
         let mut seen: HashMap<(&str, usize), usize> = HashMap::with_capacity(self.runs.len());
-        let conditions: std::collections::HashSet<String> =
-            self.config.conditions.iter().map(|c| c.to_string()).collect();
+        let conditions: std::collections::HashSet<String> = self
+            .config
+            .conditions
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         for (position, run) in self.runs.iter().enumerate() {
             if !conditions.contains(&run.condition) || run.run_index >= self.config.repeats {
                 return Err(format!(
@@ -170,8 +174,10 @@ impl ResultsFile {
 
     pub fn load(path: &Path) -> Result<ResultsFile, ResultsFileError> {
         let open = || {
-            let (file, _) =
-                crate::engine::files::open_regular_file(path, crate::engine::files::MAX_RESULTS_BYTES)?;
+            let (file, _) = crate::engine::files::open_regular_file(
+                path,
+                crate::engine::files::MAX_RESULTS_BYTES,
+            )?;
             Ok(std::io::BufReader::with_capacity(1 << 20, file))
         };
         ResultsFile::from_readers(open).map_err(|e| e.in_file(path))

@@ -137,12 +137,17 @@ impl ExperimentConfig {
     /// experiment (a folder with `experiment.json` and `data.csv`) means it, not from
     /// wherever the command happens to run. Returns the path as written when it changed,
     /// so a message can say where it looked.
-    pub fn resolve_data_path(&mut self, experiment_file: &std::path::Path) -> Option<std::path::PathBuf> {
+    pub fn resolve_data_path(
+        &mut self,
+        experiment_file: &std::path::Path,
+    ) -> Option<std::path::PathBuf> {
         let written = self.data.path.clone()?;
         if written.is_absolute() {
             return None;
         }
-        let folder = experiment_file.parent().filter(|p| !p.as_os_str().is_empty())?;
+        let folder = experiment_file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())?;
         self.data.path = Some(folder.join(&written));
         Some(written)
     }

@@ -38,7 +38,12 @@ pub enum TaskChoice {
 /// Reads `path` with `target` as the column to predict.
 pub fn load(path: &Path, target: &str, task: TaskChoice) -> Result<Table, DataError> {
     let bytes = read_regular_file(path, MAX_FILE_BYTES)?;
-    parse(&bytes, &files::escape(&path.display().to_string()), target, task)
+    parse(
+        &bytes,
+        &files::escape(&path.display().to_string()),
+        target,
+        task,
+    )
 }
 
 /// The header row of the CSV file at `path` (to choose the target column from).

@@ -145,7 +145,9 @@ pub fn load_table(config: &DataConfig) -> Result<Arc<Table>, DataError> {
                 config
                     .path
                     .as_ref()
-                    .map_or("the data set".into(), |p| files::escape(&p.display().to_string())),
+                    .map_or("the data set".into(), |p| files::escape(
+                        &p.display().to_string()
+                    )),
                 files::quote(&recorded.chars().take(12).collect::<String>()),
                 &table.sha256[..12]
             ),
@@ -178,13 +180,18 @@ pub fn prepare(config: &mut DataConfig) -> Result<(), DataError> {
     let table = load_table(config)?;
     match config.split {
         spec::SplitMode::Random => {
-            check_split(&table, config.test_fraction).map_err(|error| match (error, &config.path) {
-                // Name the file the classes came from.
-                (DataError::Setting { field, message }, Some(path)) => DataError::Setting {
-                    field,
-                    message: format!("in {}, {message}", files::escape(&path.display().to_string())),
-                },
-                (other, _) => other,
+            check_split(&table, config.test_fraction).map_err(|error| {
+                match (error, &config.path) {
+                    // Name the file the classes came from.
+                    (DataError::Setting { field, message }, Some(path)) => DataError::Setting {
+                        field,
+                        message: format!(
+                            "in {}, {message}",
+                            files::escape(&path.display().to_string())
+                        ),
+                    },
+                    (other, _) => other,
+                }
             })?
         }
         spec::SplitMode::KFold if table.rows() < 2 * config.k => {

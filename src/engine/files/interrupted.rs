@@ -18,7 +18,8 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 /// How many files can be half-written at once (the CLI writes one at a time; the app may
 /// save a snapshot while an export is written).
 const SLOTS: usize = 8;
-static PENDING: [AtomicPtr<libc::c_char>; SLOTS] = [const { AtomicPtr::new(std::ptr::null_mut()) }; SLOTS];
+static PENDING: [AtomicPtr<libc::c_char>; SLOTS] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; SLOTS];
 static INSTALL: Once = Once::new();
 const SIGNALS: [libc::c_int; 3] = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP];
 
@@ -38,7 +39,12 @@ impl PartialFile {
         let raw = name.into_raw();
         for (index, slot) in PENDING.iter().enumerate() {
             if slot
-                .compare_exchange(std::ptr::null_mut(), raw, Ordering::SeqCst, Ordering::SeqCst)
+                .compare_exchange(
+                    std::ptr::null_mut(),
+                    raw,
+                    Ordering::SeqCst,
+                    Ordering::SeqCst,
+                )
                 .is_ok()
             {
                 return PartialFile { slot: Some(index) };

@@ -37,10 +37,11 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> 
     let name = super::escape(&path.display().to_string());
     let (mut file, length) = open_regular_file(path, limit)?;
     let mut bytes = Vec::with_capacity(length as usize);
-    file.read_to_end(&mut bytes).map_err(|source| FileError::Io {
-        path: name.clone(),
-        source,
-    })?;
+    file.read_to_end(&mut bytes)
+        .map_err(|source| FileError::Io {
+            path: name.clone(),
+            source,
+        })?;
     if bytes.len() as u64 > limit {
         return Err(FileError::TooLarge {
             path: name,
@@ -54,10 +55,7 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> 
 /// is read, never held whole), with its length. A file whose size is past `limit` is
 /// refused before a byte is read (a sparse 4 GB file once made the reader allocate 8 GB to
 /// find that out); the reader stops one byte past `limit` should the file grow meanwhile.
-pub fn open_regular_file(
-    path: &Path,
-    limit: u64,
-) -> Result<(std::io::Take<File>, u64), FileError> {
+pub fn open_regular_file(path: &Path, limit: u64) -> Result<(std::io::Take<File>, u64), FileError> {
     let name = super::escape(&path.display().to_string());
     let io = |source| FileError::Io {
         path: name.clone(),
