@@ -255,7 +255,7 @@ impl ResultsFileError {
 /// A run asked for by `--run` that the file does not hold.
 #[derive(Debug, thiserror::Error)]
 pub enum NoSuchRun {
-    #[error("this file has no runs (the sweep was cancelled before any finished)")]
+    #[error("--run: this file has no runs (its sweep was cancelled before any finished)")]
     NoRuns,
     #[error("--run {position} is out of range; this file has runs 0 to {last}")]
     Position { position: usize, last: usize },
