@@ -177,7 +177,7 @@ fn results_make_sense(results: &ResultsFile) -> Result<(), TestCaseError> {
             .into_iter()
             .flatten()
         {
-            match run.metric.as_str() {
+            match run.metric.name() {
                 "accuracy" => prop_assert!((0.0..=1.0).contains(&value), "accuracy {value}"),
                 _ => prop_assert!(value.is_finite() && value >= 0.0, "mse {value}"),
             }

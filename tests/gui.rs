@@ -389,7 +389,7 @@ fn stored_runs_come_back_without_a_sweep_on_toggle_and_on_relaunch() {
     assert_all_from_store(relaunched.state(), 8, 3);
     // Retrain ignores the store: every run trains again, and the replayable ones come out
     // with the same weights.
-    let before: Vec<(String, usize, String, bool)> = relaunched
+    let before: Vec<(seedscope::engine::seeds::Condition, usize, String, bool)> = relaunched
         .state()
         .session
         .as_ref()
@@ -398,7 +398,7 @@ fn stored_runs_come_back_without_a_sweep_on_toggle_and_on_relaunch() {
         .iter()
         .map(|r| {
             (
-                r.condition.clone(),
+                r.condition,
                 r.run_index,
                 r.weights_hash.clone(),
                 r.replayable,

@@ -450,7 +450,11 @@ fn eight_connections_creating_one_store_at_once_all_keep_their_run() {
                     let id = opened
                         .register(config, k)
                         .unwrap_or_else(|e| panic!("register: {e}"));
-                    let mut record = RunRecord::failed("all-fixed".into(), 0, String::new());
+                    let mut record = RunRecord::failed(
+                        seedscope::engine::seeds::Condition::ALL_FIXED,
+                        0,
+                        String::new(),
+                    );
                     record.error = None;
                     record.weights_hash = format!("{k:064}");
                     let written = opened

@@ -61,7 +61,7 @@ fn cli_replay_matches_and_refuses_racing_runs() {
     let output = binary()
         .arg("replay")
         .arg(&out)
-        .args(["--run", &good.id()])
+        .args(["--run", &good.id().to_string()])
         .output()
         .unwrap();
     assert!(
@@ -74,13 +74,13 @@ fn cli_replay_matches_and_refuses_racing_runs() {
     let racing = results
         .runs
         .iter()
-        .find(|r| r.condition == Condition::only(Source::Threads).to_string() && r.threads >= 3)
+        .find(|r| r.condition == Condition::only(Source::Threads) && r.threads >= 3)
         .expect("12 draws of 1..=4 threads include one of 3 or more");
     assert!(!racing.replayable);
     let output = binary()
         .arg("replay")
         .arg(&out)
-        .args(["--run", &racing.id()])
+        .args(["--run", &racing.id().to_string()])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(3));

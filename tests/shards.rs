@@ -95,7 +95,7 @@ fn assert_same_sweep(merged: &ResultsFile, whole: &ResultsFile, what: &str) {
     for (a, b) in merged.runs.iter().zip(&whole.runs) {
         assert_eq!(a.seeds, b.seeds, "{what}: {}", a.id());
         if !b.replayable {
-            racing_conditions.insert(b.condition.clone());
+            racing_conditions.insert(b.condition);
             continue;
         }
         assert_eq!(a.weights_hash, b.weights_hash, "{what}: {}", a.id());
@@ -130,11 +130,8 @@ fn every_shard_count_merges_into_the_unsharded_sweep() {
             let shard = part.shard.as_ref().expect("a part records its shard");
             assert_eq!(shard.count, count);
             assert_eq!(shard.origin, "--shard");
-            let trained: Vec<(String, usize)> = part
-                .runs
-                .iter()
-                .map(|r| (r.condition.clone(), r.run_index))
-                .collect();
+            let trained: Vec<seedscope::engine::record::RunId> =
+                part.runs.iter().map(|r| r.id()).collect();
             assert_eq!(trained, shard.pairs, "a part trains exactly its pairs");
         }
         let out = dir.join(format!("merged-{count}.json"));

@@ -95,9 +95,9 @@ fn verdicts_follow_bouthillier_rule() {
 }
 
 fn run(indices: &[usize], predictions: &[f32]) -> RunRecord {
-    let mut record = RunRecord::failed("only-init".into(), 0, String::new());
+    let mut record = RunRecord::failed("only-init".parse().unwrap(), 0, String::new());
     record.error = None;
-    record.metric = "accuracy".into();
+    record.metric = seedscope::engine::metric::Metric::Accuracy;
     record.test_indices = indices.to_vec();
     record.test_predictions = predictions.to_vec();
     record

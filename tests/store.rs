@@ -88,10 +88,10 @@ fn trained_and_stored(output: &Output) -> (usize, usize) {
 }
 
 /// Runs keyed by (condition, index).
-fn by_id(runs: &[RunRecord]) -> std::collections::HashMap<(String, usize), &RunRecord> {
-    runs.iter()
-        .map(|r| ((r.condition.clone(), r.run_index), r))
-        .collect()
+fn by_id(
+    runs: &[RunRecord],
+) -> std::collections::HashMap<seedscope::engine::record::RunId, &RunRecord> {
+    runs.iter().map(|r| (r.id(), r)).collect()
 }
 
 /// Everything a run computed (not its wall time).
@@ -134,7 +134,7 @@ fn raising_repeats_trains_only_the_new_runs() {
     let b = ResultsFile::load(&dir.join("b.json")).unwrap();
     let later = by_id(&b.runs);
     for run in &a.runs {
-        assert_eq!(run, later[&(run.condition.clone(), run.run_index)]);
+        assert_eq!(run, later[&run.id()]);
     }
     let per_condition = b.runs.iter().filter(|r| r.condition == "all-free").count();
     assert_eq!(per_condition, 5);
@@ -157,7 +157,7 @@ fn a_stored_run_equals_the_same_run_trained_fresh() {
     let trained = by_id(&trained.runs);
     let mut compared = 0;
     for run in stored.runs.iter().filter(|r| r.replayable) {
-        let again = trained[&(run.condition.clone(), run.run_index)];
+        let again = trained[&run.id()];
         assert!(same_result(run, again), "{} differs", run.id());
         compared += 1;
     }
@@ -239,7 +239,7 @@ fn small_config() -> ExperimentConfig {
 fn sweep(
     config: &ExperimentConfig,
     seed: u64,
-    skip: &HashSet<(String, usize)>,
+    skip: &HashSet<seedscope::engine::record::RunId>,
 ) -> (usize, Vec<RunRecord>) {
     let mut spec = SweepSpec::new(config.clone(), seed, 2);
     spec.skip = skip.clone();
@@ -262,10 +262,7 @@ fn a_sweep_over_stored_runs_trains_none_counted_by_its_events() {
     assert_eq!(trained, sweep_pairs(&config).len());
     store.insert(id, &runs, false).unwrap();
     let stored = store.lookup(id, &sweep_pairs(&config)).unwrap();
-    let skip: HashSet<_> = stored
-        .iter()
-        .map(|r| (r.condition.clone(), r.run_index))
-        .collect();
+    let skip: HashSet<_> = stored.iter().map(|r| r.id()).collect();
     let (trained_again, none) = sweep(&config, 11, &skip);
     assert_eq!((trained_again, none.len()), (0, 0));
     assert_eq!(stored, runs);
@@ -278,8 +275,14 @@ fn runs_to_train_counts_the_runs_the_sweep_plans_ignoring_foreign_skips() {
     let pairs = sweep_pairs(&config);
     spec.skip = pairs.iter().step_by(3).cloned().collect();
     // Pairs that are not this sweep's: another condition, a run index past `repeats`.
-    spec.skip.insert(("no-such-condition".into(), 0));
-    spec.skip.insert((pairs[0].0.clone(), config.repeats + 5));
+    let foreign = seedscope::engine::seeds::Condition::NUDGE;
+    assert!(!config.conditions.contains(&foreign));
+    spec.skip
+        .insert(seedscope::engine::record::RunId::new(foreign, 0));
+    spec.skip.insert(seedscope::engine::record::RunId::new(
+        pairs[0].condition,
+        config.repeats + 5,
+    ));
     let planned: usize = seedscope::engine::sweep::jobs_skipping(&config, 11, &spec.skip)
         .iter()
         .map(|job| job.run_indices.len())
@@ -395,19 +398,12 @@ fn two_processes_writing_one_store_both_finish_without_duplicates() {
         assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
     }
     let all = export(&store, "1", &dir.join("all.json"));
-    let ids: HashSet<_> = all
-        .runs
-        .iter()
-        .map(|r| (r.condition.clone(), r.run_index))
-        .collect();
+    let ids: HashSet<_> = all.runs.iter().map(|r| r.id()).collect();
     assert_eq!((all.runs.len(), ids.len()), (48, 48));
     let a = ResultsFile::load(&dir.join("a.json")).unwrap();
     let kept = by_id(&all.runs);
     for run in a.runs.iter().filter(|r| r.replayable) {
-        assert!(same_result(
-            run,
-            kept[&(run.condition.clone(), run.run_index)]
-        ));
+        assert!(same_result(run, kept[&run.id()]));
     }
 }
 

@@ -65,7 +65,7 @@ pub struct Votes {
 impl Votes {
     /// Counts `run`'s predictions; a failed, diverged or non-classification run casts none.
     pub fn add(&mut self, run: &RunRecord) {
-        if run.metric != "accuracy" || run.error.is_some() || run.diverged {
+        if !run.metric.is_share_of_points() || run.error.is_some() || run.diverged {
             return;
         }
         let by_position = run.test_indices.is_empty();
@@ -221,7 +221,7 @@ mod disputed_tests {
         RunRecord {
             test_indices,
             test_predictions: predictions,
-            ..RunRecord::failed("c".into(), 0, "x".into())
+            ..RunRecord::failed(crate::engine::seeds::Condition::ALL_FREE, 0, "x".into())
         }
     }
 

@@ -5,11 +5,12 @@
 use super::summary::{ConditionSummary, format_value};
 use super::test_noise::{DifferenceNoise, difference_noise};
 use crate::engine::data::fresh::FRESH_POINTS;
+use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
 
 /// A spread in the metric's own words: percentage points of accuracy, or the MSE's value.
-pub fn format_spread(value: f64, metric: &str) -> String {
-    if metric == "accuracy" {
+pub fn format_spread(value: f64, metric: &Metric) -> String {
+    if metric.is_share_of_points() {
         format!("{:.2} pp", value * 100.0)
     } else {
         format_value(Some(value))
@@ -22,7 +23,7 @@ pub fn format_spread(value: f64, metric: &str) -> String {
 /// generator, so more samples mean more test points.
 pub fn noise_reading(
     summaries: &[ConditionSummary],
-    metric: &str,
+    metric: &Metric,
     drawn_data: bool,
 ) -> Option<String> {
     let worst = summaries
@@ -30,7 +31,7 @@ pub fn noise_reading(
         .filter(|s| s.noise_share.is_some() && s.std.is_some_and(|std| std > 0.0))
         .max_by(|a, b| a.std.unwrap_or(0.0).total_cmp(&b.std.unwrap_or(0.0)))?;
     let (std, share, points) = (worst.std?, worst.noise_share?, worst.test_points?);
-    let flips = if metric == "accuracy" {
+    let flips = if metric.is_share_of_points() {
         format!("{points} coin flips produce")
     } else {
         format!("independent errors on {points} points produce")
@@ -97,7 +98,7 @@ pub fn comparison_noise<'a>(
 }
 
 /// A comparison's test-set noise in one sentence.
-pub fn difference_noise_line(noise: &DifferenceNoise, metric: &str) -> String {
+pub fn difference_noise_line(noise: &DifferenceNoise, metric: &Metric) -> String {
     let bound = format_spread(1.96 * noise.noise_std, metric);
     let difference = format_spread(noise.difference.abs(), metric);
     if noise.within_noise {
@@ -141,7 +142,7 @@ mod tests {
             true_std: share.map(|_| 0.003),
             true_std_upper: share.map(|_| 0.006),
             fresh_std: fresh,
-            ..summarize_outcomes(name, &outcomes)
+            ..summarize_outcomes(name.parse().unwrap(), &outcomes)
         }
     }
 
@@ -157,7 +158,7 @@ mod tests {
                 Some(0.002),
             ),
         ];
-        let text = noise_reading(&summaries, "accuracy", true).unwrap();
+        let text = noise_reading(&summaries, &Metric::Accuracy, true).unwrap();
         assert!(text.starts_with("Of only-init's 1.00 pp spread on 90 test points, about 90% is what 90 coin flips produce; on 20000 fresh points it moves 0.30 pp."), "{text}");
         assert!(text.contains("draw more samples"), "{text}");
     }
@@ -165,7 +166,7 @@ mod tests {
     #[test]
     fn without_fresh_data_the_estimate_and_its_bound_are_read() {
         let summaries = [summary("only-init", &[0.84, 0.86, 0.85], Some(0.3), None)];
-        let text = noise_reading(&summaries, "accuracy", false).unwrap();
+        let text = noise_reading(&summaries, &Metric::Accuracy, false).unwrap();
         assert!(
             text.ends_with("the model itself moves about 0.30 pp (at most 0.60 pp)."),
             "{text}"
@@ -175,6 +176,6 @@ mod tests {
     #[test]
     fn nothing_to_read_without_an_estimate() {
         let summaries = [summary("only-split", &[0.8, 0.9, 0.85], None, None)];
-        assert_eq!(noise_reading(&summaries, "accuracy", true), None);
+        assert_eq!(noise_reading(&summaries, &Metric::Accuracy, true), None);
     }
 }

@@ -9,6 +9,7 @@
 //! - both sides are one outcome each → they differ by a fixed amount, and no spread can be
 //!   estimated, so nothing is tested.
 
+use crate::engine::metric::Metric;
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
@@ -201,7 +202,7 @@ pub fn ordinal(share: f64) -> String {
 }
 
 /// "1.1 points above", "0.0123 below", "exactly at": `gap` = value − reference.
-pub fn gap_side(gap: f64, metric: &str) -> String {
+pub fn gap_side(gap: f64, metric: &Metric) -> String {
     if gap == 0.0 {
         return "exactly at".into();
     }
@@ -211,8 +212,8 @@ pub fn gap_side(gap: f64, metric: &str) -> String {
 
 /// A gap in the metric's units, in words: accuracy in percentage points ("4.7 points"),
 /// anything else as a plain difference.
-pub fn gap_text(gap: f64, metric: &str) -> String {
-    if metric == "accuracy" {
+pub fn gap_text(gap: f64, metric: &Metric) -> String {
+    if metric.is_share_of_points() {
         format!("{:.1} points", gap.abs() * 100.0)
     } else {
         format!("{:.4}", gap.abs())
@@ -313,7 +314,7 @@ mod tests {
         assert_eq!(percentile_text(0.11), "11th percentile");
         assert_eq!(percentile_text(0.01), "1st percentile");
         assert_eq!(percentile_text(0.23), "23rd percentile");
-        assert_eq!(gap_text(-0.047, "accuracy"), "4.7 points");
-        assert_eq!(gap_text(0.0123, "mse"), "0.0123");
+        assert_eq!(gap_text(-0.047, &Metric::Accuracy), "4.7 points");
+        assert_eq!(gap_text(0.0123, &Metric::Mse), "0.0123");
     }
 }

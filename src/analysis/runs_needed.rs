@@ -8,6 +8,7 @@
 //! central t CDF on 2n − 2 degrees of freedom and λ = (δ / s)·√(n / 2). statsmodels'
 //! `TTestIndPower` uses the exact noncentral t; the two agree within one run (tests/).
 
+use crate::engine::metric::Metric;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -94,8 +95,8 @@ pub const POWER: f64 = 0.8;
 /// The default ε (mean within ±ε): half a percentage point for accuracy; otherwise 5% of
 /// the metric's spread over the whole experiment (max − min of every run), so the
 /// precision asked for is on the scale the metric actually moves on.
-pub fn default_epsilon(metric: &str, every_value: &[f64]) -> f64 {
-    if metric == "accuracy" {
+pub fn default_epsilon(metric: &Metric, every_value: &[f64]) -> f64 {
+    if metric.is_share_of_points() {
         return 0.005;
     }
     0.05 * spread(every_value)
@@ -103,8 +104,8 @@ pub fn default_epsilon(metric: &str, every_value: &[f64]) -> f64 {
 
 /// The default δ (a difference worth detecting): one percentage point for accuracy;
 /// otherwise 10% of the metric's spread over the whole experiment.
-pub fn default_delta(metric: &str, every_value: &[f64]) -> f64 {
-    if metric == "accuracy" {
+pub fn default_delta(metric: &Metric, every_value: &[f64]) -> f64 {
+    if metric.is_share_of_points() {
         return 0.01;
     }
     0.1 * spread(every_value)
@@ -282,9 +283,9 @@ mod tests {
         assert!(plan.half_width_now.unwrap() <= 0.005);
         let strict = plan_runs("only-init", &values, 0.0005, 0.01).unwrap();
         assert!(!strict.enough_for_epsilon());
-        assert_eq!(default_epsilon("accuracy", &values), 0.005);
-        assert!((default_epsilon("mse", &[1.0, 3.0]) - 0.1).abs() < 1e-12);
-        assert!((default_delta("mse", &[1.0, 3.0]) - 0.2).abs() < 1e-12);
+        assert_eq!(default_epsilon(&Metric::Accuracy, &values), 0.005);
+        assert!((default_epsilon(&Metric::Mse, &[1.0, 3.0]) - 0.1).abs() < 1e-12);
+        assert!((default_delta(&Metric::Mse, &[1.0, 3.0]) - 0.2).abs() < 1e-12);
         assert!(plan_runs("x", &[0.9], 0.1, 0.1).is_none());
     }
 

@@ -12,7 +12,7 @@ use crate::engine::seeds::{Condition, Source};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConditionSummary {
-    pub condition: String,
+    pub condition: Condition,
     /// Runs with a final test metric (not failed, not diverged).
     pub n: usize,
     pub diverged: usize,
@@ -178,12 +178,12 @@ fn noise_of(scored: &[&&RunRecord], data_free: bool) -> Result<ErrorRows, String
 /// The part of a summary that is quick to compute (everything but the bootstrap interval of
 /// the std and the test-set noise): what the app shows of a large condition until the rest
 /// arrives from its summary thread.
-pub fn quick_summary(condition: &str, outcomes: &Outcomes) -> ConditionSummary {
+pub fn quick_summary(condition: Condition, outcomes: &Outcomes) -> ConditionSummary {
     let values = &outcomes.metrics;
     let ci = mean_ci95(values);
     let fresh = outcomes.fresh.as_deref();
     ConditionSummary {
-        condition: condition.to_string(),
+        condition,
         n: values.len(),
         diverged: outcomes.diverged,
         failed: outcomes.failed,
@@ -214,7 +214,7 @@ pub fn quick_summary(condition: &str, outcomes: &Outcomes) -> ConditionSummary {
 }
 
 /// The summary of one condition from its outcomes.
-pub fn summarize_outcomes(condition: &str, outcomes: &Outcomes) -> ConditionSummary {
+pub fn summarize_outcomes(condition: Condition, outcomes: &Outcomes) -> ConditionSummary {
     let values = &outcomes.metrics;
     let std_ci = bootstrap_ci(values, |v| std_dev(v).unwrap_or(0.0));
     let noise = outcomes
@@ -253,9 +253,9 @@ pub fn summarize_conditions(conditions: &[Condition], runs: &[RunRecord]) -> Vec
 /// in the order workers finish them, and a float sum (so a mean) depends on the order of its
 /// terms, so the runs are taken in run-index order.
 pub fn summarize_condition(condition: &Condition, runs: &[RunRecord]) -> ConditionSummary {
-    let name = condition.to_string();
-    let mut of_condition: Vec<&RunRecord> = runs.iter().filter(|r| r.condition == name).collect();
+    let mut of_condition: Vec<&RunRecord> =
+        runs.iter().filter(|r| r.condition == *condition).collect();
     of_condition.sort_by_key(|r| r.run_index);
     let data_free = condition.is_free(Source::Data);
-    summarize_outcomes(&name, &Outcomes::of_runs(&of_condition, data_free))
+    summarize_outcomes(*condition, &Outcomes::of_runs(&of_condition, data_free))
 }

@@ -9,6 +9,7 @@ use crate::analysis::noise_reading::comparison_noise;
 use crate::analysis::test_noise::DifferenceNoise;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::files::escape;
+use crate::engine::metric::Metric;
 use crate::engine::presets;
 use crate::engine::record::RunRecord;
 use crate::engine::seeds::{Condition, Source};
@@ -262,16 +263,17 @@ pub(crate) fn condition_runs<'a>(
     flag: &str,
     path: &Path,
 ) -> Result<Vec<&'a RunRecord>, Failure> {
+    let wanted = condition.parse::<Condition>().ok();
     let runs: Vec<_> = results
         .runs
         .iter()
-        .filter(|r| r.condition == condition)
+        .filter(|r| Some(r.condition) == wanted)
         .collect();
     if runs.is_empty() {
         let names: Vec<String> = results
             .summary
             .iter()
-            .map(|s| s.condition.clone())
+            .map(|s| s.condition.to_string())
             .collect();
         return Err(bad_input(format!(
             "{flag}: no runs of condition `{condition}` in {}; it has: {}",
@@ -286,17 +288,24 @@ pub(crate) fn condition_runs<'a>(
 /// where both were scored on the same test points: one data set (one file, or two with the
 /// same data settings and master seed), data source fixed on both sides.
 pub(crate) fn shared_test_set_noise(
-    (results_a, name_a, runs_a): (&ResultsFile, &str, &[&RunRecord]),
-    (results_b, name_b, runs_b): (&ResultsFile, &str, &[&RunRecord]),
-    metric: &str,
+    (results_a, runs_a): (&ResultsFile, &[&RunRecord]),
+    (results_b, runs_b): (&ResultsFile, &[&RunRecord]),
+    metric: &Metric,
 ) -> Option<DifferenceNoise> {
-    let data_fixed = |name: &str| {
-        name.parse::<Condition>()
-            .is_ok_and(|c| !c.is_free(Source::Data))
+    let data_fixed = |runs: &[&RunRecord]| {
+        runs.first()
+            .is_some_and(|r| !r.condition.is_free(Source::Data))
     };
     let same_data = results_a.master_seed == results_b.master_seed
         && results_a.config.data == results_b.config.data
-        && data_fixed(name_a)
-        && data_fixed(name_b);
-    comparison_noise(runs_a, runs_b, same_data, metric != "mse")
+        && data_fixed(runs_a)
+        && data_fixed(runs_b);
+    comparison_noise(runs_a, runs_b, same_data, metric.higher_is_better())
+}
+
+/// The metric of a condition's runs: its finished runs' (a failed run records none).
+pub(crate) fn metric_of(runs: &[&RunRecord]) -> Option<Metric> {
+    runs.iter()
+        .find(|r| r.error.is_none())
+        .map(|r| r.metric.clone())
 }

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{Failure, bad_input, condition_runs, shared_test_set_noise};
+use super::common::{Failure, bad_input, condition_runs, metric_of, shared_test_set_noise};
 use super::luck::luck_lines;
 use crate::analysis::compare::Comparison;
 use crate::analysis::noise_reading::difference_noise_line;
 use crate::analysis::reading::{PairReading, Side, read_pair};
+use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
 use crate::records::ResultsFile;
 
@@ -58,15 +59,13 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
             args.results.display()
         )));
     }
-    // The metric of a side is its finished runs' (a failed run records none).
-    let metric_of = |runs: &[&RunRecord]| {
-        runs.iter()
-            .find(|r| r.error.is_none())
-            .map(|r| r.metric.clone())
-            .unwrap_or_default()
-    };
     let metric = metric_of(&runs_a);
     let metric_b = metric_of(&runs_b);
+    let measured = |metric: &Option<Metric>| {
+        metric
+            .as_ref()
+            .map_or("nothing (no finished runs)".to_string(), Metric::to_string)
+    };
     if metric_b != metric {
         let (flag, whose) = match &args.b_file {
             Some(path) => (
@@ -77,19 +76,12 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
         };
         return Err(bad_input(format!(
             "{flag}: {whose} is measured in {}, but `{}` in {}; compare like with like",
-            if metric_b.is_empty() {
-                "nothing (no finished runs)"
-            } else {
-                &metric_b
-            },
+            measured(&metric_b),
             args.a,
-            if metric.is_empty() {
-                "nothing (no finished runs)"
-            } else {
-                &metric
-            },
+            measured(&metric),
         )));
     }
+    let metric = metric.unwrap_or(Metric::Accuracy);
     let (values_a, hashes_a) = finished(&runs_a);
     let (values_b, hashes_b) = finished(&runs_b);
     let label = |name: &str, file: &Option<PathBuf>| match file {
@@ -108,15 +100,11 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
             values: &values_b,
             hashes: &hashes_b,
         },
-        metric != "mse",
+        metric.higher_is_better(),
     )
     // Too few runs to compare is bad input (exit 2), as for `luck`.
     .map_err(|message| bad_input(format!("{}: {message}", args.results.display())))?;
-    let noise = shared_test_set_noise(
-        (&results_a, &args.a, &runs_a),
-        (&results_b, &args.b, &runs_b),
-        &metric,
-    );
+    let noise = shared_test_set_noise((&results_a, &runs_a), (&results_b, &runs_b), &metric);
     if args.json {
         // The reading's own keys, plus `test_set_noise` (null where the sides were not
         // scored on the same points).
@@ -173,7 +161,7 @@ fn finished<'a>(runs: &[&'a RunRecord]) -> (Vec<f64>, Vec<&'a str>) {
 }
 
 /// Two spreads compared: the figures, then the verdict.
-fn print_difference(c: &Comparison, metric: &str) {
+fn print_difference(c: &Comparison, metric: &Metric) {
     println!(
         "A = {}: n = {}, mean test {metric} {:.4}",
         c.a, c.n_a, c.mean_a

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::common::{Failure, StoreArgs, bad_input, check_outputs, kept_files, write_results};
-use crate::engine::seeds::Condition;
 use crate::engine::sweep::sort_into_sweep_order;
 use crate::records::ResultsFile;
 use crate::records::store::{ExperimentEntry, RunStore, utc_text};
@@ -80,10 +79,8 @@ pub fn results_from_store(store: &RunStore, id: i64) -> Result<ResultsFile, Fail
     let mut runs = store.runs(id).map_err(|e| bad_input(e.to_string()))?;
     let mut config = entry.config.clone();
     for run in &runs {
-        if let Ok(condition) = run.condition.parse::<Condition>()
-            && !config.conditions.contains(&condition)
-        {
-            config.conditions.push(condition);
+        if !config.conditions.contains(&run.condition) {
+            config.conditions.push(run.condition);
         }
     }
     // Runs stored by an earlier form of the experiment with more repeats stay in the file.

@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{Failure, bad_input, condition_runs, shared_test_set_noise};
+use super::common::{Failure, bad_input, condition_runs, metric_of, shared_test_set_noise};
 use crate::analysis::noise_reading::difference_noise_line;
 use crate::analysis::reading::{
     LuckReading, PairReading, Side, gap_side, ordinal, percentile_text, read_pair,
 };
 use crate::analysis::summary::format_value;
+use crate::engine::metric::Metric;
 
 /// A metric value as the tables print it.
 fn value(x: f64) -> String {
@@ -59,10 +60,7 @@ pub(super) fn luck_command(args: LuckArgs) -> Result<(), Failure> {
     }
     let fixed_hashes: Vec<&str> = fixed_hashes.iter().map(String::as_str).collect();
     let free_hashes: Vec<&str> = free_hashes.iter().map(String::as_str).collect();
-    let metric = fixed_runs
-        .iter()
-        .find(|r| r.error.is_none())
-        .map_or_else(String::new, |r| r.metric.clone());
+    let metric = metric_of(&fixed_runs).unwrap_or(Metric::Accuracy);
     let reading = read_pair(
         Side {
             name: &args.fixed,
@@ -74,7 +72,7 @@ pub(super) fn luck_command(args: LuckArgs) -> Result<(), Failure> {
             values: &free_values,
             hashes: &free_hashes,
         },
-        metric != "mse",
+        metric.higher_is_better(),
     )
     .map_err(|message| bad_input(format!("{}: {message}", args.results.display())))?;
     let PairReading::SeedLuck(luck) = reading else {
@@ -84,11 +82,7 @@ pub(super) fn luck_command(args: LuckArgs) -> Result<(), Failure> {
             args.free
         )));
     };
-    let noise = shared_test_set_noise(
-        (&results, &args.fixed, &fixed_runs),
-        (&results, &args.free, &free_runs),
-        &metric,
-    );
+    let noise = shared_test_set_noise((&results, &fixed_runs), (&results, &free_runs), &metric);
     if args.json {
         let mut value = serde_json::to_value(PairReading::SeedLuck(luck)).expect("serialises");
         if let serde_json::Value::Object(map) = &mut value {
@@ -113,7 +107,7 @@ pub(super) fn luck_command(args: LuckArgs) -> Result<(), Failure> {
 }
 
 /// The seed-luck reading in lines of text (`luck`, and `compare` when one side is fixed).
-pub fn luck_lines(reading: &LuckReading, metric: &str, master_seed: u64) -> Vec<String> {
+pub fn luck_lines(reading: &LuckReading, metric: &Metric, master_seed: u64) -> Vec<String> {
     let l = &reading.luck;
     let (free, n) = (&reading.free_condition, l.n_free);
     let mut lines = vec![

@@ -64,12 +64,10 @@ pub(super) fn merge_command(args: MergeArgs) -> Result<(), Failure> {
             ),
         });
     }
-    let metric = merged
-        .results
-        .runs
-        .first()
-        .map_or("metric", |r| r.metric.as_str());
-    print!("{}", summary_table(metric, &merged.results.summary));
+    print!(
+        "{}",
+        summary_table(&merged.results.metric(), &merged.results.summary)
+    );
     keep_in_store(&args.store, &merged);
     write_results(&merged.results, &outputs, "merged: ")
 }
@@ -93,7 +91,12 @@ fn report(merged: &Merged, part_count: usize) {
             "{} racing runs delivered twice with different results (a race is not \
              repeatable): the first copy kept of {}",
             merged.racing_kept_once.len(),
-            merged.racing_kept_once.join(", ")
+            merged
+                .racing_kept_once
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     if !merged.missing.is_empty() {
@@ -120,7 +123,7 @@ fn missing_by_owner(missing: &[MissingRun]) -> BTreeMap<usize, Vec<String>> {
         groups
             .entry(run.owner)
             .or_default()
-            .push(format!("{}/{}", run.condition, run.run_index));
+            .push(run.run.to_string());
     }
     groups
 }

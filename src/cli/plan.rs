@@ -108,7 +108,9 @@ fn runs_text(runs: Option<usize>) -> String {
     )
 }
 
-fn plan_lines(plan: &RunsPlan, metric: &str, convergence: &[RunningEstimate]) -> Vec<String> {
+use crate::engine::metric::Metric;
+
+fn plan_lines(plan: &RunsPlan, metric: &Metric, convergence: &[RunningEstimate]) -> Vec<String> {
     let mut lines = vec![
         format!(
             "{}: {} runs, mean test {metric} {}, std {}",

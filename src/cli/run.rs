@@ -15,7 +15,8 @@ use crate::analysis::noise_reading::noise_reading;
 use crate::analysis::summary::{ConditionSummary, format_value};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::files::{MAX_RESULTS_BYTES, escape};
-use crate::engine::record::RunRecord;
+use crate::engine::metric::Metric;
+use crate::engine::record::{RunId, RunRecord};
 use crate::engine::seeds::parse_condition_list;
 use crate::engine::shard::Shard;
 use crate::engine::sweep::{
@@ -65,13 +66,9 @@ pub struct RunArgs {
 
 /// The per-condition table printed by `run`, with the test-set noise columns (docs/test-set-noise.md) and a
 /// legend for them when any condition has them.
-pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
-    let width = summaries
-        .iter()
-        .map(|s| s.condition.len())
-        .max()
-        .unwrap_or(9)
-        .max(9);
+pub fn summary_table(metric: &Metric, summaries: &[ConditionSummary]) -> String {
+    let names: Vec<String> = summaries.iter().map(|s| s.condition.to_string()).collect();
+    let width = names.iter().map(String::len).max().unwrap_or(9).max(9);
     let mut out = format!(
         "{:<width$}  {:>4}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>5}  {:>8}  {:>8}  {:>8}  test {metric}\n",
         "condition",
@@ -86,11 +83,11 @@ pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
         "≤ (95%)",
         "fresh"
     );
-    for s in summaries {
+    for (s, name) in summaries.iter().zip(&names) {
         let notes = s.notes();
         out.push_str(&format!(
             "{:<width$}  {:>4}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>5}  {:>8}  {:>8}  {:>8}  {}\n",
-            s.condition,
+            name,
             s.n,
             format_value(s.mean),
             format_value(s.std),
@@ -110,7 +107,7 @@ pub fn summary_table(metric: &str, summaries: &[ConditionSummary]) -> String {
 }
 
 /// What the noise columns mean, and — where most of a spread is noise — what would shrink it.
-fn noise_legend(metric: &str, summaries: &[ConditionSummary]) -> String {
+fn noise_legend(metric: &Metric, summaries: &[ConditionSummary]) -> String {
     let Some(points) = summaries.iter().find_map(|s| s.test_points) else {
         return String::new();
     };
@@ -125,12 +122,12 @@ fn noise_legend(metric: &str, summaries: &[ConditionSummary]) -> String {
         ));
     }
     // One line per reason, naming every condition it applies to.
-    let mut reasons: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
     for s in summaries.iter().filter(|s| s.n > 0) {
         if let Some(why) = s.noise_note.as_deref() {
             match reasons.iter_mut().find(|(reason, _)| *reason == why) {
-                Some((_, names)) => names.push(&s.condition),
-                None => reasons.push((why, vec![&s.condition])),
+                Some((_, names)) => names.push(s.condition.to_string()),
+                None => reasons.push((why, vec![s.condition.to_string()])),
             }
         }
     }
@@ -223,7 +220,7 @@ impl Keeper {
     }
 
     /// The stored runs among `pairs` (none without a store).
-    fn stored(&mut self, pairs: &[(String, usize)]) -> Vec<RunRecord> {
+    fn stored(&mut self, pairs: &[RunId]) -> Vec<RunRecord> {
         let Some((store, id)) = &self.store else {
             return Vec::new();
         };
@@ -366,10 +363,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let mut keeper = Keeper::open(&args, &config, master_seed)?;
     let stored = keeper.stored(&pairs);
     let mut spec = SweepSpec::new(config.clone(), master_seed, workers);
-    spec.skip = stored
-        .iter()
-        .map(|r| (r.condition.clone(), r.run_index))
-        .collect();
+    spec.skip = stored.iter().map(RunRecord::id).collect();
     if let Some(part) = &shard {
         let whole = Shard::new(part.index, part.count).expect("resolved shards are valid");
         spec.skip.extend(whole.others(&config));
@@ -422,8 +416,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     sort_into_sweep_order(&config.conditions, &mut runs);
     let mut results = ResultsFile::new(config, master_seed, origin, runs, outcome.cancelled);
     results.shard = shard;
-    let metric = results.runs.first().map_or("metric", |r| r.metric.as_str());
-    print!("{}", summary_table(metric, &results.summary));
+    print!("{}", summary_table(&results.metric(), &results.summary));
     keeper.report_lost();
     println!(
         "{} runs in {:.1} s ({} trained, {} from the store; {} diverged, {} failed)",

@@ -19,6 +19,7 @@ pub mod fused;
 pub mod gradient;
 pub mod kernels;
 pub mod loss;
+pub mod metric;
 pub mod model;
 pub mod optim;
 pub mod presets;

@@ -5,7 +5,57 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::seeds::Source;
+use crate::engine::metric::Metric;
+use crate::engine::seeds::{Condition, Source};
+
+/// One run of a sweep: its condition and its index among the condition's repeats. Written
+/// as `condition/index` in messages and on the command line, as `["condition", index]` in
+/// files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "(Condition, usize)", into = "(Condition, usize)")]
+pub struct RunId {
+    pub condition: Condition,
+    pub index: usize,
+}
+
+impl RunId {
+    pub fn new(condition: Condition, index: usize) -> RunId {
+        RunId { condition, index }
+    }
+}
+
+impl From<(Condition, usize)> for RunId {
+    fn from((condition, index): (Condition, usize)) -> RunId {
+        RunId { condition, index }
+    }
+}
+
+impl From<RunId> for (Condition, usize) {
+    fn from(id: RunId) -> (Condition, usize) {
+        (id.condition, id.index)
+    }
+}
+
+impl std::str::FromStr for RunId {
+    type Err = String;
+    /// `condition/index`, e.g. `only-init/3` or `free:init+shuffle/0`.
+    fn from_str(text: &str) -> Result<RunId, String> {
+        let (condition, index) = text
+            .rsplit_once('/')
+            .ok_or_else(|| format!("`{text}` is not condition/index"))?;
+        let index = index
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{index}` is not a run index"))?;
+        Ok(RunId::new(condition.parse()?, index))
+    }
+}
+
+impl std::fmt::Display for RunId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.condition, self.index)
+    }
+}
 
 /// A fingerprint (short hash) of everything each source drew in one run. Two runs with equal
 /// fingerprints for a source saw exactly the same numbers from it — this is how the tests and
@@ -43,21 +93,21 @@ impl SourceFingerprints {
 #[derive(Debug, thiserror::Error)]
 #[error("run {run}: {message}")]
 pub struct RecordError {
-    pub run: String,
+    pub run: RunId,
     pub message: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
-    pub condition: String,
+    pub condition: Condition,
     pub run_index: usize,
     /// Every source's seed, keyed by source name.
     pub seeds: BTreeMap<String, u64>,
     pub threads: usize,
     /// Partial gradients were summed in arrival order (the `threads` source was free).
     pub racing: bool,
-    /// "accuracy" or "mse".
-    pub metric: String,
+    /// Accuracy or MSE for the built-in trainer.
+    pub metric: Metric,
     /// Mean mini-batch training loss of each completed epoch.
     #[serde(deserialize_with = "curve_with_gaps")]
     pub train_loss: Vec<f64>,
@@ -101,20 +151,20 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
-    /// The run's identifier on the command line: `condition/index`.
-    pub fn id(&self) -> String {
-        format!("{}/{}", self.condition, self.run_index)
+    /// The run's identifier (`condition/index` on the command line).
+    pub fn id(&self) -> RunId {
+        RunId::new(self.condition, self.run_index)
     }
 
     /// A record for a run that failed before finishing.
-    pub fn failed(condition: String, run_index: usize, message: String) -> RunRecord {
+    pub fn failed(condition: Condition, run_index: usize, message: String) -> RunRecord {
         RunRecord {
             condition,
             run_index,
             seeds: BTreeMap::new(),
             threads: 0,
             racing: false,
-            metric: String::new(),
+            metric: Metric::unknown(),
             train_loss: Vec::new(),
             test_metric: Vec::new(),
             final_train_metric: None,

@@ -16,7 +16,7 @@ pub enum ReplayVerdict {
 }
 
 impl ReplayVerdict {
-    pub fn describe(&self, run_id: &str) -> String {
+    pub fn describe(&self, run_id: &crate::engine::record::RunId) -> String {
         match self {
             ReplayVerdict::Match { hash } => format!(
                 "run {run_id}: replayed bit-for-bit; weight hash {} matches the record",
@@ -37,7 +37,10 @@ impl ReplayVerdict {
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
     #[error("run {run} failed and has nothing to replay: {error}")]
-    FailedRun { run: String, error: String },
+    FailedRun {
+        run: crate::engine::record::RunId,
+        error: String,
+    },
     /// The data set is not the one the run saw (a changed CSV file), or cannot be read.
     #[error(transparent)]
     Data(#[from] DataError),

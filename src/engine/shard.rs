@@ -15,6 +15,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::config::ExperimentConfig;
+use crate::engine::record::RunId;
 use crate::engine::sweep::sweep_pairs;
 
 /// Part `index` (0-based) of `count`.
@@ -82,7 +83,7 @@ impl Shard {
     }
 
     /// This part's (condition, run index) pairs, in sweep order.
-    pub fn pairs(&self, config: &ExperimentConfig) -> Vec<(String, usize)> {
+    pub fn pairs(&self, config: &ExperimentConfig) -> Vec<RunId> {
         sweep_pairs(config)
             .into_iter()
             .enumerate()
@@ -92,7 +93,7 @@ impl Shard {
     }
 
     /// The pairs of the sweep this part does not train (for `SweepSpec::skip`).
-    pub fn others(&self, config: &ExperimentConfig) -> HashSet<(String, usize)> {
+    pub fn others(&self, config: &ExperimentConfig) -> HashSet<RunId> {
         sweep_pairs(config)
             .into_iter()
             .enumerate()
@@ -102,11 +103,7 @@ impl Shard {
     }
 
     /// Which part of `count` trains `pair` of `config`'s sweep (None if the pair is not in it).
-    pub fn owner_of(
-        config: &ExperimentConfig,
-        count: usize,
-        pair: &(String, usize),
-    ) -> Option<usize> {
+    pub fn owner_of(config: &ExperimentConfig, count: usize, pair: &RunId) -> Option<usize> {
         sweep_pairs(config)
             .iter()
             .position(|p| p == pair)
@@ -169,9 +166,10 @@ mod tests {
                 sizes.push(pairs.len());
                 seen.extend(pairs);
             }
-            seen.sort();
+            let key = |id: &RunId| (id.condition.to_string(), id.index);
+            seen.sort_by_key(key);
             let mut expected = all.clone();
-            expected.sort();
+            expected.sort_by_key(key);
             assert_eq!(seen, expected, "{count} parts");
             let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
             assert!(max - min <= 1, "{count} parts: sizes {sizes:?}");
@@ -182,7 +180,11 @@ mod tests {
     fn every_part_gets_a_share_of_every_condition() {
         let config = presets::default_config();
         let shard = Shard::new(2, 7).unwrap();
-        let conditions: HashSet<String> = shard.pairs(&config).into_iter().map(|p| p.0).collect();
+        let conditions: HashSet<_> = shard
+            .pairs(&config)
+            .into_iter()
+            .map(|p| p.condition)
+            .collect();
         assert_eq!(conditions.len(), config.conditions.len());
     }
 }

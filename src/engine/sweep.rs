@@ -12,7 +12,7 @@ use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::engine::config::ExperimentConfig;
-use crate::engine::record::RunRecord;
+use crate::engine::record::{RunId, RunRecord};
 use crate::engine::seeds::Condition;
 use crate::engine::train::{RunPlan, TrainError, train_group};
 
@@ -29,7 +29,7 @@ pub struct SweepSpec {
     pub low_priority: bool,
     /// (condition, run index) pairs not to train: the caller already has them (the run
     /// store). Every other run is trained exactly as it would be in a full sweep.
-    pub skip: HashSet<(String, usize)>,
+    pub skip: HashSet<RunId>,
     /// Score every run on the fresh sample (`data::fresh`). Always on, except in `bench`,
     /// which times the sweep without it to report what fresh scoring costs.
     pub score_fresh: bool,
@@ -56,27 +56,22 @@ impl SweepSpec {
     /// Runs this sweep will train: the sweep's runs less the skipped ones among them. It
     /// counts without planning the jobs (planning 100,000 runs took a frame of ~50 ms).
     pub fn runs_to_train(&self) -> usize {
-        let conditions: HashSet<String> = self
-            .config
-            .conditions
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
+        let conditions: HashSet<Condition> = self.config.conditions.iter().copied().collect();
         let skipped = self
             .skip
             .iter()
-            .filter(|(condition, run)| *run < self.config.repeats && conditions.contains(condition))
+            .filter(|id| id.index < self.config.repeats && conditions.contains(&id.condition))
             .count();
         total_runs(&self.config) - skipped
     }
 }
 
 /// Every (condition, run index) pair of `config`'s sweep, in sweep order.
-pub fn sweep_pairs(config: &ExperimentConfig) -> Vec<(String, usize)> {
+pub fn sweep_pairs(config: &ExperimentConfig) -> Vec<RunId> {
     config
         .conditions
         .iter()
-        .flat_map(|c| (0..config.repeats).map(move |i| (c.to_string(), i)))
+        .flat_map(|c| (0..config.repeats).map(move |i| RunId::new(*c, i)))
         .collect()
 }
 
@@ -84,7 +79,7 @@ pub fn sweep_pairs(config: &ExperimentConfig) -> Vec<(String, usize)> {
 pub enum SweepEvent {
     /// A run completed an epoch.
     Epoch {
-        condition: String,
+        condition: Condition,
         run_index: usize,
         epochs_done: usize,
     },
@@ -123,7 +118,7 @@ pub fn jobs(config: &ExperimentConfig, master_seed: u64) -> Vec<Job> {
 pub fn jobs_skipping(
     config: &ExperimentConfig,
     master_seed: u64,
-    skip: &HashSet<(String, usize)>,
+    skip: &HashSet<RunId>,
 ) -> Vec<Job> {
     let per_condition: Vec<Vec<Job>> = config
         .conditions
@@ -131,9 +126,8 @@ pub fn jobs_skipping(
         .map(|condition| {
             let mut jobs = Vec::new();
             let mut batches: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-            let name = condition.to_string();
             for run in 0..config.repeats {
-                if !skip.is_empty() && skip.contains(&(name.clone(), run)) {
+                if !skip.is_empty() && skip.contains(&RunId::new(*condition, run)) {
                     continue;
                 }
                 let threads = RunPlan::new(config, master_seed, *condition, run).threads;
@@ -205,9 +199,8 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// Each key is computed once (the names too): at 100,000 runs, naming every condition in
 /// every comparison took the window's frame for most of a second.
 pub fn sort_into_sweep_order(conditions: &[Condition], runs: &mut [RunRecord]) {
-    let names: Vec<String> = conditions.iter().map(Condition::to_string).collect();
     runs.sort_by_cached_key(|record| {
-        let position = names.iter().position(|name| *name == record.condition);
+        let position = conditions.iter().position(|c| *c == record.condition);
         (position, record.run_index)
     });
 }
@@ -256,11 +249,10 @@ pub fn run_sweep(
                             }
                         })
                         .collect();
-                    let condition_name = job.condition.to_string();
                     let mut on_epoch = |epochs_done| {
                         for &run_index in &job.run_indices {
                             let _ = sender.send(SweepEvent::Epoch {
-                                condition: condition_name.clone(),
+                                condition: job.condition,
                                 run_index,
                                 epochs_done,
                             });
@@ -273,7 +265,7 @@ pub fn run_sweep(
                     let failed = |message: String| -> Vec<RunRecord> {
                         job.run_indices
                             .iter()
-                            .map(|&i| RunRecord::failed(condition_name.clone(), i, message.clone()))
+                            .map(|&i| RunRecord::failed(job.condition, i, message.clone()))
                             .collect()
                     };
                     let records = match outcome {

@@ -30,8 +30,10 @@ pub fn condition_color(condition: &Condition) -> Color32 {
     }
 }
 
-pub fn condition_color_by_name(name: &str) -> Color32 {
-    name.parse::<Condition>()
+/// The colour of a condition named by text (a view setting) or given as a value.
+pub fn condition_color_by_name(name: &impl ToString) -> Color32 {
+    name.to_string()
+        .parse::<Condition>()
         .map(|c| condition_color(&c))
         .unwrap_or(Color32::GRAY)
 }

@@ -9,12 +9,13 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::analysis::summary::{ConditionSummary, Outcomes, summarize_outcomes};
+use crate::engine::seeds::Condition;
 
 /// Jobs to the thread; summaries back, each with how long it took.
 type Channel = (Sender<Job>, Receiver<(ConditionSummary, Duration)>);
 
 struct Job {
-    condition: String,
+    condition: Condition,
     outcomes: Outcomes,
 }
 
@@ -24,7 +25,7 @@ struct Job {
 pub struct Summarizer {
     channel: Option<Channel>,
     /// Conditions whose summary is being computed.
-    in_flight: HashSet<String>,
+    in_flight: HashSet<Condition>,
     /// Summaries computed here because the thread could not be started (the system is out
     /// of threads): slower, never lost.
     ready: Vec<ConditionSummary>,
@@ -34,18 +35,18 @@ pub struct Summarizer {
 
 impl Summarizer {
     /// Queues `condition`'s summary from `outcomes`.
-    pub fn submit(&mut self, condition: &str, outcomes: Outcomes) {
+    pub fn submit(&mut self, condition: Condition, outcomes: Outcomes) {
         if self.channel.is_none() {
             self.channel = start();
         }
         let job = Job {
-            condition: condition.to_string(),
+            condition,
             outcomes,
         };
         match &self.channel {
             Some((jobs, _)) => match jobs.send(job) {
                 Ok(()) => {
-                    self.in_flight.insert(condition.to_string());
+                    self.in_flight.insert(condition);
                 }
                 Err(mpsc::SendError(job)) => self.ready.push(summarize(job)),
             },
@@ -53,8 +54,8 @@ impl Summarizer {
         }
     }
 
-    pub fn is_busy_with(&self, condition: &str) -> bool {
-        self.in_flight.contains(condition)
+    pub fn is_busy_with(&self, condition: Condition) -> bool {
+        self.in_flight.contains(&condition)
     }
 
     pub fn is_idle(&self) -> bool {
@@ -78,7 +79,7 @@ impl Summarizer {
 }
 
 fn summarize(job: Job) -> ConditionSummary {
-    summarize_outcomes(&job.condition, &job.outcomes)
+    summarize_outcomes(job.condition, &job.outcomes)
 }
 
 /// The thread and its two channels; None if the system cannot start a thread.

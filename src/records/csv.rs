@@ -26,7 +26,12 @@ pub fn runs_csv(runs: &[RunRecord]) -> String {
     }
     out.push_str(",threads,racing,metric,final_train_metric,final_test_metric,epochs_completed,weights_hash,wall_ms,diverged,replayable,error\n");
     for run in runs {
-        let _ = write!(out, "{},{}", csv_field(&run.condition), run.run_index);
+        let _ = write!(
+            out,
+            "{},{}",
+            csv_field(&run.condition.to_string()),
+            run.run_index
+        );
         for source in sources {
             let seed = run.seeds.get(source.name()).map(|s| s.to_string());
             let _ = write!(out, ",{}", seed.unwrap_or_default());

@@ -71,7 +71,11 @@ impl RecordShape {
 
     /// A record with this shape's vector lengths and typical-width values.
     fn typical_record(&self) -> RunRecord {
-        let mut record = RunRecord::failed("only-shuffle".into(), 99_999, String::new());
+        let mut record = RunRecord::failed(
+            crate::engine::seeds::Condition::only(crate::engine::seeds::Source::Shuffle),
+            99_999,
+            String::new(),
+        );
         record.error = None;
         let wide_f64 = 0.123_456_789_012_345_67;
         let wide_f32 = 0.123_456_79_f32;

@@ -6,9 +6,9 @@
 //! copies that differ are a conflict — except racing-threads and library-RNG runs, which are
 //! recorded samples of a race and legitimately differ, so the first copy is kept and said so.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-use crate::engine::record::RunRecord;
+use crate::engine::record::{RunId, RunRecord};
 use crate::engine::shard::Shard;
 use crate::engine::sweep::{sort_into_sweep_order, sweep_pairs};
 use crate::records::ResultsFile;
@@ -22,8 +22,7 @@ pub struct Part {
 /// A pair of the sweep that no part delivered, and the part that owed it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MissingRun {
-    pub condition: String,
-    pub run_index: usize,
+    pub run: RunId,
     /// The shard (of the first part's count) that trains this pair: the one to run again.
     pub owner: usize,
 }
@@ -35,7 +34,7 @@ pub struct Merged {
     /// Runs delivered by more than one part with equal weight hashes, dropped.
     pub exact_duplicates: usize,
     /// Racing or library-RNG runs delivered twice with different results; the first kept.
-    pub racing_kept_once: Vec<String>,
+    pub racing_kept_once: Vec<RunId>,
     /// Pairs of the sweep that no part delivered.
     pub missing: Vec<MissingRun>,
     /// The shard count of the first part, used to name the owners of missing runs.
@@ -58,7 +57,7 @@ pub enum MergeError {
     #[error("{0}")]
     DifferentExperiments(String),
     #[error("{part}: run {run} is not one this part was to train; the file has been altered")]
-    NotOwed { part: String, run: String },
+    NotOwed { part: String, run: RunId },
     /// A run whose condition or index the experiment does not have (an edited part).
     #[error(
         "{part}: run {run} is not in the sweep ({conditions} conditions × {repeats} runs); the \
@@ -66,7 +65,7 @@ pub enum MergeError {
     )]
     NotInSweep {
         part: String,
-        run: String,
+        run: RunId,
         conditions: usize,
         repeats: usize,
     },
@@ -99,8 +98,8 @@ pub fn merge_parts(parts: Vec<Part>) -> Result<Merged, MergeError> {
     }
     let config = first.file.config.clone();
     let wanted = sweep_pairs(&config);
-    let in_sweep: HashSet<(&str, usize)> = wanted.iter().map(|(c, i)| (c.as_str(), *i)).collect();
-    let mut kept: BTreeMap<(String, usize), (RunRecord, &str)> = BTreeMap::new();
+    let in_sweep: HashSet<RunId> = wanted.iter().copied().collect();
+    let mut kept: HashMap<RunId, (RunRecord, &str)> = HashMap::new();
     let mut exact_duplicates = 0;
     let mut racing_kept_once = Vec::new();
     for part in &parts {
@@ -118,18 +117,18 @@ pub fn merge_parts(parts: Vec<Part>) -> Result<Merged, MergeError> {
         if expected != shard.pairs {
             return Err(altered());
         }
-        let owed: HashSet<(&str, usize)> = expected.iter().map(|(c, i)| (c.as_str(), *i)).collect();
+        let owed: HashSet<RunId> = expected.iter().copied().collect();
         for run in &part.file.runs {
-            let pair = (run.condition.clone(), run.run_index);
-            if !in_sweep.contains(&(run.condition.as_str(), run.run_index)) {
+            let pair = run.id();
+            if !in_sweep.contains(&pair) {
                 return Err(MergeError::NotInSweep {
                     part: part.name.clone(),
-                    run: crate::engine::files::quote(&run.id()),
+                    run: pair,
                     conditions: config.conditions.len(),
                     repeats: config.repeats,
                 });
             }
-            if !owed.contains(&(run.condition.as_str(), run.run_index)) {
+            if !owed.contains(&pair) {
                 return Err(MergeError::NotOwed {
                     part: part.name.clone(),
                     run: run.id(),
@@ -167,8 +166,7 @@ pub fn merge_parts(parts: Vec<Part>) -> Result<Merged, MergeError> {
         .iter()
         .filter(|pair| !kept.contains_key(*pair))
         .map(|pair| MissingRun {
-            condition: pair.0.clone(),
-            run_index: pair.1,
+            run: *pair,
             owner: Shard::owner_of(&config, shard_count, pair).unwrap_or(0),
         })
         .collect();

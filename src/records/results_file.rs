@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::summary::{ConditionSummary, summarize_conditions};
 use crate::engine::config::ExperimentConfig;
-use crate::engine::record::RunRecord;
+use crate::engine::metric::Metric;
+use crate::engine::record::{RunId, RunRecord};
+use crate::engine::seeds::Condition;
 
 /// The version of the results file format this build writes and reads.
 pub const RESULTS_SCHEMA_VERSION: u32 = 1;
@@ -44,7 +46,7 @@ pub struct ShardRecord {
     /// different engines may not be bitwise comparable, so merge refuses to mix them.
     pub engine: String,
     /// Every (condition, run index) pair this part was to train, in sweep order.
-    pub pairs: Vec<(String, usize)>,
+    pub pairs: Vec<RunId>,
 }
 
 impl ResultsFile {
@@ -140,24 +142,20 @@ impl ResultsFile {
     // The detail of `ResultsFileError::Invalid` (from_json adds the type).
     fn check(&self) -> Result<(), String> {
         self.config.validate().map_err(|e| format!("config.{e}"))?;
-        let mut seen: HashMap<(&str, usize), usize> = HashMap::with_capacity(self.runs.len());
-        let conditions: std::collections::HashSet<String> = self
-            .config
-            .conditions
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
+        let mut seen: HashMap<RunId, usize> = HashMap::with_capacity(self.runs.len());
+        let conditions: std::collections::HashSet<Condition> =
+            self.config.conditions.iter().copied().collect();
         for (position, run) in self.runs.iter().enumerate() {
             if !conditions.contains(&run.condition) || run.run_index >= self.config.repeats {
                 return Err(format!(
                     "runs[{position}] is run `{}`, which is not in the sweep ({} conditions × {} runs, indices 0 to {}); the file has been altered",
-                    crate::engine::files::quote(&run.id()),
+                    run.id(),
                     self.config.conditions.len(),
                     self.config.repeats,
                     self.config.repeats.saturating_sub(1)
                 ));
             }
-            if let Some(first) = seen.insert((run.condition.as_str(), run.run_index), position) {
+            if let Some(first) = seen.insert(run.id(), position) {
                 return Err(format!(
                     "runs[{first}] and runs[{position}] are both run `{}`; each run may appear once (it would be counted twice)",
                     run.id()
@@ -170,6 +168,14 @@ impl ResultsFile {
             check_metric(position, run, "final_train_metric", run.final_train_metric)?;
         }
         Ok(())
+    }
+
+    /// The metric of the file's runs (its first finished run's; accuracy when none finished).
+    pub fn metric(&self) -> Metric {
+        self.runs
+            .iter()
+            .find(|r| r.error.is_none())
+            .map_or(Metric::Accuracy, |r| r.metric.clone())
     }
 
     pub fn load(path: &Path) -> Result<ResultsFile, ResultsFileError> {
@@ -195,9 +201,10 @@ impl ResultsFile {
                 .get(position)
                 .ok_or(NoSuchRun::Position { position, last });
         }
+        let wanted = id.parse::<RunId>().ok();
         self.runs
             .iter()
-            .find(|run| run.id() == id)
+            .find(|run| Some(run.id()) == wanted)
             .ok_or_else(|| NoSuchRun::Id {
                 id: crate::engine::files::quote(id),
                 last,
@@ -265,9 +272,7 @@ pub enum NoSuchRun {
     Id { id: String, last: usize },
 }
 
-/// The largest MSE a run can have: its predictions and targets are f32, and a difference
-/// beyond `f32::MAX` makes the run diverged, so a squared error is at most `f32::MAX²`.
-pub const MAX_MSE: f64 = f32::MAX as f64 * f32::MAX as f64;
+pub use crate::engine::metric::MAX_MSE;
 
 fn check_metric(
     position: usize,
@@ -276,18 +281,18 @@ fn check_metric(
     value: Option<f64>,
 ) -> Result<(), String> {
     let Some(value) = value else { return Ok(()) };
-    let (ok, range) = match run.metric.as_str() {
-        "accuracy" => ((0.0..=1.0).contains(&value), "0 to 1".to_string()),
-        "mse" => (
-            (0.0..=MAX_MSE).contains(&value),
-            format!("0 to {MAX_MSE:e}"),
-        ),
-        other => {
-            return Err(format!(
-                "runs[{position}] (`{}`).metric: `{other}` is not a metric this build writes; allowed: accuracy, mse",
-                run.id()
-            ));
-        }
+    let Some(allowed) = run.metric.range() else {
+        return Err(format!(
+            "runs[{position}] (`{}`).metric: `{}` is not a metric this build writes; allowed: accuracy, mse",
+            run.id(),
+            crate::engine::files::quote(run.metric.name())
+        ));
+    };
+    let ok = allowed.contains(&value);
+    let range = if *allowed.end() > 1e6 {
+        format!("{} to {:e}", allowed.start(), allowed.end())
+    } else {
+        format!("{} to {}", allowed.start(), allowed.end())
     };
     if ok {
         return Ok(());

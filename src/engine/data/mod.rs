@@ -40,10 +40,10 @@ pub enum Task {
 }
 
 impl Task {
-    pub fn metric_name(self) -> &'static str {
+    pub fn metric(self) -> crate::engine::metric::Metric {
         match self {
-            Task::Binary | Task::Multiclass { .. } => "accuracy",
-            Task::Regression => "mse",
+            Task::Binary | Task::Multiclass { .. } => crate::engine::metric::Metric::Accuracy,
+            Task::Regression => crate::engine::metric::Metric::Mse,
         }
     }
 

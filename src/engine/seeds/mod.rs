@@ -216,23 +216,22 @@ impl Condition {
     }
 }
 
+/// The condition's name; padding and alignment (`{:<12}`) apply, as to a string.
 impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.lesson {
-            Lesson::LibraryRng => return f.write_str("library-rng"),
-            Lesson::Nudge => return f.write_str("nudge"),
-            Lesson::None => {}
-        }
         let free = self.free_sources();
-        match free.len() {
-            0 => f.write_str("all-fixed"),
-            6 => f.write_str("all-free"),
-            1 => write!(f, "only-{}", free[0]),
-            _ => {
+        let name = match (self.lesson, free.len()) {
+            (Lesson::LibraryRng, _) => "library-rng".to_string(),
+            (Lesson::Nudge, _) => "nudge".to_string(),
+            (Lesson::None, 0) => "all-fixed".to_string(),
+            (Lesson::None, 6) => "all-free".to_string(),
+            (Lesson::None, 1) => format!("only-{}", free[0]),
+            (Lesson::None, _) => {
                 let names: Vec<&str> = free.iter().map(|s| s.name()).collect();
-                write!(f, "free:{}", names.join("+"))
+                format!("free:{}", names.join("+"))
             }
-        }
+        };
+        f.pad(&name)
     }
 }
 
@@ -261,6 +260,26 @@ impl FromStr for Condition {
             "unknown condition `{text}`; expected all-fixed, all-free, only-<source>, \
              free:<source>+<source>..., library-rng or nudge (sources: data, split, init, dropout, shuffle, threads)"
         ))
+    }
+}
+
+/// A condition equals a name that reads as it (`all-fixed`; `free:shuffle+init` equals
+/// `free:init+shuffle`), so tests and messages can compare with text.
+impl PartialEq<str> for Condition {
+    fn eq(&self, name: &str) -> bool {
+        name.parse::<Condition>().is_ok_and(|c| c == *self)
+    }
+}
+
+impl PartialEq<&str> for Condition {
+    fn eq(&self, name: &&str) -> bool {
+        *self == **name
+    }
+}
+
+impl PartialEq<String> for Condition {
+    fn eq(&self, name: &String) -> bool {
+        *self == *name.as_str()
     }
 }
 

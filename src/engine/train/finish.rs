@@ -149,12 +149,12 @@ pub(super) fn finish_record(
     fingerprints.threads = short(state.threads_hash);
     let not_replayable_reason = not_replayable_reason(plan);
     RunRecord {
-        condition: plan.condition.to_string(),
+        condition: plan.condition,
         run_index: plan.run_index,
         seeds: plan.seeds.to_map(),
         threads: plan.threads.count,
         racing: plan.threads.racing,
-        metric: task.metric_name().to_string(),
+        metric: task.metric(),
         train_loss: state.train_loss,
         test_metric: state.test_metric,
         final_train_metric,

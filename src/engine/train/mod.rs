@@ -81,7 +81,7 @@ impl RunPlan {
             run: record.id(),
             message,
         };
-        let condition: Condition = record.condition.parse().map_err(unreadable)?;
+        let condition = record.condition;
         let seeds = RunSeeds::from_map(&record.seeds).map_err(|e| unreadable(e.to_string()))?;
         Ok(RunPlan::with_seeds(
             config,

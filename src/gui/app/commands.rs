@@ -10,6 +10,7 @@ use eframe::egui;
 use super::{AUTO_RUN_PAUSE, SeedscopeApp};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::presets;
+use crate::engine::record::RunRecord;
 use crate::engine::sweep::{Sweep, SweepSpec, default_workers};
 use crate::gui::intent::{Intent, Message};
 use crate::gui::session::Session;
@@ -145,10 +146,7 @@ impl SeedscopeApp {
         let mut spec = SweepSpec::new(config.clone(), seed, default_workers());
         spec.low_priority = true;
         spec.collect_runs = false;
-        spec.skip = stored
-            .iter()
-            .map(|r| (r.condition.clone(), r.run_index))
-            .collect();
+        spec.skip = stored.iter().map(RunRecord::id).collect();
         let session = Session::new(config, seed, stored);
         self.replays.clear();
         if spec.runs_to_train() == 0 {
@@ -305,7 +303,7 @@ impl SeedscopeApp {
                 let wanted = crate::records::store::sweep_pairs(&config);
                 let runs: Vec<_> = runs
                     .into_iter()
-                    .filter(|r| wanted.contains(&(r.condition.clone(), r.run_index)))
+                    .filter(|r| wanted.contains(&r.id()))
                     .collect();
                 self.message = Some(Message::Info(format!(
                     "Reopened experiment {id}: {} stored runs, master seed {seed}.",

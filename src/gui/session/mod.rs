@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 
 use crate::analysis::summary::{ConditionSummary, Outcomes, quick_summary, summarize_outcomes};
 use crate::engine::config::ExperimentConfig;
-use crate::engine::record::RunRecord;
-use crate::engine::seeds::Source;
+use crate::engine::metric::Metric;
+use crate::engine::record::{RunId, RunRecord};
+use crate::engine::seeds::{Condition, Source};
 use crate::engine::sweep::{SweepEvent, sort_into_sweep_order, total_runs};
 use crate::gui::summarizer::Summarizer;
 use crate::records::ResultsFile;
@@ -16,6 +17,36 @@ mod summaries;
 pub use summaries::{LARGE_CONDITION, LARGE_SUMMARY_INTERVAL};
 
 /// The runs of the current (or last) sweep and what they add up to.
+/// How a view names a condition: as the typed value, or as the name a persisted view
+/// setting holds (an unknown or stale name has no runs).
+pub trait ConditionKey {
+    fn condition(&self) -> Option<Condition>;
+}
+
+impl ConditionKey for Condition {
+    fn condition(&self) -> Option<Condition> {
+        Some(*self)
+    }
+}
+
+impl ConditionKey for &Condition {
+    fn condition(&self) -> Option<Condition> {
+        Some(**self)
+    }
+}
+
+impl ConditionKey for &str {
+    fn condition(&self) -> Option<Condition> {
+        self.parse().ok()
+    }
+}
+
+impl ConditionKey for &String {
+    fn condition(&self) -> Option<Condition> {
+        self.parse().ok()
+    }
+}
+
 pub struct Session {
     pub config: ExperimentConfig,
     pub master_seed: u64,
@@ -29,14 +60,14 @@ pub struct Session {
     pub elapsed: Option<Duration>,
     pub cancelled: bool,
     /// Epochs done by runs in progress, for a smooth progress bar.
-    pub epochs_in_progress: HashMap<(String, usize), usize>,
+    pub epochs_in_progress: HashMap<RunId, usize>,
     /// Positions in `runs` of each condition's runs (conditions in sweep order), so that a
     /// view or a summary of one condition does not scan every run.
     by_condition: Vec<Vec<usize>>,
-    condition_slot: HashMap<String, usize>,
+    condition_slot: HashMap<Condition, usize>,
     /// Conditions that received runs since their summary was last computed or submitted,
     /// and when a large condition's summary was last submitted (see [`LARGE_CONDITION`]).
-    stale: HashSet<String>,
+    stale: HashSet<Condition>,
     summarized_at: Option<Instant>,
     /// Where the next scan for a large condition to summarise starts (they take turns).
     next_large: usize,
@@ -74,11 +105,11 @@ impl Session {
         // Room for every run of the sweep at once: doubling a vector of 65,536 records as
         // runs arrived took a 100 ms frame (the copy, and the new pages' first touch).
         runs.reserve(total_runs(&config).saturating_sub(runs.len()));
-        let condition_slot: HashMap<String, usize> = config
+        let condition_slot: HashMap<Condition, usize> = config
             .conditions
             .iter()
             .enumerate()
-            .map(|(slot, c)| (c.to_string(), slot))
+            .map(|(slot, c)| (*c, slot))
             .collect();
         let mut session = Session {
             summaries: Vec::new(),
@@ -104,13 +135,13 @@ impl Session {
         };
         session.index_conditions();
         for slot in 0..session.config.conditions.len() {
-            let name = session.config.conditions[slot].to_string();
+            let condition = session.config.conditions[slot];
             let outcomes = session.outcomes_of_slot(slot);
             let summary = if session.by_condition[slot].len() < LARGE_CONDITION {
-                summarize_outcomes(&name, &outcomes)
+                summarize_outcomes(condition, &outcomes)
             } else {
-                let quick = quick_summary(&name, &outcomes);
-                session.summarizer.submit(&name, outcomes);
+                let quick = quick_summary(condition, &outcomes);
+                session.summarizer.submit(condition, outcomes);
                 quick
             };
             session.summaries.push(summary);
@@ -131,10 +162,13 @@ impl Session {
     }
 
     /// The runs of `condition`, in the order they arrived (sweep order once it has ended).
-    pub fn runs_of<'a>(&'a self, condition: &str) -> impl Iterator<Item = &'a RunRecord> + 'a {
-        let positions = self
-            .condition_slot
-            .get(condition)
+    pub fn runs_of<'a>(
+        &'a self,
+        condition: impl ConditionKey,
+    ) -> impl Iterator<Item = &'a RunRecord> + 'a {
+        let positions = condition
+            .condition()
+            .and_then(|c| self.condition_slot.get(&c))
             .map_or(&[][..], |&slot| self.by_condition[slot].as_slice());
         positions.iter().map(|&p| &self.runs[p])
     }
@@ -182,7 +216,7 @@ impl Session {
 
     /// The final metrics and weight hashes of `condition`'s finished runs, in run-index
     /// order (the order the convergence plot accumulates them in).
-    pub fn outcomes(&self, condition: &str) -> (Vec<f64>, Vec<&str>) {
+    pub fn outcomes(&self, condition: impl ConditionKey) -> (Vec<f64>, Vec<&str>) {
         let mut runs: Vec<&RunRecord> = self
             .runs_of(condition)
             .filter(|r| r.error.is_none())
@@ -193,9 +227,12 @@ impl Session {
             .unzip()
     }
 
-    /// "accuracy" or "mse" (accuracy before any run has arrived).
-    pub fn metric(&self) -> &str {
-        self.runs.first().map_or("accuracy", |r| r.metric.as_str())
+    /// The runs' metric (accuracy before any run has arrived).
+    pub fn metric(&self) -> Metric {
+        self.runs
+            .iter()
+            .find(|r| r.error.is_none())
+            .map_or(Metric::Accuracy, |r| r.metric.clone())
     }
 
     /// Runs of the experiment that are neither stored nor trained yet.
@@ -204,11 +241,8 @@ impl Session {
     }
 
     /// The (condition, run index) pairs the session already has.
-    pub fn have(&self) -> HashSet<(String, usize)> {
-        self.runs
-            .iter()
-            .map(|r| (r.condition.clone(), r.run_index))
-            .collect()
+    pub fn have(&self) -> HashSet<RunId> {
+        self.runs.iter().map(RunRecord::id).collect()
     }
 
     /// This session shows `config` at `master_seed`.
@@ -261,15 +295,14 @@ impl Session {
                     epochs_done,
                 } => {
                     self.epochs_in_progress
-                        .insert((condition, run_index), epochs_done);
+                        .insert(RunId::new(condition, run_index), epochs_done);
                 }
                 SweepEvent::RunFinished(record) => {
-                    self.epochs_in_progress
-                        .remove(&(record.condition.clone(), record.run_index));
+                    self.epochs_in_progress.remove(&record.id());
                     if let Some(&slot) = self.condition_slot.get(&record.condition) {
                         self.by_condition[slot].push(self.runs.len());
                     }
-                    self.stale.insert(record.condition.clone());
+                    self.stale.insert(record.condition);
                     self.runs.push(*record);
                     arrived = true;
                 }
@@ -319,9 +352,9 @@ mod tests {
     use crate::engine::seeds::{Condition, Source};
 
     fn record(condition: &str, run_index: usize) -> RunRecord {
-        let mut record = RunRecord::failed(condition.into(), run_index, String::new());
+        let mut record = RunRecord::failed(condition.parse().unwrap(), run_index, String::new());
         record.error = None;
-        record.metric = "accuracy".into();
+        record.metric = Metric::Accuracy;
         // A spread of accuracies, and predictions that differ now and then.
         record.final_test_metric = Some(0.8 + (run_index * 7919 % 97) as f64 / 1000.0);
         record.test_indices = (0..10).collect();

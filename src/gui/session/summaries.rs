@@ -46,12 +46,12 @@ impl Session {
         // Large conditions take turns: the scan starts after the last one submitted.
         let start = self.next_large;
         for slot in (0..count).map(|k| (k + start) % count.max(1)) {
-            let name = self.summaries[slot].condition.clone();
-            if !self.stale.contains(&name) || self.summarizer.is_busy_with(&name) {
+            let name = self.summaries[slot].condition;
+            if !self.stale.contains(&name) || self.summarizer.is_busy_with(name) {
                 continue;
             }
             if self.by_condition[slot].len() < LARGE_CONDITION {
-                self.summaries[slot] = summarize_outcomes(&name, &self.outcomes_of_slot(slot));
+                self.summaries[slot] = summarize_outcomes(name, &self.outcomes_of_slot(slot));
             } else {
                 if large_left == 0 {
                     continue;
@@ -62,7 +62,7 @@ impl Session {
                 let gathering = Instant::now();
                 let outcomes = self.outcomes_of_slot(slot);
                 self.last_gather = gathering.elapsed();
-                self.summarizer.submit(&name, outcomes);
+                self.summarizer.submit(name, outcomes);
             }
             self.stale.remove(&name);
         }

@@ -10,6 +10,7 @@ use super::seed_luck::luck_summary;
 use super::{category_axis, condition_names, condition_picker, keep_valid, metric_label};
 use crate::analysis::compare::Comparison;
 use crate::analysis::reading::PairReading;
+use crate::engine::metric::Metric;
 use crate::gui::palette::condition_color_by_name;
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
@@ -24,7 +25,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         condition_picker(ui, "B", &mut settings.compare_b, &names);
     });
     let (a, b) = (settings.compare_a.clone(), settings.compare_b.clone());
-    let metric = session.metric().to_string();
+    let metric = session.metric();
     let Some(result) = super::cached_pair_reading(ui, session, "compare-cache", &a, &b) else {
         let runs = session.runs_of(&a).count() + session.runs_of(&b).count();
         super::computing_note(ui, runs);
@@ -113,7 +114,13 @@ fn numbers_table(ui: &mut egui::Ui, c: &Comparison, a: &str, b: &str) {
 }
 
 /// Both conditions' runs side by side, with each mean.
-fn pair_plot(ui: &mut egui::Ui, session: &Session, pair: &[String], metric: &str, capturing: bool) {
+fn pair_plot(
+    ui: &mut egui::Ui,
+    session: &Session,
+    pair: &[String],
+    metric: &Metric,
+    capturing: bool,
+) {
     let sides: Vec<_> = pair
         .iter()
         .map(|name| super::cached_metrics(ui, session, name))

@@ -5,6 +5,7 @@ use eframe::egui::{self, Color32, RichText};
 use egui_plot::{FilledArea, Legend, Line, Plot};
 
 use crate::analysis::sample::{mean, quantile_of_sorted, std_dev};
+use crate::engine::metric::Metric;
 use crate::gui::palette::condition_color_by_name;
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
@@ -16,7 +17,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     let metric = session
         .runs
         .first()
-        .map_or("accuracy", |r| r.metric.as_str())
+        .map_or(Metric::Accuracy, |r| r.metric.clone())
         .to_string();
     ui.horizontal(|ui| {
         super::condition_picker(ui, "Condition", &mut settings.curves_condition, &names);

@@ -50,10 +50,11 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         .filter(|r| r.grid.is_some())
         .collect();
     pickers(ui, settings, &names, &runs);
-    let multiclass = matches!(
-        session.runs.first().map(|r| r.metric.as_str()),
-        Some("accuracy")
-    ) && session.config.data.kind == crate::engine::config::DatasetKind::Blobs;
+    let multiclass = session
+        .runs
+        .first()
+        .is_some_and(|r| r.metric.is_share_of_points())
+        && session.config.data.kind == crate::engine::config::DatasetKind::Blobs;
     let grids: Vec<&str> = runs.iter().filter_map(|r| r.grid.as_deref()).collect();
     let selected = settings
         .selected_run

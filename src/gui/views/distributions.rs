@@ -7,6 +7,7 @@ use egui_plot::{BoxElem, BoxPlot, BoxSpread, Line, MarkerShape, Plot, PlotPoint,
 use super::{category_axis, metric_label};
 use crate::analysis::sample::{self, mean_ci95};
 use crate::engine::data::fresh::FRESH_POINTS;
+use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
 use crate::gui::palette::condition_color;
 use crate::gui::session::Session;
@@ -41,7 +42,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     let metric = session
         .runs
         .first()
-        .map_or("accuracy", |r| r.metric.as_str());
+        .map_or(Metric::Accuracy, |r| r.metric.clone());
     let names: Vec<String> = conditions.iter().map(|c| c.to_string()).collect();
 
     let has_fresh = session.runs.iter().any(|r| r.fresh_metric.is_some());
@@ -56,7 +57,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
             if score == Score::Fresh {
                 format!("accuracy on {FRESH_POINTS} fresh points")
             } else {
-                metric_label(metric)
+                metric_label(&metric)
             },
             if session.config.name.is_empty() {
                 "custom experiment"
@@ -100,7 +101,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         .y_axis_label(if score == Score::Fresh {
             "accuracy on fresh data".to_string()
         } else {
-            metric_label(metric)
+            metric_label(&metric)
         })
         .include_x(-0.6)
         .include_x(conditions.len() as f64 - 0.4)
@@ -111,7 +112,10 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         .show(ui, |plot| {
             for (x, column) in columns.iter().enumerate() {
                 let color = condition_color(&conditions[x]);
-                let summary = session.summaries.iter().find(|s| s.condition == names[x]);
+                let summary = session
+                    .summaries
+                    .iter()
+                    .find(|s| s.condition == conditions[x]);
                 draw_column(plot, column, summary, x as f64, color, label_y);
             }
         });
@@ -300,7 +304,7 @@ fn summary_table(session: &Session, ui: &mut egui::Ui) {
             ui.end_row();
             for (s, condition) in session.summaries.iter().zip(&session.config.conditions) {
                 ui.label(
-                    RichText::new(&s.condition)
+                    RichText::new(s.condition.to_string())
                         .color(condition_color(condition))
                         .strong(),
                 );

@@ -22,6 +22,7 @@ use super::intent::Intent;
 use super::session::Session;
 use super::state::{Settings, View};
 use super::tasks::ReplayState;
+use crate::engine::metric::Metric;
 use crate::records::store::ExperimentEntry;
 
 /// What the central area draws: the view tabs and the current view. Each view receives only
@@ -115,11 +116,11 @@ pub fn test_noise_line(ui: &mut egui::Ui, session: &Session, a: &str, b: &str) {
             &runs_a,
             &runs_b,
             data_fixed(a) && data_fixed(b),
-            metric != "mse",
+            metric.higher_is_better(),
         )
     });
     if let Some(noise) = noise.as_ref() {
-        let line = crate::analysis::noise_reading::difference_noise_line(noise, metric);
+        let line = crate::analysis::noise_reading::difference_noise_line(noise, &metric);
         let color = if noise.within_noise {
             Color32::from_rgb(0x9a, 0x5b, 0x00)
         } else {
@@ -181,7 +182,7 @@ pub fn cached_pair_reading(
     use crate::analysis::reading::{Side, read_pair};
     let key = (a, b, session.revision());
     let inline = session.runs_of(a).count() + session.runs_of(b).count() < BACKGROUND_READING_RUNS;
-    let higher_is_better = session.metric() != "mse";
+    let higher_is_better = session.metric().higher_is_better();
     let prepare = || {
         let own = |(values, hashes): (Vec<f64>, Vec<&str>)| -> (Vec<f64>, Vec<String>) {
             (values, hashes.into_iter().map(str::to_string).collect())
@@ -264,11 +265,12 @@ pub fn condition_picker(ui: &mut egui::Ui, label: &str, value: &mut String, name
 }
 
 /// "test accuracy" / "test MSE" for axis labels.
-pub fn metric_label(metric: &str) -> String {
+pub fn metric_label(metric: &Metric) -> String {
     match metric {
-        "mse" => "test MSE (lower is better)".into(),
-        "accuracy" => "test accuracy".into(),
-        other => format!("test {other}"),
+        Metric::Mse => "test MSE (lower is better)".into(),
+        Metric::Accuracy => "test accuracy".into(),
+        other if other.higher_is_better() => format!("test {other}"),
+        other => format!("test {other} (lower is better)"),
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::engine::record::RunRecord;
 use crate::engine::replay::ReplayVerdict;
 use crate::gui::intent::Intent;
-use crate::gui::palette::condition_color_by_name;
+use crate::gui::palette::condition_color;
 use crate::gui::session::Session;
 use crate::gui::tasks::ReplayState;
 
@@ -33,7 +33,8 @@ fn compare(key: SortKey, a: &RunRecord, b: &RunRecord) -> std::cmp::Ordering {
         SortKey::Order => std::cmp::Ordering::Equal,
         SortKey::Condition => a
             .condition
-            .cmp(&b.condition)
+            .to_string()
+            .cmp(&b.condition.to_string())
             .then(a.run_index.cmp(&b.run_index)),
         SortKey::Threads => a.threads.cmp(&b.threads),
         SortKey::Train => metric(a.final_train_metric).total_cmp(&metric(b.final_train_metric)),
@@ -184,7 +185,7 @@ fn run_row(
     replay: Option<&ReplayState>,
     intents: &mut Vec<Intent>,
 ) {
-    ui.label(RichText::new(&run.condition).color(condition_color_by_name(&run.condition)));
+    ui.label(RichText::new(run.condition.to_string()).color(condition_color(&run.condition)));
     ui.label(run.run_index.to_string());
     ui.label(format!(
         "{}{}",

@@ -26,8 +26,8 @@ pub fn epsilon_and_delta(ui: &egui::Ui, session: &Session, settings: &Settings) 
             .collect();
         let metric = session.metric();
         (
-            default_epsilon(metric, &every),
-            default_delta(metric, &every),
+            default_epsilon(&metric, &every),
+            default_delta(&metric, &every),
         )
     });
     (
@@ -160,7 +160,13 @@ pub fn runs_for_epsilon_line(ui: &egui::Ui, session: &Session, settings: &Settin
         .summaries
         .iter()
         .filter_map(|summary| {
-            let planned = cached_plan(ui, session, &summary.condition, epsilon, epsilon);
+            let planned = cached_plan(
+                ui,
+                session,
+                &summary.condition.to_string(),
+                epsilon,
+                epsilon,
+            );
             let plan = planned.1.as_ref()?;
             (plan.std > 0.0)
                 .then(|| format!("{} {}", summary.condition, runs_text(plan.runs_for_epsilon)))

@@ -10,6 +10,7 @@ use crate::analysis::reading::{
     LuckReading, PairReading, gap_side, luck_word, ordinal, percentile_text,
 };
 use crate::analysis::summary::format_value;
+use crate::engine::metric::Metric;
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
 
@@ -40,7 +41,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     match reading {
         Ok(PairReading::SeedLuck(luck)) if luck.fixed_condition == fixed => {
             ui.add_space(6.0);
-            luck_summary(ui, &luck, session.metric(), session.master_seed, true);
+            luck_summary(ui, &luck, &session.metric(), session.master_seed, true);
             super::test_noise_line(ui, session, &fixed, &free);
             let free_values = super::cached_metrics(ui, session, &free);
             luck_plot(ui, &luck, &free_values, session, capturing);
@@ -77,7 +78,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
 pub fn luck_summary(
     ui: &mut egui::Ui,
     luck: &LuckReading,
-    metric: &str,
+    metric: &Metric,
     master_seed: u64,
     with_best_of_k: bool,
 ) {
@@ -181,7 +182,7 @@ pub fn luck_plot(
         .collect();
     Plot::new("seed-luck-plot")
         .legend(Legend::default())
-        .x_axis_label(metric_label(session.metric()))
+        .x_axis_label(metric_label(&session.metric()))
         .y_axis_label(format!("{} runs", luck.free_condition))
         .show_x(!capturing)
         .show_y(!capturing)

@@ -14,10 +14,7 @@ use crate::gui::state::Settings;
 
 // egui drawing code: it reads top to bottom as the view appears on screen.
 pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing: bool) {
-    let metric = session
-        .runs
-        .first()
-        .map_or("accuracy", |r| r.metric.as_str());
+    let metric = session.metric();
     let mut rows: Vec<_> = session
         .summaries
         .iter()
@@ -27,13 +24,13 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
     ui.label(
         RichText::new(format!(
             "Run-to-run std of the {} per condition, largest first",
-            metric_label(metric)
+            metric_label(&metric)
         ))
         .size(16.0)
         .strong(),
     );
     let drawn = !session.config.data.kind.is_table();
-    if let Some(reading) = noise_reading(&session.summaries, metric, drawn) {
+    if let Some(reading) = noise_reading(&session.summaries, &metric, drawn) {
         ui.label(RichText::new(reading).size(15.0));
     }
     ui.label("Each bar is the spread on the test set. Where every run was scored on the same test points, its dark part is the model's own spread (estimated) with the upper end of its 95% interval as a whisker, and its pale part is test-set noise: which borderline points happen to fall on which side. Black diamonds: the spread on fresh points from the data set's generator, the direct measurement. Narrow grey bars: churn, the share of test points two runs classify differently. A free split or data source tests each run on different points: its bar cannot be split.");
@@ -43,15 +40,15 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
         ))
         .weak(),
     );
-    let names: Vec<String> = rows.iter().map(|s| s.condition.clone()).collect();
+    let names: Vec<String> = rows.iter().map(|s| s.condition.to_string()).collect();
     let parts = SplitBars::of(&rows);
     Plot::new("sources")
         .legend(Legend::default())
         .x_axis_formatter(category_axis(names))
-        .y_axis_label(if metric == "accuracy" {
+        .y_axis_label(if metric.is_share_of_points() {
             "std of test accuracy / churn".to_string()
         } else {
-            format!("std of {}", metric_label(metric))
+            format!("std of {}", metric_label(&metric))
         })
         .include_y(0.0)
         .include_x(-0.6)
@@ -73,7 +70,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
                 BarChart::new("not separable (split or data free)", parts.whole)
                     .color(Color32::from_gray(120)),
             );
-            if metric == "accuracy" {
+            if metric.is_share_of_points() {
                 plot.bar_chart(BarChart::new("narrow grey: churn", parts.churn).color(CHURN_GREY));
             }
             for segment in parts.whiskers {

@@ -28,7 +28,7 @@ pub use key::{ExperimentKey, NUMERICS_VERSION, engine_fingerprint, settings_hash
 pub use schema::SCHEMA_VERSION;
 
 use crate::engine::config::ExperimentConfig;
-use crate::engine::record::RunRecord;
+use crate::engine::record::{RunId, RunRecord};
 
 /// The environment variable that overrides the store's path.
 pub const STORE_ENV: &str = "SEEDSCOPE_STORE";
@@ -278,19 +278,15 @@ impl RunStore {
 
     /// The stored runs of `experiment` among `wanted` (condition, run index) pairs, in the
     /// order asked for.
-    pub fn lookup(
-        &self,
-        experiment: i64,
-        wanted: &[(String, usize)],
-    ) -> Result<Vec<RunRecord>, StoreError> {
+    pub fn lookup(&self, experiment: i64, wanted: &[RunId]) -> Result<Vec<RunRecord>, StoreError> {
         (|| -> Result<Vec<RunRecord>, StoreError> {
             let mut statement = self.connection.prepare_cached(
                 "SELECT record FROM runs WHERE experiment_id = ?1 AND condition = ?2 AND run_index = ?3",
             )?;
             let mut found = Vec::new();
-            for (condition, run_index) in wanted {
+            for id in wanted {
                 let blob: Option<Vec<u8>> = statement
-                    .query_row(params![experiment, condition, *run_index as i64], |row| {
+                    .query_row(params![experiment, id.condition.to_string(), id.index as i64], |row| {
                         row.get(0)
                     })
                     .optional()?;
@@ -361,7 +357,7 @@ impl RunStore {
                 for record in records.iter().filter(|r| r.error.is_none()) {
                     written += statement.execute(params![
                         experiment,
-                        record.condition,
+                        record.condition.to_string(),
                         record.run_index as i64,
                         !record.replayable,
                         record.weights_hash,
