@@ -183,8 +183,108 @@ fn imports_point_down_the_pipeline() {
 
 #[test]
 fn no_module_imports_a_module_that_imports_it_back() {
-    let graph = import_graph();
-    // Depth-first search for a cycle; report the first one found, as a path.
+    if let Some(cycle) = find_circle(&import_graph()) {
+        panic!("an import circle: {}", cycle.join(" → "));
+    }
+}
+
+/// Every path a file names after `crate::` or `super::`, as deep as it goes
+/// (`crate::engine::data::csv_file::X` → engine, data, csv_file, X), braces expanded one level.
+fn deep_references(module: &[String], is_mod_file: bool, text: &str) -> Vec<Vec<String>> {
+    let code: String = text
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut found = Vec::new();
+    for prefix in ["crate::", "super::"] {
+        let mut base = Vec::new();
+        if prefix == "super::" {
+            base = module.to_vec();
+            base.pop();
+            if is_mod_file {
+                base.pop();
+            }
+        }
+        let mut rest = code.as_str();
+        while let Some(at) = rest.find(prefix) {
+            let before = rest[..at].chars().last();
+            rest = &rest[at + prefix.len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let mut path = base.clone();
+            let mut text = rest;
+            loop {
+                let segment = ident(text);
+                if segment.is_empty() {
+                    if let Some(inner) = text.strip_prefix('{') {
+                        let end = inner.find('}').unwrap_or(inner.len());
+                        for item in inner[..end].split(',') {
+                            let first = ident(item.trim());
+                            if !first.is_empty() && first != "self" {
+                                let mut each = path.clone();
+                                each.push(first);
+                                found.push(each);
+                            }
+                        }
+                    }
+                    break;
+                }
+                text = &text[segment.len()..];
+                path.push(segment);
+                match text.strip_prefix("::") {
+                    Some(next) => text = next,
+                    None => break,
+                }
+            }
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// File → the files it refers to, leaving out a file's own folder (`mod.rs`) and the files
+/// of its own subfolders: what a "use" between two files of the same rank can form.
+fn file_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(src, f)).collect();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let module = module_of(src, file);
+        if module.is_empty() || !LAYERS.contains(&module[0].as_str()) {
+            continue;
+        }
+        let is_mod_file = file.file_name().is_some_and(|n| n == "mod.rs");
+        let text = std::fs::read_to_string(file).unwrap();
+        let text = text.split("#[cfg(test)]\nmod tests").next().unwrap_or("");
+        let edges = graph.entry(module.join("::")).or_default();
+        for path in deep_references(&module, is_mod_file, text) {
+            // The deepest file the path names.
+            let Some(target) = (1..=path.len())
+                .rev()
+                .map(|n| path[..n].to_vec())
+                .find(|prefix| modules.contains(prefix))
+            else {
+                continue;
+            };
+            let related = target.starts_with(&module) || module.starts_with(&target);
+            if !related {
+                edges.insert(target.join("::"));
+            }
+        }
+    }
+    graph
+}
+
+/// A circle in `graph`, as a path, if there is one.
+fn find_circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
     fn visit(
         node: &str,
         graph: &BTreeMap<String, BTreeSet<String>>,
@@ -210,10 +310,21 @@ fn no_module_imports_a_module_that_imports_it_back() {
         None
     }
     let mut done = BTreeSet::new();
-    for node in graph.keys() {
-        if let Some(cycle) = visit(node, &graph, &mut Vec::new(), &mut done) {
-            panic!("an import circle: {}", cycle.join(" → "));
-        }
+    graph
+        .keys()
+        .find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
+}
+
+/// Files of the same rank (two files of one folder, or of cousin folders) never import each
+/// other round a circle: the module-level check above sees `engine::data` as one unit, and
+/// missed csv_file.rs ↔ csv_target.rs. SEEDSCOPE_LAYOUT_SRC=<old tree>/src shows it there.
+#[test]
+fn no_file_imports_a_file_that_imports_it_back() {
+    let src = std::env::var_os("SEEDSCOPE_LAYOUT_SRC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    if let Some(circle) = find_circle(&file_graph(&src)) {
+        panic!("a circle between files: {}", circle.join(" → "));
     }
 }
 

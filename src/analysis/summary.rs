@@ -249,6 +249,20 @@ pub fn summarize_conditions(conditions: &[Condition], runs: &[RunRecord]) -> Vec
         .collect()
 }
 
+/// The final test metrics and weight hashes of the runs that finished (not failed, not
+/// diverged), in run-index order: what a comparison, a seed-luck reading and the
+/// convergence plot read. The one place finished outcomes are gathered.
+pub fn finished_outcomes<'a>(
+    runs: impl IntoIterator<Item = &'a RunRecord>,
+) -> (Vec<f64>, Vec<&'a str>) {
+    let mut finished: Vec<&RunRecord> = runs.into_iter().filter(|r| r.error.is_none()).collect();
+    finished.sort_by_key(|r| r.run_index);
+    finished
+        .iter()
+        .filter_map(|r| r.final_test_metric.map(|v| (v, r.weights_hash.as_str())))
+        .unzip()
+}
+
 /// The summary of one condition's runs among `runs`, whatever order they are in: runs arrive
 /// in the order workers finish them, and a float sum (so a mean) depends on the order of its
 /// terms, so the runs are taken in run-index order.

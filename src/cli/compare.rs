@@ -10,6 +10,7 @@ use super::luck::luck_lines;
 use crate::analysis::compare::Comparison;
 use crate::analysis::noise_reading::difference_noise_line;
 use crate::analysis::reading::{PairReading, Side, read_pair};
+use crate::analysis::summary::finished_outcomes;
 use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
 use crate::records::ResultsFile;
@@ -82,8 +83,8 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
         )));
     }
     let metric = metric.unwrap_or(Metric::Accuracy);
-    let (values_a, hashes_a) = finished(&runs_a);
-    let (values_b, hashes_b) = finished(&runs_b);
+    let (values_a, hashes_a) = finished_outcomes(runs_a.iter().copied());
+    let (values_b, hashes_b) = finished_outcomes(runs_b.iter().copied());
     let label = |name: &str, file: &Option<PathBuf>| match file {
         Some(path) => format!("{name} ({})", path.display()),
         None => name.to_string(),
@@ -150,14 +151,6 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
         println!("{}", difference_noise_line(noise, &metric));
     }
     Ok(())
-}
-
-/// The final metrics and weight hashes of the runs that finished.
-fn finished<'a>(runs: &[&'a RunRecord]) -> (Vec<f64>, Vec<&'a str>) {
-    runs.iter()
-        .filter(|r| r.error.is_none())
-        .filter_map(|r| r.final_test_metric.map(|v| (v, r.weights_hash.as_str())))
-        .unzip()
 }
 
 /// Two spreads compared: the figures, then the verdict.

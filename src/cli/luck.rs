@@ -10,6 +10,7 @@ use crate::analysis::noise_reading::difference_noise_line;
 use crate::analysis::reading::{
     LuckReading, PairReading, Side, gap_side, ordinal, percentile_text, read_pair,
 };
+use crate::analysis::summary::finished_outcomes;
 use crate::analysis::summary::format_value;
 use crate::engine::metric::Metric;
 
@@ -38,14 +39,8 @@ pub(super) fn luck_command(args: LuckArgs) -> Result<(), Failure> {
     let results = ResultsFile::load(&args.results).map_err(bad_input)?;
     let fixed_runs = condition_runs(&results, &args.fixed, "--fixed", &args.results)?;
     let free_runs = condition_runs(&results, &args.free, "--free", &args.results)?;
-    let finished = |runs: &[&crate::engine::record::RunRecord]| -> (Vec<f64>, Vec<String>) {
-        runs.iter()
-            .filter(|r| r.error.is_none())
-            .filter_map(|r| r.final_test_metric.map(|v| (v, r.weights_hash.clone())))
-            .unzip()
-    };
-    let (fixed_values, fixed_hashes) = finished(&fixed_runs);
-    let (free_values, free_hashes) = finished(&free_runs);
+    let (fixed_values, fixed_hashes) = finished_outcomes(fixed_runs.iter().copied());
+    let (free_values, free_hashes) = finished_outcomes(free_runs.iter().copied());
     let distinct = fixed_hashes
         .iter()
         .collect::<std::collections::HashSet<_>>()
@@ -58,8 +53,6 @@ pub(super) fn luck_command(args: LuckArgs) -> Result<(), Failure> {
             fixed_hashes.len()
         )));
     }
-    let fixed_hashes: Vec<&str> = fixed_hashes.iter().map(String::as_str).collect();
-    let free_hashes: Vec<&str> = free_hashes.iter().map(String::as_str).collect();
     let metric = metric_of(&fixed_runs).unwrap_or(Metric::Accuracy);
     let reading = read_pair(
         Side {

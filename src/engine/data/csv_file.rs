@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::csv_target::{TargetColumn, read_target};
@@ -18,22 +17,11 @@ use crate::engine::files::{self, list, quote, read_regular_file};
 pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
 pub const MAX_ROWS: usize = 1_000_000;
 pub const MAX_COLUMNS: usize = 1_000;
-pub const MAX_CLASSES: usize = 100;
 /// Fewer rows cannot be split into a training and a test set worth the name.
 pub const MIN_ROWS: usize = 10;
-/// Auto-detection: at most this many distinct integer (or text) values make classes.
-pub const AUTO_CLASS_LIMIT: usize = 20;
-
-/// What the target column is to be read as.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TaskChoice {
-    /// Text, or at most 20 distinct integers → classification; otherwise regression.
-    #[default]
-    Auto,
-    Classification,
-    Regression,
-}
+/// What the target column is read as, and its class limits, live with the reader of the
+/// target (imports point one way: this file reads rows, `csv_target` reads the target).
+pub use super::csv_target::{AUTO_CLASS_LIMIT, MAX_CLASSES, TaskChoice};
 
 /// Reads `path` with `target` as the column to predict.
 pub fn load(path: &Path, target: &str, task: TaskChoice) -> Result<Table, DataError> {

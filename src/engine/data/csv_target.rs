@@ -3,10 +3,27 @@
 
 use std::collections::BTreeSet;
 
-use super::csv_file::{AUTO_CLASS_LIMIT, MAX_CLASSES, TaskChoice};
+use serde::{Deserialize, Serialize};
+
 use super::error::DataError;
 use super::table::Target;
 use crate::engine::files::quote;
+
+/// The most classes a target may have.
+pub const MAX_CLASSES: usize = 100;
+/// Auto-detection: at most this many distinct integer (or text) values make classes.
+pub const AUTO_CLASS_LIMIT: usize = 20;
+
+/// What the target column is to be read as.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskChoice {
+    /// Text, or at most 20 distinct integers → classification; otherwise regression.
+    #[default]
+    Auto,
+    Classification,
+    Regression,
+}
 
 /// The target column's cells and where each came from, for messages.
 pub(super) struct TargetColumn<'a> {

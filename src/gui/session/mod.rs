@@ -217,14 +217,7 @@ impl Session {
     /// The final metrics and weight hashes of `condition`'s finished runs, in run-index
     /// order (the order the convergence plot accumulates them in).
     pub fn outcomes(&self, condition: impl ConditionKey) -> (Vec<f64>, Vec<&str>) {
-        let mut runs: Vec<&RunRecord> = self
-            .runs_of(condition)
-            .filter(|r| r.error.is_none())
-            .collect();
-        runs.sort_by_key(|r| r.run_index);
-        runs.iter()
-            .filter_map(|r| r.final_test_metric.map(|v| (v, r.weights_hash.as_str())))
-            .unzip()
+        crate::analysis::summary::finished_outcomes(self.runs_of(condition))
     }
 
     /// The runs' metric (accuracy before any run has arrived).
