@@ -471,3 +471,32 @@ fn eight_connections_creating_one_store_at_once_all_keep_their_run() {
         assert_eq!(kept, 8, "trial {trial}");
     }
 }
+
+/// A data file that cannot be read when a run starts fails the run with a typed data error
+/// (never a panic caught as "worker panicked").
+#[test]
+fn a_data_file_gone_at_training_time_fails_its_runs_with_a_data_error() {
+    use seedscope::engine::sweep::{SweepSpec, run_sweep};
+    let dir = temp_dir("gone-data");
+    let mut config: seedscope::engine::config::ExperimentConfig = serde_json::from_value(json!({
+        "data": {"kind": "csv", "path": dir.join("never-written.csv"), "target": "label", "test_fraction": 0.3},
+        "model": {"hidden": [4], "activation": "relu"},
+        "training": {"optimizer": "adam", "learning_rate": 0.01, "epochs": 1, "batch_size": 8},
+        "repeats": 2,
+        "conditions": ["all-fixed"]
+    }))
+    .unwrap();
+    config.name = "gone".into();
+    let spec = SweepSpec::new(config, 1, 1);
+    let outcome = run_sweep(
+        &spec,
+        &std::sync::atomic::AtomicBool::new(false),
+        &mut |_| {},
+    );
+    assert_eq!(outcome.runs.len(), 2);
+    for run in &outcome.runs {
+        let error = run.error.as_deref().unwrap_or_default();
+        assert!(error.starts_with("data error:"), "{error}");
+        assert!(error.contains("never-written.csv"), "{error}");
+    }
+}

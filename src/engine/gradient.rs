@@ -20,7 +20,6 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::thread::Scope;
 
 use atomic_wait::{wait, wake_all, wake_one};
-use candle_core::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::data::Task;
@@ -78,7 +77,15 @@ pub struct Batch {
     pub packs: Vec<PackInput>,
 }
 
-type ShardResult = (usize, Result<(Vec<f64>, Gradients)>);
+type ShardResult = (usize, Result<(Vec<f64>, Gradients), ShardPanicked>);
+
+/// A thread computing one shard of a mini-batch's gradient panicked: the step has no
+/// gradient, and the runs of the step fail (recorded, never a crash).
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the thread computing gradient shard {shard} panicked")]
+pub struct ShardPanicked {
+    pub shard: usize,
+}
 
 /// The losses (in run order) and gradients (the packs' layout) of rows `start..start+len` of
 /// the batch, scaled by `1/batch_rows`. The gradients go into `grads`, a previous step's
@@ -90,7 +97,7 @@ fn shard_gradient(
     rows: (usize, usize),
     batch_rows: usize,
     mut grads: Gradients,
-) -> Result<(Vec<f64>, Gradients)> {
+) -> (Vec<f64>, Gradients) {
     let per_pack = 2 * model.spec.layers();
     let mut losses = Vec::with_capacity(model.packing.runs);
     grads.resize_with(model.params.len(), Vec::new);
@@ -108,7 +115,7 @@ fn shard_gradient(
         );
         losses.extend_from_slice(&pack_losses[..pack.runs]);
     }
-    Ok((losses, grads))
+    (losses, grads)
 }
 
 /// Contiguous shards of `rows` rows, sizes differing by at most one.
@@ -224,9 +231,7 @@ impl ShardPool {
                             Vec::new(),
                         )
                     }))
-                    .unwrap_or_else(|_| {
-                        Err(candle_core::Error::Msg("a shard worker panicked".into()))
-                    });
+                    .map_err(|_| ShardPanicked { shard: index });
                     round.arrive((index, result), shards);
                 }
             });
@@ -269,14 +274,14 @@ pub fn batch_gradient(
     plan: ThreadPlan,
     pool: Option<&ShardPool>,
     recycled: Gradients,
-) -> Result<BatchGradient> {
+) -> Result<BatchGradient, ShardPanicked> {
     let rows = batch.rows;
     let shards = shard_ranges(rows, plan.count);
     let pool = match pool {
         Some(pool) if shards.len() > 1 => pool,
         _ => {
             let whole = (0, rows);
-            let (losses, grads) = shard_gradient(model, task, batch, whole, rows, recycled)?;
+            let (losses, grads) = shard_gradient(model, task, batch, whole, rows, recycled);
             return Ok(BatchGradient {
                 losses,
                 grads,
@@ -309,7 +314,7 @@ pub fn batch_gradient(
     wake_all(&round.generation);
     // Shard 0 runs on this thread, racing the workers.
     let own = shard_gradient(model, task, batch, shards[0], rows, recycled);
-    round.arrive((0, own), shards.len());
+    round.arrive((0, Ok(own)), shards.len());
     loop {
         let arrived = round.arrived.load(Ordering::Acquire);
         if arrived as usize == shards.len() {

@@ -271,9 +271,7 @@ pub fn run_sweep(
                     let records = match outcome {
                         Ok(Ok(records)) => records,
                         Ok(Err(TrainError::Cancelled)) => break,
-                        Ok(Err(TrainError::Engine(message))) => {
-                            failed(format!("engine error: {message}"))
-                        }
+                        Ok(Err(error)) => failed(error.to_string()),
                         Err(payload) => failed(format!(
                             "worker panicked: {}",
                             panic_message(payload.as_ref())

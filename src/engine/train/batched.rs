@@ -62,7 +62,10 @@ impl<'a> BatchedTraining<'a> {
         pool: Option<&'a ShardPool>,
     ) -> Result<BatchedTraining<'a>, TrainError> {
         let started = Instant::now();
-        let mut states: Vec<RunState> = plans.iter().map(|p| RunState::new(config, p)).collect();
+        let mut states: Vec<RunState> = plans
+            .iter()
+            .map(|p| RunState::new(config, p))
+            .collect::<Result<_, _>>()?;
         let first = states[0].shape;
         let (task, features, outputs) = (first.task, first.features, first.outputs);
         let (n_train, n_test) = (states[0].split.train.len(), states[0].split.test.len());

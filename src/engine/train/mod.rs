@@ -123,16 +123,16 @@ pub enum TrainError {
     /// The caller asked to stop (sweep cancelled).
     #[error("the run was cancelled")]
     Cancelled,
-    /// candle reported an error (kept as text: candle's error is not `Clone` or `Sync`, and a
-    /// failed run records it as text anyway).
+    /// candle reported an error (the candle reference path, the library-RNG lesson).
     #[error("engine error: {0}")]
-    Engine(String),
-}
-
-impl From<candle_core::Error> for TrainError {
-    fn from(error: candle_core::Error) -> Self {
-        TrainError::Engine(error.to_string())
-    }
+    Candle(#[from] candle_core::Error),
+    /// The fixed data set could not be read when the run started (the file vanished or
+    /// changed after `data::prepare` checked it).
+    #[error("data error: {0}")]
+    Data(#[from] crate::engine::data::DataError),
+    /// A thread computing part of a mini-batch's gradient panicked.
+    #[error(transparent)]
+    ShardPanicked(#[from] crate::engine::gradient::ShardPanicked),
 }
 
 /// Trains one run (R = 1). `on_epoch(completed)` is called after every epoch; returning

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 
 use super::RunPlan;
 use crate::engine::config::{ExperimentConfig, SplitMode};
-use crate::engine::data::{self, Dataset, Split, Task, kfold, split, table};
+use crate::engine::data::{self, DataError, Dataset, Split, Task, kfold, split, table};
 use crate::engine::digest::hex;
 use crate::engine::record::SourceFingerprints;
 use crate::engine::seeds::{Policy, Source, SourceRng};
@@ -27,12 +27,15 @@ fn hash_floats(values: &[f32]) -> Sha256 {
 /// rows (stratified), a free `data` source resamples the training rows (bootstrap), and both
 /// are standardised with the training rows' statistics. The data fingerprint hashes which
 /// positions of the training rows were drawn, so it changes with the `data` source alone.
-fn fixed_rows(config: &ExperimentConfig, plan: &RunPlan) -> (Shape, Split, Sha256) {
+fn fixed_rows(
+    config: &ExperimentConfig,
+    plan: &RunPlan,
+) -> Result<(Shape, Split, Sha256), DataError> {
     let seeds = &plan.seeds;
     // data::prepare loaded it before the sweep; failing here means the file vanished or
-    // changed mid-sweep, and the worker records the run as failed.
-    let table = data::load_table(&config.data).unwrap_or_else(|e| panic!("{e}"));
-    let full = data::load_dataset(&config.data).unwrap_or_else(|e| panic!("{e}"));
+    // changed mid-sweep: an error the run records as its failure (`TrainError::Data`).
+    let table = data::load_table(&config.data)?;
+    let full = data::load_dataset(&config.data)?;
     let (test_rows, train_pool) = match config.data.split {
         SplitMode::Random => table::stratified_split(
             &table,
@@ -70,7 +73,7 @@ fn fixed_rows(config: &ExperimentConfig, plan: &RunPlan) -> (Shape, Split, Sha25
         test_indices: test_rows,
         test_is_train,
     };
-    (Shape::of(&full), split, data_hash)
+    Ok((Shape::of(&full), split, data_hash))
 }
 
 /// What every run of a batch shares about its data: the task and the layer widths it sets.
@@ -111,10 +114,10 @@ pub(super) struct RunState {
 }
 
 impl RunState {
-    pub(super) fn new(config: &ExperimentConfig, plan: &RunPlan) -> RunState {
+    pub(super) fn new(config: &ExperimentConfig, plan: &RunPlan) -> Result<RunState, DataError> {
         let seeds = &plan.seeds;
         let (shape, split, data_hash) = if config.data.kind.is_table() {
-            fixed_rows(config, plan)
+            fixed_rows(config, plan)?
         } else {
             let dataset = data::generate(&config.data, &mut seeds.rng(Source::Data));
             let mut data_hash = hash_floats(&dataset.x);
@@ -143,7 +146,7 @@ impl RunState {
         let mut threads_hash = Sha256::new();
         threads_hash.update((plan.threads.count as u64).to_le_bytes());
         threads_hash.update([u8::from(plan.threads.racing)]);
-        RunState {
+        Ok(RunState {
             fingerprints: SourceFingerprints {
                 data: short(data_hash),
                 split: short(split_hash),
@@ -161,6 +164,6 @@ impl RunState {
             nudged_weight: None,
             active: true,
             frozen_hash: None,
-        }
+        })
     }
 }
