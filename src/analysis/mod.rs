@@ -14,6 +14,10 @@
 //! run; a reading needs at least 2 on each side" — which the app and the CLI show as it is.
 //! No caller branches on it, so it stays text (`Result<_, String>`), on purpose.
 
+// Unsafe code lives in the engine (its vector kernels and the few system calls), where each
+// block says why it is sound; this tree has none and may never gain any.
+#![forbid(unsafe_code)]
+
 pub mod agreement;
 pub mod compare;
 pub mod luck;

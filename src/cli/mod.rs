@@ -8,6 +8,10 @@
 //! This is an edge: the engine's and the records' typed errors become the one line a user
 //! reads here (`Failure`), so helpers of this layer may return `Result<_, String>`.
 
+// Unsafe code lives in the engine (its vector kernels and the few system calls), where each
+// block says why it is sound; this tree has none and may never gain any.
+#![forbid(unsafe_code)]
+
 pub mod bench;
 pub mod common;
 pub mod compare;

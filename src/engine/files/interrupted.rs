@@ -91,6 +91,7 @@ fn install_handlers() {
         // SAFETY: a zeroed sigaction is a valid "no handler" value to read the current
         // action into; sigaction with a null new action only reads.
         let mut current: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: a zeroed sigaction is a valid value to read the current action into.
         if unsafe { libc::sigaction(signal, std::ptr::null(), &mut current) } != 0 {
             continue;
         }

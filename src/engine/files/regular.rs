@@ -127,6 +127,7 @@ fn check_file_system(path: &Path, name: &str) -> Result<(), FileError> {
         let Ok(c_path) = std::ffi::CString::new(canonical.as_os_str().as_bytes()) else {
             return Ok(());
         };
+        // SAFETY: a zeroed statfs is a valid out-struct for statfs to fill.
         let mut stats: libc::statfs = unsafe { std::mem::zeroed() };
         // SAFETY: a valid NUL-terminated path and a zeroed out-struct of the right type.
         if unsafe { libc::statfs(c_path.as_ptr(), &mut stats) } == 0 {

@@ -115,6 +115,7 @@ macro_rules! x86_isa {
             #[inline(always)]
             unsafe fn fma<const L: usize>(acc: &mut [f32; L], a: &[f32; L], b: &[f32; L]) {
                 let (a, b, c) = (a.as_ptr(), b.as_ptr(), acc.as_mut_ptr());
+                // SAFETY: this fn's caller guarantees the CPU has this instruction set (the `Isa` contract); the pointers come from `L`-long arrays and each load or store touches at most `L` lanes.
                 unsafe {
                     by_width!(
                         k,
@@ -152,6 +153,7 @@ macro_rules! x86_isa {
             #[inline(always)]
             unsafe fn add<const L: usize>(acc: &mut [f32; L], a: &[f32; L]) {
                 let (a, c) = (a.as_ptr(), acc.as_mut_ptr());
+                // SAFETY: this fn's caller guarantees the CPU has this instruction set (the `Isa` contract); the pointers come from `L`-long arrays and each load or store touches at most `L` lanes.
                 unsafe {
                     by_width!(
                         k,
@@ -185,6 +187,7 @@ macro_rules! x86_isa {
             #[inline(always)]
             unsafe fn mul<const L: usize>(out: &mut [f32; L], a: &[f32; L], b: &[f32; L]) {
                 let (a, b, o) = (a.as_ptr(), b.as_ptr(), out.as_mut_ptr());
+                // SAFETY: this fn's caller guarantees the CPU has this instruction set (the `Isa` contract); the pointers come from `L`-long arrays and each load or store touches at most `L` lanes.
                 unsafe {
                     by_width!(
                         k,
@@ -223,6 +226,7 @@ macro_rules! x86_isa {
                 slope: &mut [f32; L],
             ) {
                 let (zp, bp, sp) = (z.as_mut_ptr(), bias.as_ptr(), slope.as_mut_ptr());
+                // SAFETY: this fn's caller guarantees the CPU has this instruction set (the `Isa` contract); the pointers come from `L`-long arrays and each load or store touches at most `L` lanes.
                 unsafe {
                     by_width!(
                         k,

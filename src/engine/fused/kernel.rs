@@ -139,11 +139,13 @@ unsafe fn axpy<I: Isa>(acc: &mut [f32], a: f32, x: &[f32]) {
     let mut j = 0;
     while j + 16 <= acc.len() {
         let (acc16, x16) = (&mut acc[j..j + 16], &x[j..j + 16]);
+        // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { I::fma::<16>(acc16.try_into().unwrap(), &wide, x16.try_into().unwrap()) };
         j += 16;
     }
     while j + 8 <= acc.len() {
         let (acc8, x8) = (&mut acc[j..j + 8], &x[j..j + 8]);
+        // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { I::fma::<8>(acc8.try_into().unwrap(), &narrow, x8.try_into().unwrap()) };
         j += 8;
     }
@@ -159,6 +161,7 @@ unsafe fn add_all<I: Isa>(acc: &mut [f32], x: &[f32]) {
     let mut j = 0;
     while j + 16 <= acc.len() {
         let (acc16, x16) = (&mut acc[j..j + 16], &x[j..j + 16]);
+        // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { I::add::<16>(acc16.try_into().unwrap(), x16.try_into().unwrap()) };
         j += 16;
     }
@@ -185,11 +188,13 @@ unsafe fn activate_layer<I: Isa, const L: usize>(
         Activation::Relu => match mask {
             Some((kept, scale)) => {
                 for j in 0..z.len() {
+                    // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
                     unsafe { I::relu(&mut z[j], &bias[j], Some((kept[j], scale)), &mut slopes[j]) };
                 }
             }
             None => {
                 for j in 0..z.len() {
+                    // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
                     unsafe { I::relu(&mut z[j], &bias[j], None, &mut slopes[j]) };
                 }
             }
@@ -275,10 +280,12 @@ unsafe fn step_body<I: Isa, const L: usize>(step: &Step, grads: &mut [Vec<f32>])
     let mut row = step.start;
     let end = step.start + step.len;
     while row + BLOCK <= end {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { block::<I, L, BLOCK>(step, row, &mut buffers, grads, &mut losses) };
         row += BLOCK;
     }
     while row < end {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { block::<I, L, 1>(step, row, &mut buffers, grads, &mut losses) };
         row += 1;
     }
@@ -332,10 +339,12 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
                 zb.fill(0.0);
                 for i in 0..fan_in {
                     let wi = &w1[i * fan_out..(i + 1) * fan_out];
+                    // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
                     unsafe { axpy::<I>(zb, x1[b * fan_in + i], wi) };
                 }
             }
         } else {
+            // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
             unsafe { tiles::forward::<I, L, B>(layer_input, w, z, (fan_in, fan_out)) };
         }
         if layer + 1 < layers {
@@ -345,6 +354,7 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
                 let mask =
                     masks.map(|m| (&m.kept[layer][row * fan_out..(row + 1) * fan_out], m.scale));
                 let units = b * fan_out..(b + 1) * fan_out;
+                // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
                 unsafe {
                     activate_layer::<I, L>(
                         step.spec.activation,
@@ -358,6 +368,7 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
         } else {
             for b in 0..B {
                 for (o, bj) in z[b * fan_out..(b + 1) * fan_out].iter_mut().zip(bias) {
+                    // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
                     unsafe { I::add(o, bj) };
                 }
             }
@@ -387,17 +398,21 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
                 let gb = &g1[b * fan_out..(b + 1) * fan_out];
                 for i in 0..fan_in {
                     let gwi = &mut weight_grads[0][i * fan_out..(i + 1) * fan_out];
+                    // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
                     unsafe { axpy::<I>(gwi, x1[b * fan_in + i], gb) };
                 }
+                // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
                 unsafe { add_all::<I>(&mut rest[0], gb) };
             }
         } else {
             let gw = lanes_mut::<L>(&mut weight_grads[0]);
+            // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
             unsafe { tiles::weight_gradient::<I, L, B>(layer_input, g, gw, (fan_in, fan_out)) };
             let gb = lanes_mut::<L>(&mut rest[0]);
             for j in 0..fan_out {
                 let mut acc = gb[j];
                 for b in 0..B {
+                    // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
                     unsafe { I::add(&mut acc, &g[b * fan_out + j]) };
                 }
                 gb[j] = acc;
@@ -406,6 +421,7 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
         if layer > 0 {
             let w = lanes::<L>(&step.params[2 * layer]);
             let slope = &slopes[layer - 1];
+            // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
             unsafe { tiles::back_propagate::<I, L, B>(g, w, slope, g_below, (fan_in, fan_out)) };
             std::mem::swap(g, g_below);
         }

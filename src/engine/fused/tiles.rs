@@ -26,14 +26,17 @@ pub(super) unsafe fn forward<I: Isa, const L: usize, const B: usize>(
 ) {
     let mut j = 0;
     while j + 4 <= fan_out {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { forward_tile::<I, L, B, 4>(x, w, z, (fan_in, fan_out), j) };
         j += 4;
     }
     while j + 2 <= fan_out {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { forward_tile::<I, L, B, 2>(x, w, z, (fan_in, fan_out), j) };
         j += 2;
     }
     while j < fan_out {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { forward_tile::<I, L, B, 1>(x, w, z, (fan_in, fan_out), j) };
         j += 1;
     }
@@ -53,6 +56,7 @@ unsafe fn forward_tile<I: Isa, const L: usize, const B: usize, const J: usize>(
         for b in 0..B {
             let xi = &x[b * fan_in + i];
             for (jt, wij) in w_row.iter().enumerate() {
+                // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
                 unsafe { I::fma(&mut acc[jt][b], xi, wij) };
             }
         }
@@ -75,10 +79,12 @@ pub(super) unsafe fn weight_gradient<I: Isa, const L: usize, const B: usize>(
 ) {
     let mut i = 0;
     while i + 4 <= fan_in {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { weight_gradient_rows::<I, L, B, 4>(x, g, gw, (fan_in, fan_out), i) };
         i += 4;
     }
     while i < fan_in {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { weight_gradient_rows::<I, L, B, 1>(x, g, gw, (fan_in, fan_out), i) };
         i += 1;
     }
@@ -95,10 +101,12 @@ unsafe fn weight_gradient_rows<I: Isa, const L: usize, const B: usize, const R: 
 ) {
     let mut j = 0;
     while j + 4 <= fan_out {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { weight_gradient_tile::<I, L, B, R, 4>(x, g, gw, (fan_in, fan_out), (i0, j)) };
         j += 4;
     }
     while j < fan_out {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { weight_gradient_tile::<I, L, B, R, 1>(x, g, gw, (fan_in, fan_out), (i0, j)) };
         j += 1;
     }
@@ -127,6 +135,7 @@ unsafe fn weight_gradient_tile<
         for (it, row) in acc.iter_mut().enumerate() {
             let xi = &x[b * fan_in + i0 + it];
             for (sum, gj) in row.iter_mut().zip(g_row) {
+                // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
                 unsafe { I::fma(sum, xi, gj) };
             }
         }
@@ -148,10 +157,12 @@ pub(super) unsafe fn back_propagate<I: Isa, const L: usize, const B: usize>(
 ) {
     let mut b = 0;
     while b + 2 <= B {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { back_propagate_rows::<I, L, 2>(g, w, slope, below, (fan_in, fan_out), b) };
         b += 2;
     }
     while b < B {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe { back_propagate_rows::<I, L, 1>(g, w, slope, below, (fan_in, fan_out), b) };
         b += 1;
     }
@@ -169,12 +180,14 @@ unsafe fn back_propagate_rows<I: Isa, const L: usize, const R: usize>(
 ) {
     let mut i = 0;
     while i + 4 <= fan_in {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe {
             back_propagate_tile::<I, L, R, 4>(g, w, slope, below, (fan_in, fan_out), (b0, i))
         };
         i += 4;
     }
     while i < fan_in {
+        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
         unsafe {
             back_propagate_tile::<I, L, R, 1>(g, w, slope, below, (fan_in, fan_out), (b0, i))
         };
@@ -196,6 +209,7 @@ unsafe fn back_propagate_tile<I: Isa, const L: usize, const R: usize, const T: u
         for (bt, row) in acc.iter_mut().enumerate() {
             let gj = &g[(b0 + bt) * fan_out + j];
             for (it, sum) in row.iter_mut().enumerate() {
+                // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
                 unsafe { I::fma(sum, gj, &w[(i0 + it) * fan_out + j]) };
             }
         }
@@ -203,6 +217,7 @@ unsafe fn back_propagate_tile<I: Isa, const L: usize, const R: usize, const T: u
     for (bt, row) in acc.iter().enumerate() {
         for (it, sum) in row.iter().enumerate() {
             let at = (b0 + bt) * fan_in + i0 + it;
+            // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
             unsafe { I::mul(&mut below[at], sum, &slope[at]) };
         }
     }

@@ -41,9 +41,11 @@ unsafe fn transpose_16s(sources: &[&[f32]], features: usize, out: &mut [f32]) {
         // SAFETY (every load and store): i0 + 16 ≤ features ≤ each source's length, and the
         // 16 stores of 16 values end at (i0 + 16) · 16 ≤ out.len().
         let rows: [__m512; 16] =
+            // SAFETY: as above: in bounds, on a CPU with AVX-512F (checked by the caller).
             std::array::from_fn(|k| unsafe { _mm512_loadu_ps(sources[k].as_ptr().add(i0)) });
         let columns = crate::engine::transpose::transpose_16x16(&rows);
         for (i, column) in columns.into_iter().enumerate() {
+            // SAFETY: as above: in bounds, on a CPU with AVX-512F (checked by the caller).
             unsafe { _mm512_storeu_ps(out.as_mut_ptr().add((i0 + i) * 16), column) };
         }
     }
