@@ -133,7 +133,7 @@ fn fused(problem: &Problem, rows: (usize, usize)) -> (Vec<f64>, Vec<Vec<f32>>) {
                 kept: masks
                     .iter()
                     .zip(problem.spec.hidden_widths())
-                    .map(|(m, &w)| lane_bits(&of(m, w), pack.lanes))
+                    .map(|(m, &w)| lane_bits(&of(m, w), pack.lanes.count()))
                     .collect(),
             }),
         };

@@ -19,7 +19,7 @@ use crate::engine::model::ModelSpec;
 /// `[rows][outputs][lanes]`. Lanes at and past `runs` are padding (zeros).
 #[derive(Clone, Debug)]
 pub struct PackInput {
-    pub lanes: usize,
+    pub lanes: super::Lanes,
     pub runs: usize,
     pub rows: usize,
     pub x: Vec<f32>,
@@ -74,12 +74,11 @@ pub fn pack_gradient(
         batch_rows,
     };
     match input.lanes {
-        1 => dispatch::<1>(&step, grads),
-        2 => dispatch::<2>(&step, grads),
-        4 => dispatch::<4>(&step, grads),
-        8 => dispatch::<8>(&step, grads),
-        16 => dispatch::<16>(&step, grads),
-        lanes => panic!("no kernel for {lanes} lanes"),
+        super::Lanes::One => dispatch::<1>(&step, grads),
+        super::Lanes::Two => dispatch::<2>(&step, grads),
+        super::Lanes::Four => dispatch::<4>(&step, grads),
+        super::Lanes::Eight => dispatch::<8>(&step, grads),
+        super::Lanes::Sixteen => dispatch::<16>(&step, grads),
     }
 }
 

@@ -30,12 +30,51 @@ pub use kernel::{PackInput, PackMasks, pack_gradient};
 /// The most runs a pack holds: one AVX-512 register of f32.
 pub const MAX_LANES: usize = 16;
 
+/// How many runs a pack holds side by side: only the widths the kernel is compiled for can
+/// be named, so no pack can ask for a kernel that does not exist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lanes {
+    One,
+    Two,
+    Four,
+    Eight,
+    Sixteen,
+}
+
+impl Lanes {
+    pub const ALL: [Lanes; 5] = [
+        Lanes::One,
+        Lanes::Two,
+        Lanes::Four,
+        Lanes::Eight,
+        Lanes::Sixteen,
+    ];
+
+    pub fn count(self) -> usize {
+        match self {
+            Lanes::One => 1,
+            Lanes::Two => 2,
+            Lanes::Four => 4,
+            Lanes::Eight => 8,
+            Lanes::Sixteen => 16,
+        }
+    }
+
+    /// The narrowest width that holds `runs` runs, or the widest for more.
+    pub fn holding(runs: usize) -> Lanes {
+        Lanes::ALL
+            .into_iter()
+            .find(|lanes| lanes.count() >= runs)
+            .unwrap_or(Lanes::Sixteen)
+    }
+}
+
 /// Runs `first..first + runs` of a batch, stored in `lanes` lanes (the rest are zeros).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pack {
     pub first: usize,
     pub runs: usize,
-    pub lanes: usize,
+    pub lanes: Lanes,
 }
 
 /// How a batch of runs is cut into packs: packs of [`MAX_LANES`] while that many runs are
@@ -47,20 +86,14 @@ pub struct Packing {
     pub packs: Vec<Pack>,
 }
 
-/// The lane counts the kernel is compiled for.
-const WIDTHS: [usize; 5] = [1, 2, 4, 8, 16];
-
 impl Packing {
     pub fn new(runs: usize) -> Packing {
         let mut packs = Vec::new();
         let mut first = 0;
         while first < runs {
             let left = runs - first;
-            let lanes = WIDTHS
-                .into_iter()
-                .find(|&w| w >= left.min(MAX_LANES))
-                .unwrap_or(MAX_LANES);
-            let taken = left.min(lanes);
+            let lanes = Lanes::holding(left.min(MAX_LANES));
+            let taken = left.min(lanes.count());
             packs.push(Pack {
                 first,
                 runs: taken,
@@ -90,7 +123,7 @@ impl Packing {
     pub fn to_run_major(&self, lanes: &[Vec<f32>], params: usize) -> Vec<Vec<f32>> {
         (0..params)
             .map(|p| {
-                let per_run = lanes[p].len() / self.packs[0].lanes;
+                let per_run = lanes[p].len() / self.packs[0].lanes.count();
                 let mut param = vec![0.0f32; per_run * self.runs];
                 for (index, pack) in self.packs.iter().enumerate() {
                     let values = &lanes[index * params + p];
@@ -98,7 +131,7 @@ impl Packing {
                         let run =
                             &mut param[(pack.first + k) * per_run..(pack.first + k + 1) * per_run];
                         for (e, value) in run.iter_mut().enumerate() {
-                            *value = values[e * pack.lanes + k];
+                            *value = values[e * pack.lanes.count() + k];
                         }
                     }
                 }
@@ -126,10 +159,10 @@ pub fn interleave<'a>(
     per_run: usize,
     run_values: impl Fn(usize) -> &'a [f32],
 ) -> Vec<f32> {
-    let mut lanes = vec![0.0f32; per_run * pack.lanes];
+    let mut lanes = vec![0.0f32; per_run * pack.lanes.count()];
     for k in 0..pack.runs {
         for (e, value) in run_values(k)[..per_run].iter().enumerate() {
-            lanes[e * pack.lanes + k] = *value;
+            lanes[e * pack.lanes.count() + k] = *value;
         }
     }
     lanes
@@ -145,7 +178,7 @@ mod tests {
             Packing::new(runs)
                 .packs
                 .iter()
-                .map(|p| (p.runs, p.lanes))
+                .map(|p| (p.runs, p.lanes.count()))
                 .collect()
         };
         assert_eq!(widths(1), vec![(1, 1)]);

@@ -208,9 +208,9 @@ impl<'a> BatchedTraining<'a> {
         let packs = self.packed.packing.packs.clone();
         let mut inputs = Vec::with_capacity(packs.len());
         for pack in &packs {
-            let lanes = pack.lanes;
+            let lanes = pack.lanes.count();
             let mut input = spare.next().unwrap_or_else(|| PackInput {
-                lanes,
+                lanes: pack.lanes,
                 runs: pack.runs,
                 rows,
                 x: Vec::new(),
