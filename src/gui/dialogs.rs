@@ -51,7 +51,8 @@ impl PathPicker for NativePicker {
             let _ = sender.send(Picked::NoDialog);
             return receiver;
         }
-        std::thread::spawn(move || {
+        let answer = sender.clone();
+        let spawned = super::task::spawn_named("file-dialog", move || {
             let dialog = rfd::AsyncFileDialog::new()
                 .set_title(&request.title)
                 .set_file_name(&request.default_name)
@@ -67,6 +68,10 @@ impl PathPicker for NativePicker {
             });
             wake();
         });
+        if spawned.is_err() {
+            // No thread for a dialog: save to the default path, as without a display.
+            let _ = answer.send(Picked::NoDialog);
+        }
         receiver
     }
 }

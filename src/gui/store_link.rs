@@ -73,7 +73,9 @@ impl StoreLink {
             };
             if let Err(error) = result {
                 failed = true;
-                *warning.lock().expect("warning lock") = Some(format!(
+                *warning
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(format!(
                     "Runs are not being kept: {error}. \
                      Finished runs stay in memory; export them to keep them."
                 ));
@@ -83,7 +85,10 @@ impl StoreLink {
 
     /// A write problem since the last call.
     pub fn take_warning(&self) -> Option<String> {
-        self.warning.lock().expect("warning lock").take()
+        self.warning
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
     }
 
     pub fn mark_history_stale(&mut self) {

@@ -4,9 +4,9 @@
 //! the app's connection or a sweep writes.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, TryRecvError};
-use std::thread;
 use std::time::Instant;
+
+use super::task::Task;
 
 use crate::engine::config::ExperimentConfig;
 use crate::engine::record::RunRecord;
@@ -31,7 +31,7 @@ pub struct StoreRead {
     pub reopening: Option<i64>,
     pub started: Instant,
     path: PathBuf,
-    done: Receiver<StoreReadDone>,
+    task: Task<StoreReadDone>,
 }
 
 impl StoreRead {
@@ -70,43 +70,22 @@ impl StoreRead {
         reopening: Option<i64>,
         read: impl FnOnce() -> StoreReadDone + Send + 'static,
     ) -> StoreRead {
-        let (sender, done) = mpsc::channel();
-        let spawned = thread::Builder::new()
-            .name("seedscope-store-read".into())
-            .spawn({
-                let sender = sender.clone();
-                move || {
-                    let _ = sender.send(read());
-                }
-            });
-        if let Err(error) = spawned {
-            // No thread to be had: say so as a store error rather than hang.
-            let error = unavailable(
-                path.clone(),
-                format!("cannot start a thread to read it: {error}"),
-            );
-            let _ = sender.send(match reopening {
-                Some(_) => StoreReadDone::Reopen(Err(error)),
-                None => StoreReadDone::Lookup(Err(error)),
-            });
-        }
         StoreRead {
             wanted,
             reopening,
             started: Instant::now(),
             path,
-            done,
+            task: Task::spawn("store-read", None, read),
         }
     }
 
-    /// The result once the read has finished. A read whose thread died (it cannot: reading
-    /// returns errors, not panics) reports that as an error instead of waiting forever.
-    pub fn poll(&self) -> Option<StoreReadDone> {
-        match self.done.try_recv() {
+    /// The result once the read has finished. A read whose thread could not start or died
+    /// reports that as a store error instead of waiting forever.
+    pub fn poll(&mut self) -> Option<StoreReadDone> {
+        match self.task.poll()? {
             Ok(done) => Some(done),
-            Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => {
-                let error = unavailable(self.path.clone(), "the reading thread stopped".into());
+            Err(error) => {
+                let error = unavailable(self.path.clone(), error.to_string());
                 Some(match self.reopening {
                     Some(_) => StoreReadDone::Reopen(Err(error)),
                     None => StoreReadDone::Lookup(Err(error)),

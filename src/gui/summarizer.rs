@@ -5,7 +5,6 @@
 
 use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::analysis::summary::{ConditionSummary, Outcomes, summarize_outcomes};
@@ -86,17 +85,17 @@ fn summarize(job: Job) -> ConditionSummary {
 fn start() -> Option<Channel> {
     let (jobs, incoming) = mpsc::channel::<Job>();
     let (outgoing, done) = mpsc::channel();
-    thread::Builder::new()
-        .name("seedscope-summaries".into())
-        .spawn(move || {
-            for job in incoming {
-                let started = Instant::now();
-                let summary = summarize(job);
-                if outgoing.send((summary, started.elapsed())).is_err() {
-                    return;
-                }
+    // One long-lived worker with a queue (summaries arrive all through a sweep), started
+    // the app's one way; without a thread the summaries are computed in place.
+    crate::gui::task::spawn_named("summaries", move || {
+        for job in incoming {
+            let started = Instant::now();
+            let summary = summarize(job);
+            if outgoing.send((summary, started.elapsed())).is_err() {
+                return;
             }
-        })
-        .ok()?;
+        }
+    })
+    .ok()?;
     Some((jobs, done))
 }

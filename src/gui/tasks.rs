@@ -5,12 +5,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use eframe::egui::{self, ColorImage};
 
 use super::dialogs::{FileRequest, PathPicker, Picked, default_path};
 use super::snapshot::{FrameCapture, write_png};
+use super::task::Task;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::record::RunRecord;
 use crate::engine::replay::{ReplayVerdict, replay};
@@ -24,40 +25,40 @@ pub enum ReplayState {
 /// A finished replay: the run's position in the session and its verdict.
 type ReplayResult = (usize, Result<ReplayVerdict, String>);
 
-/// Replays running on their own threads.
+/// Replays running on their own threads, by the run's position.
+#[derive(Default)]
 pub struct ReplayTasks {
-    sender: Sender<ReplayResult>,
-    receiver: Receiver<ReplayResult>,
-}
-
-impl Default for ReplayTasks {
-    fn default() -> Self {
-        let (sender, receiver) = channel();
-        ReplayTasks { sender, receiver }
-    }
+    running: Vec<(usize, Task<Result<ReplayVerdict, String>>)>,
 }
 
 impl ReplayTasks {
     /// Re-trains `record` on a new thread; its verdict arrives through [`Self::finished`].
     pub fn start(
-        &self,
+        &mut self,
         position: usize,
         config: ExperimentConfig,
         record: RunRecord,
         ctx: &egui::Context,
     ) {
-        let sender = self.sender.clone();
-        let waker = ctx.clone();
-        std::thread::spawn(move || {
-            let verdict = replay(&config, &record).map_err(|e| e.to_string());
-            let _ = sender.send((position, verdict));
-            waker.request_repaint();
+        let task = Task::spawn("replay", Some(ctx), move || {
+            replay(&config, &record).map_err(|e| e.to_string())
         });
+        self.running.push((position, task));
     }
 
-    /// The replays that finished since the last call.
-    pub fn finished(&self) -> Vec<ReplayResult> {
-        self.receiver.try_iter().collect()
+    /// The replays that finished since the last call (a replay whose thread could not start
+    /// or died is finished with that error).
+    pub fn finished(&mut self) -> Vec<ReplayResult> {
+        let mut finished = Vec::new();
+        self.running
+            .retain_mut(|(position, task)| match task.poll() {
+                Some(answer) => {
+                    finished.push((*position, answer.unwrap_or_else(|e| Err(e.to_string()))));
+                    false
+                }
+                None => true,
+            });
+        finished
     }
 }
 

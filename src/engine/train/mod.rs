@@ -2,12 +2,17 @@
 //! gradients. A run is a pure function of (config, [`RunPlan`]); the plan is a pure function of
 //! (master seed, condition, run index), or is rebuilt from a record's seeds for replay.
 //!
-//! Runs are trained as one batched candle program ([`train_group`]): R runs' weights side by
-//! side (`[R, in, out]`), each run's mini-batch gathered in its own shuffle order, one forward
-//! and one hand-written backward pass (`Mlp::backward`), Adam on flat buffers. Per-operation
-//! overhead dominates these tiny models, so sharing each operation between R runs is what makes
-//! a sweep fast. A run trained alone ([`train_run`]) is the same program with R = 1, and its
-//! bits are the same (see model.rs).
+//! Which path trains what:
+//! - **every run** steps through the fused multi-run kernel (`engine::fused`, driven by
+//!   `batched.rs` through [`train_group`]): up to 16 runs one per vector lane, each run's
+//!   mini-batch gathered in its own shuffle order, forward, loss and backward per row, Adam on
+//!   flat buffers (`optim.rs`). A run trained alone ([`train_run`]) is a one-lane pack, and its
+//!   bits are the same (tests/batching.rs, tests/fused.rs).
+//! - **candle** holds the initial weights (`model::Mlp`, built from our own streams) and is the
+//!   reference the kernel is tested against: its forward pass and `Mlp::backward`
+//!   (tests/fused.rs, tests/backprop.rs). Trained weights are scored by `evaluation.rs`.
+//! - **candle's own initialiser** (`candle_nn::linear`, unseedable) only in the library-RNG
+//!   lesson, whose point is that it cannot be seeded.
 //! Runs that shard each gradient over worker threads are batched with runs of the same thread
 //! count, except racing runs whose summation order can change their bits: those train alone.
 //!

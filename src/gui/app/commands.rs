@@ -194,7 +194,9 @@ impl SeedscopeApp {
     /// Puts stored runs on screen once their read has finished; says what is being read
     /// when it takes a while.
     pub(super) fn pump_store_read(&mut self, ctx: &egui::Context) {
-        let Some(read) = &self.store_read else { return };
+        let Some(read) = &mut self.store_read else {
+            return;
+        };
         let Some(done) = read.poll() else {
             let waited = read.started.elapsed();
             if waited >= READ_NOTICE_AFTER {

@@ -77,16 +77,22 @@ where
         state.started = Some(key);
         let compute = prepare();
         RUNNING.fetch_add(1, Ordering::AcqRel);
-        let (slot, ctx) = (Arc::clone(&slot), ui.ctx().clone());
-        std::thread::spawn(move || {
+        let (in_thread, ctx) = (Arc::clone(&slot), ui.ctx().clone());
+        let spawned = crate::gui::task::spawn_named("view-figure", move || {
             let value = Arc::new(compute());
-            let mut state = slot.lock().unwrap_or_else(|p| p.into_inner());
+            let mut state = in_thread.lock().unwrap_or_else(|p| p.into_inner());
             // A newer key may have started meanwhile; this result still beats none.
             state.done = Some((key, value));
             drop(state);
             RUNNING.fetch_sub(1, Ordering::AcqRel);
             ctx.request_repaint();
         });
+        if spawned.is_err() {
+            // No thread to be had: this key's figure is never coming; the next frame asks
+            // again (its work was handed to the failed spawn and dropped).
+            RUNNING.fetch_sub(1, Ordering::AcqRel);
+            state.started = None;
+        }
     }
     match &state.done {
         Some((_, value)) => Figure::Stale(Arc::clone(value)),
