@@ -36,6 +36,20 @@ fn run(config: &Path, extra: &[&std::ffi::OsStr]) -> Output {
         .unwrap()
 }
 
+/// `run` of `config` keeping its runs in `store`, results to `out`.
+fn run_into_store(config: &Path, out: &Path, store: &Path) -> Output {
+    binary()
+        .env_remove("SEEDSCOPE_NO_STORE")
+        .args(["run", "--seed", "1", "--workers", "1", "--config"])
+        .arg(config)
+        .arg("--out")
+        .arg(out)
+        .arg("--store")
+        .arg(store)
+        .output()
+        .unwrap()
+}
+
 fn text(output: &Output) -> String {
     format!(
         "{}{}",
@@ -109,16 +123,7 @@ fn an_output_that_is_the_store_an_input_or_the_other_output_is_refused() {
     let dir = temp_dir("collide");
     let config = write_config(&dir, &tiny());
     let store = dir.join("runs.sqlite");
-    let first = binary()
-        .env_remove("SEEDSCOPE_NO_STORE")
-        .args(["run", "--seed", "1", "--workers", "1", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(dir.join("first.json"))
-        .arg("--store")
-        .arg(&store)
-        .output()
-        .unwrap();
+    let first = run_into_store(&config, &dir.join("first.json"), &store);
     assert!(first.status.success(), "{}", text(&first));
     let store_bytes = std::fs::read(&store).unwrap();
     std::fs::create_dir_all(dir.join("sub")).unwrap();
@@ -291,16 +296,11 @@ fn a_store_that_cannot_be_written_is_named_again_after_the_table() {
     let dir = temp_dir("unkept");
     let config = write_config(&dir, &tiny());
     std::fs::write(dir.join("a-file"), "").unwrap();
-    let output = binary()
-        .env_remove("SEEDSCOPE_NO_STORE")
-        .args(["run", "--seed", "1", "--workers", "1", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(dir.join("r.json"))
-        .arg("--store")
-        .arg(dir.join("a-file/runs.sqlite"))
-        .output()
-        .unwrap();
+    let output = run_into_store(
+        &config,
+        &dir.join("r.json"),
+        &dir.join("a-file/runs.sqlite"),
+    );
     assert!(output.status.success(), "{}", text(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
     let last = stderr.lines().last().unwrap_or_default();
@@ -382,16 +382,7 @@ fn a_store_on_a_read_only_file_system_can_be_listed_and_exported() {
     let dir = temp_dir("ro-store");
     let config = write_config(&dir, &tiny());
     let store = dir.join("runs.sqlite");
-    let made = binary()
-        .env_remove("SEEDSCOPE_NO_STORE")
-        .args(["run", "--seed", "1", "--workers", "1", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(dir.join("r.json"))
-        .arg("--store")
-        .arg(&store)
-        .output()
-        .unwrap();
+    let made = run_into_store(&config, &dir.join("r.json"), &store);
     assert!(made.status.success(), "{}", text(&made));
     let mount = dir.join("ro");
     std::fs::create_dir_all(&mount).unwrap();

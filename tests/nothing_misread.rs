@@ -21,6 +21,21 @@ fn text(output: &Output) -> String {
     )
 }
 
+/// Refused with exit 2, naming `needle`, and `not_written` not written.
+fn assert_refused_naming(output: &Output, needle: &str, not_written: &Path) {
+    assert_eq!(output.status.code(), Some(2), "{}", text(output));
+    assert!(
+        text(output).contains(needle),
+        "`{needle}` in {}",
+        text(output)
+    );
+    assert!(
+        !not_written.exists(),
+        "{} was written",
+        not_written.display()
+    );
+}
+
 fn csv_of(labels: &[&str]) -> String {
     let mut text = String::from("x,label\n");
     for (i, label) in labels.iter().enumerate() {
@@ -207,13 +222,7 @@ fn a_sweep_whose_results_no_reader_could_open_is_refused_before_training() {
         .arg(dir.join("r.json"))
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(
-        text(&output).contains("lower --workers"),
-        "{}",
-        text(&output)
-    );
-    assert!(!dir.join("r.json").exists());
+    assert_refused_naming(&output, "lower --workers", &dir.join("r.json"));
 }
 
 #[test]
@@ -330,13 +339,7 @@ fn merge_refuses_a_part_edited_to_hold_runs_outside_the_sweep() {
             .arg(dir.join("merged.json"))
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-        assert!(
-            text(&output).contains("not in the sweep"),
-            "{}",
-            text(&output)
-        );
-        assert!(!dir.join("merged.json").exists());
+        assert_refused_naming(&output, "not in the sweep", &dir.join("merged.json"));
     }
 }
 

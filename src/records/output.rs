@@ -84,13 +84,7 @@ fn resolve(path: &Path) -> Result<OutputTarget, OutputError> {
             } else if kind.is_char_device() || kind.is_fifo() {
                 Ok(OutputTarget::WriteThrough(path.to_path_buf()))
             } else {
-                let what = if kind.is_block_device() {
-                    "a block device (a disk)"
-                } else if kind.is_socket() {
-                    "a socket"
-                } else {
-                    "not a file"
-                };
+                let what = crate::engine::files::kind_name(&kind).unwrap_or("not a file");
                 Err(OutputError::Unsupported { path: name, what })
             }
         }

@@ -13,7 +13,7 @@ mod regular;
 pub use interrupted::PartialFile;
 
 pub use quote::{escape, list, quote};
-pub use regular::{FileError, open_regular_file, read_regular_file};
+pub use regular::{FileError, kind_name, open_regular_file, read_regular_file};
 
 use std::path::Path;
 

@@ -87,10 +87,21 @@ fn size_text(bytes: u64) -> String {
 }
 
 fn check_kind(metadata: &Metadata, name: &str) -> Result<(), FileError> {
+    match kind_name(&metadata.file_type()) {
+        None => Ok(()),
+        Some(what) => Err(FileError::NotRegular {
+            path: name.to_string(),
+            what,
+        }),
+    }
+}
+
+/// What a file that is not a regular file is, in words ("a folder", "a named pipe (FIFO)");
+/// `None` for a regular file. Every refusal of a path by its kind says it this way.
+pub fn kind_name(kind: &std::fs::FileType) -> Option<&'static str> {
     use std::os::unix::fs::FileTypeExt;
-    let kind = metadata.file_type();
-    let what = if kind.is_file() {
-        return Ok(());
+    Some(if kind.is_file() {
+        return None;
     } else if kind.is_dir() {
         "a folder"
     } else if kind.is_fifo() {
@@ -103,10 +114,6 @@ fn check_kind(metadata: &Metadata, name: &str) -> Result<(), FileError> {
         "a block device"
     } else {
         "not a file"
-    };
-    Err(FileError::NotRegular {
-        path: name.to_string(),
-        what,
     })
 }
 

@@ -13,6 +13,7 @@
 //!   (tests/fused.rs, tests/backprop.rs). Trained weights are scored by `evaluation.rs`.
 //! - **candle's own initialiser** (`candle_nn::linear`, unseedable) only in the library-RNG
 //!   lesson, whose point is that it cannot be seeded.
+//!
 //! Runs that shard each gradient over worker threads are batched with runs of the same thread
 //! count, except racing runs whose summation order can change their bits: those train alone.
 //!

@@ -58,30 +58,16 @@ enum Access {
 /// A store must be a regular file (or not exist yet): SQLite on a FIFO or a device answers
 /// "disk I/O error" and leaves a `-journal` beside it.
 fn check_regular(path: &Path) -> Result<(), StoreError> {
-    use std::os::unix::fs::FileTypeExt;
     let Ok(metadata) = std::fs::metadata(path) else {
         return Ok(());
     };
-    let kind = metadata.file_type();
-    let what = if kind.is_file() {
-        return Ok(());
-    } else if kind.is_dir() {
-        "a folder"
-    } else if kind.is_fifo() {
-        "a named pipe (FIFO)"
-    } else if kind.is_char_device() {
-        "a character device"
-    } else if kind.is_block_device() {
-        "a block device"
-    } else if kind.is_socket() {
-        "a socket"
-    } else {
-        "not a file"
-    };
-    Err(StoreError::NotAFile {
-        path: path.to_path_buf(),
-        what,
-    })
+    match crate::engine::files::kind_name(&metadata.file_type()) {
+        None => Ok(()),
+        Some(what) => Err(StoreError::NotAFile {
+            path: path.to_path_buf(),
+            what,
+        }),
+    }
 }
 
 /// Opens an existing store without writing to it. Where the folder or file cannot be
