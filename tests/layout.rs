@@ -32,27 +32,33 @@ fn module_of(src: &Path, file: &Path) -> Vec<String> {
     parts
 }
 
+/// `text` without its comments: a comment may name a module it does not import.
+fn code_only(text: &str) -> String {
+    text.lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What `super` names in `module`: of a mod.rs file its folder's parent, of a plain file its
+/// folder.
+fn super_base(module: &[String], is_mod_file: bool) -> Vec<String> {
+    let mut parent = module.to_vec();
+    parent.pop();
+    if is_mod_file {
+        parent.pop();
+    }
+    parent
+}
+
 /// The first path segments after `crate::` or `super::` in `text`, expanded over braces:
 /// `crate::engine::{config::X, data}` gives engine::config and engine::data.
 fn references(module: &[String], is_mod_file: bool, text: &str) -> Vec<Vec<String>> {
     let mut found = Vec::new();
-    // Code only: a comment may name a module it does not import.
-    let code: String = text
-        .lines()
-        .map(|line| line.split("//").next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let code = code_only(text);
     for (prefix, base) in [
         ("crate::", Vec::new()),
-        ("super::", {
-            // `super` of a mod.rs file is its folder's parent; of a plain file, its folder.
-            let mut parent = module.to_vec();
-            parent.pop();
-            if is_mod_file {
-                parent.pop();
-            }
-            parent
-        }),
+        ("super::", super_base(module, is_mod_file)),
     ] {
         let mut rest = code.as_str();
         while let Some(at) = rest.find(prefix) {
@@ -191,26 +197,17 @@ fn no_module_imports_a_module_that_imports_it_back() {
 /// Every path a file names after `crate::` or `super::`, as deep as it goes
 /// (`crate::engine::data::csv_file::X` → engine, data, csv_file, X), braces expanded one level.
 fn deep_references(module: &[String], is_mod_file: bool, text: &str) -> Vec<Vec<String>> {
-    let code: String = text
-        .lines()
-        .map(|line| line.split("//").next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let code = code_only(text);
     let ident = |s: &str| -> String {
         s.chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect()
     };
     let mut found = Vec::new();
-    for prefix in ["crate::", "super::"] {
-        let mut base = Vec::new();
-        if prefix == "super::" {
-            base = module.to_vec();
-            base.pop();
-            if is_mod_file {
-                base.pop();
-            }
-        }
+    for (prefix, base) in [
+        ("crate::", Vec::new()),
+        ("super::", super_base(module, is_mod_file)),
+    ] {
         let mut rest = code.as_str();
         while let Some(at) = rest.find(prefix) {
             let before = rest[..at].chars().last();

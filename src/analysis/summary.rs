@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::agreement::churn;
 use super::sample::{bootstrap_ci, mean, mean_ci95, quantile, std_dev};
 use super::test_noise;
+use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
 use crate::engine::seeds::{Condition, Source};
 
@@ -261,6 +262,13 @@ pub fn finished_outcomes<'a>(
         .iter()
         .filter_map(|r| r.final_test_metric.map(|v| (v, r.weights_hash.as_str())))
         .unzip()
+}
+
+/// What the runs measure: their first finished run's metric (a failed run records none).
+pub fn metric_of<'a>(runs: impl IntoIterator<Item = &'a RunRecord>) -> Option<Metric> {
+    runs.into_iter()
+        .find(|r| r.error.is_none())
+        .map(|r| r.metric.clone())
 }
 
 /// The summary of one condition's runs among `runs`, whatever order they are in: runs arrive

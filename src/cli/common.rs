@@ -302,10 +302,3 @@ pub(crate) fn shared_test_set_noise(
         && data_fixed(runs_b);
     comparison_noise(runs_a, runs_b, same_data, metric.higher_is_better())
 }
-
-/// The metric of a condition's runs: its finished runs' (a failed run records none).
-pub(crate) fn metric_of(runs: &[&RunRecord]) -> Option<Metric> {
-    runs.iter()
-        .find(|r| r.error.is_none())
-        .map(|r| r.metric.clone())
-}

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{Failure, bad_input, condition_runs, metric_of, shared_test_set_noise};
+use super::common::{Failure, bad_input, condition_runs, shared_test_set_noise};
 use super::luck::luck_lines;
 use crate::analysis::compare::Comparison;
 use crate::analysis::noise_reading::difference_noise_line;
 use crate::analysis::reading::{PairReading, Side, read_pair};
-use crate::analysis::summary::finished_outcomes;
+use crate::analysis::summary::{finished_outcomes, metric_of};
 use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
 use crate::records::ResultsFile;
@@ -60,8 +60,8 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
             args.results.display()
         )));
     }
-    let metric = metric_of(&runs_a);
-    let metric_b = metric_of(&runs_b);
+    let metric = metric_of(runs_a.iter().copied());
+    let metric_b = metric_of(runs_b.iter().copied());
     let measured = |metric: &Option<Metric>| {
         metric
             .as_ref()

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{Failure, bad_input, condition_runs, metric_of, shared_test_set_noise};
+use super::common::{Failure, bad_input, condition_runs, shared_test_set_noise};
 use crate::analysis::noise_reading::difference_noise_line;
 use crate::analysis::reading::{
     LuckReading, PairReading, Side, gap_side, ordinal, percentile_text, read_pair,
 };
-use crate::analysis::summary::finished_outcomes;
 use crate::analysis::summary::format_value;
+use crate::analysis::summary::{finished_outcomes, metric_of};
 use crate::engine::metric::Metric;
 
 /// A metric value as the tables print it.
@@ -53,7 +53,7 @@ pub(super) fn luck_command(args: LuckArgs) -> Result<(), Failure> {
             fixed_hashes.len()
         )));
     }
-    let metric = metric_of(&fixed_runs).unwrap_or(Metric::Accuracy);
+    let metric = metric_of(fixed_runs.iter().copied()).unwrap_or(Metric::Accuracy);
     let reading = read_pair(
         Side {
             name: &args.fixed,

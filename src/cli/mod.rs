@@ -17,6 +17,7 @@ pub mod common;
 pub mod compare;
 pub mod gui;
 pub mod history;
+mod keeper;
 pub mod luck;
 pub mod merge;
 pub mod plan;

@@ -10,20 +10,21 @@ use super::common::{
     ExperimentArgs, Failure, SEED_ENV, StoreArgs, bad_input, check_outputs, check_workers,
     kept_files, load_experiment, resolve_seed, write_results,
 };
+use super::keeper::Keeper;
 use super::shard_source::resolve_shard;
 use crate::analysis::noise_reading::noise_reading;
 use crate::analysis::summary::{ConditionSummary, format_value};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::files::{MAX_RESULTS_BYTES, escape};
 use crate::engine::metric::Metric;
-use crate::engine::record::{RunId, RunRecord};
+use crate::engine::record::RunRecord;
 use crate::engine::seeds::parse_condition_list;
 use crate::engine::shard::Shard;
 use crate::engine::sweep::{
     SweepEvent, SweepSpec, default_workers, run_sweep, sort_into_sweep_order,
 };
 use crate::records::estimate::{SweepEstimate, available_memory, size_text};
-use crate::records::store::{RunStore, StoreError, engine_fingerprint, sweep_pairs};
+use crate::records::store::{engine_fingerprint, sweep_pairs};
 use crate::records::{ResultsFile, ShardRecord};
 
 #[derive(Args, Debug)]
@@ -167,87 +168,6 @@ fn experiment(args: &RunArgs) -> Result<ExperimentConfig, Failure> {
     Ok(config)
 }
 
-/// The run store as this run uses it: the experiment's id and the runs it already has.
-/// Any store problem after opening turns into a warning and the sweep goes on in memory.
-struct Keeper {
-    store: Option<(RunStore, i64)>,
-    /// Why runs stopped being kept (or were never kept), for the warning at the end: a
-    /// warning only at the start scrolls away under a long sweep's progress.
-    lost: Option<String>,
-    /// Runs trained while the store was not keeping them.
-    unkept: usize,
-}
-
-impl Keeper {
-    fn open(
-        args: &RunArgs,
-        config: &ExperimentConfig,
-        master_seed: u64,
-    ) -> Result<Keeper, Failure> {
-        let mut keeper = Keeper {
-            store: None,
-            lost: None,
-            unkept: 0,
-        };
-        match args.store.open_for_run()? {
-            None => {}
-            Some(Err(why)) => keeper.lost = Some(why),
-            Some(Ok(mut store)) => match store.register(config, master_seed) {
-                Ok(id) => keeper.store = Some((store, id)),
-                Err(error) => keeper.give_up(&error),
-            },
-        }
-        Ok(keeper)
-    }
-
-    fn give_up(&mut self, error: &StoreError) {
-        eprintln!("warning: runs are not being kept: {error}");
-        self.lost = Some(error.to_string());
-        self.store = None;
-    }
-
-    /// Says, after the table, that trained runs are missing from the store and why.
-    fn report_lost(&self) {
-        if let Some(why) = &self.lost
-            && self.unkept > 0
-        {
-            eprintln!(
-                "warning: {} trained runs were NOT kept in the run store ({why}); they are only \
-                 in the results file, and the next run will train them again",
-                self.unkept
-            );
-        }
-    }
-
-    /// The stored runs among `pairs` (none without a store).
-    fn stored(&mut self, pairs: &[RunId]) -> Vec<RunRecord> {
-        let Some((store, id)) = &self.store else {
-            return Vec::new();
-        };
-        match store.lookup(*id, pairs) {
-            Ok(runs) => runs,
-            Err(error) => {
-                self.give_up(&error);
-                Vec::new()
-            }
-        }
-    }
-
-    /// Writes a finished run; on failure, warns once and keeps nothing more.
-    fn keep(&mut self, record: &RunRecord) {
-        let failed = match &mut self.store {
-            Some((store, id)) => store.insert(*id, std::slice::from_ref(record), false).err(),
-            None => None,
-        };
-        if let Some(error) = failed {
-            self.give_up(&error);
-        }
-        if self.store.is_none() && self.lost.is_some() && record.error.is_none() {
-            self.unkept += 1;
-        }
-    }
-}
-
 /// The part of the sweep this process trains (`--shard`, or a scheduler's environment),
 /// printed with its origin. A part needs a master seed fixed for every part: a seed drawn
 /// from the OS per part would make the parts different experiments.
@@ -360,7 +280,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     };
     // Before the store is touched: at most every run of the file is trained.
     let estimate = check_size(&config, pairs.len(), pairs.len(), workers)?;
-    let mut keeper = Keeper::open(&args, &config, master_seed)?;
+    let mut keeper = Keeper::open(&args.store, &config, master_seed)?;
     let stored = keeper.stored(&pairs);
     let mut spec = SweepSpec::new(config.clone(), master_seed, workers);
     spec.skip = stored.iter().map(RunRecord::id).collect();
@@ -369,11 +289,11 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         spec.skip.extend(whole.others(&config));
     }
     let total = spec.runs_to_train();
-    if let Some((store, _)) = &keeper.store {
+    if let Some(store) = keeper.store_path() {
         println!(
             "runs: {} from the store ({}), {total} to train",
             stored.len(),
-            store.path().display()
+            store.display()
         );
     }
     if !args.quiet {

@@ -172,10 +172,7 @@ impl ResultsFile {
 
     /// The metric of the file's runs (its first finished run's; accuracy when none finished).
     pub fn metric(&self) -> Metric {
-        self.runs
-            .iter()
-            .find(|r| r.error.is_none())
-            .map_or(Metric::Accuracy, |r| r.metric.clone())
+        crate::analysis::summary::metric_of(&self.runs).unwrap_or(Metric::Accuracy)
     }
 
     pub fn load(path: &Path) -> Result<ResultsFile, ResultsFileError> {

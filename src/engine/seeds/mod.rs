@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 mod chacha;
+mod condition_names;
 mod master;
 mod stream;
 
@@ -260,26 +261,6 @@ impl FromStr for Condition {
             "unknown condition `{text}`; expected all-fixed, all-free, only-<source>, \
              free:<source>+<source>..., library-rng or nudge (sources: data, split, init, dropout, shuffle, threads)"
         ))
-    }
-}
-
-/// A condition equals a name that reads as it (`all-fixed`; `free:shuffle+init` equals
-/// `free:init+shuffle`), so tests and messages can compare with text.
-impl PartialEq<str> for Condition {
-    fn eq(&self, name: &str) -> bool {
-        name.parse::<Condition>().is_ok_and(|c| c == *self)
-    }
-}
-
-impl PartialEq<&str> for Condition {
-    fn eq(&self, name: &&str) -> bool {
-        *self == **name
-    }
-}
-
-impl PartialEq<String> for Condition {
-    fn eq(&self, name: &String) -> bool {
-        *self == *name.as_str()
     }
 }
 

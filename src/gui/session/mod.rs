@@ -12,41 +12,13 @@ use crate::engine::seeds::{Condition, Source};
 use crate::engine::sweep::{SweepEvent, sort_into_sweep_order, total_runs};
 use crate::gui::summarizer::Summarizer;
 use crate::records::ResultsFile;
+pub use condition_key::ConditionKey;
 
+mod condition_key;
 mod summaries;
 pub use summaries::{LARGE_CONDITION, LARGE_SUMMARY_INTERVAL};
 
 /// The runs of the current (or last) sweep and what they add up to.
-/// How a view names a condition: as the typed value, or as the name a persisted view
-/// setting holds (an unknown or stale name has no runs).
-pub trait ConditionKey {
-    fn condition(&self) -> Option<Condition>;
-}
-
-impl ConditionKey for Condition {
-    fn condition(&self) -> Option<Condition> {
-        Some(*self)
-    }
-}
-
-impl ConditionKey for &Condition {
-    fn condition(&self) -> Option<Condition> {
-        Some(**self)
-    }
-}
-
-impl ConditionKey for &str {
-    fn condition(&self) -> Option<Condition> {
-        self.parse().ok()
-    }
-}
-
-impl ConditionKey for &String {
-    fn condition(&self) -> Option<Condition> {
-        self.parse().ok()
-    }
-}
-
 pub struct Session {
     pub config: ExperimentConfig,
     pub master_seed: u64,
@@ -222,10 +194,7 @@ impl Session {
 
     /// The runs' metric (accuracy before any run has arrived).
     pub fn metric(&self) -> Metric {
-        self.runs
-            .iter()
-            .find(|r| r.error.is_none())
-            .map_or(Metric::Accuracy, |r| r.metric.clone())
+        crate::analysis::summary::metric_of(&self.runs).unwrap_or(Metric::Accuracy)
     }
 
     /// Runs of the experiment that are neither stored nor trained yet.
