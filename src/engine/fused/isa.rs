@@ -15,20 +15,23 @@ use std::arch::x86_64::*;
 
 /// One instruction set's lane operations on `L` lanes (`L` is 1, 2, 4, 8 or 16).
 ///
-/// # Safety
-/// The methods use the instruction set's intrinsics: call them only from code compiled for
-/// it (the kernel's `#[target_feature]` wrappers), on a CPU that has it.
-pub(crate) trait Isa {
+/// A value of an `Isa` type is the proof that this CPU has its instructions: `Portable` is
+/// free to make, `Avx2` and `Avx512` only come from their `detect`, which asks the CPU. So the
+/// operations are safe to call anywhere; they are fast where they are inlined into a function
+/// compiled for the instruction set (the kernel's `#[target_feature]` wrappers), and still
+/// correct, if slow, anywhere else.
+pub(crate) trait Isa: Copy {
     /// `acc = a · b + acc`, one rounding.
-    unsafe fn fma<const L: usize>(acc: &mut [f32; L], a: &[f32; L], b: &[f32; L]);
+    fn fma<const L: usize>(self, acc: &mut [f32; L], a: &[f32; L], b: &[f32; L]);
     /// `acc += a`.
-    unsafe fn add<const L: usize>(acc: &mut [f32; L], a: &[f32; L]);
+    fn add<const L: usize>(self, acc: &mut [f32; L], a: &[f32; L]);
     /// `out = a · b`.
-    unsafe fn mul<const L: usize>(out: &mut [f32; L], a: &[f32; L], b: &[f32; L]);
+    fn mul<const L: usize>(self, out: &mut [f32; L], a: &[f32; L], b: &[f32; L]);
     /// ReLU of `z + bias` in place of `z`, and its slope (1 where `z + bias > 0`, else 0), both
     /// times the dropout mask when there is one: `Some((kept, scale))` is `scale` in the lanes
     /// whose bit is set in `kept` (bit `k`, lane `k`), 0 in the others.
-    unsafe fn relu<const L: usize>(
+    fn relu<const L: usize>(
+        self,
         z: &mut [f32; L],
         bias: &[f32; L],
         mask: Option<(u16, f32)>,
@@ -37,32 +40,34 @@ pub(crate) trait Isa {
 }
 
 /// Any CPU: one lane at a time.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Portable;
 
 impl Isa for Portable {
     #[inline(always)]
-    unsafe fn fma<const L: usize>(acc: &mut [f32; L], a: &[f32; L], b: &[f32; L]) {
+    fn fma<const L: usize>(self, acc: &mut [f32; L], a: &[f32; L], b: &[f32; L]) {
         for k in 0..L {
             acc[k] = a[k].mul_add(b[k], acc[k]);
         }
     }
 
     #[inline(always)]
-    unsafe fn add<const L: usize>(acc: &mut [f32; L], a: &[f32; L]) {
+    fn add<const L: usize>(self, acc: &mut [f32; L], a: &[f32; L]) {
         for k in 0..L {
             acc[k] += a[k];
         }
     }
 
     #[inline(always)]
-    unsafe fn mul<const L: usize>(out: &mut [f32; L], a: &[f32; L], b: &[f32; L]) {
+    fn mul<const L: usize>(self, out: &mut [f32; L], a: &[f32; L], b: &[f32; L]) {
         for k in 0..L {
             out[k] = a[k] * b[k];
         }
     }
 
     #[inline(always)]
-    unsafe fn relu<const L: usize>(
+    fn relu<const L: usize>(
+        self,
         z: &mut [f32; L],
         bias: &[f32; L],
         mask: Option<(u16, f32)>,
@@ -100,22 +105,49 @@ macro_rules! by_width {
     }};
 }
 
-/// AVX2 + FMA: 8 lanes a register.
+/// AVX2 + FMA: 8 lanes a register. Only [`Avx2::detect`] makes one.
 #[cfg(target_arch = "x86_64")]
-pub(crate) struct Avx2;
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Avx2 {
+    _detected: (),
+}
 
-/// AVX-512F: 16 lanes a register.
+/// AVX-512F (with AVX2 and FMA for the remainder): 16 lanes a register. Only
+/// [`Avx512::detect`] makes one.
 #[cfg(target_arch = "x86_64")]
-pub(crate) struct Avx512;
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Avx512 {
+    _detected: (),
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Avx2 {
+    /// The capability, if this CPU has AVX2 and FMA.
+    pub(crate) fn detect() -> Option<Self> {
+        (std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"))
+            .then_some(Self { _detected: () })
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Avx512 {
+    /// The capability, if this CPU has AVX-512F, AVX2 and FMA.
+    pub(crate) fn detect() -> Option<Self> {
+        (std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma"))
+        .then_some(Self { _detected: () })
+    }
+}
 
 #[cfg(target_arch = "x86_64")]
 macro_rules! x86_isa {
     ($name:ident, $wide:literal) => {
         impl Isa for $name {
             #[inline(always)]
-            unsafe fn fma<const L: usize>(acc: &mut [f32; L], a: &[f32; L], b: &[f32; L]) {
+            fn fma<const L: usize>(self, acc: &mut [f32; L], a: &[f32; L], b: &[f32; L]) {
                 let (a, b, c) = (a.as_ptr(), b.as_ptr(), acc.as_mut_ptr());
-                // SAFETY: this fn's caller guarantees the CPU has this instruction set (the `Isa` contract); the pointers come from `L`-long arrays and each load or store touches at most `L` lanes.
+                // SAFETY: `self` exists, so the CPU has this instruction set (see `detect`); the pointers come from `L`-long arrays and each load or store touches at most `L` lanes.
                 unsafe {
                     by_width!(
                         k,
@@ -151,9 +183,9 @@ macro_rules! x86_isa {
             }
 
             #[inline(always)]
-            unsafe fn add<const L: usize>(acc: &mut [f32; L], a: &[f32; L]) {
+            fn add<const L: usize>(self, acc: &mut [f32; L], a: &[f32; L]) {
                 let (a, c) = (a.as_ptr(), acc.as_mut_ptr());
-                // SAFETY: this fn's caller guarantees the CPU has this instruction set (the `Isa` contract); the pointers come from `L`-long arrays and each load or store touches at most `L` lanes.
+                // SAFETY: `self` exists, so the CPU has this instruction set (see `detect`); the pointers come from `L`-long arrays and each load or store touches at most `L` lanes.
                 unsafe {
                     by_width!(
                         k,
@@ -185,9 +217,9 @@ macro_rules! x86_isa {
             }
 
             #[inline(always)]
-            unsafe fn mul<const L: usize>(out: &mut [f32; L], a: &[f32; L], b: &[f32; L]) {
+            fn mul<const L: usize>(self, out: &mut [f32; L], a: &[f32; L], b: &[f32; L]) {
                 let (a, b, o) = (a.as_ptr(), b.as_ptr(), out.as_mut_ptr());
-                // SAFETY: this fn's caller guarantees the CPU has this instruction set (the `Isa` contract); the pointers come from `L`-long arrays and each load or store touches at most `L` lanes.
+                // SAFETY: `self` exists, so the CPU has this instruction set (see `detect`); the pointers come from `L`-long arrays and each load or store touches at most `L` lanes.
                 unsafe {
                     by_width!(
                         k,
@@ -219,14 +251,15 @@ macro_rules! x86_isa {
             }
 
             #[inline(always)]
-            unsafe fn relu<const L: usize>(
+            fn relu<const L: usize>(
+                self,
                 z: &mut [f32; L],
                 bias: &[f32; L],
                 mask: Option<(u16, f32)>,
                 slope: &mut [f32; L],
             ) {
                 let (zp, bp, sp) = (z.as_mut_ptr(), bias.as_ptr(), slope.as_mut_ptr());
-                // SAFETY: this fn's caller guarantees the CPU has this instruction set (the `Isa` contract); the pointers come from `L`-long arrays and each load or store touches at most `L` lanes.
+                // SAFETY: `self` exists, so the CPU has this instruction set (see `detect`); the pointers come from `L`-long arrays and each load or store touches at most `L` lanes.
                 unsafe {
                     by_width!(
                         k,

@@ -83,38 +83,36 @@ pub fn pack_gradient(
 }
 
 /// The widest vector instructions this CPU has. Each path runs the same code on the same
-/// values, so the bits are the same on every path; only the speed differs.
+/// values, so the bits are the same on every path; only the speed differs. The instruction
+/// set is a value only detection creates (`isa::Avx512::detect`), so the step itself is safe
+/// code; the one `unsafe` left is entering a function compiled for those instructions.
 fn dispatch<const L: usize>(step: &Step, grads: &mut [Vec<f32>]) -> Vec<f64> {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has the features the function is compiled for.
-            return unsafe { step_avx512::<L>(step, grads) };
+        if let Some(isa) = Avx512::detect() {
+            // SAFETY: `isa` exists, so the CPU has AVX-512F, AVX2 and FMA, which
+            // `step_avx512` is compiled for.
+            return unsafe { step_avx512::<L>(isa, step, grads) };
         }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: as above.
-            return unsafe { step_avx2::<L>(step, grads) };
+        if let Some(isa) = Avx2::detect() {
+            // SAFETY: `isa` exists, so the CPU has AVX2 and FMA, which `step_avx2` is
+            // compiled for.
+            return unsafe { step_avx2::<L>(isa, step, grads) };
         }
     }
-    // SAFETY: the portable operations are plain Rust.
-    unsafe { step_body::<Portable, L>(step, grads) }
+    step_body::<Portable, L>(Portable, step, grads)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn step_avx512<const L: usize>(step: &Step, grads: &mut [Vec<f32>]) -> Vec<f64> {
-    // SAFETY: compiled for AVX-512, called only where the CPU has it.
-    unsafe { step_body::<Avx512, L>(step, grads) }
+fn step_avx512<const L: usize>(isa: Avx512, step: &Step, grads: &mut [Vec<f32>]) -> Vec<f64> {
+    step_body::<Avx512, L>(isa, step, grads)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn step_avx2<const L: usize>(step: &Step, grads: &mut [Vec<f32>]) -> Vec<f64> {
-    // SAFETY: compiled for AVX2 and FMA, called only where the CPU has them.
-    unsafe { step_body::<Avx2, L>(step, grads) }
+fn step_avx2<const L: usize>(isa: Avx2, step: &Step, grads: &mut [Vec<f32>]) -> Vec<f64> {
+    step_body::<Avx2, L>(isa, step, grads)
 }
 
 type Lanes<const L: usize> = [f32; L];
@@ -133,19 +131,17 @@ fn lanes_mut<const L: usize>(values: &mut [f32]) -> &mut [Lanes<L>] {
 /// `acc[j] = a · x[j] + acc[j]` for every `j`, one rounding each: a one-lane pack (a run
 /// alone) vectorised across units instead of lanes, with the same bits as unit by unit.
 #[inline(always)]
-unsafe fn axpy<I: Isa>(acc: &mut [f32], a: f32, x: &[f32]) {
+fn axpy<I: Isa>(isa: I, acc: &mut [f32], a: f32, x: &[f32]) {
     let (wide, narrow) = ([a; 16], [a; 8]);
     let mut j = 0;
     while j + 16 <= acc.len() {
         let (acc16, x16) = (&mut acc[j..j + 16], &x[j..j + 16]);
-        // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { I::fma::<16>(acc16.try_into().unwrap(), &wide, x16.try_into().unwrap()) };
+        isa.fma::<16>(acc16.try_into().unwrap(), &wide, x16.try_into().unwrap());
         j += 16;
     }
     while j + 8 <= acc.len() {
         let (acc8, x8) = (&mut acc[j..j + 8], &x[j..j + 8]);
-        // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { I::fma::<8>(acc8.try_into().unwrap(), &narrow, x8.try_into().unwrap()) };
+        isa.fma::<8>(acc8.try_into().unwrap(), &narrow, x8.try_into().unwrap());
         j += 8;
     }
     while j < acc.len() {
@@ -156,12 +152,11 @@ unsafe fn axpy<I: Isa>(acc: &mut [f32], a: f32, x: &[f32]) {
 
 /// `acc[j] += x[j]` for every `j` (see [`axpy`]).
 #[inline(always)]
-unsafe fn add_all<I: Isa>(acc: &mut [f32], x: &[f32]) {
+fn add_all<I: Isa>(isa: I, acc: &mut [f32], x: &[f32]) {
     let mut j = 0;
     while j + 16 <= acc.len() {
         let (acc16, x16) = (&mut acc[j..j + 16], &x[j..j + 16]);
-        // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { I::add::<16>(acc16.try_into().unwrap(), x16.try_into().unwrap()) };
+        isa.add::<16>(acc16.try_into().unwrap(), x16.try_into().unwrap());
         j += 16;
     }
     while j < acc.len() {
@@ -175,7 +170,8 @@ type RowMask<'a> = Option<(&'a [u16], f32)>;
 
 /// A hidden layer's `h = act(z + b) · mask` (in place of `z`) and `slope = act'(z + b) · mask`.
 #[inline(always)]
-unsafe fn activate_layer<I: Isa, const L: usize>(
+fn activate_layer<I: Isa, const L: usize>(
+    isa: I,
     activation: Activation,
     z: &mut [Lanes<L>],
     bias: &[Lanes<L>],
@@ -187,14 +183,12 @@ unsafe fn activate_layer<I: Isa, const L: usize>(
         Activation::Relu => match mask {
             Some((kept, scale)) => {
                 for j in 0..z.len() {
-                    // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-                    unsafe { I::relu(&mut z[j], &bias[j], Some((kept[j], scale)), &mut slopes[j]) };
+                    isa.relu(&mut z[j], &bias[j], Some((kept[j], scale)), &mut slopes[j]);
                 }
             }
             None => {
                 for j in 0..z.len() {
-                    // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-                    unsafe { I::relu(&mut z[j], &bias[j], None, &mut slopes[j]) };
+                    isa.relu(&mut z[j], &bias[j], None, &mut slopes[j]);
                 }
             }
         },
@@ -255,11 +249,8 @@ struct Buffers<const L: usize> {
 /// [`BLOCK`], the rest one at a time; a block computes exactly what its rows would one by one
 /// (each sum over inputs per row, each weight gradient over rows in row order), so the bits do
 /// not depend on the blocking.
-///
-/// # Safety
-/// `I`'s instructions must be available (see [`Isa`]).
 #[inline(always)]
-unsafe fn step_body<I: Isa, const L: usize>(step: &Step, grads: &mut [Vec<f32>]) -> Vec<f64> {
+fn step_body<I: Isa, const L: usize>(isa: I, step: &Step, grads: &mut [Vec<f32>]) -> Vec<f64> {
     let widths = &step.spec.widths;
     let layers = widths.len() - 1;
     let outputs = widths[layers];
@@ -279,13 +270,11 @@ unsafe fn step_body<I: Isa, const L: usize>(step: &Step, grads: &mut [Vec<f32>])
     let mut row = step.start;
     let end = step.start + step.len;
     while row + BLOCK <= end {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { block::<I, L, BLOCK>(step, row, &mut buffers, grads, &mut losses) };
+        block::<I, L, BLOCK>(isa, step, row, &mut buffers, grads, &mut losses);
         row += BLOCK;
     }
     while row < end {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { block::<I, L, 1>(step, row, &mut buffers, grads, &mut losses) };
+        block::<I, L, 1>(isa, step, row, &mut buffers, grads, &mut losses);
         row += 1;
     }
     let scale = 1.0 / step.batch_rows as f64;
@@ -297,7 +286,8 @@ unsafe fn step_body<I: Isa, const L: usize>(step: &Step, grads: &mut [Vec<f32>])
 
 /// Rows `first..first + B` of the step: forward, loss, backward.
 #[inline(always)]
-unsafe fn block<I: Isa, const L: usize, const B: usize>(
+fn block<I: Isa, const L: usize, const B: usize>(
+    isa: I,
     step: &Step,
     first: usize,
     buffers: &mut Buffers<L>,
@@ -338,13 +328,11 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
                 zb.fill(0.0);
                 for i in 0..fan_in {
                     let wi = &w1[i * fan_out..(i + 1) * fan_out];
-                    // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-                    unsafe { axpy::<I>(zb, x1[b * fan_in + i], wi) };
+                    axpy::<I>(isa, zb, x1[b * fan_in + i], wi);
                 }
             }
         } else {
-            // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-            unsafe { tiles::forward::<I, L, B>(layer_input, w, z, (fan_in, fan_out)) };
+            tiles::forward::<I, L, B>(isa, layer_input, w, z, (fan_in, fan_out));
         }
         if layer + 1 < layers {
             let masks = input.masks.as_ref();
@@ -353,22 +341,19 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
                 let mask =
                     masks.map(|m| (&m.kept[layer][row * fan_out..(row + 1) * fan_out], m.scale));
                 let units = b * fan_out..(b + 1) * fan_out;
-                // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-                unsafe {
-                    activate_layer::<I, L>(
-                        step.spec.activation,
-                        &mut z[units.clone()],
-                        bias,
-                        mask,
-                        &mut slopes[layer][units],
-                    )
-                };
+                activate_layer::<I, L>(
+                    isa,
+                    step.spec.activation,
+                    &mut z[units.clone()],
+                    bias,
+                    mask,
+                    &mut slopes[layer][units],
+                );
             }
         } else {
             for b in 0..B {
                 for (o, bj) in z[b * fan_out..(b + 1) * fan_out].iter_mut().zip(bias) {
-                    // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-                    unsafe { I::add(o, bj) };
+                    isa.add(o, bj);
                 }
             }
         }
@@ -397,22 +382,18 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
                 let gb = &g1[b * fan_out..(b + 1) * fan_out];
                 for i in 0..fan_in {
                     let gwi = &mut weight_grads[0][i * fan_out..(i + 1) * fan_out];
-                    // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-                    unsafe { axpy::<I>(gwi, x1[b * fan_in + i], gb) };
+                    axpy::<I>(isa, gwi, x1[b * fan_in + i], gb);
                 }
-                // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-                unsafe { add_all::<I>(&mut rest[0], gb) };
+                add_all::<I>(isa, &mut rest[0], gb);
             }
         } else {
             let gw = lanes_mut::<L>(&mut weight_grads[0]);
-            // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-            unsafe { tiles::weight_gradient::<I, L, B>(layer_input, g, gw, (fan_in, fan_out)) };
+            tiles::weight_gradient::<I, L, B>(isa, layer_input, g, gw, (fan_in, fan_out));
             let gb = lanes_mut::<L>(&mut rest[0]);
             for j in 0..fan_out {
                 let mut acc = gb[j];
                 for b in 0..B {
-                    // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-                    unsafe { I::add(&mut acc, &g[b * fan_out + j]) };
+                    isa.add(&mut acc, &g[b * fan_out + j]);
                 }
                 gb[j] = acc;
             }
@@ -420,8 +401,7 @@ unsafe fn block<I: Isa, const L: usize, const B: usize>(
         if layer > 0 {
             let w = lanes::<L>(&step.params[2 * layer]);
             let slope = &slopes[layer - 1];
-            // SAFETY: `I`'s lane operations need only its instruction set, which `dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-            unsafe { tiles::back_propagate::<I, L, B>(g, w, slope, g_below, (fan_in, fan_out)) };
+            tiles::back_propagate::<I, L, B>(isa, g, w, slope, g_below, (fan_in, fan_out));
             std::mem::swap(g, g_below);
         }
     }

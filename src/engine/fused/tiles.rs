@@ -18,7 +18,8 @@ type Lanes<const L: usize> = [f32; L];
 /// `z[b][j] = Σ_i x[b][i] · w[i][j]` for the block's `B` rows (`x` is `[B][fan_in]`, `w`
 /// `[fan_in][fan_out]`, `z` `[B][fan_out]`), four outputs at a time.
 #[inline(always)]
-pub(super) unsafe fn forward<I: Isa, const L: usize, const B: usize>(
+pub(super) fn forward<I: Isa, const L: usize, const B: usize>(
+    isa: I,
     x: &[Lanes<L>],
     w: &[Lanes<L>],
     z: &mut [Lanes<L>],
@@ -26,24 +27,22 @@ pub(super) unsafe fn forward<I: Isa, const L: usize, const B: usize>(
 ) {
     let mut j = 0;
     while j + 4 <= fan_out {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { forward_tile::<I, L, B, 4>(x, w, z, (fan_in, fan_out), j) };
+        forward_tile::<I, L, B, 4>(isa, x, w, z, (fan_in, fan_out), j);
         j += 4;
     }
     while j + 2 <= fan_out {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { forward_tile::<I, L, B, 2>(x, w, z, (fan_in, fan_out), j) };
+        forward_tile::<I, L, B, 2>(isa, x, w, z, (fan_in, fan_out), j);
         j += 2;
     }
     while j < fan_out {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { forward_tile::<I, L, B, 1>(x, w, z, (fan_in, fan_out), j) };
+        forward_tile::<I, L, B, 1>(isa, x, w, z, (fan_in, fan_out), j);
         j += 1;
     }
 }
 
 #[inline(always)]
-unsafe fn forward_tile<I: Isa, const L: usize, const B: usize, const J: usize>(
+fn forward_tile<I: Isa, const L: usize, const B: usize, const J: usize>(
+    isa: I,
     x: &[Lanes<L>],
     w: &[Lanes<L>],
     z: &mut [Lanes<L>],
@@ -56,8 +55,7 @@ unsafe fn forward_tile<I: Isa, const L: usize, const B: usize, const J: usize>(
         for b in 0..B {
             let xi = &x[b * fan_in + i];
             for (jt, wij) in w_row.iter().enumerate() {
-                // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-                unsafe { I::fma(&mut acc[jt][b], xi, wij) };
+                isa.fma(&mut acc[jt][b], xi, wij);
             }
         }
     }
@@ -71,7 +69,8 @@ unsafe fn forward_tile<I: Isa, const L: usize, const B: usize, const J: usize>(
 /// `gw[i][j] += Σ_b x[b][i] · g[b][j]` over the block's rows in order: four inputs by four
 /// outputs at a time.
 #[inline(always)]
-pub(super) unsafe fn weight_gradient<I: Isa, const L: usize, const B: usize>(
+pub(super) fn weight_gradient<I: Isa, const L: usize, const B: usize>(
+    isa: I,
     x: &[Lanes<L>],
     g: &[Lanes<L>],
     gw: &mut [Lanes<L>],
@@ -79,20 +78,19 @@ pub(super) unsafe fn weight_gradient<I: Isa, const L: usize, const B: usize>(
 ) {
     let mut i = 0;
     while i + 4 <= fan_in {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { weight_gradient_rows::<I, L, B, 4>(x, g, gw, (fan_in, fan_out), i) };
+        weight_gradient_rows::<I, L, B, 4>(isa, x, g, gw, (fan_in, fan_out), i);
         i += 4;
     }
     while i < fan_in {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { weight_gradient_rows::<I, L, B, 1>(x, g, gw, (fan_in, fan_out), i) };
+        weight_gradient_rows::<I, L, B, 1>(isa, x, g, gw, (fan_in, fan_out), i);
         i += 1;
     }
 }
 
 /// Inputs `i0..i0 + R` of [`weight_gradient`], across every output.
 #[inline(always)]
-unsafe fn weight_gradient_rows<I: Isa, const L: usize, const B: usize, const R: usize>(
+fn weight_gradient_rows<I: Isa, const L: usize, const B: usize, const R: usize>(
+    isa: I,
     x: &[Lanes<L>],
     g: &[Lanes<L>],
     gw: &mut [Lanes<L>],
@@ -101,25 +99,18 @@ unsafe fn weight_gradient_rows<I: Isa, const L: usize, const B: usize, const R: 
 ) {
     let mut j = 0;
     while j + 4 <= fan_out {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { weight_gradient_tile::<I, L, B, R, 4>(x, g, gw, (fan_in, fan_out), (i0, j)) };
+        weight_gradient_tile::<I, L, B, R, 4>(isa, x, g, gw, (fan_in, fan_out), (i0, j));
         j += 4;
     }
     while j < fan_out {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { weight_gradient_tile::<I, L, B, R, 1>(x, g, gw, (fan_in, fan_out), (i0, j)) };
+        weight_gradient_tile::<I, L, B, R, 1>(isa, x, g, gw, (fan_in, fan_out), (i0, j));
         j += 1;
     }
 }
 
 #[inline(always)]
-unsafe fn weight_gradient_tile<
-    I: Isa,
-    const L: usize,
-    const B: usize,
-    const R: usize,
-    const J: usize,
->(
+fn weight_gradient_tile<I: Isa, const L: usize, const B: usize, const R: usize, const J: usize>(
+    isa: I,
     x: &[Lanes<L>],
     g: &[Lanes<L>],
     gw: &mut [Lanes<L>],
@@ -135,8 +126,7 @@ unsafe fn weight_gradient_tile<
         for (it, row) in acc.iter_mut().enumerate() {
             let xi = &x[b * fan_in + i0 + it];
             for (sum, gj) in row.iter_mut().zip(g_row) {
-                // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-                unsafe { I::fma(sum, xi, gj) };
+                isa.fma(sum, xi, gj);
             }
         }
     }
@@ -148,7 +138,8 @@ unsafe fn weight_gradient_tile<
 /// `below[b][i] = (Σ_j g[b][j] · w[i][j]) · slope[b][i]`: the gradient with respect to the
 /// layer below's pre-activation, four inputs of two rows at a time.
 #[inline(always)]
-pub(super) unsafe fn back_propagate<I: Isa, const L: usize, const B: usize>(
+pub(super) fn back_propagate<I: Isa, const L: usize, const B: usize>(
+    isa: I,
     g: &[Lanes<L>],
     w: &[Lanes<L>],
     slope: &[Lanes<L>],
@@ -157,20 +148,19 @@ pub(super) unsafe fn back_propagate<I: Isa, const L: usize, const B: usize>(
 ) {
     let mut b = 0;
     while b + 2 <= B {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { back_propagate_rows::<I, L, 2>(g, w, slope, below, (fan_in, fan_out), b) };
+        back_propagate_rows::<I, L, 2>(isa, g, w, slope, below, (fan_in, fan_out), b);
         b += 2;
     }
     while b < B {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe { back_propagate_rows::<I, L, 1>(g, w, slope, below, (fan_in, fan_out), b) };
+        back_propagate_rows::<I, L, 1>(isa, g, w, slope, below, (fan_in, fan_out), b);
         b += 1;
     }
 }
 
 /// Rows `b0..b0 + R` of [`back_propagate`].
 #[inline(always)]
-unsafe fn back_propagate_rows<I: Isa, const L: usize, const R: usize>(
+fn back_propagate_rows<I: Isa, const L: usize, const R: usize>(
+    isa: I,
     g: &[Lanes<L>],
     w: &[Lanes<L>],
     slope: &[Lanes<L>],
@@ -180,23 +170,18 @@ unsafe fn back_propagate_rows<I: Isa, const L: usize, const R: usize>(
 ) {
     let mut i = 0;
     while i + 4 <= fan_in {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe {
-            back_propagate_tile::<I, L, R, 4>(g, w, slope, below, (fan_in, fan_out), (b0, i))
-        };
+        back_propagate_tile::<I, L, R, 4>(isa, g, w, slope, below, (fan_in, fan_out), (b0, i));
         i += 4;
     }
     while i < fan_in {
-        // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-        unsafe {
-            back_propagate_tile::<I, L, R, 1>(g, w, slope, below, (fan_in, fan_out), (b0, i))
-        };
+        back_propagate_tile::<I, L, R, 1>(isa, g, w, slope, below, (fan_in, fan_out), (b0, i));
         i += 1;
     }
 }
 
 #[inline(always)]
-unsafe fn back_propagate_tile<I: Isa, const L: usize, const R: usize, const T: usize>(
+fn back_propagate_tile<I: Isa, const L: usize, const R: usize, const T: usize>(
+    isa: I,
     g: &[Lanes<L>],
     w: &[Lanes<L>],
     slope: &[Lanes<L>],
@@ -209,16 +194,14 @@ unsafe fn back_propagate_tile<I: Isa, const L: usize, const R: usize, const T: u
         for (bt, row) in acc.iter_mut().enumerate() {
             let gj = &g[(b0 + bt) * fan_out + j];
             for (it, sum) in row.iter_mut().enumerate() {
-                // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-                unsafe { I::fma(sum, gj, &w[(i0 + it) * fan_out + j]) };
+                isa.fma(sum, gj, &w[(i0 + it) * fan_out + j]);
             }
         }
     }
     for (bt, row) in acc.iter().enumerate() {
         for (it, sum) in row.iter().enumerate() {
             let at = (b0 + bt) * fan_in + i0 + it;
-            // SAFETY: `I`'s lane operations need only its instruction set, which `kernel::dispatch` detected at run time before choosing `I`; every slice here is indexed with bounds checks.
-            unsafe { I::mul(&mut below[at], sum, &slope[at]) };
+            isa.mul(&mut below[at], sum, &slope[at]);
         }
     }
 }

@@ -103,6 +103,7 @@ pub(super) fn layers_of<'a>(spec: &ModelSpec, params: &'a [f32]) -> Vec<Layer<'a
 /// is the same whatever the grouping.
 #[inline(always)]
 fn layer_lanes<I: Isa, const G: usize>(
+    isa: I,
     layer: &Layer,
     input: &[[f32; LANES]],
     output: &mut [[f32; LANES]],
@@ -110,15 +111,15 @@ fn layer_lanes<I: Isa, const G: usize>(
 ) {
     let mut j = 0;
     while j + G <= layer.fan_out {
-        outputs_lanes::<I, G>(layer, j, input, output, activation);
+        outputs_lanes::<I, G>(isa, layer, j, input, output, activation);
         j += G;
     }
     while j + 4 <= layer.fan_out {
-        outputs_lanes::<I, 4>(layer, j, input, output, activation);
+        outputs_lanes::<I, 4>(isa, layer, j, input, output, activation);
         j += 4;
     }
     while j < layer.fan_out {
-        outputs_lanes::<I, 1>(layer, j, input, output, activation);
+        outputs_lanes::<I, 1>(isa, layer, j, input, output, activation);
         j += 1;
     }
 }
@@ -128,6 +129,7 @@ fn layer_lanes<I: Isa, const G: usize>(
 /// in one build and not in the next.
 #[inline(always)]
 fn outputs_lanes<I: Isa, const G: usize>(
+    isa: I,
     layer: &Layer,
     j: usize,
     input: &[[f32; LANES]],
@@ -140,8 +142,7 @@ fn outputs_lanes<I: Isa, const G: usize>(
     for (i, x) in input.iter().enumerate().take(layer.fan_in) {
         let weights: &[f32; G] = layer.weights[i * fan_out + j..][..G].try_into().unwrap();
         for (acc, weight) in acc.iter_mut().zip(weights) {
-            // SAFETY: `I` is the instruction set the caller was compiled for (`for_each_block`).
-            unsafe { I::fma(acc, &[*weight; LANES], x) };
+            isa.fma(acc, &[*weight; LANES], x);
         }
     }
     for (g, acc) in acc.into_iter().enumerate() {
@@ -178,35 +179,47 @@ where
 {
     #[cfg(target_arch = "x86_64")]
     {
-        let fma = std::arch::is_x86_feature_detected!("fma");
-        if fma && std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has AVX-512F and FMA, checked just above.
-            return unsafe { blocks_avx512(spec, params, points, visit) };
+        if let Some(isa) = Avx512::detect() {
+            // SAFETY: `isa` exists, so the CPU has the features `blocks_avx512` is compiled for.
+            return unsafe { blocks_avx512(isa, spec, params, points, visit) };
         }
-        if fma && std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2 and FMA, checked just above.
-            return unsafe { blocks_avx2(spec, params, points, visit) };
+        if let Some(isa) = Avx2::detect() {
+            // SAFETY: `isa` exists, so the CPU has the features `blocks_avx2` is compiled for.
+            return unsafe { blocks_avx2(isa, spec, params, points, visit) };
         }
     }
-    blocks::<Portable, NARROW, F>(spec, params, points, visit)
+    blocks::<Portable, NARROW, F>(Portable, spec, params, points, visit)
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,fma")]
-fn blocks_avx512<F: FnMut(Block)>(spec: &ModelSpec, params: &[f32], points: &Columns, visit: F) {
-    blocks::<Avx512, WIDE, F>(spec, params, points, visit)
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn blocks_avx512<F: FnMut(Block)>(
+    isa: Avx512,
+    spec: &ModelSpec,
+    params: &[f32],
+    points: &Columns,
+    visit: F,
+) {
+    blocks::<Avx512, WIDE, F>(isa, spec, params, points, visit)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn blocks_avx2<F: FnMut(Block)>(spec: &ModelSpec, params: &[f32], points: &Columns, visit: F) {
-    blocks::<Avx2, NARROW, F>(spec, params, points, visit)
+fn blocks_avx2<F: FnMut(Block)>(
+    isa: Avx2,
+    spec: &ModelSpec,
+    params: &[f32],
+    points: &Columns,
+    visit: F,
+) {
+    blocks::<Avx2, NARROW, F>(isa, spec, params, points, visit)
 }
 
 /// The body of [`for_each_block`] for the instruction set `I`, `G` outputs summed side by
 /// side (`Portable` runs anywhere; the tests hold the compiled forms to it bit for bit).
 #[inline(always)]
 pub(super) fn blocks<I: Isa, const G: usize, F>(
+    isa: I,
     spec: &ModelSpec,
     params: &[f32],
     points: &Columns,
@@ -236,6 +249,7 @@ pub(super) fn blocks<I: Isa, const G: usize, F>(
         for (index, layer) in layers.iter().enumerate() {
             let hidden = index + 1 < layers.len();
             layer_lanes::<I, G>(
+                isa,
                 layer,
                 &input[..layer.fan_in],
                 &mut output[..layer.fan_out],
@@ -347,7 +361,7 @@ mod tests {
             let fast = outputs(&spec, &params, &points);
             let mut portable = vec![0.0f32; fast.len()];
             let width = *widths.last().unwrap();
-            blocks::<Portable, 2, _>(&spec, &params, &points, |block| {
+            blocks::<Portable, 2, _>(Portable, &spec, &params, &points, |block| {
                 copy_out(&block, width, &mut portable)
             });
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
