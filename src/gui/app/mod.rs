@@ -269,8 +269,10 @@ impl SeedscopeApp {
     fn drive_unattended_run(&mut self, ctx: &egui::Context) {
         // A snapshot waits for every summary to be current, not only for the sweep to end.
         let current = self.session.as_ref().is_none_or(Session::is_current);
-        let idle =
-            !self.is_running() && !self.is_capturing() && current && !super::views::figures_busy();
+        let idle = !self.is_running()
+            && !self.is_capturing()
+            && current
+            && !super::views::figures_busy(ctx);
         let has_session = self.session.is_some();
         let Some(unattended) = &mut self.unattended else {
             return;

@@ -12,12 +12,21 @@ use std::sync::{Arc, Mutex};
 
 use eframe::egui;
 
-/// Figures being computed on threads right now (an unattended snapshot waits for none).
-static RUNNING: AtomicUsize = AtomicUsize::new(0);
+/// Figures being computed on threads right now for one window (an unattended snapshot waits
+/// for none). It lives in the window's egui context, so two apps in one process (the UI
+/// tests) do not count each other's work.
+fn running(ctx: &egui::Context) -> Arc<AtomicUsize> {
+    ctx.data_mut(|d| {
+        d.get_temp_mut_or_insert_with(egui::Id::unique("view-background/running"), || {
+            Arc::new(AtomicUsize::new(0))
+        })
+        .clone()
+    })
+}
 
-/// Whether any view figure is still being computed.
-pub fn busy() -> bool {
-    RUNNING.load(Ordering::Acquire) > 0
+/// Whether any view figure of this window is still being computed.
+pub fn busy(ctx: &egui::Context) -> bool {
+    running(ctx).load(Ordering::Acquire) > 0
 }
 
 /// A figure as a frame finds it.
@@ -76,21 +85,22 @@ where
     if state.started != Some(key) {
         state.started = Some(key);
         let compute = prepare();
-        RUNNING.fetch_add(1, Ordering::AcqRel);
-        let (in_thread, ctx) = (Arc::clone(&slot), ui.ctx().clone());
+        let running = running(ui.ctx());
+        running.fetch_add(1, Ordering::AcqRel);
+        let (in_thread, ctx, in_flight) = (Arc::clone(&slot), ui.ctx().clone(), running.clone());
         let spawned = crate::gui::task::spawn_named("view-figure", move || {
             let value = Arc::new(compute());
             let mut state = in_thread.lock().unwrap_or_else(|p| p.into_inner());
             // A newer key may have started meanwhile; this result still beats none.
             state.done = Some((key, value));
             drop(state);
-            RUNNING.fetch_sub(1, Ordering::AcqRel);
+            in_flight.fetch_sub(1, Ordering::AcqRel);
             ctx.request_repaint();
         });
         if spawned.is_err() {
             // No thread to be had: this key's figure is never coming; the next frame asks
             // again (its work was handed to the failed spawn and dropped).
-            RUNNING.fetch_sub(1, Ordering::AcqRel);
+            running.fetch_sub(1, Ordering::AcqRel);
             state.started = None;
         }
     }
@@ -149,5 +159,31 @@ mod tests {
             matches!(ask(&ctx, 3, true), Figure::Ready(v) if *v == 30),
             "inline"
         );
+    }
+
+    /// The count of figures in flight belongs to one window: another window (another egui
+    /// context) is not kept waiting by it, and it drops to zero when the figure is in.
+    #[test]
+    fn busy_counts_this_windows_figures_only() {
+        let (ctx, other) = (egui::Context::default(), egui::Context::default());
+        let (release, gate) = std::sync::mpsc::channel::<()>();
+        let gate = Mutex::new(Some(gate));
+        let first = in_frame(&ctx, |ui| {
+            figure(ui, "slow", 1u32, false, || {
+                let gate = gate.lock().unwrap().take().unwrap();
+                move || gate.recv().map(|()| 1u32).unwrap_or(0)
+            })
+        });
+        assert!(matches!(first, Figure::Pending));
+        assert!(busy(&ctx), "a figure is on its way in this window");
+        assert!(!busy(&other), "the other window has nothing in flight");
+        release.send(()).unwrap();
+        for _ in 0..500 {
+            if !busy(&ctx) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        panic!("busy stayed on after the figure arrived");
     }
 }

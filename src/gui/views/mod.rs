@@ -162,8 +162,8 @@ pub fn cached_metrics(ui: &egui::Ui, session: &Session, condition: &str) -> Arc<
 }
 
 /// Whether a view figure is still being computed on a thread (`background.rs`).
-pub fn figures_busy() -> bool {
-    background::busy()
+pub fn figures_busy(ctx: &egui::Context) -> bool {
+    background::busy(ctx)
 }
 
 /// Runs (both sides together) from which a pair's reading is computed on a thread.
