@@ -130,6 +130,7 @@ mod tests {
             metrics: std_values.to_vec(),
             finished: 0,
             distinct_hashes: 0,
+            hashes_are_weights: true,
             diverged: 0,
             failed: 0,
             churn: None,

@@ -38,6 +38,10 @@ pub struct ConditionSummary {
     pub distinct_hashes: usize,
     /// Every finished run produced bitwise the same weights (and there were at least two).
     pub bitwise_identical: bool,
+    /// Every finished run reported the same outcome, and the runs reported no weights hash (a
+    /// command's runs): the same results, with nothing said about the weights' bits.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub identical_results: bool,
     /// Test-set noise (docs/test-set-noise.md, `analysis::test_noise`): `None` where the runs were not all
     /// scored on the same test points, or recorded no per-point errors.
     #[serde(default)]
@@ -71,6 +75,9 @@ impl ConditionSummary {
         if self.bitwise_identical {
             notes.push("bitwise identical".to_string());
         }
+        if self.identical_results {
+            notes.push("identical results (no weights hash reported)".to_string());
+        }
         if self.diverged > 0 {
             notes.push(format!("{} diverged", self.diverged));
         }
@@ -100,6 +107,9 @@ pub struct Outcomes {
     /// Finished runs (diverged included) and how many distinct final weight hashes they have.
     pub finished: usize,
     pub distinct_hashes: usize,
+    /// Every finished run's hash is of its weights (false when a command reported none and
+    /// the hash is of its outcome: `engine::command::result::OUTCOME_HASH_PREFIX`).
+    pub hashes_are_weights: bool,
     pub diverged: usize,
     pub failed: usize,
     /// Mean pairwise prediction disagreement, where it is meaningful.
@@ -138,6 +148,9 @@ impl Outcomes {
             metrics: runs.iter().filter_map(|r| r.final_test_metric).collect(),
             finished: finished.len(),
             distinct_hashes: distinct.len(),
+            hashes_are_weights: finished
+                .iter()
+                .all(|r| crate::engine::command::result::hashes_weights(r)),
             diverged: runs.iter().filter(|r| r.diverged).count(),
             failed: runs.len() - finished.len(),
             churn: if data_free { None } else { churn(runs) },
@@ -202,7 +215,12 @@ pub fn quick_summary(condition: Condition, outcomes: &Outcomes) -> ConditionSumm
         std_ci95_high: None,
         churn: outcomes.churn,
         distinct_hashes: outcomes.distinct_hashes,
-        bitwise_identical: outcomes.finished >= 2 && outcomes.distinct_hashes == 1,
+        bitwise_identical: outcomes.finished >= 2
+            && outcomes.distinct_hashes == 1
+            && outcomes.hashes_are_weights,
+        identical_results: outcomes.finished >= 2
+            && outcomes.distinct_hashes == 1
+            && !outcomes.hashes_are_weights,
         test_points: None,
         noise_std: None,
         noise_share: None,

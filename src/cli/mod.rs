@@ -13,9 +13,11 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+pub mod command;
 pub mod common;
 pub mod compare;
 pub mod gui;
+pub mod helper;
 pub mod history;
 mod keeper;
 pub mod luck;
@@ -78,6 +80,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Join the parts of a sharded sweep (`run --shard I/N`) into one results file.
     Merge(MergeArgs),
+    /// Print the helper your training script imports to read seedscope's seeds and report
+    /// its result (`seedscope helper python > seedscope_run.py`).
+    Helper(helper::HelperArgs),
     /// Time the reference sweep (8 conditions × 30 runs of circles, 100 epochs).
     Bench(BenchArgs),
 }
@@ -108,6 +113,10 @@ pub fn run_command(command: Command) -> Result<(), Failure> {
         Command::Export(args) => history::export(args),
         Command::Compare(args) => compare::compare_command(args),
         Command::Merge(args) => merge::merge_command(args),
+        Command::Helper(args) => {
+            helper::run(args);
+            Ok(())
+        }
         Command::Luck(args) => luck::luck_command(args),
         Command::Plan(args) => plan::plan_command(args),
         Command::Gui(_) => Err(common::bad_input("the gui command is handled by main")),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::common::{Failure, bad_input};
-use crate::engine::replay::{ReplayVerdict, replay};
+use crate::engine::replay::{ReplayVerdict, replay_run};
 use crate::records::ResultsFile;
 
 #[derive(Args, Debug)]
@@ -25,10 +25,13 @@ pub(super) fn replay_command(args: ReplayArgs) -> Result<(), Failure> {
         .map_err(|e| bad_input(format!("{}: config.{e}", args.results.display())))?;
     let record = results.find_run(&args.run).map_err(bad_input)?;
     println!("master seed: {} (recorded)", results.master_seed);
-    let verdict = replay(&results.config, record).map_err(|error| Failure {
-        code: 1,
-        message: error.to_string(),
-    })?;
+    let verdict =
+        replay_run(&results.config, Some(results.master_seed), record).map_err(|error| {
+            Failure {
+                code: 1,
+                message: error.to_string(),
+            }
+        })?;
     let text = verdict.describe(&record.id());
     match verdict {
         ReplayVerdict::Match { .. } => {

@@ -31,6 +31,8 @@ use crate::records::{ResultsFile, ShardRecord};
 pub struct RunArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
+    #[command(flatten)]
+    pub command: super::command::CommandArgs,
     /// Master seed; else the SEEDSCOPE_SEED environment variable; else drawn from the OS.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -148,7 +150,10 @@ fn noise_legend(metric: &Metric, summaries: &[ConditionSummary]) -> String {
 
 /// The experiment the flags describe, validated; errors name the flag that caused them.
 fn experiment(args: &RunArgs) -> Result<ExperimentConfig, Failure> {
-    let mut config = load_experiment(&args.experiment).map_err(bad_input)?;
+    let mut config = match args.command.experiment()? {
+        Some(config) => config,
+        None => load_experiment(&args.experiment).map_err(bad_input)?,
+    };
     if let Some(repeats) = args.repeats {
         config.repeats = repeats;
     }
@@ -163,8 +168,12 @@ fn experiment(args: &RunArgs) -> Result<ExperimentConfig, Failure> {
             _ => e.to_string(),
         })
     })?;
-    // A fixed data set is loaded (and a CSV file checked) before any run starts.
-    crate::engine::data::prepare(&mut config.data).map_err(bad_input)?;
+    if config.command.is_some() {
+        super::command::resolve(&mut config, args.experiment.config.as_deref())?;
+    } else {
+        // A fixed data set is loaded (and a CSV file checked) before any run starts.
+        crate::engine::data::prepare(&mut config.data).map_err(bad_input)?;
+    }
     Ok(config)
 }
 
@@ -265,6 +274,10 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         if let Some(file) = &config.data.path {
             inputs.push(("the data file", file.as_path()));
         }
+        let command_inputs = super::command::inputs(&config);
+        for file in &command_inputs {
+            inputs.push(("an input file of the command", file.as_path()));
+        }
         check_outputs(
             &args.out,
             args.csv.as_deref(),
@@ -337,6 +350,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let mut results = ResultsFile::new(config, master_seed, origin, runs, outcome.cancelled);
     results.shard = shard;
     print!("{}", summary_table(&results.metric(), &results.summary));
+    print!("{}", super::command::report(&results));
     keeper.report_lost();
     println!(
         "{} runs in {:.1} s ({} trained, {} from the store; {} diverged, {} failed)",

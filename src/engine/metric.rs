@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 pub const MAX_MSE: f64 = f32::MAX as f64 * f32::MAX as f64;
 
 /// A result's metric. Written in files as its name alone (`"accuracy"`, `"mse"`), exactly as
-/// before it was a type.
+/// before it was a type; a metric a command named is written with the direction it stated
+/// (`{"name": "f1", "higher_is_better": true}`), so it reads back as it was reported.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
+#[serde(from = "Written", into = "Written")]
 pub enum Metric {
     /// The share of test points classified right: 0 to 1, higher is better.
     Accuracy,
@@ -74,6 +75,59 @@ impl Metric {
     }
 }
 
+/// A metric as files write it.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum Written {
+    Name(String),
+    Stated {
+        name: String,
+        higher_is_better: bool,
+    },
+}
+
+impl From<Written> for Metric {
+    fn from(written: Written) -> Metric {
+        match written {
+            Written::Name(name) => Metric::from(name),
+            Written::Stated {
+                name,
+                higher_is_better,
+            } => match (name.as_str(), higher_is_better) {
+                ("accuracy", true) => Metric::Accuracy,
+                ("mse", false) => Metric::Mse,
+                _ => Metric::Named {
+                    name,
+                    higher_is_better,
+                },
+            },
+        }
+    }
+}
+
+impl From<Metric> for Written {
+    fn from(metric: Metric) -> Written {
+        match metric {
+            Metric::Named {
+                name,
+                higher_is_better,
+            } if !name.is_empty() => Written::Stated {
+                name,
+                higher_is_better,
+            },
+            other => Written::Name(other.name().to_string()),
+        }
+    }
+}
+
+impl Metric {
+    /// Whether the direction of this metric was stated by whoever reported it (a built-in
+    /// metric, or a command's named one); false for a bare unknown name read from a file.
+    pub fn is_stated(&self) -> bool {
+        !matches!(self, Metric::Named { name, .. } if name.is_empty())
+    }
+}
+
 impl From<String> for Metric {
     fn from(name: String) -> Metric {
         match name.as_str() {
@@ -122,5 +176,22 @@ mod tests {
         }
         assert!(!Metric::Mse.higher_is_better());
         assert!(Metric::Accuracy.is_share_of_points());
+    }
+
+    /// A command's own metric keeps the direction it stated through a file.
+    #[test]
+    fn a_named_metric_is_written_with_its_direction() {
+        let f1 = Metric::Named {
+            name: "log_loss".into(),
+            higher_is_better: false,
+        };
+        let text = serde_json::to_string(&f1).unwrap();
+        assert_eq!(text, r#"{"name":"log_loss","higher_is_better":false}"#);
+        assert_eq!(serde_json::from_str::<Metric>(&text).unwrap(), f1);
+        let stated_accuracy = r#"{"name":"accuracy","higher_is_better":true}"#;
+        assert_eq!(
+            serde_json::from_str::<Metric>(stated_accuracy).unwrap(),
+            Metric::Accuracy
+        );
     }
 }

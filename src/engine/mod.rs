@@ -10,6 +10,7 @@
 //!
 //! Imports point from later steps to earlier ones; the engine imports nothing outside itself.
 
+pub mod command;
 pub mod config;
 pub mod data;
 pub mod digest;

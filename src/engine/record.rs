@@ -85,6 +85,8 @@ impl SourceFingerprints {
             Source::Dropout => &self.dropout,
             Source::Shuffle => &self.shuffle,
             Source::Threads => &self.threads,
+            // A switch, not a stream: nothing is drawn from it.
+            Source::Gpu => "",
         }
     }
 }

@@ -48,10 +48,30 @@ pub enum ReplayError {
     Record(#[from] RecordError),
     #[error(transparent)]
     Train(#[from] TrainError),
+    /// A command's input files are not the ones the run saw, or its folder is gone.
+    #[error("{0}")]
+    CommandChanged(String),
+    /// The command's replay produced no result (it failed, timed out, or wrote a bad one).
+    #[error("the replay of run {run} failed: {error}")]
+    CommandFailed {
+        run: crate::engine::record::RunId,
+        error: String,
+    },
 }
 
 /// Replays `record` under `config` (the experiment it was recorded with).
 pub fn replay(config: &ExperimentConfig, record: &RunRecord) -> Result<ReplayVerdict, ReplayError> {
+    replay_run(config, None, record)
+}
+
+/// [`replay`], told the sweep's master seed: a command's run is given it again
+/// (`SEEDSCOPE_MASTER_SEED`), as when it was recorded. The built-in trainer needs only the
+/// record's seeds.
+pub fn replay_run(
+    config: &ExperimentConfig,
+    master_seed: Option<u64>,
+    record: &RunRecord,
+) -> Result<ReplayVerdict, ReplayError> {
     if let Some(error) = &record.error {
         return Err(ReplayError::FailedRun {
             run: record.id(),
@@ -66,6 +86,9 @@ pub fn replay(config: &ExperimentConfig, record: &RunRecord) -> Result<ReplayVer
                 .unwrap_or_else(|| "its result depended on something no seed controls".into()),
         });
     }
+    if let Some(command) = &config.command {
+        return replay_command(command, config, master_seed.unwrap_or(0), record);
+    }
     crate::engine::runtime::configure();
     // A fixed data set must be the one the run saw: a changed CSV file is named, not replayed.
     crate::engine::data::prepare(&mut config.data.clone())?;
@@ -73,6 +96,58 @@ pub fn replay(config: &ExperimentConfig, record: &RunRecord) -> Result<ReplayVer
     // The callback never cancels, so an error here is the engine's.
     let replayed = train_run(config, &plan, &mut |_| true)?;
     if replayed.weights_hash == record.weights_hash {
+        Ok(ReplayVerdict::Match {
+            hash: replayed.weights_hash,
+        })
+    } else {
+        Ok(ReplayVerdict::Mismatch {
+            recorded: record.weights_hash.clone(),
+            replayed: replayed.weights_hash,
+        })
+    }
+}
+
+/// Re-runs a command's run with its recorded seeds: the same input files (by content hash)
+/// in the same folder, then the same outcome (weights hash, or the reported result's hash).
+fn replay_command(
+    command: &crate::engine::command::CommandConfig,
+    config: &ExperimentConfig,
+    master_seed: u64,
+    record: &RunRecord,
+) -> Result<ReplayVerdict, ReplayError> {
+    let folder = command.workdir.clone().unwrap_or_default();
+    let now = command
+        .resolve(&folder)
+        .map_err(|e| ReplayError::CommandChanged(e.to_string()))?;
+    for (input, hash) in &command.input_hashes {
+        if now.input_hashes.get(input) != Some(hash) {
+            return Err(ReplayError::CommandChanged(format!(
+                "{} has changed since run {} was recorded (its content hash differs): the replay would run another experiment",
+                crate::engine::files::escape(input),
+                record.id()
+            )));
+        }
+    }
+    let plan = RunPlan::from_record(config, record)?;
+    let replayed = crate::engine::command::run_one(
+        command,
+        master_seed,
+        &plan,
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .map_err(|_| ReplayError::CommandFailed {
+        run: record.id(),
+        error: "cancelled".into(),
+    })?;
+    if let Some(error) = replayed.error {
+        return Err(ReplayError::CommandFailed {
+            run: record.id(),
+            error,
+        });
+    }
+    let same_value =
+        replayed.final_test_metric.map(f64::to_bits) == record.final_test_metric.map(f64::to_bits);
+    if replayed.weights_hash == record.weights_hash && same_value {
         Ok(ReplayVerdict::Match {
             hash: replayed.weights_hash,
         })

@@ -130,6 +130,15 @@ pub fn jobs_skipping(
                 if !skip.is_empty() && skip.contains(&RunId::new(*condition, run)) {
                     continue;
                 }
+                if config.command.is_some() {
+                    // A command's run is a process of its own: one a job, so N workers run N
+                    // commands at once.
+                    jobs.push(Job {
+                        condition: *condition,
+                        run_indices: vec![run],
+                    });
+                    continue;
+                }
                 let threads = RunPlan::new(config, master_seed, *condition, run).threads;
                 if !threads.batchable() {
                     jobs.push(Job {
@@ -259,6 +268,17 @@ pub fn run_sweep(
                         }
                         !cancel.load(Ordering::Relaxed)
                     };
+                    if let Some(command) = &config.command {
+                        match run_commands(command, spec.master_seed, &plans, cancel) {
+                            Ok(records) => {
+                                for record in records {
+                                    let _ = sender.send(SweepEvent::RunFinished(Box::new(record)));
+                                }
+                                continue;
+                            }
+                            Err(crate::engine::command::process::Cancelled) => break,
+                        }
+                    }
                     let outcome = catch_unwind(AssertUnwindSafe(|| {
                         train_group(config, &plans, &mut on_epoch)
                     }));
@@ -304,6 +324,20 @@ pub fn run_sweep(
         cancelled,
         elapsed,
     }
+}
+
+/// A job of a command's runs, one process after another (a job holds one run: see
+/// [`jobs_skipping`]).
+fn run_commands(
+    command: &crate::engine::command::CommandConfig,
+    master_seed: u64,
+    plans: &[RunPlan],
+    cancel: &AtomicBool,
+) -> Result<Vec<RunRecord>, crate::engine::command::process::Cancelled> {
+    plans
+        .iter()
+        .map(|plan| crate::engine::command::run_one(command, master_seed, plan, cancel))
+        .collect()
 }
 
 /// Sees every finished run on the sweep's own thread (e.g. writes it to the run store).

@@ -12,6 +12,7 @@ pub fn source_color(source: Source) -> Color32 {
         Source::Dropout => Color32::from_rgb(0xd6, 0x27, 0x28),
         Source::Shuffle => Color32::from_rgb(0x94, 0x67, 0xbd),
         Source::Threads => Color32::from_rgb(0x8c, 0x56, 0x4b),
+        Source::Gpu => Color32::from_rgb(0x7f, 0x7f, 0x7f),
     }
 }
 
@@ -24,7 +25,7 @@ pub fn condition_color(condition: &Condition) -> Color32 {
     let free = condition.free_sources();
     match free.len() {
         0 => Color32::from_rgb(0x55, 0x55, 0x55),
-        6 => Color32::from_rgb(0x20, 0x20, 0x20),
+        7 => Color32::from_rgb(0x20, 0x20, 0x20),
         1 => source_color(free[0]),
         _ => Color32::from_rgb(0xbc, 0xbd, 0x22),
     }

@@ -30,6 +30,10 @@ pub struct ResultsFile {
     /// whole sweep (and a merged one) has none, so its file is unchanged by sharding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<ShardRecord>,
+    /// A command's runs: what they say about the randomness it does not control
+    /// (`analysis::diagnosis`). Absent for built-in runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnosis: Vec<crate::analysis::diagnosis::Finding>,
 }
 
 /// What a part of a sharded sweep was responsible for, so `merge` can check the parts fit.
@@ -58,6 +62,11 @@ impl ResultsFile {
         cancelled: bool,
     ) -> ResultsFile {
         let summary = summarize_conditions(&config.conditions, &runs);
+        let diagnosis = if config.command.is_some() {
+            crate::analysis::diagnosis::diagnose(&config.conditions, &runs)
+        } else {
+            Vec::new()
+        };
         ResultsFile {
             schema_version: RESULTS_SCHEMA_VERSION,
             seedscope_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -68,6 +77,7 @@ impl ResultsFile {
             runs,
             summary,
             shard: None,
+            diagnosis,
         }
     }
 
@@ -279,6 +289,16 @@ fn check_metric(
 ) -> Result<(), String> {
     let Some(value) = value else { return Ok(()) };
     let Some(allowed) = run.metric.range() else {
+        // A command's own metric: any finite value, in the direction it stated.
+        if run.metric.is_stated() {
+            if value.is_finite() {
+                return Ok(());
+            }
+            return Err(format!(
+                "runs[{position}] (`{}`).{field}: {value} is not a finite number",
+                run.id()
+            ));
+        }
         return Err(format!(
             "runs[{position}] (`{}`).metric: `{}` is not a metric this build writes; allowed: accuracy, mse",
             run.id(),

@@ -37,6 +37,23 @@ pub struct ExperimentConfig {
     pub repeats: usize,
     #[serde(default = "Condition::default_list")]
     pub conditions: Vec<Condition>,
+    /// A user's command, trained instead of the built-in model (`engine::command`, SPEC §9).
+    /// Absent for a built-in experiment, whose file is then exactly as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<crate::engine::command::CommandConfig>,
+}
+
+impl ExperimentConfig {
+    /// A command's experiment: the built-in sections are kept at their defaults and play no
+    /// part (not in its store key either); the default conditions with gpu added.
+    pub fn for_command(command: crate::engine::command::CommandConfig) -> ExperimentConfig {
+        let mut config = crate::engine::presets::default_config();
+        config.name = command.display_line();
+        config.description = String::new();
+        config.conditions = Condition::command_default_list();
+        config.command = Some(command);
+        config
+    }
 }
 
 fn default_schema_version() -> u32 {

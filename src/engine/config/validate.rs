@@ -91,6 +91,7 @@ impl ExperimentConfig {
             value
         };
         check_shape(&value)?;
+        let value = with_built_in_defaults(value);
         let config: ExperimentConfig =
             serde_path_to_error::deserialize(value).map_err(|error| {
                 let path = error.path().to_string();
@@ -105,6 +106,45 @@ impl ExperimentConfig {
             })?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// The checks that concern which kind of experiment this is: a command's runs cannot take
+    /// the two lessons (they change how the built-in model initialises), and only a command
+    /// has a gpu to switch.
+    fn kind_problems(&self, errors: &mut Vec<ConfigError>) {
+        use crate::engine::seeds::{Lesson, Source};
+        match &self.command {
+            Some(command) => {
+                if let Err(error) = command.check() {
+                    errors.push(ConfigError {
+                        field: format!("command.{}", error.field),
+                        message: error.message,
+                    });
+                }
+                if let Some(lesson) = self.conditions.iter().find(|c| c.lesson() != Lesson::None) {
+                    errors.push(ConfigError {
+                        field: "conditions".into(),
+                        message: format!(
+                            "`{lesson}` is a lesson of the built-in trainer (it changes how its model initialises); a command's runs take all-fixed, all-free, only-<source> and free:<sources>"
+                        ),
+                    });
+                }
+            }
+            None => {
+                if let Some(gpu) = self
+                    .conditions
+                    .iter()
+                    .find(|c| c.is_free(Source::Gpu) && !Source::ALL.iter().all(|s| c.is_free(*s)))
+                {
+                    errors.push(ConfigError {
+                        field: "conditions".into(),
+                        message: format!(
+                            "`{gpu}` frees the gpu source, which only a command's runs have (the built-in MLPs train on the CPU); remove it, or train a command"
+                        ),
+                    });
+                }
+            }
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -212,6 +252,7 @@ impl ExperimentConfig {
                 message: "is empty; list at least one condition, e.g. \"all-fixed\"".into(),
             });
         }
+        self.kind_problems(&mut errors);
         if let Some(repeated) = first_repeat(&self.conditions) {
             errors.push(ConfigError {
                 field: "conditions".into(),
@@ -234,6 +275,32 @@ impl ExperimentConfig {
         }
         errors
     }
+}
+
+/// A command's experiment file need not describe the built-in model it does not train: the
+/// sections it leaves out take the default experiment's values.
+fn with_built_in_defaults(mut value: serde_json::Value) -> serde_json::Value {
+    let Some(map) = value.as_object_mut() else {
+        return value;
+    };
+    if !map.contains_key("command") {
+        return value;
+    }
+    let defaults = serde_json::to_value(crate::engine::presets::default_config())
+        .expect("the default experiment serialises");
+    for section in ["data", "model", "training"] {
+        if !map.contains_key(section) {
+            map.insert(section.to_string(), defaults[section].clone());
+        }
+    }
+    if !map.contains_key("conditions") {
+        map.insert(
+            "conditions".to_string(),
+            serde_json::to_value(crate::engine::seeds::Condition::command_default_list())
+                .expect("conditions serialise"),
+        );
+    }
+    value
 }
 
 /// The first condition listed twice, found in one pass (a file may list thousands).

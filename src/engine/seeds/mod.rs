@@ -38,9 +38,17 @@ pub enum Source {
     Dropout,
     Shuffle,
     Threads,
+    /// GPU kernels: fixed asks the libraries for deterministic kernels, free leaves their
+    /// defaults. Only a user's command can have it (`engine::command`): the built-in MLPs
+    /// train on the CPU, where it does not apply.
+    Gpu,
 }
 
+/// Sources that are seeds (every source but the gpu switch).
+const SEEDED: usize = 6;
+
 impl Source {
+    /// The sources of every run, built-in or a command's: each is a seed.
     pub const ALL: [Source; 6] = [
         Source::Data,
         Source::Split,
@@ -48,6 +56,17 @@ impl Source {
         Source::Dropout,
         Source::Shuffle,
         Source::Threads,
+    ];
+
+    /// The sources of a command's runs: [`Source::ALL`] and the gpu switch.
+    pub const WITH_GPU: [Source; 7] = [
+        Source::Data,
+        Source::Split,
+        Source::Init,
+        Source::Dropout,
+        Source::Shuffle,
+        Source::Threads,
+        Source::Gpu,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +77,7 @@ impl Source {
             Source::Dropout => "dropout",
             Source::Shuffle => "shuffle",
             Source::Threads => "threads",
+            Source::Gpu => "gpu",
         }
     }
 
@@ -96,6 +116,9 @@ impl Source {
                  intra_op_parallelism_threads / enable_op_determinism; PyTorch: torch.set_num_threads / \
                  use_deterministic_algorithms."
             }
+            Source::Gpu => {
+                "GPU kernels (your command's runs only): fixed asks for deterministic kernels                  (SEEDSCOPE_DETERMINISTIC=1, CUBLAS_WORKSPACE_CONFIG=:4096:8, TF_DETERMINISTIC_OPS=1,                  XLA's --xla_gpu_deterministic_ops); free leaves the libraries' defaults (atomics in                  cuDNN's backward passes, TF32). PyTorch: torch.use_deterministic_algorithms;                  TensorFlow: tf.config.experimental.enable_op_determinism. The built-in MLPs train                  on the CPU, where it does not apply."
+            }
         }
     }
 }
@@ -109,11 +132,11 @@ impl fmt::Display for Source {
 impl FromStr for Source {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Source::ALL
+        Source::WITH_GPU
             .into_iter()
             .find(|source| source.name() == s)
             .ok_or_else(|| {
-                format!("unknown source `{s}`; expected one of data, split, init, dropout, shuffle, threads")
+                format!("unknown source `{s}`; expected one of data, split, init, dropout, shuffle, threads, gpu")
             })
     }
 }
@@ -145,25 +168,26 @@ pub enum Lesson {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Condition {
-    free: [bool; 6],
+    /// Indexed by [`Source::index`]; the last is the gpu switch.
+    free: [bool; 7],
     lesson: Lesson,
 }
 
 impl Condition {
     pub const ALL_FIXED: Condition = Condition {
-        free: [false; 6],
+        free: [false; 7],
         lesson: Lesson::None,
     };
     pub const ALL_FREE: Condition = Condition {
-        free: [true; 6],
+        free: [true; 7],
         lesson: Lesson::None,
     };
     pub const LIBRARY_RNG: Condition = Condition {
-        free: [false; 6],
+        free: [false; 7],
         lesson: Lesson::LibraryRng,
     };
     pub const NUDGE: Condition = Condition {
-        free: [false; 6],
+        free: [false; 7],
         lesson: Lesson::Nudge,
     };
 
@@ -171,10 +195,16 @@ impl Condition {
         Condition::with_free(&[source])
     }
 
+    /// The condition in which `sources` are free. Every seeded source free is all-free,
+    /// whose gpu switch is free too: "every source free" means the same for built-in runs
+    /// (which have no gpu) and a command's.
     pub fn with_free(sources: &[Source]) -> Condition {
-        let mut free = [false; 6];
+        let mut free = [false; 7];
         for source in sources {
             free[source.index()] = true;
+        }
+        if free[..SEEDED].iter().all(|&f| f) {
+            free[Source::Gpu.index()] = true;
         }
         Condition {
             free,
@@ -186,6 +216,13 @@ impl Condition {
     pub fn default_list() -> Vec<Condition> {
         let mut list = vec![Condition::ALL_FIXED, Condition::ALL_FREE];
         list.extend(Source::ALL.into_iter().map(Condition::only));
+        list
+    }
+
+    /// A command's default sweep: the default one and only-gpu.
+    pub fn command_default_list() -> Vec<Condition> {
+        let mut list = Condition::default_list();
+        list.push(Condition::only(Source::Gpu));
         list
     }
 
@@ -201,8 +238,9 @@ impl Condition {
         self.free[source.index()]
     }
 
+    /// The free sources, the gpu switch included.
     pub fn free_sources(&self) -> Vec<Source> {
-        Source::ALL
+        Source::WITH_GPU
             .into_iter()
             .filter(|s| self.is_free(*s))
             .collect()
@@ -225,7 +263,7 @@ impl fmt::Display for Condition {
             (Lesson::LibraryRng, _) => "library-rng".to_string(),
             (Lesson::Nudge, _) => "nudge".to_string(),
             (Lesson::None, 0) => "all-fixed".to_string(),
-            (Lesson::None, 6) => "all-free".to_string(),
+            (Lesson::None, 7) => "all-free".to_string(),
             (Lesson::None, 1) => format!("only-{}", free[0]),
             (Lesson::None, _) => {
                 let names: Vec<&str> = free.iter().map(|s| s.name()).collect();
@@ -259,7 +297,7 @@ impl FromStr for Condition {
         }
         Err(format!(
             "unknown condition `{text}`; expected all-fixed, all-free, only-<source>, \
-             free:<source>+<source>..., library-rng or nudge (sources: data, split, init, dropout, shuffle, threads)"
+             free:<source>+<source>..., library-rng or nudge (sources: data, split, init, dropout, shuffle, threads; gpu for a command)"
         ))
     }
 }
@@ -288,13 +326,13 @@ pub fn parse_condition_list(text: &str) -> Result<Vec<Condition>, String> {
 /// The per-source seeds one run uses, keyed by source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunSeeds {
-    seeds: [u64; 6],
+    seeds: [u64; SEEDED],
 }
 
 impl RunSeeds {
     /// Derives every source's seed for run `run_index` of `condition`.
     pub fn derive(master_seed: u64, condition: &Condition, run_index: u64) -> RunSeeds {
-        let mut seeds = [0u64; 6];
+        let mut seeds = [0u64; SEEDED];
         for source in Source::ALL {
             seeds[source.index()] =
                 source_seed(master_seed, source, condition.policy(source), run_index);
@@ -302,6 +340,7 @@ impl RunSeeds {
         RunSeeds { seeds }
     }
 
+    /// `source`'s seed. The gpu switch has none: asking for it is a bug in the caller.
     pub fn get(&self, source: Source) -> u64 {
         self.seeds[source.index()]
     }
@@ -326,7 +365,7 @@ impl RunSeeds {
 
     /// Rebuilds seeds from a results file's `seeds` object; every source must be present.
     pub fn from_map(map: &BTreeMap<String, u64>) -> Result<RunSeeds, MissingSeed> {
-        let mut seeds = [0u64; 6];
+        let mut seeds = [0u64; SEEDED];
         for source in Source::ALL {
             seeds[source.index()] = *map.get(source.name()).ok_or(MissingSeed(source))?;
         }

@@ -39,6 +39,17 @@ fn file_name_of<T: serde::Serialize>(setting: &T) -> String {
 
 /// A one-line description of an experiment's training settings, for History.
 pub fn settings_summary(config: &ExperimentConfig) -> String {
+    if let Some(command) = &config.command {
+        let folder = command
+            .workdir
+            .as_ref()
+            .map(|dir| format!(" in {}", dir.display()))
+            .unwrap_or_default();
+        return crate::engine::files::escape(&format!(
+            "command: {}{folder}",
+            command.display_line()
+        ));
+    }
     let widths: Vec<String> = config.model.hidden.iter().map(usize::to_string).collect();
     // A fixed table has its own row count; `samples` means nothing for it.
     let rows = if config.data.kind.is_table() {

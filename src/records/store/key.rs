@@ -49,8 +49,19 @@ impl ExperimentKey {
 /// and description (labels), `repeats` and `conditions` (which runs to train, not how one
 /// run goes), and the schema version (the file format). serde_json's map is ordered by key,
 /// and floats print as their shortest round-trip text, so equal settings give equal bytes.
+///
+/// A command's experiment is its command (argv, working directory, environment, time limit
+/// and the content hashes of its input files): the built-in sections it does not train are
+/// left out, so a new default there does not make its stored runs a miss.
 pub fn settings_hash(config: &ExperimentConfig) -> String {
     let mut value = serde_json::to_value(config).expect("a config serialises");
+    if let Value::Object(map) = &mut value
+        && map.contains_key("command")
+    {
+        for section in ["data", "model", "training", "threads"] {
+            map.remove(section);
+        }
+    }
     if let Value::Object(map) = &mut value {
         for label in [
             "name",

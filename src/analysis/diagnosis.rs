@@ -1,0 +1,192 @@
+//! The answer to "I fixed the seed and it still differs" (SPEC §9), read from a command's runs
+//! themselves: which randomness the command draws that seedscope does not control, which of
+//! the seeds it was given it ignores, and which source probably follows another's seed.
+//!
+//! An outcome is what a run reported: its value and its weights hash (or, when the command
+//! reports no weights hash, a hash of its value, predictions and per-point errors). Two runs
+//! with one outcome could not be told apart by anything they reported.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::record::RunRecord;
+use crate::engine::seeds::{Condition, Source};
+
+/// One finding, in words and as data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Finding {
+    /// With every seed fixed, the runs still differ.
+    UncontrolledRandomness {
+        condition: Condition,
+        runs: usize,
+        outcomes: usize,
+        /// The results agree and only the weights' bits differ.
+        bits_only: bool,
+        /// Conditions freeing threads or gpu whose runs differ too (a likely explanation).
+        explained_by: Vec<Source>,
+    },
+    /// A source's only-X runs are all one outcome: the command does not use its seed.
+    IgnoresSeed {
+        source: Source,
+        runs: usize,
+        /// Another source whose only-Y runs do move: the ignored one probably follows its
+        /// seed (scikit-learn's `random_state` drives init and shuffle together).
+        follows: Option<Source>,
+    },
+}
+
+impl Finding {
+    /// The finding in words, for the table and the app.
+    pub fn text(&self) -> String {
+        match self {
+            Finding::UncontrolledRandomness {
+                condition,
+                runs,
+                outcomes,
+                bits_only,
+                explained_by,
+            } => {
+                let mut text = format!(
+                    "with every seed fixed ({condition}), {outcomes} distinct outcomes in {runs} runs: something in the command draws randomness that seedscope does not control"
+                );
+                if *bits_only {
+                    text.push_str(
+                        "; the results agree and only the weights' bits differ, as float sums in another order (threads, GPU atomics) make them",
+                    );
+                } else {
+                    text.push_str(
+                        " (a generator not seeded from SEEDSCOPE_SEED_*: the global random, numpy or torch state, the clock, os.urandom)",
+                    );
+                }
+                if !explained_by.is_empty() {
+                    let names: Vec<String> =
+                        explained_by.iter().map(|s| format!("only-{s}")).collect();
+                    text.push_str(&format!(
+                        "; {} differ too, so the {} setting may be what is not honoured",
+                        names.join(" and "),
+                        explained_by
+                            .iter()
+                            .map(|s| s.name())
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    ));
+                }
+                text
+            }
+            Finding::IgnoresSeed {
+                source,
+                runs,
+                follows,
+            } => {
+                let variable = crate::engine::command::env::seed_variable(*source);
+                let mut text = format!(
+                    "only-{source}: {runs} runs, one outcome: the command ignores {variable}"
+                );
+                if let Some(other) = follows {
+                    text.push_str(&format!(
+                        "; only-{other} moves, so {source} probably follows the {other} seed (as scikit-learn's random_state drives init and shuffle together)"
+                    ));
+                }
+                text
+            }
+        }
+    }
+}
+
+/// The distinct outcomes among a condition's finished runs, and how many runs finished.
+fn outcomes(runs: &[&RunRecord]) -> (usize, usize, usize) {
+    let finished: Vec<&&RunRecord> = runs
+        .iter()
+        .filter(|r| r.error.is_none() && r.final_test_metric.is_some())
+        .collect();
+    let outcome: HashSet<(u64, &str)> = finished
+        .iter()
+        .map(|r| {
+            (
+                r.final_test_metric.unwrap_or(f64::NAN).to_bits(),
+                r.weights_hash.as_str(),
+            )
+        })
+        .collect();
+    let values: HashSet<u64> = finished
+        .iter()
+        .filter_map(|r| r.final_test_metric.map(f64::to_bits))
+        .collect();
+    (finished.len(), outcome.len(), values.len())
+}
+
+/// The findings for a command's runs. Conditions with fewer than two finished runs say
+/// nothing.
+pub fn diagnose(conditions: &[Condition], runs: &[RunRecord]) -> Vec<Finding> {
+    let mut by_condition: BTreeMap<usize, Vec<&RunRecord>> = BTreeMap::new();
+    for run in runs {
+        if let Some(position) = conditions.iter().position(|c| *c == run.condition) {
+            by_condition.entry(position).or_default().push(run);
+        }
+    }
+    let of = |condition: Condition| -> Option<(usize, usize, usize)> {
+        let position = conditions.iter().position(|c| *c == condition)?;
+        let counts = outcomes(by_condition.get(&position)?);
+        (counts.0 >= 2).then_some(counts)
+    };
+    let mut findings = Vec::new();
+    let all_fixed = of(Condition::ALL_FIXED);
+    if let Some((finished, distinct, values)) = all_fixed
+        && distinct > 1
+    {
+        // Only bit-level differences point at summation order (threads, GPU atomics); results
+        // that differ outright come from a generator, and then every condition differs.
+        let explained_by = if values == 1 {
+            [Source::Threads, Source::Gpu]
+                .into_iter()
+                .filter(|s| of(Condition::only(*s)).is_some_and(|(_, d, _)| d > 1))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        findings.push(Finding::UncontrolledRandomness {
+            condition: Condition::ALL_FIXED,
+            runs: finished,
+            outcomes: distinct,
+            bits_only: values == 1,
+            explained_by,
+        });
+    }
+    // With the fixed runs already differing, a flat only-X says nothing about X.
+    if all_fixed.is_some_and(|(_, distinct, _)| distinct > 1) {
+        return findings;
+    }
+    let moving: Vec<Source> = [Source::Init, Source::Data, Source::Split]
+        .into_iter()
+        .filter(|s| of(Condition::only(*s)).is_some_and(|(_, d, _)| d > 1))
+        .collect();
+    // Threads and gpu are not seeds: a result that does not move with them is the aim.
+    for source in [
+        Source::Data,
+        Source::Split,
+        Source::Init,
+        Source::Dropout,
+        Source::Shuffle,
+    ] {
+        let Some((finished, distinct, _)) = of(Condition::only(source)) else {
+            continue;
+        };
+        if distinct != 1 {
+            continue;
+        }
+        let follows = match source {
+            Source::Shuffle | Source::Dropout => {
+                moving.iter().copied().find(|s| *s == Source::Init)
+            }
+            _ => None,
+        };
+        findings.push(Finding::IgnoresSeed {
+            source,
+            runs: finished,
+            follows,
+        });
+    }
+    findings
+}

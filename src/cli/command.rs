@@ -1,0 +1,121 @@
+//! `run --command`: a user's training command as the experiment (SPEC §9). The flags that
+//! make one, its resolution before any run (working directory, input files' hashes), and the
+//! diagnosis printed under the table.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::common::{Failure, bad_input};
+use crate::engine::command::CommandConfig;
+use crate::engine::config::ExperimentConfig;
+use crate::records::ResultsFile;
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct CommandArgs {
+    /// Train your own command instead of a built-in model, e.g. "python3 train.py --epochs 5"
+    /// (split into words, no shell: write `sh -c '…'` for one). Each run reads its seeds from
+    /// SEEDSCOPE_SEED_DATA/_SPLIT/_INIT/_DROPOUT/_SHUFFLE and writes its result to
+    /// SEEDSCOPE_RESULT (`seedscope helper python` writes a helper that does both).
+    #[arg(long, value_name = "COMMAND LINE", conflicts_with_all = ["preset", "config"])]
+    pub command: Option<String>,
+    /// Where the command runs (default: the current folder).
+    #[arg(long, value_name = "DIR", requires = "command")]
+    pub workdir: Option<PathBuf>,
+    /// Seconds one run of the command may take before it is killed and counted as failed
+    /// (default: 3600).
+    #[arg(long, value_name = "SECONDS", requires = "command")]
+    pub timeout: Option<f64>,
+}
+
+impl CommandArgs {
+    /// The experiment `--command` describes, if given.
+    pub fn experiment(&self) -> Result<Option<ExperimentConfig>, Failure> {
+        let Some(line) = &self.command else {
+            return Ok(None);
+        };
+        let mut command = CommandConfig::from_command_line(line)
+            .map_err(|e| bad_input(format!("--command: {}", e.message)))?;
+        command.workdir = self.workdir.clone();
+        if let Some(seconds) = self.timeout {
+            command.timeout_s = seconds;
+        }
+        command.check().map_err(|e| {
+            bad_input(match e.field {
+                "timeout_s" => format!("--timeout: {}", e.message),
+                _ => format!("--command: {}", e.message),
+            })
+        })?;
+        Ok(Some(ExperimentConfig::for_command(command)))
+    }
+}
+
+/// Makes a command's experiment ready to run: its working directory absolute and present, its
+/// input files hashed (so an edited script is another experiment in the store). A relative
+/// folder is read from the experiment file's folder, or the current one.
+pub fn resolve(
+    config: &mut ExperimentConfig,
+    experiment_file: Option<&Path>,
+) -> Result<(), Failure> {
+    let Some(command) = &config.command else {
+        return Ok(());
+    };
+    let base = match experiment_file.and_then(Path::parent) {
+        Some(folder) if !folder.as_os_str().is_empty() => folder.to_path_buf(),
+        _ => std::env::current_dir()
+            .map_err(|e| bad_input(format!("the current folder cannot be read: {e}")))?,
+    };
+    let resolved = command.resolve(&base).map_err(|e| {
+        bad_input(match (e.field, experiment_file) {
+            ("workdir", None) => format!("--workdir: {}", e.message),
+            _ => e.to_string(),
+        })
+    })?;
+    config.command = Some(resolved);
+    Ok(())
+}
+
+/// The input files of a command (protected from being overwritten by an output).
+pub fn inputs(config: &ExperimentConfig) -> Vec<PathBuf> {
+    let Some(command) = &config.command else {
+        return Vec::new();
+    };
+    let folder = command.workdir.clone().unwrap_or_default();
+    command
+        .input_hashes
+        .keys()
+        .map(|input| folder.join(input))
+        .collect()
+}
+
+/// The diagnosis of a command's runs, one line each, under the table; and every failed run's
+/// reason (the first few), since a failed run is never counted.
+pub fn report(results: &ResultsFile) -> String {
+    let mut out = String::new();
+    if results.config.command.is_none() {
+        return out;
+    }
+    let failed: Vec<_> = results.runs.iter().filter(|r| r.error.is_some()).collect();
+    for run in failed.iter().take(3) {
+        out.push_str(&format!(
+            "failed run {}: {}\n",
+            run.id(),
+            run.error.as_deref().unwrap_or_default()
+        ));
+    }
+    if failed.len() > 3 {
+        out.push_str(&format!(
+            "… and {} more failed runs (each one's reason is in the results file)\n",
+            failed.len() - 3
+        ));
+    }
+    if results.diagnosis.is_empty() && failed.len() < results.runs.len() {
+        out.push_str(
+            "diagnosis: every fixed source gave one outcome, and every freed seed moved the result\n",
+        );
+    }
+    for finding in &results.diagnosis {
+        out.push_str(&format!("diagnosis: {}\n", finding.text()));
+    }
+    out
+}

@@ -1,0 +1,130 @@
+//! What a run of a command is told through its environment (SPEC §9): one seed per source,
+//! derived exactly as for a built-in run (equal across a condition's runs where the source is
+//! fixed), the thread count, the gpu switches, who it is, and where to write its result.
+
+use std::path::Path;
+
+use crate::engine::command::CommandConfig;
+use crate::engine::record::{RunRecord, SourceFingerprints};
+use crate::engine::seeds::Source;
+use crate::engine::train::RunPlan;
+
+/// The variables that set a numeric library's thread count: 1 when threads are fixed, left
+/// to the library's default when free.
+pub const THREAD_VARIABLES: [&str; 3] =
+    ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"];
+
+/// What the gpu source sets when fixed (deterministic kernels requested), and removes when
+/// free (the libraries' defaults).
+pub const GPU_VARIABLES: [(&str, &str); 3] = [
+    ("CUBLAS_WORKSPACE_CONFIG", ":4096:8"),
+    ("TF_DETERMINISTIC_OPS", "1"),
+    ("TF_CUDNN_DETERMINISTIC", "1"),
+];
+
+/// XLA's switch for deterministic GPU reductions, added to `XLA_FLAGS` when gpu is fixed.
+pub const XLA_DETERMINISTIC: &str = "--xla_gpu_deterministic_ops=true";
+
+/// The variable a source's seed is passed in (`SEEDSCOPE_SEED_INIT`).
+pub fn seed_variable(source: Source) -> String {
+    format!("SEEDSCOPE_SEED_{}", source.name().to_uppercase())
+}
+
+/// One run's environment: the variables to set and the ones to remove from what seedscope
+/// itself inherited.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunEnvironment {
+    pub set: Vec<(String, String)>,
+    pub remove: Vec<String>,
+    /// The thread count the run was told (the machine's when threads are free).
+    pub threads: usize,
+}
+
+impl RunEnvironment {
+    pub fn new(
+        command: &CommandConfig,
+        master_seed: u64,
+        plan: &RunPlan,
+        result_dir: &Path,
+    ) -> RunEnvironment {
+        let condition = plan.condition;
+        let mut set: Vec<(String, String)> = Vec::new();
+        let mut remove: Vec<String> = Vec::new();
+        for source in Source::ALL {
+            if source == Source::Threads {
+                continue;
+            }
+            set.push((seed_variable(source), plan.seeds.get(source).to_string()));
+        }
+        let threads = if condition.is_free(Source::Threads) {
+            remove.extend(THREAD_VARIABLES.iter().map(|v| v.to_string()));
+            crate::engine::sweep::default_workers()
+        } else {
+            set.extend(
+                THREAD_VARIABLES
+                    .iter()
+                    .map(|v| (v.to_string(), "1".to_string())),
+            );
+            1
+        };
+        set.push(("SEEDSCOPE_THREADS".into(), threads.to_string()));
+        if condition.is_free(Source::Gpu) {
+            set.push(("SEEDSCOPE_DETERMINISTIC".into(), "0".into()));
+            remove.extend(GPU_VARIABLES.iter().map(|(name, _)| name.to_string()));
+        } else {
+            set.push(("SEEDSCOPE_DETERMINISTIC".into(), "1".into()));
+            set.extend(
+                GPU_VARIABLES
+                    .iter()
+                    .map(|(name, value)| (name.to_string(), value.to_string())),
+            );
+            let xla = match std::env::var("XLA_FLAGS") {
+                Ok(flags) if !flags.trim().is_empty() => format!("{flags} {XLA_DETERMINISTIC}"),
+                _ => XLA_DETERMINISTIC.to_string(),
+            };
+            set.push(("XLA_FLAGS".into(), xla));
+        }
+        set.push((
+            "SEEDSCOPE_RUN".into(),
+            format!("{}/{}", condition, plan.run_index),
+        ));
+        set.push(("SEEDSCOPE_MASTER_SEED".into(), master_seed.to_string()));
+        // Python's string hashing is a source nobody toggles: always fixed.
+        set.push(("PYTHONHASHSEED".into(), "0".into()));
+        set.push((
+            "SEEDSCOPE_RESULT".into(),
+            result_dir
+                .join(super::result::RESULT_FILE)
+                .display()
+                .to_string(),
+        ));
+        for (name, value) in &command.env {
+            set.retain(|(existing, _)| existing != name);
+            remove.retain(|existing| existing != name);
+            set.push((name.clone(), value.clone()));
+        }
+        RunEnvironment {
+            set,
+            remove,
+            threads,
+        }
+    }
+
+    /// The value this environment gives `name`, if it sets one.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.set
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The record of a run that produced no result: its seeds are kept (a rerun can try the same
+/// run), its metrics are absent, and `error` says why.
+pub fn failed_record(plan: &RunPlan, message: String) -> RunRecord {
+    let mut record = RunRecord::failed(plan.condition, plan.run_index, message);
+    record.seeds = plan.seeds.to_map();
+    record.fingerprints = SourceFingerprints::default();
+    record
+}

@@ -1,0 +1,322 @@
+//! A user's training command as the thing trained (SPEC §9): a second producer of run
+//! records beside the built-in trainer, not inside it.
+//!
+//! Per run: the plan's seeds go into the command's environment ([`env`]), the command runs in
+//! its own process group with its output kept bounded and a watchdog for its time limit
+//! ([`process`]), and the JSON it writes at `SEEDSCOPE_RESULT` is checked field by field and
+//! becomes the run's [`RunRecord`] ([`result`]). Everything downstream (the store, shards,
+//! summaries, the diagnosis) takes the record and need not know who made it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::record::RunRecord;
+use crate::engine::train::RunPlan;
+
+pub mod env;
+pub mod process;
+pub mod result;
+
+/// The time a run may take when the experiment does not say (seconds).
+pub const DEFAULT_TIMEOUT_S: f64 = 3600.0;
+
+/// The longest a run may be given (a week, in seconds).
+pub const MAX_TIMEOUT_S: f64 = 7.0 * 24.0 * 3600.0;
+
+/// The command an experiment trains, as its file writes it (`"command": {...}`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandConfig {
+    /// The program and its arguments, run as given: no shell, unless the user writes one
+    /// (`["sh", "-c", "..."]`).
+    pub argv: Vec<String>,
+    /// Where the command runs (a relative folder is taken from the experiment file's folder,
+    /// or the current one on the command line). Resolved to an absolute path before a run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workdir: Option<PathBuf>,
+    /// Seconds a run may take before its process group is killed and the run failed.
+    #[serde(default = "default_timeout")]
+    pub timeout_s: f64,
+    /// Extra environment for every run (after seedscope's own variables, so a user can
+    /// override one on purpose).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// The files that define the experiment. Default: every argument that names an existing
+    /// file in the working directory (`train.py` in `python3 train.py`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Vec<PathBuf>>,
+    /// SHA-256 of every input file's content, filled in when the experiment is resolved:
+    /// editing `train.py` makes another experiment in the run store.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub input_hashes: BTreeMap<String, String>,
+}
+
+fn default_timeout() -> f64 {
+    DEFAULT_TIMEOUT_S
+}
+
+/// A command that cannot be run as written, named by its field.
+#[derive(Debug, thiserror::Error)]
+#[error("command.{field}: {message}")]
+pub struct CommandConfigError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> CommandConfigError {
+    CommandConfigError {
+        field,
+        message: message.into(),
+    }
+}
+
+impl CommandConfig {
+    /// A command from a command line typed as one string (`--command "python3 train.py -e 5"`),
+    /// split like a shell splits words (quotes and backslashes), without running a shell.
+    pub fn from_command_line(text: &str) -> Result<CommandConfig, CommandConfigError> {
+        let argv = split_words(text).map_err(|message| invalid("argv", message))?;
+        if argv.is_empty() {
+            return Err(invalid(
+                "argv",
+                "is empty; give the program to run, e.g. \"python3 train.py\"",
+            ));
+        }
+        Ok(CommandConfig {
+            argv,
+            workdir: None,
+            timeout_s: DEFAULT_TIMEOUT_S,
+            env: BTreeMap::new(),
+            inputs: None,
+            input_hashes: BTreeMap::new(),
+        })
+    }
+
+    /// The checks that need no file system: a program, a time limit in range, environment
+    /// names a process can carry.
+    pub fn check(&self) -> Result<(), CommandConfigError> {
+        match self.argv.first() {
+            None => {
+                return Err(invalid(
+                    "argv",
+                    "is empty; give the program to run, e.g. [\"python3\", \"train.py\"]",
+                ));
+            }
+            Some(program) if program.trim().is_empty() => {
+                return Err(invalid("argv[0]", "is empty; name the program to run"));
+            }
+            _ => {}
+        }
+        if let Some(position) = self.argv.iter().position(|a| a.contains('\0')) {
+            return Err(invalid(
+                "argv",
+                format!("element {position} holds a NUL byte, which no argument can carry"),
+            ));
+        }
+        if !(self.timeout_s.is_finite() && self.timeout_s > 0.0 && self.timeout_s <= MAX_TIMEOUT_S)
+        {
+            return Err(invalid(
+                "timeout_s",
+                format!(
+                    "{} is out of range; allowed: above 0 to {MAX_TIMEOUT_S} (a week)",
+                    self.timeout_s
+                ),
+            ));
+        }
+        for name in self.env.keys() {
+            if name.is_empty() || name.contains('=') || name.contains('\0') {
+                return Err(invalid(
+                    "env",
+                    format!(
+                        "`{}` is not a variable name (empty, or holds `=` or NUL)",
+                        crate::engine::files::escape(name)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The command ready to run: its working directory made absolute (from `base`, the
+    /// experiment file's folder or the current one) and proven to exist, and the content
+    /// hash of every input file recorded.
+    pub fn resolve(&self, base: &Path) -> Result<CommandConfig, CommandConfigError> {
+        self.check()?;
+        let folder = match &self.workdir {
+            Some(dir) if dir.is_absolute() => dir.clone(),
+            Some(dir) => base.join(dir),
+            None => base.to_path_buf(),
+        };
+        let workdir = std::fs::canonicalize(&folder).map_err(|error| {
+            invalid(
+                "workdir",
+                format!("{} cannot be used: {error}", path_text(&folder)),
+            )
+        })?;
+        if !workdir.is_dir() {
+            return Err(invalid(
+                "workdir",
+                format!("{} is not a folder", path_text(&workdir)),
+            ));
+        }
+        let inputs: Vec<PathBuf> = match &self.inputs {
+            Some(listed) => listed.clone(),
+            None => self
+                .argv
+                .iter()
+                .skip(1)
+                .map(PathBuf::from)
+                .filter(|p| workdir.join(p).is_file())
+                .collect(),
+        };
+        let mut input_hashes = BTreeMap::new();
+        for input in &inputs {
+            let path = workdir.join(input);
+            let bytes = std::fs::read(&path).map_err(|error| {
+                invalid(
+                    "inputs",
+                    format!("{} cannot be read: {error}", path_text(&path)),
+                )
+            })?;
+            input_hashes.insert(
+                input.display().to_string(),
+                crate::engine::digest::sha256_hex(&bytes),
+            );
+        }
+        Ok(CommandConfig {
+            workdir: Some(workdir),
+            inputs: self.inputs.clone(),
+            input_hashes,
+            ..self.clone()
+        })
+    }
+
+    /// The command as one line, for messages and History (`python3 train.py --epochs 5`).
+    pub fn display_line(&self) -> String {
+        self.argv
+            .iter()
+            .map(|word| {
+                if !word.is_empty()
+                    && word
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+                {
+                    word.clone()
+                } else {
+                    format!("'{}'", word.replace('\'', "'\\''"))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A path for a message: control characters escaped.
+fn path_text(path: &Path) -> String {
+    crate::engine::files::escape(&path.display().to_string())
+}
+
+/// Splits a command line into words as a POSIX shell would for plain words: whitespace
+/// separates, single quotes keep everything, double quotes keep all but `\"` and `\\`, a
+/// backslash outside quotes keeps the next character. No variables, globs or pipes: what
+/// needs a shell says so (`sh -c '...'`).
+fn split_words(text: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {
+                if let Some(done) = word.take() {
+                    words.push(done);
+                }
+            }
+            '\'' => {
+                let current = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(inner) => current.push(inner),
+                        None => return Err("a single quote `'` is not closed".into()),
+                    }
+                }
+            }
+            '"' => {
+                let current = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(escaped @ ('"' | '\\')) => current.push(escaped),
+                            Some(other) => {
+                                current.push('\\');
+                                current.push(other);
+                            }
+                            None => return Err("a double quote `\"` is not closed".into()),
+                        },
+                        Some(inner) => current.push(inner),
+                        None => return Err("a double quote `\"` is not closed".into()),
+                    }
+                }
+            }
+            '\\' => match chars.next() {
+                Some(escaped) => word.get_or_insert_with(String::new).push(escaped),
+                None => return Err("the line ends in a backslash".into()),
+            },
+            other => word.get_or_insert_with(String::new).push(other),
+        }
+    }
+    words.extend(word);
+    Ok(words)
+}
+
+/// Runs one run of the command and makes its record: a finished run, or a failed one that
+/// says why (exit status, the end of its stderr, the field of its result that was wrong).
+pub fn run_one(
+    command: &CommandConfig,
+    master_seed: u64,
+    plan: &RunPlan,
+    cancel: &AtomicBool,
+) -> Result<RunRecord, process::Cancelled> {
+    let started = std::time::Instant::now();
+    let result_dir = match result::ResultDir::new() {
+        Ok(dir) => dir,
+        Err(error) => {
+            return Ok(env::failed_record(
+                plan,
+                format!("could not make a folder for the run's result: {error}"),
+            ));
+        }
+    };
+    let setting = env::RunEnvironment::new(command, master_seed, plan, result_dir.path());
+    let workdir = command
+        .workdir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let outcome = process::run(
+        &command.argv,
+        &workdir,
+        &setting,
+        std::time::Duration::from_secs_f64(command.timeout_s),
+        cancel,
+    );
+    let finished = match outcome {
+        Ok(finished) => finished,
+        Err(process::RunError::Cancelled) => return Err(process::Cancelled),
+        Err(error) => return Ok(env::failed_record(plan, error.to_string())),
+    };
+    let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if !finished.status.success() {
+        return Ok(env::failed_record(plan, finished.failure_text()));
+    }
+    let record = match result::read(result_dir.path()) {
+        Ok(reported) => reported.into_record(plan, &setting, wall_ms),
+        Err(error) => env::failed_record(
+            plan,
+            format!("{error}{}", finished.stderr_tail_for_message()),
+        ),
+    };
+    Ok(record)
+}

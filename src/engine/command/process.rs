@@ -1,0 +1,230 @@
+//! Running one command: in its own process group (Cancel and a time limit end the whole
+//! group, so no child is left behind), its stdout and stderr read on threads into bounded
+//! buffers (a command that floods its output cannot grow seedscope's memory), and its exit
+//! awaited by a watchdog rather than a blocking wait.
+
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use super::env::RunEnvironment;
+
+/// Bytes of a stream kept: its last ones.
+pub const KEPT_OUTPUT_BYTES: usize = 16 * 1024;
+
+/// Lines of stderr a failed run's message quotes.
+pub const QUOTED_STDERR_LINES: usize = 8;
+
+/// How often a waiting run checks for Cancel.
+const CANCEL_POLL: Duration = Duration::from_millis(20);
+
+/// The sweep was cancelled while this run was in flight: its process group was ended, and
+/// the run is not recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
+/// Why a run ended without an exit status to judge.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("the command `{program}` could not be started: {reason}")]
+    NotStarted { program: String, reason: String },
+    #[error(
+        "the command did not finish within its time limit of {seconds} s (command.timeout_s); its process group was killed{tail}"
+    )]
+    TimedOut { seconds: f64, tail: String },
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// A command that exited.
+#[derive(Debug)]
+pub struct Finished {
+    pub status: ExitStatus,
+    pub stdout_tail: String,
+    pub stderr_tail: String,
+}
+
+impl Finished {
+    /// Why an unsuccessful exit failed the run, with the end of its stderr.
+    pub fn failure_text(&self) -> String {
+        let how = match (self.status.code(), self.status.signal()) {
+            (Some(code), _) => format!("the command exited with status {code}"),
+            (None, Some(signal)) => format!("the command was killed by signal {signal}"),
+            (None, None) => "the command ended abnormally".to_string(),
+        };
+        format!("{how}{}", self.stderr_tail_for_message())
+    }
+
+    /// The last lines of stderr, as a message's tail (empty when there was none).
+    pub fn stderr_tail_for_message(&self) -> String {
+        tail_for_message(&self.stderr_tail)
+    }
+}
+
+fn tail_for_message(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let start = lines.len().saturating_sub(QUOTED_STDERR_LINES);
+    let quoted: Vec<String> = lines[start..]
+        .iter()
+        .map(|line| crate::engine::files::escape(line))
+        .collect();
+    format!("; last lines of stderr:\n  {}", quoted.join("\n  "))
+}
+
+/// The last [`KEPT_OUTPUT_BYTES`] of a stream, read to its end on a thread.
+fn keep_tail(mut stream: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut kept: Vec<u8> = Vec::with_capacity(4096);
+        let mut chunk = [0u8; 8192];
+        loop {
+            match stream.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    kept.extend_from_slice(&chunk[..n]);
+                    if kept.len() > 2 * KEPT_OUTPUT_BYTES {
+                        kept.drain(..kept.len() - KEPT_OUTPUT_BYTES);
+                    }
+                }
+            }
+        }
+        if kept.len() > KEPT_OUTPUT_BYTES {
+            kept.drain(..kept.len() - KEPT_OUTPUT_BYTES);
+        }
+        String::from_utf8_lossy(&kept).into_owned()
+    })
+}
+
+/// Ends every process of the group `leader` leads (the command and whatever it started).
+fn kill_group(leader: u32) {
+    let Ok(group) = libc::pid_t::try_from(leader) else {
+        return;
+    };
+    // SAFETY: kill has no memory-safety preconditions. A negative pid names the process group
+    // the command leads (it was started with `process_group(0)`); the leader is not reaped
+    // yet (see `wait_without_reaping`), so the group id cannot have been reused. ESRCH (no
+    // process left in the group) is harmless.
+    unsafe {
+        libc::kill(-group, libc::SIGKILL);
+    }
+}
+
+/// Blocks until process `pid` has exited, leaving it a zombie (not reaped): its process
+/// group id stays reserved until `Child::wait` reaps it, so the group can still be killed.
+fn wait_without_reaping(pid: u32) {
+    loop {
+        // SAFETY: a zeroed siginfo_t is a valid out-structure for waitid to fill.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: waitid writes only into `info`, which lives for the call; WNOWAIT leaves
+        // the child for `Child::wait` to reap.
+        let rc = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        if rc == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return;
+        }
+    }
+}
+
+/// How the wait for a run ended.
+enum Ending {
+    Exited,
+    TimedOut,
+    Cancelled,
+}
+
+/// Runs `argv` in `workdir` with `environment`, until it exits, `timeout` passes or
+/// `cancel` is set.
+pub fn run(
+    argv: &[String],
+    workdir: &Path,
+    environment: &RunEnvironment,
+    timeout: Duration,
+    cancel: &AtomicBool,
+) -> Result<Finished, RunError> {
+    let program = argv.first().cloned().unwrap_or_default();
+    let mut command = Command::new(&program);
+    command
+        .args(&argv[1..])
+        .current_dir(workdir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    for name in &environment.remove {
+        command.env_remove(name);
+    }
+    command.envs(environment.set.iter().map(|(k, v)| (k, v)));
+    let mut child: Child = command.spawn().map_err(|error| RunError::NotStarted {
+        program: crate::engine::files::escape(&program),
+        reason: match error.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "not found (in {} or on PATH)",
+                crate::engine::files::escape(&workdir.display().to_string())
+            ),
+            std::io::ErrorKind::PermissionDenied => "permission denied (is it executable?)".into(),
+            _ => error.to_string(),
+        },
+    })?;
+    let pid = child.id();
+    let stdout = child.stdout.take().map(keep_tail);
+    let stderr = child.stderr.take().map(keep_tail);
+    // A thread blocked in waitid returns the moment the command exits: no poll interval is
+    // added to a run's time.
+    let (exited, exit) = mpsc::channel::<()>();
+    let watcher = std::thread::spawn(move || {
+        wait_without_reaping(pid);
+        let _ = exited.send(());
+    });
+    let started = std::time::Instant::now();
+    let ending = loop {
+        let left = timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            break Ending::TimedOut;
+        }
+        match exit.recv_timeout(left.min(CANCEL_POLL)) {
+            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break Ending::Exited,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if cancel.load(Ordering::Relaxed) {
+                    break Ending::Cancelled;
+                }
+            }
+        }
+    };
+    // Whatever happened, nothing of the command's group outlives its run: a background child
+    // would hold the output pipes open and keep running after seedscope has moved on.
+    kill_group(pid);
+    let status = child.wait();
+    let _ = watcher.join();
+    let stdout_tail = stdout.and_then(|h| h.join().ok()).unwrap_or_default();
+    let stderr_tail = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+    match ending {
+        Ending::Cancelled => Err(RunError::Cancelled),
+        Ending::TimedOut => Err(RunError::TimedOut {
+            seconds: timeout.as_secs_f64(),
+            tail: tail_for_message(&stderr_tail),
+        }),
+        Ending::Exited => match status {
+            Ok(status) => Ok(Finished {
+                status,
+                stdout_tail,
+                stderr_tail,
+            }),
+            Err(error) => Err(RunError::NotStarted {
+                program: crate::engine::files::escape(&program),
+                reason: format!("its exit status could not be read: {error}"),
+            }),
+        },
+    }
+}
