@@ -6,6 +6,8 @@ Every random choice draws from the generator of its own source: the data sample 
 interleaved half-moons), the train/test split, the initial weights, the dropout masks and the
 shuffle order. `--leak` adds the bug seedscope's diagnosis exists to find: the shuffle order
 drawn from a generator seeded by the clock, as an unseeded library call would.
+`--shuffle-from-init` draws the shuffle order from the init seed, as scikit-learn does with one
+`random_state` for both: seedscope's diagnosis says shuffle follows the init seed.
 """
 
 import math
@@ -42,7 +44,12 @@ def main():
     leak = "--leak" in sys.argv[1:]
     rng_data, rng_split = ss.rng("data"), ss.rng("split")
     rng_init, rng_dropout = ss.rng("init"), ss.rng("dropout")
-    rng_shuffle = random.Random() if leak else ss.rng("shuffle")  # the bug: seeded by the OS
+    if leak:
+        rng_shuffle = random.Random()  # the bug: seeded by the OS, not by seedscope
+    elif "--shuffle-from-init" in sys.argv[1:]:
+        rng_shuffle = random.Random(ss.seed("init") + 1)  # one random_state for both
+    else:
+        rng_shuffle = ss.rng("shuffle")
 
     data = moons(rng_data, POINTS)
     order = list(range(POINTS))

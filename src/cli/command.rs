@@ -68,6 +68,7 @@ pub fn resolve(
     let resolved = command.resolve(&base).map_err(|e| {
         bad_input(match (e.field, experiment_file) {
             ("workdir", None) => format!("--workdir: {}", e.message),
+            ("argv[0]", None) => format!("--command: {}", e.message),
             _ => e.to_string(),
         })
     })?;

@@ -161,6 +161,7 @@ impl CommandConfig {
                 format!("{} is not a folder", path_text(&workdir)),
             ));
         }
+        find_program(&self.argv[0], &workdir, self.env.get("PATH"))?;
         let inputs: Vec<PathBuf> = match &self.inputs {
             Some(listed) => listed.clone(),
             None => self
@@ -211,6 +212,51 @@ impl CommandConfig {
             .collect::<Vec<_>>()
             .join(" ")
     }
+}
+
+/// Proves the program can be found before any run starts, as the process will look for it: a
+/// name with a `/` from the working directory, a bare name on `PATH` (the command's own
+/// `PATH` when its environment sets one).
+fn find_program(
+    program: &str,
+    workdir: &Path,
+    path_override: Option<&String>,
+) -> Result<(), CommandConfigError> {
+    let is_program = |candidate: &Path| {
+        use std::os::unix::fs::PermissionsExt;
+        candidate
+            .metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if program.contains('/') {
+        let candidate = workdir.join(program);
+        if is_program(&candidate) {
+            return Ok(());
+        }
+        return Err(invalid(
+            "argv[0]",
+            format!(
+                "{} is not an executable file (looked in {}); name an interpreter first, e.g. \"python3 {}\"",
+                crate::engine::files::escape(program),
+                path_text(workdir),
+                crate::engine::files::escape(program)
+            ),
+        ));
+    }
+    let search = path_override
+        .cloned()
+        .or_else(|| std::env::var("PATH").ok())
+        .unwrap_or_default();
+    if std::env::split_paths(&search).any(|folder| is_program(&folder.join(program))) {
+        return Ok(());
+    }
+    Err(invalid(
+        "argv[0]",
+        format!(
+            "`{}` was not found on PATH; install it, or give its path",
+            crate::engine::files::escape(program)
+        ),
+    ))
 }
 
 /// A path for a message: control characters escaped.
