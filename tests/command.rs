@@ -579,3 +579,42 @@ fn the_helper_the_cli_prints_is_the_one_in_the_repository() {
         std::fs::read_to_string(repo("assets/command/seedscope_run.py")).unwrap()
     );
 }
+
+/// Cancel ends every run in flight, with whatever it started, and records none of them.
+#[test]
+fn cancel_ends_the_commands_in_flight_and_their_children() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = common::temp_dir("command-cancel");
+    let pid_file = dir.join("child.pid");
+    let line = format!("sh -c 'sleep 300 & echo $! > {}; wait'", pid_file.display());
+    let command = seedscope::engine::command::CommandConfig::from_command_line(&line)
+        .unwrap()
+        .resolve(&dir)
+        .unwrap();
+    let mut config = seedscope::engine::config::ExperimentConfig::for_command(command);
+    config.conditions = vec![seedscope::engine::seeds::Condition::ALL_FIXED];
+    config.repeats = 1;
+    let spec = seedscope::engine::sweep::SweepSpec::new(config, 1, 1);
+    let cancel = AtomicBool::new(false);
+    let started = std::time::Instant::now();
+    let outcome = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !pid_file.exists() {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            cancel.store(true, Ordering::Relaxed);
+        });
+        seedscope::engine::sweep::run_sweep(&spec, &cancel, &mut |_| {})
+    });
+    assert!(started.elapsed().as_secs() < 30, "cancel ended the run");
+    assert!(outcome.cancelled);
+    assert!(outcome.runs.is_empty(), "a cancelled run is not recorded");
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    for _ in 0..100 {
+        if is_gone(pid.trim()) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the command's child {pid} outlived the cancel");
+}

@@ -128,3 +128,43 @@ pub fn failed_record(plan: &RunPlan, message: String) -> RunRecord {
     record.fingerprints = SourceFingerprints::default();
     record
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::config::ExperimentConfig;
+    use crate::engine::seeds::Condition;
+
+    /// "Fixed" is one seed in every run of a condition, "free" a seed per run, and freeing a
+    /// source changes its variable alone.
+    #[test]
+    fn a_freed_source_alone_changes_its_variable() {
+        let command = CommandConfig::from_command_line("true").unwrap();
+        let config = ExperimentConfig::for_command(command.clone());
+        let environment = |condition: Condition, run: usize| {
+            let plan = RunPlan::new(&config, 42, condition, run);
+            RunEnvironment::new(&command, 42, &plan, Path::new("/tmp"))
+        };
+        for condition in Condition::command_default_list() {
+            for source in Source::ALL {
+                if source == Source::Threads {
+                    continue;
+                }
+                let name = seed_variable(source);
+                let values: Vec<String> = (0..4)
+                    .map(|run| environment(condition, run).get(&name).unwrap().to_string())
+                    .collect();
+                let distinct: std::collections::HashSet<&String> = values.iter().collect();
+                let expected = if condition.is_free(source) { 4 } else { 1 };
+                assert_eq!(distinct.len(), expected, "{condition} {name}");
+                if !condition.is_free(source) {
+                    assert_eq!(
+                        environment(Condition::ALL_FIXED, 0).get(&name),
+                        environment(condition, 3).get(&name),
+                        "{condition}: {name} is the all-fixed one"
+                    );
+                }
+            }
+        }
+    }
+}
