@@ -24,8 +24,9 @@ fn copy_folder(from: &Path, to: &Path) {
 }
 
 /// Runs the console blocks of `pages` (paths from the repository root) on copies in a
-/// temporary folder named after `name`.
-fn run_pages(name: &str, pages: &[PathBuf]) {
+/// temporary folder named after `name`; `files` (repository paths) are copied into each
+/// page's sandbox at the same relative paths.
+fn run_pages(name: &str, pages: &[PathBuf], files: &[&str]) {
     let dir = common::temp_dir(name);
     let mut copies = Vec::new();
     for page in pages {
@@ -40,6 +41,11 @@ fn run_pages(name: &str, pages: &[PathBuf]) {
                 // compared.
                 std::fs::create_dir(&to).unwrap();
             }
+        }
+        for file in files {
+            let to = copy.with_extension("in").join(file);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(file, to).unwrap();
         }
         copies.push((page, copy));
     }
@@ -69,10 +75,18 @@ fn the_docs_command_examples_are_what_the_binary_prints() {
         .collect();
     pages.sort();
     assert!(pages.len() > 5, "the docs pages were not found");
-    run_pages("docs", &pages);
+    run_pages("docs", &pages, &[]);
 }
 
 #[test]
 fn the_readme_command_examples_are_what_the_binary_prints() {
-    run_pages("readme", &[PathBuf::from("README.md")]);
+    // The README's command example runs the example script from the repository.
+    run_pages(
+        "readme",
+        &[PathBuf::from("README.md")],
+        &[
+            "examples/python-stdlib/train.py",
+            "assets/command/seedscope_run.py",
+        ],
+    );
 }

@@ -309,7 +309,15 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             store.display()
         );
     }
-    if !args.quiet {
+    if !args.quiet && config.command.is_some() {
+        // A command's record size and memory are the command's own: no estimate to give.
+        eprintln!(
+            "{}: {} conditions × {} runs, {total} to run, {workers} at a time",
+            escape(&config.name),
+            config.conditions.len(),
+            config.repeats,
+        );
+    } else if !args.quiet {
         eprintln!(
             "{}: {} conditions × {} runs, {total} to train on {workers} workers; results file \
              ≈ {}, memory ≈ {}",

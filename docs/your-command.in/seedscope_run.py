@@ -1,0 +1,1 @@
+../../assets/command/seedscope_run.py

@@ -1,0 +1,1 @@
+../../examples/python-stdlib/train.py
