@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod command_entry;
 pub mod dialogs;
 pub mod explain;
 pub mod frame_phases;

@@ -19,6 +19,10 @@ pub struct ConditionChoice {
     pub custom_free: [bool; 6],
     pub library_rng: bool,
     pub nudge: bool,
+    /// A command's gpu source: alone (only-gpu), and in the custom set. The built-in model
+    /// has no gpu, so these count only when the panel trains a command.
+    pub only_gpu: bool,
+    pub custom_gpu: bool,
 }
 
 impl Default for ConditionChoice {
@@ -30,21 +34,29 @@ impl Default for ConditionChoice {
             custom_free: [false; 6],
             library_rng: false,
             nudge: false,
+            only_gpu: true,
+            custom_gpu: false,
         }
     }
 }
 
 impl ConditionChoice {
-    pub fn custom(&self) -> Condition {
-        let free: Vec<Source> = Source::ALL
+    /// The custom condition; its gpu switch counts for a command only.
+    pub fn custom(&self, command: bool) -> Condition {
+        let mut free: Vec<Source> = Source::ALL
             .into_iter()
             .filter(|s| self.custom_free[s.index()])
             .collect();
+        if command && self.custom_gpu {
+            free.push(Source::Gpu);
+        }
         Condition::with_free(&free)
     }
 
     /// The conditions in sweep order, without duplicates (the custom set may equal another).
-    pub fn conditions(&self) -> Vec<Condition> {
+    /// A command's runs add only-gpu where ticked and leave out the built-in trainer's two
+    /// lessons.
+    pub fn conditions(&self, command: bool) -> Vec<Condition> {
         let mut list = Vec::new();
         if self.all_fixed {
             list.push(Condition::ALL_FIXED);
@@ -57,11 +69,15 @@ impl ConditionChoice {
                 list.push(Condition::only(source));
             }
         }
-        list.push(self.custom());
-        if self.library_rng {
+        if command && self.only_gpu {
+            list.push(Condition::only(Source::Gpu));
+        }
+        let custom = self.custom(command);
+        list.push(custom);
+        if self.library_rng && !command {
             list.push(Condition::LIBRARY_RNG);
         }
-        if self.nudge {
+        if self.nudge && !command {
             list.push(Condition::NUDGE);
         }
         let mut unique = Vec::new();
@@ -71,7 +87,7 @@ impl ConditionChoice {
             }
         }
         // The custom set alone and all fixed is "all-fixed": keep it only if asked for.
-        if !self.all_fixed && self.custom() == Condition::ALL_FIXED {
+        if !self.all_fixed && custom == Condition::ALL_FIXED {
             unique.retain(|c| *c != Condition::ALL_FIXED);
         }
         unique
@@ -86,6 +102,8 @@ impl ConditionChoice {
             custom_free: [false; 6],
             library_rng: false,
             nudge: false,
+            only_gpu: false,
+            custom_gpu: false,
         };
         for condition in conditions {
             match condition.to_string().as_str() {
@@ -93,12 +111,16 @@ impl ConditionChoice {
                 "all-free" => choice.all_free = true,
                 "library-rng" => choice.library_rng = true,
                 "nudge" => choice.nudge = true,
+                "only-gpu" => choice.only_gpu = true,
                 name if name.starts_with("only-") => {
                     choice.only[condition.free_sources()[0].index()] = true;
                 }
                 _ => {
                     for source in condition.free_sources() {
-                        choice.custom_free[source.index()] = true;
+                        match source {
+                            Source::Gpu => choice.custom_gpu = true,
+                            seeded => choice.custom_free[seeded.index()] = true,
+                        }
                     }
                 }
             }
@@ -185,6 +207,8 @@ pub struct Settings {
     pub auto_run: bool,
     /// The Distributions view plots each run's fresh-data score instead of its test metric.
     pub fresh_distributions: bool,
+    /// "Your command": train a command instead of the built-in model.
+    pub command: crate::gui::command_entry::CommandEntry,
 }
 
 impl Default for Settings {
@@ -195,6 +219,11 @@ impl Default for Settings {
 
 impl Settings {
     pub fn from_config(config: ExperimentConfig, preset: &str) -> Settings {
+        let command = config
+            .command
+            .as_ref()
+            .map(crate::gui::command_entry::CommandEntry::of)
+            .unwrap_or_default();
         Settings {
             hidden_text: widths_text(&config.model.hidden),
             choice: ConditionChoice::from_conditions(&config.conditions),
@@ -213,20 +242,42 @@ impl Settings {
             selected_run: None,
             auto_run: false,
             fresh_distributions: false,
+            command,
         }
     }
 
     /// The experiment the Run button would start, with the conditions from the checkboxes.
+    ///
+    /// With "Your command", the command resolved (its folder absolute, its input files
+    /// hashed: the store's key); a command that cannot be resolved yet is left out and named
+    /// by [`Self::problems`].
     pub fn experiment(&self) -> ExperimentConfig {
         let mut config = self.config.clone();
-        config.conditions = self.choice.conditions();
+        config.conditions = self.choice.conditions(self.command.enabled);
+        if self.command.enabled {
+            config.command = Some(self.command.command().unwrap_or_else(|_| {
+                crate::engine::command::CommandConfig::from_command_line("?")
+                    .expect("one word is a command line")
+            }));
+            config.name = self
+                .command
+                .command()
+                .map(|c| c.display_line())
+                .unwrap_or_default();
+        } else {
+            config.command = None;
+        }
         config
     }
 
     /// Every problem with the experiment as entered, for the form and the Run button.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if let Err(message) = parse_widths(&self.hidden_text) {
+        if self.command.enabled {
+            if let Err(message) = self.command.command() {
+                problems.push(message);
+            }
+        } else if let Err(message) = parse_widths(&self.hidden_text) {
             problems.push(message);
         }
         problems.extend(

@@ -14,7 +14,7 @@ use super::snapshot::{FrameCapture, write_png};
 use super::task::Task;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::record::RunRecord;
-use crate::engine::replay::{ReplayVerdict, replay};
+use crate::engine::replay::{ReplayVerdict, replay_run};
 
 /// A replay in the Runs view: running, or its verdict.
 pub enum ReplayState {
@@ -36,12 +36,12 @@ impl ReplayTasks {
     pub fn start(
         &mut self,
         position: usize,
-        config: ExperimentConfig,
+        (config, master_seed): (ExperimentConfig, u64),
         record: RunRecord,
         ctx: &egui::Context,
     ) {
         let task = Task::spawn("replay", Some(ctx), move || {
-            replay(&config, &record).map_err(|e| e.to_string())
+            replay_run(&config, Some(master_seed), &record).map_err(|e| e.to_string())
         });
         self.running.push((position, task));
     }

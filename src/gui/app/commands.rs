@@ -370,8 +370,12 @@ impl SeedscopeApp {
             return;
         };
         self.replays.insert(position, ReplayState::Running);
-        self.replay_tasks
-            .start(position, session.config.clone(), record, ctx);
+        self.replay_tasks.start(
+            position,
+            (session.config.clone(), session.master_seed),
+            record,
+            ctx,
+        );
     }
 
     pub(super) fn pump_replays(&mut self) {

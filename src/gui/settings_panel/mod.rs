@@ -7,6 +7,7 @@
 //! conditions. Like the toolbar, the panel edits the settings it is given and leaves what
 //! the user asked for as intents; it reads nothing else of the app.
 
+mod command;
 mod data;
 mod sources;
 
@@ -39,16 +40,23 @@ impl SettingsPanel<'_> {
     pub fn show(mut self, ui: &mut egui::Ui) {
         let running = self.running;
         ui.add_enabled_ui(!running, |ui| {
-            self.preset_row(ui);
-            egui::CollapsingHeader::new(RichText::new("Data").strong())
-                .default_open(true)
-                .show(ui, |ui| self.data_section(ui));
-            egui::CollapsingHeader::new(RichText::new("Model").strong())
-                .default_open(true)
-                .show(ui, |ui| self.model_section(ui));
-            egui::CollapsingHeader::new(RichText::new("Training").strong())
-                .default_open(true)
-                .show(ui, |ui| self.training_section(ui));
+            self.trained_by_row(ui);
+            if self.settings.command.enabled {
+                egui::CollapsingHeader::new(RichText::new("Your command").strong())
+                    .default_open(true)
+                    .show(ui, |ui| self.command_section(ui));
+            } else {
+                self.preset_row(ui);
+                egui::CollapsingHeader::new(RichText::new("Data").strong())
+                    .default_open(true)
+                    .show(ui, |ui| self.data_section(ui));
+                egui::CollapsingHeader::new(RichText::new("Model").strong())
+                    .default_open(true)
+                    .show(ui, |ui| self.model_section(ui));
+                egui::CollapsingHeader::new(RichText::new("Training").strong())
+                    .default_open(true)
+                    .show(ui, |ui| self.training_section(ui));
+            }
             egui::CollapsingHeader::new(RichText::new("Sweep").strong())
                 .default_open(true)
                 .show(ui, |ui| self.sweep_section(ui));
@@ -61,7 +69,8 @@ impl SettingsPanel<'_> {
         });
         let problems = self.settings.problems();
         for problem in &problems {
-            ui.label(RichText::new(problem).color(RED));
+            // Wrapped within the panel: a long message must not widen it.
+            ui.add(egui::Label::new(RichText::new(problem).color(RED)).wrap());
         }
     }
 

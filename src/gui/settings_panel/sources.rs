@@ -41,6 +41,17 @@ impl SettingsPanel<'_> {
                         ));
                     ui.end_row();
                 }
+                if self.settings.command.enabled {
+                    let gpu = crate::engine::seeds::Source::Gpu;
+                    ui.label(RichText::new(gpu.name()).color(source_color(gpu)).strong())
+                        .on_hover_text(gpu.explanation());
+                    ui.checkbox(&mut choice.custom_gpu, "gpu free")
+                        .on_hover_text(gpu.explanation());
+                    ui.checkbox(&mut choice.only_gpu, "only-gpu").on_hover_text(
+                        "Run the condition where the gpu switch alone is free (the libraries' default kernels).",
+                    );
+                    ui.end_row();
+                }
             });
     }
 
@@ -50,6 +61,9 @@ impl SettingsPanel<'_> {
             .on_hover_text("Every seed fixed: the runs should be bitwise identical.");
         ui.checkbox(&mut choice.all_free, "all-free")
             .on_hover_text("Every source free: the full run-to-run spread.");
+        if self.settings.command.enabled {
+            return self.conditions_summary(ui);
+        }
         ui.checkbox(&mut choice.library_rng, "library-rng lesson").on_hover_text(
             "Every seed fixed, but weights initialised by candle_nn::linear, whose CPU RNG cannot be seeded: \
              the runs still differ (like forgetting tf.random.set_seed).",
@@ -59,7 +73,15 @@ impl SettingsPanel<'_> {
                 "Every seed fixed; run i moves initial weight i by one ULP (f32::next_up). \
              Training amplifies the tiny change into the full spread.",
             );
-        let conditions = self.settings.choice.conditions();
+        self.conditions_summary(ui);
+    }
+
+    /// What the next Run trains.
+    fn conditions_summary(&mut self, ui: &mut egui::Ui) {
+        let conditions = self
+            .settings
+            .choice
+            .conditions(self.settings.command.enabled);
         let repeats = self.settings.config.repeats;
         ui.add_space(4.0);
         ui.label(

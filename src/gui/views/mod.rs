@@ -84,10 +84,20 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
         return rect;
     };
     let (settings, capturing) = (&mut *app.settings, app.capturing);
+    let command = session.config.command.is_some();
+    let has_curves = session.runs.iter().any(|r| !r.test_metric.is_empty());
     match settings.view {
         View::Distributions => distributions::show(ui, session, settings, capturing),
         View::Sources => sources::show(ui, session, settings, capturing),
+        View::Curves if command && !has_curves => missing(
+            ui,
+            "No learning curves: the command's runs reported none. Report `curve` (the test metric after each epoch) and `train_loss` (each epoch's training loss) in the result to see them here.",
+        ),
         View::Curves => curves::show(ui, session, settings, capturing),
+        View::Disagreement if command => missing(
+            ui,
+            "Where runs disagree draws the data set's plane or its rows, which seedscope does not have for your command. The per-example errors a run reports (test_ids with test_errors) feed the test-set noise and churn of Which sources matter.",
+        ),
         View::Disagreement if session.config.data.kind.is_table() => {
             disputed::show(ui, session, settings, capturing)
         }
@@ -98,6 +108,12 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
         View::History => {}
     }
     rect
+}
+
+/// A view that needs what the runs did not report: says what to report, draws nothing.
+fn missing(ui: &mut egui::Ui, what_to_report: &str) {
+    ui.add_space(24.0);
+    ui.add(egui::Label::new(RichText::new(what_to_report).size(16.0)).wrap());
 }
 
 /// Whether the difference between conditions `a` and `b` is within test-set noise, in one

@@ -12,6 +12,39 @@ use crate::gui::palette::condition_color_by_name;
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
 
+/// A command's runs: what they say about the randomness it does not control, on top.
+fn diagnosis(ui: &mut egui::Ui, session: &Session) {
+    use crate::analysis::diagnosis::{Finding, diagnose};
+    let findings = diagnose(&session.config.conditions, &session.runs);
+    if findings.is_empty() {
+        if session.runs.iter().any(|r| r.error.is_none()) {
+            ui.add(
+                egui::Label::new(
+                    RichText::new("Diagnosis: every fixed source gave one outcome, and every freed seed moved the result.")
+                        .size(15.0)
+                        .color(Color32::from_rgb(0x1a, 0x7f, 0x37)),
+                )
+                .wrap(),
+            );
+        }
+        return;
+    }
+    for finding in findings {
+        let colour = match finding {
+            Finding::UncontrolledRandomness { .. } => Color32::from_rgb(0xb0, 0x30, 0x00),
+            Finding::IgnoresSeed { .. } => Color32::from_rgb(0x8a, 0x5a, 0x00),
+        };
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!("Diagnosis: {}.", finding.text()))
+                    .size(15.0)
+                    .color(colour),
+            )
+            .wrap(),
+        );
+    }
+}
+
 // egui drawing code: it reads top to bottom as the view appears on screen.
 pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing: bool) {
     let metric = session.metric();
@@ -29,11 +62,19 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
         .size(16.0)
         .strong(),
     );
-    let drawn = !session.config.data.kind.is_table();
+    if session.config.command.is_some() {
+        diagnosis(ui, session);
+    }
+    let drawn = session.config.command.is_none() && !session.config.data.kind.is_table();
     if let Some(reading) = noise_reading(&session.summaries, &metric, drawn) {
         ui.label(RichText::new(reading).size(15.0));
     }
-    ui.label("Each bar is the spread on the test set. Where every run was scored on the same test points, its dark part is the model's own spread (estimated) with the upper end of its 95% interval as a whisker, and its pale part is test-set noise: which borderline points happen to fall on which side. Black diamonds: the spread on fresh points from the data set's generator, the direct measurement. Narrow grey bars: churn, the share of test points two runs classify differently. A free split or data source tests each run on different points: its bar cannot be split.");
+    let fresh = if session.runs.iter().any(|r| r.fresh_metric.is_some()) {
+        " Black diamonds: the spread on fresh points (a larger held-out sample), the direct measurement."
+    } else {
+        ""
+    };
+    ui.label(format!("Each bar is the spread on the test set. Where every run was scored on the same test points, its dark part is the model's own spread (estimated) with the upper end of its 95% interval as a whisker, and its pale part is test-set noise: which borderline points happen to fall on which side.{fresh} Narrow grey bars: churn, the share of test points two runs classify differently. A free split or data source tests each run on different points: its bar cannot be split."));
     ui.label(
         RichText::new(super::runs_needed::runs_for_epsilon_line(
             ui, session, settings,

@@ -1,0 +1,136 @@
+//! "Your command" as the left panel holds it: the command line and folder as typed, and the
+//! command resolved from them (working directory made absolute, input files hashed) — the
+//! resolution cached until what it read changes, since the panel asks for it every frame.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::command::{CommandConfig, DEFAULT_TIMEOUT_S};
+
+/// The command fields of the panel.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CommandEntry {
+    /// Train the command instead of the built-in model.
+    pub enabled: bool,
+    /// The command line as typed, e.g. `python3 train.py --epochs 5`.
+    pub line: String,
+    /// The folder it runs in as typed (empty: the folder seedscope was started in).
+    pub workdir: String,
+    pub timeout_s: f64,
+    /// What an experiment file or History gave and the panel does not edit: extra
+    /// environment and the input files, kept so the experiment stays the one it was.
+    pub env: std::collections::BTreeMap<String, String>,
+    pub inputs: Option<Vec<PathBuf>>,
+    #[serde(skip)]
+    resolved: Arc<Mutex<Option<Resolution>>>,
+}
+
+/// One resolution and what it was made from.
+#[derive(Debug)]
+struct Resolution {
+    key: ResolutionKey,
+    result: Result<CommandConfig, String>,
+}
+
+#[derive(Debug, PartialEq)]
+struct ResolutionKey {
+    line: String,
+    workdir: String,
+    timeout_s: f64,
+    /// Every argument that names a file: its size and modification time.
+    files: Vec<(PathBuf, Option<(u64, SystemTime)>)>,
+}
+
+impl Default for CommandEntry {
+    fn default() -> Self {
+        CommandEntry {
+            enabled: false,
+            line: String::new(),
+            workdir: String::new(),
+            timeout_s: DEFAULT_TIMEOUT_S,
+            env: Default::default(),
+            inputs: None,
+            resolved: Arc::default(),
+        }
+    }
+}
+
+impl CommandEntry {
+    /// The entry that shows `command` (an experiment file's, or one reopened from History).
+    pub fn of(command: &CommandConfig) -> CommandEntry {
+        CommandEntry {
+            enabled: true,
+            line: command.display_line(),
+            workdir: command
+                .workdir
+                .as_ref()
+                .map(|dir| dir.display().to_string())
+                .unwrap_or_default(),
+            timeout_s: command.timeout_s,
+            env: command.env.clone(),
+            inputs: command.inputs.clone(),
+            resolved: Arc::default(),
+        }
+    }
+
+    fn folder(&self) -> Result<PathBuf, String> {
+        let base = std::env::current_dir().map_err(|e| format!("the current folder: {e}"))?;
+        Ok(match self.workdir.trim() {
+            "" => base,
+            typed => base.join(typed),
+        })
+    }
+
+    fn key(&self) -> ResolutionKey {
+        let folder = self.folder().unwrap_or_default();
+        let files = self
+            .line
+            .split_whitespace()
+            .skip(1)
+            .map(|word| folder.join(word.trim_matches(['\'', '"'])))
+            .filter(|path| path.is_file())
+            .map(|path| {
+                let stamp = path
+                    .metadata()
+                    .ok()
+                    .and_then(|m| Some((m.len(), m.modified().ok()?)));
+                (path, stamp)
+            })
+            .collect();
+        ResolutionKey {
+            line: self.line.clone(),
+            workdir: self.workdir.clone(),
+            timeout_s: self.timeout_s,
+            files,
+        }
+    }
+
+    /// The command ready to run, or why it is not: its line parsed, its folder found, its
+    /// program on PATH, its input files hashed.
+    pub fn command(&self) -> Result<CommandConfig, String> {
+        let key = self.key();
+        let mut cached = self.resolved.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(resolution) = cached.as_ref()
+            && resolution.key == key
+        {
+            return resolution.result.clone();
+        }
+        let result = (|| {
+            let mut command = CommandConfig::from_command_line(&self.line)
+                .map_err(|e| format!("Command: {}", e.message))?;
+            command.timeout_s = self.timeout_s;
+            command.env = self.env.clone();
+            command.inputs = self.inputs.clone();
+            command.resolve(&self.folder()?).map_err(|e| e.to_string())
+        })();
+        *cached = Some(Resolution {
+            key,
+            result: result.clone(),
+        });
+        result
+    }
+}

@@ -1,0 +1,120 @@
+//! "Your command" in the app, driven by label with egui_kittest: the panel takes a command
+//! line and folder, Run trains it under seedscope's control, and Which sources matter shows
+//! the diagnosis; views that need what the command did not report say what to report.
+#![cfg(feature = "gui")]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use seedscope::gui::app::SeedscopeApp;
+use seedscope::gui::dialogs::NativePicker;
+use seedscope::gui::snapshot::RendererCapture;
+use seedscope::gui::state::Settings;
+
+fn harness(settings: Settings) -> Harness<'static, SeedscopeApp> {
+    let app = SeedscopeApp::new(settings, Box::new(NativePicker), Box::new(RendererCapture));
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_pixels_per_point(1.0)
+        .build_ui_state(|ui, app: &mut SeedscopeApp| app.show(ui), app)
+}
+
+fn step_until(
+    harness: &mut Harness<'_, SeedscopeApp>,
+    what: &str,
+    done: impl Fn(&SeedscopeApp) -> bool,
+) {
+    let started = Instant::now();
+    while !done(harness.state()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "timed out waiting for {what}"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/python-stdlib")
+}
+
+/// Settings that train `line` in the stdlib example's folder: 2 runs of 4 conditions.
+fn command_settings(line: &str) -> Settings {
+    let mut settings = Settings::default();
+    settings.config.repeats = 2;
+    settings.choice = seedscope::gui::state::ConditionChoice::from_conditions(&[
+        "all-fixed".parse().unwrap(),
+        "only-init".parse().unwrap(),
+        "only-shuffle".parse().unwrap(),
+    ]);
+    settings.command.line = line.to_string();
+    settings.command.workdir = example().display().to_string();
+    settings
+}
+
+#[test]
+fn a_command_typed_in_the_panel_is_trained_and_diagnosed() {
+    let mut harness = harness(command_settings("python3 train.py --leak"));
+    harness.run_ok();
+    // The built-in model's sections give way to the command's once it is chosen.
+    harness.get_by_label("Hidden layers");
+    harness.get_by_label("Your command").click();
+    harness.run_ok();
+    assert!(harness.query_by_label("Hidden layers").is_none());
+    harness.get_by_label_contains("Input files: train.py");
+    harness.get_by_label("only-gpu");
+    assert!(
+        harness.query_by_label("nudge lesson").is_none(),
+        "lessons are the built-in trainer's"
+    );
+    let config = harness.state().settings.experiment();
+    let command = config
+        .command
+        .as_ref()
+        .expect("the experiment is the command");
+    assert_eq!(command.argv, ["python3", "train.py", "--leak"]);
+    assert!(command.input_hashes.contains_key("train.py"));
+
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the sweep to start", |app| {
+        app.session.is_some()
+    });
+    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+    let session = harness.state().session.as_ref().unwrap();
+    assert_eq!(
+        session.runs.len(),
+        3 * 2,
+        "all-fixed, only-init, only-shuffle"
+    );
+    assert!(session.runs.iter().all(|r| r.error.is_none()));
+
+    harness.get_by_label("Which sources matter").click();
+    harness.run_ok();
+    harness.get_by_label_contains(
+        "Diagnosis: with every seed fixed (all-fixed), 2 distinct outcomes in 2 runs",
+    );
+
+    harness.get_by_label("Where runs disagree").click();
+    harness.run_ok();
+    harness.get_by_label_contains("which seedscope does not have for your command");
+}
+
+#[test]
+fn a_command_that_cannot_run_is_named_and_run_stays_refused() {
+    let mut settings = command_settings("no-such-program-xyz train.py");
+    settings.command.enabled = true;
+    let mut harness = harness(settings);
+    harness.run_ok();
+    harness
+        .get_all_by_label_contains("`no-such-program-xyz` was not found on PATH")
+        .next()
+        .unwrap();
+    harness.get_by_label("Run").click();
+    harness.run_ok();
+    assert!(harness.state().session.is_none(), "nothing ran");
+}
