@@ -173,6 +173,7 @@ fn each_run_receives_its_seeds_threads_gpu_switches_and_extra_environment() {
         .arg(&experiment)
         .arg("--out")
         .arg(dir.join("results.json"))
+        .args(["--gpus", "3,5", "--workers", "2"])
         .env("OMP_NUM_THREADS", "13")
         .output()
         .unwrap();

@@ -26,9 +26,31 @@ pub struct CommandArgs {
     /// (default: 3600).
     #[arg(long, value_name = "SECONDS", requires = "command")]
     pub timeout: Option<f64>,
+    /// GPUs to hand out, one to each worker, through CUDA_VISIBLE_DEVICES (e.g. 0,1); with
+    /// --workers 2 on two GPUs each run has one to itself.
+    #[arg(long, value_name = "LIST")]
+    pub gpus: Option<String>,
 }
 
 impl CommandArgs {
+    /// The `--gpus` list, checked: device ids (digits) or UUIDs, no empty entries.
+    pub fn gpus(&self) -> Result<Vec<String>, Failure> {
+        let Some(list) = &self.gpus else {
+            return Ok(Vec::new());
+        };
+        let gpus: Vec<String> = list.split(',').map(|g| g.trim().to_string()).collect();
+        if let Some(bad) = gpus
+            .iter()
+            .find(|g| g.is_empty() || !g.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        {
+            return Err(bad_input(format!(
+                "--gpus: `{}` is not a device; give ids or UUIDs separated by commas, e.g. 0,1",
+                crate::engine::files::escape(bad)
+            )));
+        }
+        Ok(gpus)
+    }
+
     /// The experiment `--command` describes, if given.
     pub fn experiment(&self) -> Result<Option<ExperimentConfig>, Failure> {
         let Some(line) = &self.command else {

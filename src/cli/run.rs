@@ -296,6 +296,12 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let mut keeper = Keeper::open(&args.store, &config, master_seed)?;
     let stored = keeper.stored(&pairs);
     let mut spec = SweepSpec::new(config.clone(), master_seed, workers);
+    spec.gpus = args.command.gpus()?;
+    if !spec.gpus.is_empty() && config.command.is_none() {
+        return Err(bad_input(
+            "--gpus: hands GPUs to a command's runs; the built-in model trains on the CPU",
+        ));
+    }
     spec.skip = stored.iter().map(RunRecord::id).collect();
     if let Some(part) = &shard {
         let whole = Shard::new(part.index, part.count).expect("resolved shards are valid");

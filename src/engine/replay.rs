@@ -131,7 +131,7 @@ fn replay_command(
     let plan = RunPlan::from_record(config, record)?;
     let replayed = crate::engine::command::run_one(
         command,
-        master_seed,
+        (master_seed, None),
         &plan,
         &std::sync::atomic::AtomicBool::new(false),
     )

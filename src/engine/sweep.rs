@@ -37,6 +37,9 @@ pub struct SweepSpec {
     /// app, which receives every run as an event and keeps it in its session, turns this
     /// off: a second copy of 100,000 records was half the window's memory.
     pub collect_runs: bool,
+    /// A command's runs: the GPUs to hand out (`--gpus 0,1`), one a worker, through
+    /// `CUDA_VISIBLE_DEVICES`. Where runs execute, not what they compute: not in the store key.
+    pub gpus: Vec<String>,
 }
 
 impl SweepSpec {
@@ -50,6 +53,7 @@ impl SweepSpec {
             skip: HashSet::new(),
             score_fresh: true,
             collect_runs: true,
+            gpus: Vec::new(),
         }
     }
 
@@ -232,8 +236,9 @@ pub fn run_sweep(
     let mut finished = 0;
 
     std::thread::scope(|scope| {
-        for _ in 0..spec.workers.max(1) {
+        for worker in 0..spec.workers.max(1) {
             let sender = sender.clone();
+            let gpu = (!spec.gpus.is_empty()).then(|| spec.gpus[worker % spec.gpus.len()].as_str());
             let (jobs, next_job, config) = (&jobs, &next_job, &spec.config);
             scope.spawn(move || {
                 if spec.low_priority {
@@ -269,7 +274,7 @@ pub fn run_sweep(
                         !cancel.load(Ordering::Relaxed)
                     };
                     if let Some(command) = &config.command {
-                        match run_commands(command, spec.master_seed, &plans, cancel) {
+                        match run_commands(command, (spec.master_seed, gpu), &plans, cancel) {
                             Ok(records) => {
                                 for record in records {
                                     let _ = sender.send(SweepEvent::RunFinished(Box::new(record)));
@@ -330,13 +335,13 @@ pub fn run_sweep(
 /// [`jobs_skipping`]).
 fn run_commands(
     command: &crate::engine::command::CommandConfig,
-    master_seed: u64,
+    (master_seed, gpu): (u64, Option<&str>),
     plans: &[RunPlan],
     cancel: &AtomicBool,
 ) -> Result<Vec<RunRecord>, crate::engine::command::process::Cancelled> {
     plans
         .iter()
-        .map(|plan| crate::engine::command::run_one(command, master_seed, plan, cancel))
+        .map(|plan| crate::engine::command::run_one(command, (master_seed, gpu), plan, cancel))
         .collect()
 }
 

@@ -21,15 +21,7 @@ pub fn default_with(conditions: &[Condition], repeats: usize) -> ExperimentConfi
 }
 
 pub fn sweep(config: &ExperimentConfig, seed: u64, workers: usize) -> Vec<RunRecord> {
-    let spec = SweepSpec {
-        config: config.clone(),
-        master_seed: seed,
-        workers,
-        low_priority: false,
-        skip: Default::default(),
-        score_fresh: true,
-        collect_runs: true,
-    };
+    let spec = SweepSpec::new(config.clone(), seed, workers);
     let outcome = run_sweep(&spec, &AtomicBool::new(false), &mut |_| {});
     assert!(!outcome.cancelled);
     for run in &outcome.runs {

@@ -320,9 +320,11 @@ fn split_words(text: &str) -> Result<Vec<String>, String> {
 
 /// Runs one run of the command and makes its record: a finished run, or a failed one that
 /// says why (exit status, the end of its stderr, the field of its result that was wrong).
+///
+/// `gpu`, when given, is the one device the run may see (`CUDA_VISIBLE_DEVICES`).
 pub fn run_one(
     command: &CommandConfig,
-    master_seed: u64,
+    (master_seed, gpu): (u64, Option<&str>),
     plan: &RunPlan,
     cancel: &AtomicBool,
 ) -> Result<RunRecord, process::Cancelled> {
@@ -336,7 +338,12 @@ pub fn run_one(
             ));
         }
     };
-    let setting = env::RunEnvironment::new(command, master_seed, plan, result_dir.path());
+    let mut setting = env::RunEnvironment::new(command, master_seed, plan, result_dir.path());
+    if let Some(device) = gpu {
+        setting
+            .set
+            .push(("CUDA_VISIBLE_DEVICES".into(), device.to_string()));
+    }
     let workdir = command
         .workdir
         .clone()
