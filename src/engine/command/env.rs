@@ -45,7 +45,7 @@ impl RunEnvironment {
         command: &CommandConfig,
         master_seed: u64,
         plan: &RunPlan,
-        result_dir: &Path,
+        result_file: &Path,
     ) -> RunEnvironment {
         let condition = plan.condition;
         let mut set: Vec<(String, String)> = Vec::new();
@@ -58,7 +58,7 @@ impl RunEnvironment {
         }
         let threads = if condition.is_free(Source::Threads) {
             remove.extend(THREAD_VARIABLES.iter().map(|v| v.to_string()));
-            crate::engine::sweep::default_workers()
+            std::thread::available_parallelism().map_or(1, |n| n.get())
         } else {
             set.extend(
                 THREAD_VARIABLES
@@ -91,13 +91,7 @@ impl RunEnvironment {
         set.push(("SEEDSCOPE_MASTER_SEED".into(), master_seed.to_string()));
         // Python's string hashing is a source nobody toggles: always fixed.
         set.push(("PYTHONHASHSEED".into(), "0".into()));
-        set.push((
-            "SEEDSCOPE_RESULT".into(),
-            result_dir
-                .join(super::result::RESULT_FILE)
-                .display()
-                .to_string(),
-        ));
+        set.push(("SEEDSCOPE_RESULT".into(), result_file.display().to_string()));
         for (name, value) in &command.env {
             set.retain(|(existing, _)| existing != name);
             remove.retain(|existing| existing != name);
@@ -143,7 +137,7 @@ mod tests {
         let config = ExperimentConfig::for_command(command.clone());
         let environment = |condition: Condition, run: usize| {
             let plan = RunPlan::new(&config, 42, condition, run);
-            RunEnvironment::new(&command, 42, &plan, Path::new("/tmp"))
+            RunEnvironment::new(&command, 42, &plan, Path::new("/tmp/result.json"))
         };
         for condition in Condition::command_default_list() {
             for source in Source::ALL {

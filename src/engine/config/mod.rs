@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::engine::data::spec::{DataConfig, DatasetKind, SplitMode};
 use crate::engine::seeds::Condition;
 
+pub mod command;
 mod validate;
 
 pub use validate::{ConfigError, limits};
@@ -40,17 +41,18 @@ pub struct ExperimentConfig {
     /// A user's command, trained instead of the built-in model (`engine::command`, SPEC §9).
     /// Absent for a built-in experiment, whose file is then exactly as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<crate::engine::command::CommandConfig>,
+    pub command: Option<command::CommandConfig>,
 }
 
 impl ExperimentConfig {
     /// A command's experiment: the built-in sections are kept at their defaults and play no
     /// part (not in its store key either); the default conditions with gpu added.
-    pub fn for_command(command: crate::engine::command::CommandConfig) -> ExperimentConfig {
-        let mut config = crate::engine::presets::default_config();
-        config.name = command.display_line();
-        config.description = String::new();
-        config.conditions = Condition::command_default_list();
+    pub fn for_command(command: command::CommandConfig) -> ExperimentConfig {
+        let file = serde_json::json!({ "name": command.display_line(), "command": command });
+        let mut config = ExperimentConfig::from_json(&file.to_string()).unwrap_or_else(|_| {
+            ExperimentConfig::from_json(validate::BUILT_IN_DEFAULTS)
+                .expect("the default experiment is valid (tested)")
+        });
         config.command = Some(command);
         config
     }

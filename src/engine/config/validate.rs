@@ -277,6 +277,13 @@ impl ExperimentConfig {
     }
 }
 
+/// The default experiment (the `circles` preset), whose built-in sections a command's file may
+/// leave out.
+pub(super) const BUILT_IN_DEFAULTS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/assets/presets/circles.json"
+));
+
 /// A command's experiment file need not describe the built-in model it does not train: the
 /// sections it leaves out take the default experiment's values.
 fn with_built_in_defaults(mut value: serde_json::Value) -> serde_json::Value {
@@ -286,8 +293,8 @@ fn with_built_in_defaults(mut value: serde_json::Value) -> serde_json::Value {
     if !map.contains_key("command") {
         return value;
     }
-    let defaults = serde_json::to_value(crate::engine::presets::default_config())
-        .expect("the default experiment serialises");
+    let defaults: serde_json::Value =
+        serde_json::from_str(BUILT_IN_DEFAULTS).expect("the default experiment is JSON");
     for section in ["data", "model", "training"] {
         if !map.contains_key(section) {
             map.insert(section.to_string(), defaults[section].clone());

@@ -417,7 +417,18 @@ mod tests {
                 .to_string(),
             "free:init+shuffle"
         );
-        assert!("only-gpu".parse::<Condition>().is_err());
+        assert!("only-tpu".parse::<Condition>().is_err());
+        // The gpu switch is a source of a command's runs; every source free is all-free.
+        let gpu = Condition::only(Source::Gpu);
+        assert_eq!(gpu.to_string(), "only-gpu");
+        assert_eq!("only-gpu".parse::<Condition>().unwrap(), gpu);
+        assert_eq!(
+            "free:data+split+init+dropout+shuffle+threads"
+                .parse::<Condition>()
+                .unwrap(),
+            Condition::ALL_FREE
+        );
+        assert!(Condition::ALL_FREE.is_free(Source::Gpu));
     }
 
     #[test]
