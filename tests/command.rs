@@ -51,85 +51,72 @@ fn load(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn finding<'a>(results: &'a Value, kind: &str) -> Vec<&'a Value> {
-    results["diagnosis"]
-        .as_array()
-        .map(|all| all.iter().filter(|f| f["kind"] == kind).collect())
-        .unwrap_or_default()
-}
-
-fn summary<'a>(results: &'a Value, condition: &str) -> &'a Value {
-    results["summary"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["condition"] == condition)
-        .unwrap_or_else(|| panic!("no summary of {condition}"))
-}
-
 #[test]
 fn a_clean_script_gives_one_outcome_with_every_seed_fixed_and_each_freed_seed_moves_it() {
-    let dir = common::temp_dir("command-clean");
-    let out = dir.join("results.json");
-    let output = run_command("python3 train.py", &example(), &out, &["--repeats", "3"]);
-    assert!(output.status.success(), "{}", text(&output));
-    let results = load(&out);
+    let (results, printed) = common::command_sweep(
+        "command-clean",
+        &example(),
+        "python3 train.py",
+        &["--repeats", "3"],
+    );
     assert_eq!(
         results["runs"].as_array().unwrap().len(),
         27,
         "9 conditions × 3"
     );
-    let fixed = summary(&results, "all-fixed");
+    let fixed = common::condition_summary(&results, "all-fixed");
     assert_eq!(fixed["bitwise_identical"], true, "{fixed}");
-    assert!(finding(&results, "uncontrolled_randomness").is_empty());
-    assert!(finding(&results, "ignores_seed").is_empty(), "{results:#}");
+    assert!(common::findings(&results, "uncontrolled_randomness").is_empty());
+    assert!(
+        common::findings(&results, "ignores_seed").is_empty(),
+        "{results:#}"
+    );
     for source in ["data", "split", "init", "dropout", "shuffle"] {
-        let moved = summary(&results, &format!("only-{source}"));
+        let moved = common::condition_summary(&results, &format!("only-{source}"));
         assert_eq!(moved["distinct_hashes"], 3, "only-{source}: {moved}");
     }
     // Threads and gpu change nothing in a single-threaded CPU script.
     for switch in ["only-threads", "only-gpu"] {
-        assert_eq!(summary(&results, switch)["distinct_hashes"], 1, "{switch}");
+        assert_eq!(
+            common::condition_summary(&results, switch)["distinct_hashes"],
+            1,
+            "{switch}"
+        );
     }
     assert!(
-        text(&output).contains("diagnosis: every fixed source gave one outcome"),
-        "{}",
-        text(&output)
+        printed.contains("diagnosis: every fixed source gave one outcome"),
+        "{printed}"
     );
 }
 
 #[test]
 fn a_script_that_seeds_its_shuffle_from_the_clock_is_caught() {
-    let dir = common::temp_dir("command-leak");
-    let out = dir.join("results.json");
-    let output = run_command(
-        "python3 train.py --leak",
+    let (results, printed) = common::command_sweep(
+        "command-leak",
         &example(),
-        &out,
+        "python3 train.py --leak",
         &["--repeats", "3", "--conditions", "all-fixed,only-init"],
     );
-    assert!(output.status.success(), "{}", text(&output));
-    let results = load(&out);
-    let leaks = finding(&results, "uncontrolled_randomness");
+    let leaks = common::findings(&results, "uncontrolled_randomness");
     assert_eq!(leaks.len(), 1, "{results:#}");
     assert!(leaks[0]["outcomes"].as_u64().unwrap() > 1);
-    assert_eq!(summary(&results, "all-fixed")["bitwise_identical"], false);
+    assert_eq!(
+        common::condition_summary(&results, "all-fixed")["bitwise_identical"],
+        false
+    );
     assert!(
-        text(&output)
+        printed
             .contains("something in the command draws randomness that seedscope does not control"),
-        "{}",
-        text(&output)
+        "{printed}"
     );
 }
 
 #[test]
 fn a_shuffle_drawn_from_the_init_seed_is_said_to_follow_it() {
-    let dir = common::temp_dir("command-follows");
-    let out = dir.join("results.json");
-    let output = run_command(
-        "python3 train.py --shuffle-from-init",
+    let (results, printed) = common::command_sweep(
+        "command-follows",
         &example(),
-        &out,
+        "python3 train.py --shuffle-from-init",
         &[
             "--repeats",
             "3",
@@ -137,17 +124,14 @@ fn a_shuffle_drawn_from_the_init_seed_is_said_to_follow_it() {
             "all-fixed,only-init,only-shuffle",
         ],
     );
-    assert!(output.status.success(), "{}", text(&output));
-    let results = load(&out);
-    let ignored = finding(&results, "ignores_seed");
+    let ignored = common::findings(&results, "ignores_seed");
     assert_eq!(ignored.len(), 1, "{results:#}");
     assert_eq!(ignored[0]["source"], "shuffle");
     assert_eq!(ignored[0]["follows"], "init");
     assert!(
-        text(&output).contains("the command ignores SEEDSCOPE_SEED_SHUFFLE")
-            && text(&output).contains("shuffle probably follows the init seed"),
-        "{}",
-        text(&output)
+        printed.contains("the command ignores SEEDSCOPE_SEED_SHUFFLE")
+            && printed.contains("shuffle probably follows the init seed"),
+        "{printed}"
     );
 }
 
@@ -277,7 +261,11 @@ fn a_run_that_fails_or_reports_nonsense_is_failed_and_named() {
             run["final_test_metric"].is_null(),
             "{mode}: nothing counted"
         );
-        assert_eq!(summary(&results, "all-fixed")["n"], 0, "{mode}");
+        assert_eq!(
+            common::condition_summary(&results, "all-fixed")["n"],
+            0,
+            "{mode}"
+        );
     }
 }
 
@@ -304,8 +292,11 @@ fn the_other_runs_go_on_and_only_finished_runs_are_stored() {
     );
     assert!(output.status.success(), "{}", text(&output));
     let results = load(&dir.join("r.json"));
-    assert_eq!(summary(&results, "all-fixed")["n"], 2);
-    assert_eq!(summary(&results, "all-fixed")["failed"], 1);
+    assert_eq!(common::condition_summary(&results, "all-fixed")["n"], 2);
+    assert_eq!(
+        common::condition_summary(&results, "all-fixed")["failed"],
+        1
+    );
     // Again: the two finished runs come from the store, the failed one is tried again.
     let again = run_command(
         &line,
@@ -395,7 +386,10 @@ fn a_command_that_floods_its_output_finishes_and_its_output_is_kept_bounded() {
         &["--conditions", "all-fixed", "--repeats", "2"],
     );
     assert!(output.status.success(), "{}", text(&output));
-    assert_eq!(summary(&load(&dir.join("r.json")), "all-fixed")["n"], 2);
+    assert_eq!(
+        common::condition_summary(&load(&dir.join("r.json")), "all-fixed")["n"],
+        2
+    );
 }
 
 #[test]

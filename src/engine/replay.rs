@@ -95,15 +95,24 @@ pub fn replay_run(
     let plan = RunPlan::from_record(config, record)?;
     // The callback never cancels, so an error here is the engine's.
     let replayed = train_run(config, &plan, &mut |_| true)?;
-    if replayed.weights_hash == record.weights_hash {
-        Ok(ReplayVerdict::Match {
+    Ok(verdict(record, replayed, false))
+}
+
+/// Whether `replayed` is `record` again: its weights hash, and with `value_too` its reported
+/// value to the bit (a command's outcome hash may not cover its value).
+fn verdict(record: &RunRecord, replayed: RunRecord, value_too: bool) -> ReplayVerdict {
+    let same_value = !value_too
+        || replayed.final_test_metric.map(f64::to_bits)
+            == record.final_test_metric.map(f64::to_bits);
+    if replayed.weights_hash == record.weights_hash && same_value {
+        ReplayVerdict::Match {
             hash: replayed.weights_hash,
-        })
+        }
     } else {
-        Ok(ReplayVerdict::Mismatch {
+        ReplayVerdict::Mismatch {
             recorded: record.weights_hash.clone(),
             replayed: replayed.weights_hash,
-        })
+        }
     }
 }
 
@@ -145,16 +154,5 @@ fn replay_command(
             error,
         });
     }
-    let same_value =
-        replayed.final_test_metric.map(f64::to_bits) == record.final_test_metric.map(f64::to_bits);
-    if replayed.weights_hash == record.weights_hash && same_value {
-        Ok(ReplayVerdict::Match {
-            hash: replayed.weights_hash,
-        })
-    } else {
-        Ok(ReplayVerdict::Mismatch {
-            recorded: record.weights_hash.clone(),
-            replayed: replayed.weights_hash,
-        })
-    }
+    Ok(verdict(record, replayed, true))
 }

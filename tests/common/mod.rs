@@ -80,3 +80,60 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// A command's sweep through the binary, which must succeed: `seedscope run --quiet --seed 42
+/// --command LINE --workdir DIR ARGS… --out results.json` in a folder of its own; its results
+/// file, and everything it printed.
+pub fn command_sweep(
+    test: &str,
+    workdir: &std::path::Path,
+    line: &str,
+    args: &[&str],
+) -> (serde_json::Value, String) {
+    let out = temp_dir(test).join("results.json");
+    let output = binary()
+        .args([
+            "run",
+            "--quiet",
+            "--seed",
+            "42",
+            "--command",
+            line,
+            "--workdir",
+        ])
+        .arg(workdir)
+        .arg("--out")
+        .arg(&out)
+        .args(args)
+        .output()
+        .expect("seedscope runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{text}");
+    let results = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    (results, text)
+}
+
+/// The diagnosis findings of one `kind` in a results file.
+pub fn findings<'a>(results: &'a serde_json::Value, kind: &str) -> Vec<&'a serde_json::Value> {
+    results["diagnosis"]
+        .as_array()
+        .map(|all| all.iter().filter(|f| f["kind"] == kind).collect())
+        .unwrap_or_default()
+}
+
+/// One condition's summary in a results file.
+pub fn condition_summary<'a>(
+    results: &'a serde_json::Value,
+    condition: &str,
+) -> &'a serde_json::Value {
+    results["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["condition"] == condition)
+        .unwrap_or_else(|| panic!("no summary of {condition}"))
+}
