@@ -1,7 +1,8 @@
 //! The framework examples (`examples/pytorch-digits`, `examples/sklearn-digits`) run under
 //! seedscope, and their diagnoses are what the docs say. They need PyTorch and scikit-learn,
-//! which `cargo test` does not install, so they are ignored there; `.ci/run` installs both
-//! and runs them: `cargo test --test frameworks -- --ignored`.
+//! which `cargo test` does not install, so they are ignored there; the README's test command
+//! (`tests/run-all.sh`, which `.ci/run` calls) installs both and runs them:
+//! `cargo test --test frameworks -- --ignored`.
 
 mod common;
 
