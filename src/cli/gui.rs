@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{ExperimentArgs, StoreArgs, load_experiment};
+use super::common::{ExperimentArgs, StoreArgs, experiment_of};
 use crate::engine::config::ExperimentConfig;
 use crate::engine::presets;
 use crate::engine::seeds::{SEED_ENV, resolve_seed};
@@ -15,6 +15,10 @@ use crate::engine::seeds::{SEED_ENV, resolve_seed};
 pub struct GuiArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
+    #[command(flatten)]
+    pub command: super::command::CommandArgs,
+    #[command(flatten)]
+    pub sweep: super::common::SweepArgs,
     /// Start the sweep as soon as the window opens.
     #[arg(long)]
     pub autorun: bool,
@@ -52,8 +56,10 @@ pub struct ResolvedGui {
 impl GuiArgs {
     /// The experiment, seed and store these flags name, or the message for exit 2.
     pub fn resolve(&self) -> Result<ResolvedGui, String> {
-        let experiment = load_experiment(&self.experiment)?;
+        let experiment = experiment_of(&self.experiment, &self.command, &self.sweep)
+            .map_err(|failure| failure.message)?;
         let preset = match (&self.experiment.preset, &self.experiment.config) {
+            _ if self.command.command.is_some() => String::new(),
             (Some(name), _) => name.clone(),
             (None, Some(_)) => String::new(),
             (None, None) => presets::DEFAULT_PRESET.into(),
@@ -66,9 +72,54 @@ impl GuiArgs {
         Ok(ResolvedGui {
             experiment,
             preset,
-            named: self.experiment.preset.is_some() || self.experiment.config.is_some(),
+            named: self.experiment.preset.is_some()
+                || self.experiment.config.is_some()
+                || self.command.command.is_some()
+                || self.sweep.any(),
             seed,
             store: self.store.path().map_err(|failure| failure.message)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    fn gui(args: &[&str]) -> super::GuiArgs {
+        let parsed = Cli::try_parse_from([&["seedscope", "gui"], args].concat()).unwrap();
+        match parsed.command {
+            Some(Command::Gui(args)) => args,
+            other => panic!("not gui: {other:?}"),
+        }
+    }
+
+    /// `gui` takes `run`'s experiment flags: `--repeats`, `--conditions` and `--command`
+    /// reach the window, and a bad value is refused by its flag before a window opens.
+    #[test]
+    fn gui_takes_the_experiment_flags_of_run() {
+        let resolved = gui(&["--repeats", "7", "--conditions", "all-fixed,only-init"])
+            .resolve()
+            .unwrap();
+        assert_eq!(resolved.experiment.repeats, 7);
+        assert_eq!(resolved.experiment.conditions.len(), 2);
+        assert!(
+            resolved.named,
+            "flags on the command line win over the last session"
+        );
+        let error = gui(&["--repeats", "0"]).resolve().unwrap_err();
+        assert!(error.starts_with("--repeats: 0 is out of range"), "{error}");
+        let error = gui(&["--conditions", "only-x"]).resolve().unwrap_err();
+        assert!(
+            error.starts_with("--conditions: unknown source `x`"),
+            "{error}"
+        );
+        let command = gui(&["--command", "sh -c true"]).resolve().unwrap();
+        assert_eq!(
+            command.experiment.command.unwrap().argv,
+            ["sh", "-c", "true"]
+        );
     }
 }

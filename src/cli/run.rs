@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::common::{
     ExperimentArgs, Failure, SEED_ENV, StoreArgs, bad_input, check_outputs, check_workers,
-    kept_files, load_experiment, resolve_seed, write_results,
+    kept_files, resolve_seed, write_results,
 };
 use super::keeper::Keeper;
 use super::shard_source::resolve_shard;
@@ -18,7 +18,6 @@ use crate::engine::config::ExperimentConfig;
 use crate::engine::files::{MAX_RESULTS_BYTES, escape};
 use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
-use crate::engine::seeds::parse_condition_list;
 use crate::engine::shard::Shard;
 use crate::engine::sweep::{
     SweepEvent, SweepSpec, default_workers, run_sweep, sort_into_sweep_order,
@@ -36,12 +35,8 @@ pub struct RunArgs {
     /// Master seed; else the SEEDSCOPE_SEED environment variable; else drawn from the OS.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Runs per condition (overrides the experiment's `repeats`).
-    #[arg(long)]
-    pub repeats: Option<usize>,
-    /// Comma-separated conditions, e.g. all-fixed,only-init,free:init+shuffle,library-rng,nudge.
-    #[arg(long)]
-    pub conditions: Option<String>,
+    #[command(flatten)]
+    pub sweep: super::common::SweepArgs,
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub workers: Option<usize>,
@@ -150,27 +145,8 @@ fn noise_legend(metric: &Metric, summaries: &[ConditionSummary]) -> String {
 
 /// The experiment the flags describe, validated; errors name the flag that caused them.
 fn experiment(args: &RunArgs) -> Result<ExperimentConfig, Failure> {
-    let mut config = match args.command.experiment()? {
-        Some(config) => config,
-        None => load_experiment(&args.experiment).map_err(bad_input)?,
-    };
-    if let Some(repeats) = args.repeats {
-        config.repeats = repeats;
-    }
-    if let Some(list) = &args.conditions {
-        config.conditions =
-            parse_condition_list(list).map_err(|e| bad_input(format!("--conditions: {e}")))?;
-    }
-    config.validate().map_err(|e| {
-        bad_input(match e.field.as_str() {
-            "repeats" if args.repeats.is_some() => format!("--repeats: {}", e.message),
-            "conditions" if args.conditions.is_some() => format!("--conditions: {}", e.message),
-            _ => e.to_string(),
-        })
-    })?;
-    if config.command.is_some() {
-        super::command::resolve(&mut config, args.experiment.config.as_deref())?;
-    } else {
+    let mut config = super::common::experiment_of(&args.experiment, &args.command, &args.sweep)?;
+    if config.command.is_none() {
         // A fixed data set is loaded (and a CSV file checked) before any run starts.
         crate::engine::data::prepare(&mut config.data).map_err(bad_input)?;
     }
