@@ -106,6 +106,14 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         .include_x(-0.6)
         .include_x(conditions.len() as f64 - 0.4)
         .include_y(label_y + span * 0.08)
+        .y_axis_formatter({
+            let range = if score == Score::Fresh {
+                Some(0.0..=1.0)
+            } else {
+                metric.range()
+            };
+            move |mark, _| super::metric_tick(mark.value, mark.step_size, range.as_ref())
+        })
         .show_x(!capturing)
         .show_y(!capturing)
         .allow_scroll(false)

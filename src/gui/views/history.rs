@@ -26,8 +26,8 @@ pub fn show(
         return;
     }
     ui.label(format!(
-        "{} experiments. Open shows one again with all its stored runs; Delete removes it and its runs.",
-        entries.len()
+        "{}. Open shows one again with all its stored runs; Delete removes it and its runs.",
+        count_of(entries.len(), "experiment")
     ));
     if let Some(path) = store_path {
         ui.label(RichText::new(format!("Run store: {}", path.display())).weak());
@@ -88,4 +88,23 @@ fn entry_row(ui: &mut egui::Ui, entry: &ExperimentEntry, intents: &mut Vec<Inten
         }
     });
     ui.end_row();
+}
+
+/// `1 experiment`, `2 experiments`.
+pub fn count_of(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    #[test]
+    fn one_experiment_is_singular() {
+        assert_eq!(super::count_of(1, "experiment"), "1 experiment");
+        assert_eq!(super::count_of(0, "experiment"), "0 experiments");
+        assert_eq!(super::count_of(3, "experiment"), "3 experiments");
+    }
 }

@@ -290,6 +290,26 @@ pub fn metric_label(metric: &Metric) -> String {
     }
 }
 
+/// A metric axis's tick label: the value, with the decimals its step needs; nothing past the
+/// metric's range (an accuracy axis stops at 1, though the plot leaves room above it for
+/// the columns' labels).
+pub fn metric_tick(value: f64, step: f64, range: Option<&std::ops::RangeInclusive<f64>>) -> String {
+    let tolerance = step.abs() * 1e-6;
+    if let Some(range) = range
+        && (value > range.end() + tolerance || value < range.start() - tolerance)
+    {
+        return String::new();
+    }
+    // The fewest decimals that write the step exactly (0.01: 2, 2.5: 1, 10: 0).
+    let decimals = (0..6)
+        .find(|&d| {
+            let scaled = step.abs() * 10f64.powi(d);
+            (scaled - scaled.round()).abs() < 1e-6 * scaled.max(1.0)
+        })
+        .unwrap_or(6) as usize;
+    format!("{value:.decimals$}")
+}
+
 /// Condition names as x-axis tick labels at integer positions.
 pub fn category_axis(
     names: Vec<String>,
@@ -301,5 +321,20 @@ pub fn category_axis(
         } else {
             String::new()
         }
+    }
+}
+
+#[cfg(test)]
+mod metric_tick_tests {
+    use super::metric_tick;
+
+    #[test]
+    fn an_accuracy_axis_has_no_tick_above_one() {
+        let range = 0.0..=1.0;
+        assert_eq!(metric_tick(1.02, 0.01, Some(&range)), "");
+        assert_eq!(metric_tick(1.0, 0.01, Some(&range)), "1.00");
+        assert_eq!(metric_tick(0.95, 0.01, Some(&range)), "0.95");
+        assert_eq!(metric_tick(-0.1, 0.1, Some(&range)), "");
+        assert_eq!(metric_tick(12.5, 2.5, None), "12.5");
     }
 }
