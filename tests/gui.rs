@@ -666,6 +666,25 @@ fn the_master_seed_is_kept_exactly_and_bad_text_is_refused() {
     assert_eq!(harness.state().settings.master_seed, 3874686842423312392);
     harness.get_by_label_contains("`12ab` is not a whole number from 0 to 18446744073709551615");
 
+    // A seed past u64 gets a long message: it wraps within the panel, and every tab stays in
+    // the window.
+    harness.get_by_label("Master seed").focus();
+    harness.run_ok();
+    harness.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    harness
+        .get_by_label("Master seed")
+        .type_text("18446744073709551616");
+    harness.run_ok();
+    harness.key_press(egui::Key::Enter);
+    harness.run_ok();
+    harness.get_by_label_contains("the seed stays 3874686842423312392");
+    let history = harness.get_by_label("History").rect();
+    assert!(
+        history.right() <= WIDTH as f32,
+        "the History tab ends at {} px, past the {WIDTH} px window",
+        history.right()
+    );
+
     // The largest seed is taken exactly.
     harness.get_by_label("Master seed").focus();
     harness.run_ok();

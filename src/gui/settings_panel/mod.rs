@@ -213,6 +213,7 @@ impl SettingsPanel<'_> {
     }
 
     fn sweep_section(&mut self, ui: &mut egui::Ui) {
+        let mut seed_label = None;
         egui::Grid::new("sweep").num_columns(2).show(ui, |ui| {
             ui.label("Repeats");
             ui.add(egui::DragValue::new(&mut self.settings.config.repeats).range(limits::REPEATS))
@@ -227,11 +228,15 @@ impl SettingsPanel<'_> {
                 }
             });
             ui.end_row();
-            if let Some(problem) = super::seed_field::seed_problem(ui, &label, self.settings.master_seed) {
-                ui.label("");
-                ui.label(problem);
-                ui.end_row();
-            }
+            seed_label = Some(label);
         });
+        // Below the grid and wrapped: in a grid cell a long message widened the column, and
+        // with it the panel, pushing the tabs off the window.
+        if let Some(label) = seed_label
+            && let Some(problem) =
+                super::seed_field::seed_problem(ui, &label, self.settings.master_seed)
+        {
+            ui.add(egui::Label::new(problem).wrap());
+        }
     }
 }
