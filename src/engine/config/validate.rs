@@ -376,6 +376,18 @@ mod tests {
         }
     }
 
+    /// Every data field the app's form gives a default may be left out of a file (issue 37
+    /// item 10): a CSV experiment needs no test_fraction.
+    #[test]
+    fn a_csv_experiment_file_may_leave_out_the_test_fraction() {
+        let file = r#"{"data": {"kind": "csv", "path": "my.csv", "target": "label"},
+            "model": {"hidden": [8], "activation": "relu"},
+            "training": {"optimizer": "adam", "learning_rate": 0.01, "epochs": 5, "batch_size": 16}}"#;
+        let config = ExperimentConfig::from_json(file).unwrap();
+        assert_eq!(config.data.test_fraction, 0.3);
+        assert_eq!(config.data.samples, 300);
+    }
+
     #[test]
     fn unknown_field_is_named() {
         let mut value: serde_json::Value =

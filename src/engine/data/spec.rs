@@ -90,6 +90,8 @@ pub struct DataConfig {
     pub samples: usize,
     #[serde(default)]
     pub noise: f64,
+    /// The share of rows tested (default 0.3, as the app's form starts).
+    #[serde(default = "default_test_fraction")]
     pub test_fraction: f64,
     /// How the test rows are chosen: `test_fraction` of them at random (the default), or
     /// k-fold cross-validation (`data::kfold`; `test_fraction` is then unused).
@@ -139,6 +141,13 @@ fn is_default_folds(k: &usize) -> bool {
 
 fn default_samples() -> usize {
     300
+}
+
+/// The test fraction a file that leaves it out gets.
+pub const DEFAULT_TEST_FRACTION: f64 = 0.3;
+
+fn default_test_fraction() -> f64 {
+    DEFAULT_TEST_FRACTION
 }
 
 /// The allowed range of the data settings (the rest of the experiment's are in
