@@ -113,9 +113,9 @@ fn progress(app: &Toolbar, ui: &mut egui::Ui) {
         if app.running || session.from_store < session.total {
             text.push_str(&format!(" · {} elapsed", seconds(elapsed)));
         }
-        let trained_fraction = session.training_progress();
-        if app.running && trained_fraction > 0.02 {
-            let eta = elapsed / trained_fraction as f64 * (1.0 - trained_fraction as f64);
+        if app.running
+            && let Some(eta) = session.eta()
+        {
             text.push_str(&format!(" · ETA {}", seconds(eta)));
         }
         ui.add(

@@ -31,6 +31,8 @@ pub struct Session {
     pub started: Instant,
     pub elapsed: Option<Duration>,
     pub cancelled: bool,
+    /// (seconds since start, training progress) as events arrive: the ETA's recent rate.
+    progress_log: std::collections::VecDeque<(f64, f64)>,
     /// Epochs done by runs in progress, for a smooth progress bar.
     pub epochs_in_progress: HashMap<RunId, usize>,
     /// Positions in `runs` of each condition's runs (conditions in sweep order), so that a
@@ -95,6 +97,7 @@ impl Session {
             started: Instant::now(),
             elapsed: None,
             cancelled: false,
+            progress_log: std::collections::VecDeque::new(),
             epochs_in_progress: HashMap::new(),
             stale: HashSet::new(),
             summarized_at: None,
@@ -224,6 +227,28 @@ impl Session {
         ((trained + partial) / to_train as f32).min(1.0)
     }
 
+    /// Seconds left, from the recent rate of training: the runs of a sweep do not all take
+    /// the same time (batched fixed runs go fast, racing runs alone), so the average since the
+    /// start promised half the time a sweep took. None until there is a rate to read.
+    pub fn eta(&self) -> Option<f64> {
+        eta_from_log(&self.progress_log, self.training_progress() as f64)
+    }
+
+    /// Notes the training progress now, for [`Self::eta`].
+    fn log_progress(&mut self) {
+        let now = self.started.elapsed().as_secs_f64();
+        let done = self.training_progress() as f64;
+        self.progress_log.push_back((now, done));
+        // Samples older than the window the estimate reads are of no more use.
+        while self
+            .progress_log
+            .front()
+            .is_some_and(|(t, _)| now - t > ETA_WINDOW_MAX_S)
+        {
+            self.progress_log.pop_front();
+        }
+    }
+
     /// Runs in progress, counted by the fraction of their epochs done.
     fn partial_runs(&self) -> f32 {
         let epochs = self.config.training.epochs.max(1) as f32;
@@ -276,6 +301,9 @@ impl Session {
                 }
             }
         }
+        if !finished {
+            self.log_progress();
+        }
         self.take_finished_summaries();
         let large_due = self.large_summary_due();
         self.refresh_summaries(usize::from(large_due));
@@ -315,6 +343,20 @@ impl Session {
             )
         }
     }
+}
+
+/// The longest stretch of recent progress the ETA reads (seconds).
+const ETA_WINDOW_MAX_S: f64 = 20.0;
+
+/// Seconds left at the rate of the recent past: the last third of the time so far, at least
+/// 2 s and at most [`ETA_WINDOW_MAX_S`]. `log` holds (seconds since start, fraction done),
+/// oldest first; `done` is the fraction done now.
+pub fn eta_from_log(log: &std::collections::VecDeque<(f64, f64)>, done: f64) -> Option<f64> {
+    let &(now, _) = log.back()?;
+    let window = (now / 3.0).clamp(2.0, ETA_WINDOW_MAX_S);
+    let &(then, done_then) = log.iter().find(|(t, _)| now - t <= window)?;
+    let rate = (done - done_then) / (now - then);
+    (now - then >= 0.5 && rate > 0.0).then(|| (1.0 - done).max(0.0) / rate)
 }
 
 #[cfg(test)]
@@ -359,6 +401,35 @@ mod tests {
             session.ending_message(),
             "Finished 5 runs: 2 trained in 2.5 s, 3 from the run store."
         );
+    }
+
+    /// A sweep that slows down: the ETA follows the recent rate, not the average since the
+    /// start (issue 37 item 4: 31.6 s promised at 7.5 s into a sweep of ~60 s).
+    #[test]
+    fn the_eta_reads_the_recent_rate() {
+        // 40% done in the first 7.5 s, then 2% a second.
+        let log: std::collections::VecDeque<(f64, f64)> = (0..=15)
+            .map(|i| {
+                let t = f64::from(i);
+                (
+                    t,
+                    if t <= 5.0 {
+                        0.08 * t
+                    } else {
+                        0.40 + 0.02 * (t - 5.0)
+                    },
+                )
+            })
+            .collect();
+        let done = 0.60;
+        let eta = eta_from_log(&log, done).unwrap();
+        assert!((eta - 20.0).abs() < 1e-9, "40% left at 2% a second: {eta}");
+        let average = 15.0 / done * (1.0 - done);
+        assert!(
+            average < 11.0,
+            "the average since the start would promise {average}"
+        );
+        assert_eq!(eta_from_log(&std::collections::VecDeque::new(), 0.0), None);
     }
 
     /// A large condition's summary may wait while runs arrive, but once the sweep has ended
