@@ -544,6 +544,15 @@ fn a_bad_csv_file_keeps_the_previous_data_set_and_says_why() {
     assert_eq!(data.target.as_deref(), Some("kind"));
     assert!(data.sha256.is_some());
     harness.get_by_label_contains("20 × 2 features · 2 classes (a, b)");
+    // Named by its data, no longer the preset's (issue 37 item 1).
+    assert_eq!(harness.state().settings.config.name, "good");
+    assert_eq!(harness.state().settings.preset, "");
+    run_to_end(&mut harness);
+    harness.get_by_label_contains("per condition — good, 2 runs each");
+    assert!(
+        harness.query_by_label_contains("— circles").is_none(),
+        "the plot is not titled with the preset's data"
+    );
 }
 
 #[test]

@@ -296,6 +296,13 @@ impl SeedscopeApp {
                 self.opened_csvs.insert(path.to_path_buf());
                 self.settings.csv_columns = columns;
                 self.settings.config.data = data;
+                // The experiment is now the file's, not the preset's: named by the file, in
+                // the plots' titles and in History.
+                self.settings.preset = String::new();
+                self.settings.config.name = path
+                    .file_stem()
+                    .map(|stem| stem.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 self.message = Some(Message::Info(format!(
                     "Data set: {} (predicting `{}`; pick another column under Data)",
                     path.display(),
