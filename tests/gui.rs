@@ -176,6 +176,19 @@ fn run_fills_the_runs_view_and_the_distributions() {
     harness.get_by_label("hash matches");
 }
 
+/// The reading on top of Which sources matter says what "pp" and "coin flips" are, on hover.
+#[test]
+fn the_noise_reading_explains_its_terms_on_hover() {
+    let mut harness = harness(small_config(4, 3), temp("unused-terms.png"));
+    harness.run_ok();
+    run_to_end(&mut harness);
+    harness.get_by_label("Which sources matter").click();
+    harness.run_ok();
+    harness.get_by_label_contains("coin flips produce").hover();
+    harness.run_ok();
+    harness.get_by_label_contains("pp: percentage points, hundredths of accuracy");
+}
+
 #[test]
 fn cancel_keeps_the_finished_runs() {
     let mut harness = harness(small_config(30, 60), temp("unused3.png"));

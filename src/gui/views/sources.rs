@@ -12,6 +12,12 @@ use crate::gui::palette::condition_color_by_name;
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
 
+/// What the reading's terms mean, on hover (issue 37 item 9).
+const NOISE_TERMS: &str = "pp: percentage points, hundredths of accuracy (0.90 pp is 0.0090). \
+    Coin flips: each test point right or wrong by chance, independently, at its own error rate \
+    — the spread a different test set of the same size would give a model that did not change \
+    at all. What is left after taking that out is the model's own spread.";
+
 /// A command's runs: what they say about the randomness it does not control, on top.
 fn diagnosis(ui: &mut egui::Ui, session: &Session) {
     use crate::analysis::diagnosis::{Finding, diagnose};
@@ -67,7 +73,8 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
     }
     let drawn = session.config.command.is_none() && !session.config.data.kind.is_table();
     if let Some(reading) = noise_reading(&session.summaries, &metric, drawn) {
-        ui.label(RichText::new(reading).size(15.0));
+        ui.label(RichText::new(reading).size(15.0))
+            .on_hover_text(NOISE_TERMS);
     }
     let fresh = if session.runs.iter().any(|r| r.fresh_metric.is_some()) {
         " Black diamonds: the spread on fresh points (a larger held-out sample), the direct measurement."
