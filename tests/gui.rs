@@ -855,6 +855,7 @@ fn which_sources_reads_the_test_set_noise_and_distributions_toggle_to_fresh_data
     let mut config = small_config(6, 3);
     config.conditions = vec![
         Condition::ALL_FIXED,
+        Condition::ALL_FREE,
         Condition::only(Source::Init),
         Condition::only(Source::Split),
     ];
@@ -869,6 +870,11 @@ fn which_sources_reads_the_test_set_noise_and_distributions_toggle_to_fresh_data
     harness.run_ok();
     assert!(harness.state().settings.fresh_distributions);
     harness.get_by_label_contains("accuracy on 20000 fresh points per condition");
+    // The table follows the toggle (issue 37 item 5): fresh scores, not the test set's.
+    harness.get_by_label("fresh mean");
+    assert!(harness.query_by_label("test-set noise").is_none());
+    // And a line says what the switch changed for the fixed seed's run.
+    harness.get_by_label_contains("The fixed seed's run (all-fixed) beats");
     harness
         .get_by_label_contains("the test set (18 points)")
         .click();

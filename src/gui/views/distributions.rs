@@ -144,7 +144,14 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         ))
         .weak(),
     );
-    summary_table(session, ui);
+    if score == Score::Fresh {
+        if let Some(line) = super::fresh_table::luck_line(session) {
+            ui.add(egui::Label::new(RichText::new(line).strong()).wrap());
+        }
+        super::fresh_table::fresh_table(session, ui);
+    } else {
+        summary_table(session, ui);
+    }
 }
 
 /// A condition with more runs than this draws an even sample of this many as dots: 100,000

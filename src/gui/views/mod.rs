@@ -7,6 +7,7 @@ mod curves;
 mod disagreement;
 mod disputed;
 mod distributions;
+mod fresh_table;
 mod history;
 mod runs;
 mod runs_needed;
