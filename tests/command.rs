@@ -29,22 +29,7 @@ fn text(output: &Output) -> String {
 
 /// `seedscope run --command LINE ARGS…` in `workdir`, writing `out`.
 fn run_command(line: &str, workdir: &Path, out: &Path, args: &[&str]) -> Output {
-    common::binary()
-        .args([
-            "run",
-            "--quiet",
-            "--seed",
-            "42",
-            "--command",
-            line,
-            "--workdir",
-        ])
-        .arg(workdir)
-        .arg("--out")
-        .arg(out)
-        .args(args)
-        .output()
-        .expect("seedscope runs")
+    common::command_run(workdir, line, out, args)
 }
 
 fn load(path: &Path) -> Value {
@@ -328,6 +313,17 @@ fn is_gone(pid: &str) -> bool {
     }
 }
 
+/// Waits up to 5 s for process `pid` to be gone; panics naming `after` if it is not.
+fn assert_gone_soon(pid: &str, after: &str) {
+    for _ in 0..100 {
+        if is_gone(pid.trim()) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the command's child {} outlived {after}", pid.trim());
+}
+
 #[test]
 fn a_run_past_its_time_limit_is_killed_with_everything_it_started() {
     let dir = common::temp_dir("command-hang");
@@ -363,13 +359,7 @@ fn a_run_past_its_time_limit_is_killed_with_everything_it_started() {
         text(&output)
     );
     let pid = std::fs::read_to_string(&pid_file).expect("the command started its child");
-    for _ in 0..100 {
-        if is_gone(pid.trim()) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("the command's child {pid} outlived its run");
+    assert_gone_soon(&pid, "its run");
 }
 
 #[test]
@@ -605,11 +595,5 @@ fn cancel_ends_the_commands_in_flight_and_their_children() {
     assert!(outcome.cancelled);
     assert!(outcome.runs.is_empty(), "a cancelled run is not recorded");
     let pid = std::fs::read_to_string(&pid_file).unwrap();
-    for _ in 0..100 {
-        if is_gone(pid.trim()) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("the command's child {pid} outlived the cancel");
+    assert_gone_soon(&pid, "the cancel");
 }

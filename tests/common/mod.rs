@@ -81,17 +81,14 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
-/// A command's sweep through the binary, which must succeed: `seedscope run --quiet --seed 42
-/// --command LINE --workdir DIR ARGS… --out results.json` in a folder of its own; its results
-/// file, and everything it printed.
-pub fn command_sweep(
-    test: &str,
+/// `seedscope run --quiet --seed 42 --command LINE --workdir DIR --out OUT ARGS…`, as it ended.
+pub fn command_run(
     workdir: &std::path::Path,
     line: &str,
+    out: &std::path::Path,
     args: &[&str],
-) -> (serde_json::Value, String) {
-    let out = temp_dir(test).join("results.json");
-    let output = binary()
+) -> std::process::Output {
+    binary()
         .args([
             "run",
             "--quiet",
@@ -103,10 +100,23 @@ pub fn command_sweep(
         ])
         .arg(workdir)
         .arg("--out")
-        .arg(&out)
+        .arg(out)
         .args(args)
         .output()
-        .expect("seedscope runs");
+        .expect("seedscope runs")
+}
+
+/// A command's sweep through the binary, which must succeed: `seedscope run --quiet --seed 42
+/// --command LINE --workdir DIR ARGS… --out results.json` in a folder of its own; its results
+/// file, and everything it printed.
+pub fn command_sweep(
+    test: &str,
+    workdir: &std::path::Path,
+    line: &str,
+    args: &[&str],
+) -> (serde_json::Value, String) {
+    let out = temp_dir(test).join("results.json");
+    let output = command_run(workdir, line, &out, args);
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
