@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{ExperimentArgs, StoreArgs, experiment_of};
+use super::common::{ExperimentArgs, StoreArgs};
+use super::experiment::experiment_of;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::presets;
 use crate::engine::seeds::{SEED_ENV, resolve_seed};
@@ -18,7 +19,7 @@ pub struct GuiArgs {
     #[command(flatten)]
     pub command: super::command::CommandArgs,
     #[command(flatten)]
-    pub sweep: super::common::SweepArgs,
+    pub sweep: super::experiment::SweepArgs,
     /// Start the sweep as soon as the window opens.
     #[arg(long)]
     pub autorun: bool,

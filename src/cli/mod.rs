@@ -16,6 +16,7 @@ pub mod bench;
 pub mod command;
 pub mod common;
 pub mod compare;
+pub mod experiment;
 pub mod gui;
 pub mod helper;
 pub mod history;

@@ -36,7 +36,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     #[command(flatten)]
-    pub sweep: super::common::SweepArgs,
+    pub sweep: super::experiment::SweepArgs,
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub workers: Option<usize>,
@@ -145,7 +145,8 @@ fn noise_legend(metric: &Metric, summaries: &[ConditionSummary]) -> String {
 
 /// The experiment the flags describe, validated; errors name the flag that caused them.
 fn experiment(args: &RunArgs) -> Result<ExperimentConfig, Failure> {
-    let mut config = super::common::experiment_of(&args.experiment, &args.command, &args.sweep)?;
+    let mut config =
+        super::experiment::experiment_of(&args.experiment, &args.command, &args.sweep)?;
     if config.command.is_none() {
         // A fixed data set is loaded (and a CSV file checked) before any run starts.
         crate::engine::data::prepare(&mut config.data).map_err(bad_input)?;

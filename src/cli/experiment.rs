@@ -1,0 +1,59 @@
+//! The experiment a command line names, for `run` and `gui` alike: `--command`, else
+//! `--preset`/`--config`, with `--repeats` and `--conditions` over it, checked, and a command
+//! resolved. Apart from `common` (which `command` imports) so no two files import each other.
+
+use clap::Args;
+
+use super::command::CommandArgs;
+use super::common::{ExperimentArgs, Failure, bad_input, load_experiment};
+use crate::engine::config::ExperimentConfig;
+
+/// What a sweep trains, over the experiment's own settings: `run` and `gui` take both.
+#[derive(Args, Debug, Default, Clone)]
+pub struct SweepArgs {
+    /// Runs per condition (overrides the experiment's `repeats`).
+    #[arg(long)]
+    pub repeats: Option<usize>,
+    /// Comma-separated conditions, e.g. all-fixed,only-init,free:init+shuffle,library-rng,nudge.
+    #[arg(long)]
+    pub conditions: Option<String>,
+}
+
+impl SweepArgs {
+    /// Whether any flag was given.
+    pub fn any(&self) -> bool {
+        self.repeats.is_some() || self.conditions.is_some()
+    }
+}
+
+/// The experiment the flags name: `--command`, else `--preset`/`--config`, with `--repeats`
+/// and `--conditions` over it, checked (a bad value names its flag), and a command resolved
+/// (its folder and input files). `run` and `gui` start from it.
+pub fn experiment_of(
+    experiment: &ExperimentArgs,
+    command: &CommandArgs,
+    sweep: &SweepArgs,
+) -> Result<ExperimentConfig, Failure> {
+    let mut config = match command.experiment()? {
+        Some(config) => config,
+        None => load_experiment(experiment).map_err(bad_input)?,
+    };
+    if let Some(repeats) = sweep.repeats {
+        config.repeats = repeats;
+    }
+    if let Some(list) = &sweep.conditions {
+        config.conditions = crate::engine::seeds::parse_condition_list(list)
+            .map_err(|e| bad_input(format!("--conditions: {e}")))?;
+    }
+    config.validate().map_err(|e| {
+        bad_input(match e.field.as_str() {
+            "repeats" if sweep.repeats.is_some() => format!("--repeats: {}", e.message),
+            "conditions" if sweep.conditions.is_some() => format!("--conditions: {}", e.message),
+            _ => e.to_string(),
+        })
+    })?;
+    if config.command.is_some() {
+        super::command::resolve(&mut config, experiment.config.as_deref())?;
+    }
+    Ok(config)
+}
