@@ -1,4 +1,4 @@
-//! The answer to "I fixed the seed and it still differs" (SPEC §9), read from a command's runs
+//! The answer to "I fixed the seed and it still differs" (docs/your-command.md), read from a command's runs
 //! themselves: which randomness the command draws that seedscope does not control, which of
 //! the seeds it was given it ignores, and which source probably follows another's seed.
 //!

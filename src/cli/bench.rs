@@ -167,38 +167,7 @@ pub(super) fn bench(args: BenchArgs) -> Result<(), Failure> {
     let workers = args.workers.unwrap_or_else(default_workers);
     check_workers(workers)?;
     if args.command_overhead {
-        let report = command_overhead::command_overhead(400, workers)
-            .map_err(|message| Failure { code: 1, message })?;
-        if args.json {
-            println!(
-                "{}",
-                serde_json::to_string(&report).expect("a report serialises")
-            );
-        } else {
-            println!("a no-op command, {} runs", report.runs);
-            println!(
-                "alone, one after another     {:>7.2} ms a run",
-                report.ms_alone
-            );
-            println!(
-                "through seedscope, 1 worker  {:>7.2} ms a run",
-                report.ms_through_seedscope
-            );
-            println!(
-                "seedscope's overhead         {:>7.2} ms a run",
-                report.overhead_ms
-            );
-            println!(
-                "{} workers                    {:>7.1} runs/s",
-                report.workers, report.runs_per_second
-            );
-            println!(
-                "workers busy                 {:>7.1}% of the time (50 ms runs asleep, {} a worker)",
-                report.workers_busy_share * 100.0,
-                command_overhead::SLEEPER_RUNS_PER_WORKER
-            );
-        }
-        return Ok(());
+        return command_overhead::run(workers, args.json);
     }
     let report = run_bench(&args.preset, workers).map_err(bad_input)?;
     let store = if args.with_store {

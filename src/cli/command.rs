@@ -1,4 +1,4 @@
-//! `run --command`: a user's training command as the experiment (SPEC §9). The flags that
+//! `run --command`: a user's training command as the experiment (docs/your-command.md). The flags that
 //! make one, its resolution before any run (working directory, input files' hashes), and the
 //! diagnosis printed under the table.
 

@@ -274,7 +274,12 @@ pub fn run_sweep(
                         !cancel.load(Ordering::Relaxed)
                     };
                     if let Some(command) = &config.command {
-                        match run_commands(command, (spec.master_seed, gpu), &plans, cancel) {
+                        match crate::engine::command::run_job(
+                            command,
+                            (spec.master_seed, gpu),
+                            &plans,
+                            cancel,
+                        ) {
                             Ok(records) => {
                                 for record in records {
                                     let _ = sender.send(SweepEvent::RunFinished(Box::new(record)));
@@ -329,20 +334,6 @@ pub fn run_sweep(
         cancelled,
         elapsed,
     }
-}
-
-/// A job of a command's runs, one process after another (a job holds one run: see
-/// [`jobs_skipping`]).
-fn run_commands(
-    command: &crate::engine::command::CommandConfig,
-    (master_seed, gpu): (u64, Option<&str>),
-    plans: &[RunPlan],
-    cancel: &AtomicBool,
-) -> Result<Vec<RunRecord>, crate::engine::command::process::Cancelled> {
-    plans
-        .iter()
-        .map(|plan| crate::engine::command::run_one(command, (master_seed, gpu), plan, cancel))
-        .collect()
 }
 
 /// Sees every finished run on the sweep's own thread (e.g. writes it to the run store).

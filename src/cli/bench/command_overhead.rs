@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::cli::common::Failure;
 use crate::engine::command::CommandConfig;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::seeds::Condition;
@@ -100,4 +101,39 @@ pub fn command_overhead(runs: usize, workers: usize) -> Result<CommandOverhead, 
         runs_per_second,
         workers_busy_share: busy,
     })
+}
+
+/// `bench --command-overhead`: the figures, as text or one JSON object.
+pub fn run(workers: usize, json: bool) -> Result<(), Failure> {
+    let report = command_overhead(400, workers).map_err(|message| Failure { code: 1, message })?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).expect("a report serialises")
+        );
+        return Ok(());
+    }
+    println!("a no-op command, {} runs", report.runs);
+    println!(
+        "alone, one after another     {:>7.2} ms a run",
+        report.ms_alone
+    );
+    println!(
+        "through seedscope, 1 worker  {:>7.2} ms a run",
+        report.ms_through_seedscope
+    );
+    println!(
+        "seedscope's overhead         {:>7.2} ms a run",
+        report.overhead_ms
+    );
+    println!(
+        "{} workers                    {:>7.1} runs/s",
+        report.workers, report.runs_per_second
+    );
+    println!(
+        "workers busy                 {:>7.1}% of the time (50 ms runs asleep, {} a worker)",
+        report.workers_busy_share * 100.0,
+        SLEEPER_RUNS_PER_WORKER
+    );
+    Ok(())
 }

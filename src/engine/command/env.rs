@@ -1,4 +1,4 @@
-//! What a run of a command is told through its environment (SPEC §9): one seed per source,
+//! What a run of a command is told through its environment (docs/your-command.md): one seed per source,
 //! derived exactly as for a built-in run (equal across a condition's runs where the source is
 //! fixed), the thread count, the gpu switches, who it is, and where to write its result.
 

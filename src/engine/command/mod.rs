@@ -1,4 +1,4 @@
-//! A user's training command as the thing trained (SPEC §9): a second producer of run
+//! A user's training command as the thing trained (docs/your-command.md): a second producer of run
 //! records beside the built-in trainer, not inside it.
 //!
 //! Per run: the plan's seeds go into the command's environment ([`env`]), the command runs in
@@ -19,6 +19,7 @@ use crate::engine::train::RunPlan;
 pub mod env;
 pub mod process;
 pub mod result;
+mod result_dir;
 
 /// Runs one run of the command and makes its record: a finished run, or a failed one that
 /// says why (exit status, the end of its stderr, the field of its result that was wrong).
@@ -31,7 +32,7 @@ pub fn run_one(
     cancel: &AtomicBool,
 ) -> Result<RunRecord, process::Cancelled> {
     let started = std::time::Instant::now();
-    let result_dir = match result::ResultDir::new() {
+    let result_dir = match result_dir::ResultDir::new() {
         Ok(dir) => dir,
         Err(error) => {
             return Ok(env::failed_record(
@@ -75,4 +76,18 @@ pub fn run_one(
         ),
     };
     Ok(record)
+}
+
+/// A job of a command's runs, one process after another (the sweep gives each job one run,
+/// so `--workers N` runs N commands at once). `gpu`, when given, is the worker's device.
+pub fn run_job(
+    command: &CommandConfig,
+    (master_seed, gpu): (u64, Option<&str>),
+    plans: &[RunPlan],
+    cancel: &AtomicBool,
+) -> Result<Vec<RunRecord>, process::Cancelled> {
+    plans
+        .iter()
+        .map(|plan| run_one(command, (master_seed, gpu), plan, cancel))
+        .collect()
 }

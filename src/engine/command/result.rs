@@ -3,8 +3,7 @@
 //! result is missing, not JSON, or impossible (a NaN, an accuracy of 2, per-point errors that
 //! do not match the points) is a failed run, never counted.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 use serde::Deserialize;
 
@@ -21,33 +20,6 @@ pub const MAX_RESULT_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The longest metric name kept.
 const MAX_METRIC_NAME: usize = 64;
-
-/// A folder of its own for one run's result, removed with everything in it when dropped.
-pub struct ResultDir(PathBuf);
-
-impl ResultDir {
-    pub fn new() -> std::io::Result<ResultDir> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "seedscope-run-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir(&path)?;
-        Ok(ResultDir(path))
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for ResultDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// What a run reported, as its file writes it.
 #[derive(Debug, Deserialize)]
@@ -325,6 +297,7 @@ fn check_value(field: &str, value: f64, metric: &Metric) -> Result<(), ResultErr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::command::result_dir::ResultDir;
 
     fn parse(text: &str) -> Result<Reported, ResultError> {
         let dir = ResultDir::new().unwrap();

@@ -1,4 +1,4 @@
-//! A user's training command as an experiment names it (`"command": {...}`, SPEC §9): what to
+//! A user's training command as an experiment names it (`"command": {...}`, docs/your-command.md): what to
 //! run, where, for how long, with what extra environment, and which files define it. Part of
 //! the experiment's description, so it lives with the config; running it is
 //! `engine::command`'s.

@@ -38,7 +38,7 @@ pub struct ExperimentConfig {
     pub repeats: usize,
     #[serde(default = "Condition::default_list")]
     pub conditions: Vec<Condition>,
-    /// A user's command, trained instead of the built-in model (`engine::command`, SPEC §9).
+    /// A user's command, trained instead of the built-in model (`engine::command`, docs/your-command.md).
     /// Absent for a built-in experiment, whose file is then exactly as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<command::CommandConfig>,

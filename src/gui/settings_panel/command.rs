@@ -1,4 +1,4 @@
-//! "Your command": train a command instead of the built-in model (SPEC §9). The panel takes
+//! "Your command": train a command instead of the built-in model (docs/your-command.md). The panel takes
 //! the command line, the folder it runs in and its time limit; the sources grid and the
 //! conditions stay as they are, with the gpu source added.
 
