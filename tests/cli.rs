@@ -330,7 +330,11 @@ fn compare_prints_the_documented_json_and_names_unknown_conditions() {
         config["model"]["dropout"] = dropout.parse::<f64>().unwrap().into();
         config["repeats"] = 10.into();
         config["conditions"] = serde_json::json!(["all-fixed", "all-free"]);
-        let path = dir.join("config.json");
+        let path = dir.join(if dropout == "0.0" {
+            "config-a.json"
+        } else {
+            "config-b.json"
+        });
         std::fs::write(&path, config.to_string()).unwrap();
         let status = binary()
             .args(["run", "--quiet", "--seed", "8", "--config"])
@@ -371,7 +375,40 @@ fn compare_prints_the_documented_json_and_names_unknown_conditions() {
         c["ci_low"].as_f64() <= c["mean_diff"].as_f64()
             && c["mean_diff"].as_f64() <= c["ci_high"].as_f64()
     );
-    assert!(!c["verdict"].as_str().unwrap().is_empty());
+    // Two settings (dropout 0 against 0.3) are competitors: the verdict is Bouthillier's
+    // rule, in pairings. The spreads' ratio is there too.
+    assert_eq!(c["question"], "better");
+    assert!(
+        c["verdict"].as_str().unwrap().contains("pairings"),
+        "{}",
+        c["verdict"]
+    );
+    assert!(c["std_ratio"].as_f64().is_some_and(|r| r > 0.0), "{c}");
+    // The same settings under another master seed are one setting, not a competitor: its
+    // runs are read as a spread against A's, with no winner named.
+    let a_again = dir.join("a-seed-9.json");
+    let status = binary()
+        .args(["run", "--quiet", "--seed", "9", "--config"])
+        .arg(dir.join("config-a.json"))
+        .arg("--out")
+        .arg(&a_again)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = binary()
+        .arg("compare")
+        .arg(&a)
+        .args(["--a", "all-free", "--b", "all-free", "--json", "--b-file"])
+        .arg(&a_again)
+        .output()
+        .unwrap();
+    let c: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(c["question"], "spread", "{c}");
+    let verdict = c["verdict"].as_str().unwrap();
+    assert!(
+        verdict.contains("std") && !verdict.contains("better"),
+        "{verdict}"
+    );
 
     // A condition against itself is the same runs twice: no comparison (issue 34 item 13;
     // it once ran a t-test on identical runs and said "beats in 50%").

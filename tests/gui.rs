@@ -292,12 +292,18 @@ fn the_compare_view_reads_a_fixed_seed_as_luck_and_tests_two_spreads() {
     // Two conditions that both spread: the comparison of two distributions.
     harness.state_mut().settings.compare_a = "only-init".into();
     harness.run_ok();
-    let verdict = harness.get_by_label_contains("pairings");
+    // Two randomness settings are read as spreads, never as a winner.
+    let verdict = harness.get_by_label_contains("the result");
     let text = format!("{verdict:?}");
     assert!(
-        text.contains("only-init") || text.contains("all-free"),
+        text.contains("only-init") && text.contains("all-free") && text.contains("std"),
         "{text}"
     );
+    assert!(
+        !text.contains("beats") && !text.contains("better"),
+        "{text}"
+    );
+    harness.get_by_label_contains("std(A) / std(B)");
     harness.get_by_label_contains("Welch's t-test");
     // How many runs: the convergence plot has one point per run of each side.
     harness.get_by_label_contains("only-init over 6 runs and all-free over 6 runs");
@@ -324,6 +330,13 @@ fn the_seed_luck_tab_shows_the_percentile_of_the_fixed_seed() {
     let share = seedscope::analysis::luck::better_than_share(fixed[0], &free, true);
     let expected = seedscope::analysis::reading::percentile_text(share);
     assert!(text.contains(&expected), "{expected} not in {text}");
+    // all-fixed is one result repeated, not "a lucky draw of 5 runs": the draw is read
+    // against all-free's runs.
+    let reading = format!(
+        "{:?}",
+        harness.get_by_label_contains("One outcome, and against all-free's 5 runs")
+    );
+    assert!(!reading.contains("draw of 5 runs"), "{reading}");
     harness.get_by_label_contains("pick the best of k seeds");
     // A condition that spreads is not a fixed seed: the tab says so instead of a percentile.
     harness.state_mut().settings.luck_fixed = "only-init".into();

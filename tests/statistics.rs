@@ -4,7 +4,7 @@
 //! below; the commands are in each test's comment.
 
 use seedscope::analysis::agreement::{churn, class_one_fraction, pair_disagreement};
-use seedscope::analysis::compare::{compare, probability_a_beats_b, welch};
+use seedscope::analysis::compare::{Question, compare, probability_a_beats_b, welch};
 use seedscope::analysis::sample::{mean_ci95, quantile, std_dev};
 use seedscope::engine::record::RunRecord;
 
@@ -72,7 +72,7 @@ fn p_a_gt_b_recovers_known_answers() {
 fn verdicts_follow_bouthillier_rule() {
     let a = normal_sample(1.0, 30, 5);
     let b = normal_sample(0.0, 30, 6);
-    let c = compare("A", &a, "B", &b, true, false).unwrap();
+    let c = compare("A", &a, "B", &b, true, Question::Better).unwrap();
     assert!(c.p_ci_low > 0.5 && c.p_ci_high >= 0.75, "{c:?}");
     assert!(
         c.verdict.starts_with("A beats B in") && c.verdict.ends_with("likely better"),
@@ -82,7 +82,15 @@ fn verdicts_follow_bouthillier_rule() {
     assert!(c.p_ci_low <= c.p_a_gt_b && c.p_a_gt_b <= c.p_ci_high);
 
     let same = normal_sample(0.0, 30, 7);
-    let noise = compare("A", &same, "B", &normal_sample(0.0, 30, 8), true, false).unwrap();
+    let noise = compare(
+        "A",
+        &same,
+        "B",
+        &normal_sample(0.0, 30, 8),
+        true,
+        Question::Better,
+    )
+    .unwrap();
     assert!(
         noise.verdict.starts_with("within run-to-run noise"),
         "{}",
@@ -90,8 +98,66 @@ fn verdicts_follow_bouthillier_rule() {
     );
 
     // For MSE lower is better: A with the lower error is the better one.
-    let mse = compare("A", &b, "B", &a, false, false).unwrap();
+    let mse = compare("A", &b, "B", &a, false, Question::Better).unwrap();
     assert!(mse.verdict.starts_with("A beats B"), "{}", mse.verdict);
+}
+
+/// Two randomness conditions of one setting are not competitors: the verdict reads which
+/// spreads more and never names a winner.
+#[test]
+fn two_sources_are_read_as_spreads_not_as_a_winner() {
+    let wide: Vec<f64> = normal_sample(0.0, 60, 11).iter().map(|v| v * 3.0).collect();
+    let narrow = normal_sample(0.0, 60, 12);
+    let c = compare(
+        "only-init",
+        &wide,
+        "only-shuffle",
+        &narrow,
+        true,
+        Question::Spread,
+    )
+    .unwrap();
+    assert!(c.std_ratio_ci_low > 1.0, "{c:?}");
+    assert!(
+        c.verdict
+            .starts_with("only-init moves the result more than only-shuffle"),
+        "{}",
+        c.verdict
+    );
+    assert!(c.verdict.contains("means agree"), "{}", c.verdict);
+    for winner in ["beats", "better"] {
+        assert!(!c.verdict.contains(winner), "{}", c.verdict);
+    }
+    // The other way round names the wider one first; alike spreads say so.
+    let c = compare("a", &narrow, "b", &wide, true, Question::Spread).unwrap();
+    assert!(
+        c.verdict.starts_with("b moves the result more than a"),
+        "{}",
+        c.verdict
+    );
+    let alike = compare(
+        "a",
+        &narrow,
+        "b",
+        &normal_sample(0.0, 60, 13),
+        true,
+        Question::Spread,
+    )
+    .unwrap();
+    assert!(
+        alike.verdict.starts_with("a and b move the result alike"),
+        "{}",
+        alike.verdict
+    );
+    // Apart means are the fixed sources' draw, not a better setting.
+    let shifted: Vec<f64> = narrow.iter().map(|v| v + 5.0).collect();
+    let apart = compare("a", &shifted, "b", &narrow, true, Question::Spread).unwrap();
+    assert!(apart.verdict.contains("means differ"), "{}", apart.verdict);
+    assert!(
+        apart.verdict.contains("not a difference in quality"),
+        "{}",
+        apart.verdict
+    );
 }
 
 fn run(indices: &[usize], predictions: &[f32]) -> RunRecord {

@@ -1,11 +1,28 @@
 //! Is a difference between two sets of runs real? Welch's t-test, the difference of means with
 //! its CI, and P(A>B) with a percentile-bootstrap CI, read with Bouthillier et al.'s rule
 //! (MLSys 2021): A is better when the CI's lower bound > 0.5 and its upper bound ≥ 0.75.
+//!
+//! Which question the words answer depends on what the two sets are ([`Question`]). Two
+//! randomness conditions of one setting (only-init against only-shuffle) are not competitors:
+//! neither is "better", one source just moves the result more, so their verdict reads the two
+//! spreads (the ratio of standard deviations with a bootstrap CI). Two settings (dropout 0 against
+//! dropout 0.2, `compare --b-file`) are competitors, and Bouthillier's rule says which is better.
 
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::sample::{bootstrap_ci2, mean, std_dev};
+
+/// What a comparison asks of its two sets of runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Question {
+    /// Two randomness conditions of one setting: which source moves the result more.
+    Spread,
+    /// Two settings (another sweep's file): which one gives the better result.
+    #[default]
+    Better,
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
@@ -28,6 +45,21 @@ pub struct Comparison {
     pub p_ci_low: f64,
     pub p_ci_high: f64,
     pub higher_is_better: bool,
+    /// Which question the verdict answers.
+    #[serde(default)]
+    pub question: Question,
+    /// Each side's standard deviation, and std(A)/std(B) with its 95% bootstrap CI: how much
+    /// more one side's runs spread.
+    #[serde(default)]
+    pub std_a: f64,
+    #[serde(default)]
+    pub std_b: f64,
+    #[serde(default)]
+    pub std_ratio: f64,
+    #[serde(default)]
+    pub std_ratio_ci_low: f64,
+    #[serde(default)]
+    pub std_ratio_ci_high: f64,
     pub verdict: String,
 }
 
@@ -87,11 +119,8 @@ pub fn probability_a_beats_b(a: &[f64], b: &[f64]) -> f64 {
     wins / (a.len() * b.len()) as f64
 }
 
-/// The verdict in plain words, from the point of view of "better" for this metric.
-pub fn verdict(a: &str, b: &str, p_a_better: f64, low: f64, high: f64, same_bits: bool) -> String {
-    if same_bits {
-        return format!("{a} and {b} produced bitwise identical results: no difference at all");
-    }
+/// Two settings' verdict in plain words, from the point of view of "better" for this metric.
+pub fn better_verdict(a: &str, b: &str, p_a_better: f64, low: f64, high: f64) -> String {
     let percent = |p: f64| format!("{:.0}%", p * 100.0);
     if low > 0.5 && high >= 0.75 {
         format!(
@@ -131,14 +160,88 @@ pub fn verdict(a: &str, b: &str, p_a_better: f64, low: f64, high: f64, same_bits
     }
 }
 
-/// Compares the final metrics of two sets of runs.
+/// Two randomness conditions' verdict: which spreads the result more (std(A)/std(B) and its CI),
+/// then whether their means differ — which, for two conditions of one setting, is the draw
+/// their fixed sources sit at, not one being better.
+pub fn spread_verdict(a: &str, b: &str, spreads: &Spreads, means_apart: bool) -> String {
+    let ratio = |r: f64| {
+        if r.is_finite() {
+            format!("{r:.1}×")
+        } else {
+            "∞".to_string()
+        }
+    };
+    let figures = format!(
+        "std {} against {}, a ratio of {} [{}, {}]",
+        format_std(spreads.std_a),
+        format_std(spreads.std_b),
+        ratio(spreads.ratio),
+        ratio(spreads.ci_low),
+        ratio(spreads.ci_high)
+    );
+    let spread = if spreads.ci_low > 1.0 {
+        format!("{a} moves the result more than {b} ({figures})")
+    } else if spreads.ci_high < 1.0 {
+        format!("{b} moves the result more than {a} ({figures})")
+    } else {
+        format!("{a} and {b} move the result alike, within what these runs can tell ({figures})")
+    };
+    let level = if means_apart {
+        "their means differ: that is where their fixed sources' seeds landed, not a difference in quality"
+    } else {
+        "their means agree within run-to-run noise"
+    };
+    format!("{spread}; {level}")
+}
+
+/// A standard deviation in as many digits as it needs.
+fn format_std(std: f64) -> String {
+    if std != 0.0 && std.abs() < 1e-3 {
+        format!("{std:.2e}")
+    } else {
+        format!("{std:.4}")
+    }
+}
+
+/// Both sides' standard deviations and their ratio with a 95% bootstrap CI.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Spreads {
+    pub std_a: f64,
+    pub std_b: f64,
+    pub ratio: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// std(A)/std(B) with its percentile-bootstrap CI; a constant B gives an infinite ratio.
+pub fn spreads(a: &[f64], b: &[f64]) -> Spreads {
+    let std = |values: &[f64]| std_dev(values).unwrap_or(0.0);
+    let ratio = |a: &[f64], b: &[f64]| {
+        let (sa, sb) = (std(a), std(b));
+        if sb == 0.0 {
+            if sa == 0.0 { 1.0 } else { f64::INFINITY }
+        } else {
+            sa / sb
+        }
+    };
+    let (ci_low, ci_high) = bootstrap_ci2(a, b, ratio);
+    Spreads {
+        std_a: std(a),
+        std_b: std(b),
+        ratio: ratio(a, b),
+        ci_low,
+        ci_high,
+    }
+}
+
+/// Compares the final metrics of two sets of runs, answering `question`.
 pub fn compare(
     name_a: &str,
     a: &[f64],
     name_b: &str,
     b: &[f64],
     higher_is_better: bool,
-    same_bits: bool,
+    question: Question,
 ) -> Result<Comparison, String> {
     if a.len() < 2 || b.len() < 2 {
         return Err(format!(
@@ -162,6 +265,11 @@ pub fn compare(
     } else {
         (1.0 - p_a_gt_b, 1.0 - p_ci_high, 1.0 - p_ci_low)
     };
+    let spreads = spreads(a, b);
+    let verdict = match question {
+        Question::Better => better_verdict(name_a, name_b, p_better, low, high),
+        Question::Spread => spread_verdict(name_a, name_b, &spreads, ci_low > 0.0 || ci_high < 0.0),
+    };
     Ok(Comparison {
         a: name_a.to_string(),
         b: name_b.to_string(),
@@ -179,6 +287,12 @@ pub fn compare(
         p_ci_low,
         p_ci_high,
         higher_is_better,
-        verdict: verdict(name_a, name_b, p_better, low, high, same_bits),
+        question,
+        std_a: spreads.std_a,
+        std_b: spreads.std_b,
+        std_ratio: spreads.ratio,
+        std_ratio_ci_low: spreads.ci_low,
+        std_ratio_ci_high: spreads.ci_high,
+        verdict,
     })
 }

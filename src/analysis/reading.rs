@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::compare::{Comparison, compare};
+use super::compare::{Comparison, Question, compare};
 use super::luck::{SeedLuck, seed_luck};
 
 /// One side of a comparison: its name, final metrics and weight hashes (finished runs only).
@@ -83,8 +83,14 @@ impl PairReading {
     }
 }
 
-/// Reads the pair `a`, `b`; "better" follows the metric (`higher_is_better`).
-pub fn read_pair(a: Side, b: Side, higher_is_better: bool) -> Result<PairReading, String> {
+/// Reads the pair `a`, `b`; "better" follows the metric (`higher_is_better`), and two spreads
+/// answer `question` (which source moves the result more, or which setting is better).
+pub fn read_pair(
+    a: Side,
+    b: Side,
+    higher_is_better: bool,
+    question: Question,
+) -> Result<PairReading, String> {
     for side in [&a, &b] {
         if side.values.len() < 2 {
             return Err(format!(
@@ -99,8 +105,15 @@ pub fn read_pair(a: Side, b: Side, higher_is_better: bool) -> Result<PairReading
         (true, true) => Ok(PairReading::FixedDifference(fixed_pair(&a, &b))),
         (true, false) => luck_reading(&a, "a", &b, higher_is_better).map(PairReading::SeedLuck),
         (false, true) => luck_reading(&b, "b", &a, higher_is_better).map(PairReading::SeedLuck),
-        (false, false) => compare(a.name, a.values, b.name, b.values, higher_is_better, false)
-            .map(PairReading::Difference),
+        (false, false) => compare(
+            a.name,
+            a.values,
+            b.name,
+            b.values,
+            higher_is_better,
+            question,
+        )
+        .map(PairReading::Difference),
     }
 }
 
@@ -242,6 +255,7 @@ mod tests {
             side("all-fixed", &fixed, &fixed_hashes),
             side("all-free", &free, &free_hashes),
             true,
+            Question::Spread,
         )
         .unwrap();
         let PairReading::SeedLuck(luck) = reading else {
@@ -256,6 +270,7 @@ mod tests {
             side("all-free", &free, &free_hashes),
             side("all-fixed", &fixed, &fixed_hashes),
             true,
+            Question::Spread,
         )
         .unwrap();
         assert!(matches!(reading, PairReading::SeedLuck(ref l) if l.fixed_side == "b"));
@@ -271,6 +286,7 @@ mod tests {
             side("x", &a, &["h1", "h1"]),
             side("y", &b, &["h2", "h2"]),
             true,
+            Question::Spread,
         )
         .unwrap();
         let PairReading::FixedDifference(pair) = reading else {
@@ -283,6 +299,7 @@ mod tests {
             side("x", &a, &["h1", "h1"]),
             side("y", &a, &["h1", "h1"]),
             true,
+            Question::Spread,
         )
         .unwrap();
         assert!(same.verdict().contains("bitwise identical"));
@@ -296,12 +313,16 @@ mod tests {
             side("a", &a, &["1", "2", "3"]),
             side("b", &b, &["4", "5", "6"]),
             true,
+            Question::Spread,
         )
         .unwrap();
         let PairReading::Difference(c) = &reading else {
             panic!("{reading:?}");
         };
-        assert_eq!(c, &compare("a", &a, "b", &b, true, false).unwrap());
+        assert_eq!(
+            c,
+            &compare("a", &a, "b", &b, true, Question::Spread).unwrap()
+        );
         assert_eq!(
             serde_json::to_value(&reading).unwrap()["kind"],
             "difference"

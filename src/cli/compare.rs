@@ -7,13 +7,14 @@ use clap::Args;
 
 use super::common::{Failure, bad_input, condition_runs, shared_test_set_noise};
 use super::luck::luck_lines;
-use crate::analysis::compare::Comparison;
+use crate::analysis::compare::{Comparison, Question};
 use crate::analysis::noise_reading::difference_noise_line;
 use crate::analysis::reading::{PairReading, Side, read_pair};
 use crate::analysis::summary::{finished_outcomes, metric_of};
 use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
 use crate::records::ResultsFile;
+use crate::records::store::key::settings_hash;
 
 #[derive(Args, Debug)]
 pub struct CompareArgs {
@@ -90,6 +91,13 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
         None => name.to_string(),
     };
     let name_b = label(&args.b, &args.b_file);
+    // Two conditions of one setting are two randomness settings, not competitors: their
+    // spreads are compared. Another file with other settings is a competitor.
+    let question = if settings_hash(&results_a.config) == settings_hash(&results_b.config) {
+        Question::Spread
+    } else {
+        Question::Better
+    };
     let reading = read_pair(
         Side {
             name: &args.a,
@@ -102,6 +110,7 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
             hashes: &hashes_b,
         },
         metric.higher_is_better(),
+        question,
     )
     // Too few runs to compare is bad input (exit 2), as for `luck`.
     .map_err(|message| bad_input(format!("{}: {message}", args.results.display())))?;
@@ -153,7 +162,7 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Two spreads compared: the figures, then the verdict.
+/// Two spreads compared: the figures (levels, then spreads), then the verdict.
 fn print_difference(c: &Comparison, metric: &Metric) {
     println!(
         "A = {}: n = {}, mean test {metric} {:.4}",
@@ -166,6 +175,10 @@ fn print_difference(c: &Comparison, metric: &Metric) {
     println!(
         "mean(A) − mean(B) = {:+.4}, 95% CI [{:+.4}, {:+.4}]",
         c.mean_diff, c.ci_low, c.ci_high
+    );
+    println!(
+        "std(A) = {:.4}, std(B) = {:.4}, std(A)/std(B) = {:.2}, 95% bootstrap CI [{:.2}, {:.2}]",
+        c.std_a, c.std_b, c.std_ratio, c.std_ratio_ci_low, c.std_ratio_ci_high
     );
     println!(
         "Welch's t = {:.3}, df = {:.1}, p = {:.3e}",

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::common::{Failure, bad_input, condition_runs, shared_test_set_noise};
+use crate::analysis::compare::Question;
 use crate::analysis::noise_reading::difference_noise_line;
 use crate::analysis::reading::{
     LuckReading, PairReading, Side, gap_side, ordinal, percentile_text, read_pair,
@@ -66,6 +67,7 @@ pub(super) fn luck_command(args: LuckArgs) -> Result<(), Failure> {
             hashes: &free_hashes,
         },
         metric.higher_is_better(),
+        Question::Spread,
     )
     .map_err(|message| bad_input(format!("{}: {message}", args.results.display())))?;
     let PairReading::SeedLuck(luck) = reading else {

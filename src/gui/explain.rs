@@ -48,9 +48,11 @@ pub fn text(view: View) -> &'static str {
             "Is a difference real? Only where both sides spread. A condition whose runs are bitwise identical \
              (all-fixed) is one outcome repeated, not thirty observations: the view then reads it as seed luck, \
              where that one result sits among the other side's runs, instead of running a test that would treat \
-             one number as thirty. When both sides spread: Welch's t-test on the means, and P(A>B), the chance \
-             that a run of A beats a run of B, with a bootstrap CI; following Bouthillier et al. (MLSys 2021), A is \
-             called better when the CI's lower bound is above 50% and its upper bound reaches 75%. Below: how many \
+             one number as thirty. When both sides spread: two conditions of one sweep are two randomness settings, \
+             not competitors, so the verdict says which moves the result more (the ratio of their standard \
+             deviations, with a bootstrap CI) and reads a gap between their means as the draw their fixed sources \
+             landed on. The table adds Welch's t-test on the means and P(A>B), the chance that a run of A scores \
+             above a run of B, with a bootstrap CI. Below: how many \
              runs pin each mean within ±ε, how many per side detect a difference δ (80% power, α = 0.05), and how \
              the running mean and std settled as runs accumulated: if the band is still narrowing at the right \
              edge, more runs would change the answer. When both sides were tested on the same points, a last line \

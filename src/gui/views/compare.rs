@@ -91,6 +91,17 @@ fn numbers_table(ui: &mut egui::Ui, c: &Comparison, a: &str, b: &str) {
                     ),
                 ),
                 (
+                    "std of A, std of B".into(),
+                    format!("{:.4}, {:.4}", c.std_a, c.std_b),
+                ),
+                (
+                    "std(A) / std(B)".into(),
+                    format!(
+                        "{:.2}   95% bootstrap CI [{:.2}, {:.2}]",
+                        c.std_ratio, c.std_ratio_ci_low, c.std_ratio_ci_high
+                    ),
+                ),
+                (
                     "Welch's t-test".into(),
                     format!(
                         "t = {:.3}, df = {:.1}, p = {:.3e}",

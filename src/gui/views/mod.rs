@@ -196,6 +196,7 @@ pub fn cached_pair_reading(
     a: &str,
     b: &str,
 ) -> Option<Result<crate::analysis::reading::PairReading, String>> {
+    use crate::analysis::compare::Question;
     use crate::analysis::reading::{Side, read_pair};
     let key = (a, b, session.revision());
     let inline = session.runs_of(a).count() + session.runs_of(b).count() < BACKGROUND_READING_RUNS;
@@ -229,6 +230,7 @@ pub fn cached_pair_reading(
                     hashes: &hashes_b,
                 },
                 higher_is_better,
+                Question::Spread,
             )
         }
     };

@@ -95,13 +95,13 @@ pub fn luck_summary(
     );
     ui.label(
         RichText::new(format!(
-            "95% CI: {} to {}. {} of {} runs: {} the typical run ({} median {}, IQR {}).",
+            "95% CI: {} to {}. One outcome, and against {}'s {} runs {}: {} the typical run (median {}, IQR {}).",
             ordinal(l.percentile_ci.0),
             ordinal(l.percentile_ci.1),
-            capitalised(luck_word(l.percentile)),
-            l.n_free,
-            gap_side(l.gap, metric),
             free,
+            l.n_free,
+            luck_word(l.percentile),
+            gap_side(l.gap, metric),
             value(l.median),
             value(l.iqr)
         ))
@@ -151,14 +151,6 @@ pub fn luck_summary(
         ))
         .weak(),
     );
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// The free runs as a histogram, with the fixed-seed result and the median marked.
