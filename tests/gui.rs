@@ -189,6 +189,28 @@ fn the_noise_reading_explains_its_terms_on_hover() {
     harness.get_by_label_contains("pp: percentage points, hundredths of accuracy");
 }
 
+/// Which sources matter draws bars that cannot be split in their own style, churn in its own
+/// panel (a share of points, not a std), and says why a condition has no churn bar.
+#[test]
+fn unsplittable_bars_and_churn_are_told_apart() {
+    let mut harness = harness(small_config(4, 3), temp("unused-churn.png"));
+    harness.run_ok();
+    run_to_end(&mut harness);
+    harness.get_by_label("Which sources matter").click();
+    harness.run_ok();
+    harness.get_by_label("outline: cannot be split (split or data free)");
+    harness.get_by_label("churn: share of test points two runs classify differently");
+    let note = format!("{:?}", harness.get_by_label_contains("No churn for"));
+    assert!(
+        note.contains("all-free")
+            && note.contains("only-data")
+            && note.contains("data source is free"),
+        "{note}"
+    );
+    // only-split's runs name their test rows, so its churn is over the rows they share.
+    assert!(!note.contains("only-split"), "{note}");
+}
+
 #[test]
 fn cancel_keeps_the_finished_runs() {
     let mut harness = harness(small_config(30, 60), temp("unused3.png"));

@@ -191,6 +191,29 @@ fn churn_on_hand_built_predictions() {
     assert_eq!(churn(&[&d, &a, &b]), churn(&[&a, &b, &d]));
 }
 
+/// Runs matched only by position (a command that reports no `test_ids`) with the split free
+/// test different points at each position: the summary gives them no churn, while the same
+/// runs with the split fixed have one.
+#[test]
+fn positional_runs_with_a_free_split_have_no_churn() {
+    use seedscope::analysis::summary::summarize_condition;
+    let of = |condition: &str, index: usize, predictions: &[f32]| {
+        let mut record = run(&[], predictions);
+        record.condition = condition.parse().unwrap();
+        record.run_index = index;
+        record.final_test_metric = Some(0.5);
+        record
+    };
+    for (condition, has_churn) in [("only-split", false), ("only-init", true)] {
+        let runs = vec![
+            of(condition, 0, &[1.0, 0.0, 1.0]),
+            of(condition, 1, &[1.0, 1.0, 1.0]),
+        ];
+        let summary = summarize_condition(&condition.parse().unwrap(), &runs);
+        assert_eq!(summary.churn.is_some(), has_churn, "{condition}: {summary:?}");
+    }
+}
+
 #[test]
 fn disagreement_map_on_a_tiny_grid() {
     // Three runs over a 2×2 grid: cell 0 all say 1, cell 1 all say 0, cells 2 and 3 split.

@@ -4,6 +4,33 @@
 use std::collections::HashMap;
 
 use crate::engine::record::RunRecord;
+use crate::engine::seeds::{Condition, Source};
+
+/// Why a condition's runs have no churn to compare, or `None` when they can have one.
+///
+/// Churn matches runs point by point. With the data source free each run draws its own points,
+/// so no point is classified by two runs. With the split free, runs that name their test rows
+/// (`test_indices`: every built-in run, a command that reports `test_ids`) are matched on the
+/// rows they share; runs matched only by position (no row ids) would pair different points.
+pub fn why_no_churn(condition: &Condition, matched_by_position: bool) -> Option<&'static str> {
+    if condition.is_free(Source::Data) {
+        Some(
+            "the data source is free: every run draws its own points, so no point is classified by two runs",
+        )
+    } else if condition.is_free(Source::Split) && matched_by_position {
+        Some(
+            "the split is free and the runs name no test rows (test_ids), so no point can be matched between runs",
+        )
+    } else {
+        None
+    }
+}
+
+/// Whether runs are matched point by point by position, having recorded no row ids.
+pub fn matched_by_position(runs: &[&RunRecord]) -> bool {
+    runs.iter()
+        .any(|r| r.test_indices.is_empty() && !r.test_predictions.is_empty())
+}
 
 /// The fraction of shared test rows on which two runs predict differently, or `None` when they
 /// share no row. Rows are matched by their index in the generated data set, so this is only
@@ -243,5 +270,22 @@ mod disputed_tests {
         assert_eq!((points[0].runs, points[0].right), (2, 1));
         assert_eq!(points[1].votes, vec![(1, 2), (2, 1)]);
         assert_eq!(points[2].disagreement(), 0.0);
+    }
+}
+
+#[cfg(test)]
+mod why_no_churn_tests {
+    use super::*;
+
+    #[test]
+    fn churn_needs_points_two_runs_both_classified() {
+        let condition = |name: &str| name.parse::<Condition>().unwrap();
+        // Data free: never; split free: only when rows are named; otherwise always.
+        assert!(why_no_churn(&condition("only-data"), false).is_some());
+        assert!(why_no_churn(&condition("all-free"), false).is_some());
+        assert!(why_no_churn(&condition("only-split"), false).is_none());
+        assert!(why_no_churn(&condition("only-split"), true).is_some());
+        assert!(why_no_churn(&condition("only-init"), true).is_none());
+        assert!(why_no_churn(&condition("all-fixed"), true).is_none());
     }
 }

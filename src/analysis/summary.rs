@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::agreement::churn;
+use super::agreement::{churn, matched_by_position, why_no_churn};
 use super::sample::{bootstrap_ci, mean, mean_ci95, quantile, std_dev};
 use super::test_noise;
 use crate::engine::metric::Metric;
@@ -135,9 +135,11 @@ impl ErrorRows {
 }
 
 impl Outcomes {
-    /// The outcomes of one condition's runs, given in run-index order. With the data source
-    /// free, row i is a different point in every run: there is no churn to compare.
-    pub fn of_runs(runs: &[&RunRecord], data_free: bool) -> Outcomes {
+    /// The outcomes of one condition's runs, given in run-index order. Churn is left out where
+    /// the runs cannot be matched point by point ([`why_no_churn`]).
+    pub fn of_runs(runs: &[&RunRecord], condition: &Condition) -> Outcomes {
+        let data_free = condition.is_free(Source::Data);
+        let comparable = why_no_churn(condition, matched_by_position(runs)).is_none();
         let finished: Vec<&&RunRecord> = runs.iter().filter(|r| r.error.is_none()).collect();
         let scored: Vec<&&RunRecord> = runs
             .iter()
@@ -153,7 +155,7 @@ impl Outcomes {
                 .all(|r| crate::engine::command::result::hashes_weights(r)),
             diverged: runs.iter().filter(|r| r.diverged).count(),
             failed: runs.len() - finished.len(),
-            churn: if data_free { None } else { churn(runs) },
+            churn: if comparable { churn(runs) } else { None },
             noise: noise_of(&scored, data_free),
             fresh: scored.iter().map(|r| r.fresh_metric).collect(),
         }
@@ -296,6 +298,5 @@ pub fn summarize_condition(condition: &Condition, runs: &[RunRecord]) -> Conditi
     let mut of_condition: Vec<&RunRecord> =
         runs.iter().filter(|r| r.condition == *condition).collect();
     of_condition.sort_by_key(|r| r.run_index);
-    let data_free = condition.is_free(Source::Data);
-    summarize_outcomes(*condition, &Outcomes::of_runs(&of_condition, data_free))
+    summarize_outcomes(*condition, &Outcomes::of_runs(&of_condition, condition))
 }

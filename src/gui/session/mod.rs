@@ -8,7 +8,7 @@ use crate::analysis::summary::{ConditionSummary, Outcomes, quick_summary, summar
 use crate::engine::config::ExperimentConfig;
 use crate::engine::metric::Metric;
 use crate::engine::record::{RunId, RunRecord};
-use crate::engine::seeds::{Condition, Source};
+use crate::engine::seeds::Condition;
 use crate::engine::sweep::{SweepEvent, sort_into_sweep_order, total_runs};
 use crate::gui::summarizer::Summarizer;
 use crate::records::ResultsFile;
@@ -157,8 +157,7 @@ impl Session {
             .map(|&p| &self.runs[p])
             .collect();
         runs.sort_by_key(|r| r.run_index);
-        let data_free = self.config.conditions[slot].is_free(Source::Data);
-        Outcomes::of_runs(&runs, data_free)
+        Outcomes::of_runs(&runs, &self.config.conditions[slot])
     }
 
     /// A number that changes when the runs on screen have changed. In a large session

@@ -1,11 +1,12 @@
 //! Which sources matter: the std of the test metric per condition, as bars, sorted; each bar
 //! split into the model's own spread and test-set noise where it can be (docs/test-set-noise.md).
 
-use eframe::egui::Color32;
 use eframe::egui::{self, RichText};
+use eframe::egui::{Color32, Stroke};
 use egui_plot::{Bar, BarChart, Legend, Line, MarkerShape, Plot, Points};
 
 use super::{category_axis, metric_label};
+use crate::analysis::agreement::{matched_by_position, why_no_churn};
 use crate::analysis::noise_reading::noise_reading;
 use crate::analysis::summary::ConditionSummary;
 use crate::gui::palette::condition_color_by_name;
@@ -81,7 +82,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
     } else {
         ""
     };
-    ui.label(format!("Each bar is the spread on the test set. Where every run was scored on the same test points, its dark part is the model's own spread (estimated) with the upper end of its 95% interval as a whisker, and its pale part is test-set noise: which borderline points happen to fall on which side.{fresh} Narrow grey bars: churn, the share of test points two runs classify differently. A free split or data source tests each run on different points: its bar cannot be split."));
+    ui.label(format!("Each bar is the spread on the test set. Where every run was scored on the same test points, its dark part is the model's own spread (estimated) with the upper end of its 95% interval as a whisker, and its pale part is test-set noise: which borderline points happen to fall on which side.{fresh} A free split or data source tests each run on different points: its bar cannot be split and is drawn as an outline."));
     ui.label(
         RichText::new(super::runs_needed::runs_for_epsilon_line(
             ui, session, settings,
@@ -90,17 +91,23 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
     );
     let names: Vec<String> = rows.iter().map(|s| s.condition.to_string()).collect();
     let parts = SplitBars::of(&rows);
+    let churn_panel = metric.is_share_of_points();
+    // Churn is a share of test points, not a std of the metric: it gets its own panel and axis
+    // below, so no bar is read in the other's unit.
+    let spread_height = if churn_panel {
+        (ui.available_height() * 0.66).max(160.0)
+    } else {
+        ui.available_height()
+    };
     Plot::new("sources")
         .legend(Legend::default())
-        .x_axis_formatter(category_axis(names))
-        .y_axis_label(if metric.is_share_of_points() {
-            "std of test accuracy / churn".to_string()
-        } else {
-            format!("std of {}", metric_label(&metric))
-        })
+        .x_axis_formatter(category_axis(names.clone()))
+        .y_axis_label(format!("std of {}", metric_label(&metric)))
         .include_y(0.0)
         .include_x(-0.6)
         .include_x(rows.len() as f64 - 0.4)
+        .height(spread_height)
+        .link_axis(egui::Id::unique("sources-x"), [true, false])
         .show_x(!capturing)
         .show_y(!capturing)
         .allow_scroll(false)
@@ -115,12 +122,9 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
                 BarChart::new("pale: test-set noise", parts.noise).color(Color32::from_gray(200)),
             );
             plot.bar_chart(
-                BarChart::new("not separable (split or data free)", parts.whole)
+                BarChart::new("outline: cannot be split (split or data free)", parts.whole)
                     .color(Color32::from_gray(120)),
             );
-            if metric.is_share_of_points() {
-                plot.bar_chart(BarChart::new("narrow grey: churn", parts.churn).color(CHURN_GREY));
-            }
             for segment in parts.whiskers {
                 plot.line(
                     Line::new("", segment.to_vec())
@@ -137,15 +141,73 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
                 );
             }
         });
+    if churn_panel {
+        churn_plot(ui, session, &rows, names, parts.churn, capturing);
+    }
 }
 
-/// Churn is another quantity on the same axis, not a part of the spread: one neutral grey for
-/// every condition keeps it from reading as the pale (test-set noise) part of a bar.
-const CHURN_GREY: Color32 = Color32::from_gray(165);
+/// Churn, the share of test points two runs classify differently, on its own axis, and why a
+/// condition has none.
+fn churn_plot(
+    ui: &mut egui::Ui,
+    session: &Session,
+    rows: &[&ConditionSummary],
+    names: Vec<String>,
+    churn: Vec<Bar>,
+    capturing: bool,
+) {
+    let missing: Vec<(String, &'static str)> = rows
+        .iter()
+        .filter(|s| s.churn.is_none())
+        .filter_map(|s| {
+            let runs: Vec<_> = session.runs_of(&s.condition.to_string()).collect();
+            why_no_churn(&s.condition, matched_by_position(&runs))
+                .map(|why| (s.condition.to_string(), why))
+        })
+        .collect();
+    // Conditions with the same reason share one sentence.
+    let mut note = String::new();
+    for (i, (_, why)) in missing.iter().enumerate() {
+        if missing[..i].iter().any(|(_, earlier)| earlier == why) {
+            continue;
+        }
+        let alike: Vec<&str> = missing
+            .iter()
+            .filter(|(_, w)| w == why)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        note.push_str(&format!("No churn for {}: {why}. ", alike.join(", ")));
+    }
+    let note_height = if note.is_empty() { 0.0 } else { 24.0 };
+    Plot::new("sources-churn")
+        .legend(Legend::default())
+        .x_axis_formatter(category_axis(names))
+        .y_axis_label("churn (share of test points)")
+        .include_y(0.0)
+        .include_x(-0.6)
+        .include_x(rows.len() as f64 - 0.4)
+        .height((ui.available_height() - note_height).max(90.0))
+        .link_axis(egui::Id::unique("sources-x"), [true, false])
+        .show_x(!capturing)
+        .show_y(!capturing)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.bar_chart(
+                BarChart::new(
+                    "churn: share of test points two runs classify differently",
+                    churn,
+                )
+                .color(CHURN_GREY),
+            );
+        });
+    if !note.is_empty() {
+        ui.add(egui::Label::new(RichText::new(note.trim_end()).weak()).wrap());
+    }
+}
 
-/// Where each bar goes: condition i at x = i, its churn bar beside it.
-const BAR_X_OFFSET: f64 = -0.12;
-const CHURN_X_OFFSET: f64 = 0.25;
+/// Churn is another quantity, not a part of the spread: one neutral grey for every condition
+/// keeps it from reading as the pale (test-set noise) part of a bar.
+const CHURN_GREY: Color32 = Color32::from_gray(165);
 
 /// The plot's pieces, one set per condition.
 struct SplitBars {
@@ -173,7 +235,7 @@ impl SplitBars {
             fresh: Vec::new(),
         };
         for (i, s) in rows.iter().enumerate() {
-            let x = i as f64 + BAR_X_OFFSET;
+            let x = i as f64;
             let std = s.std.unwrap_or(0.0);
             let color = condition_color_by_name(&s.condition);
             match (s.true_std, s.true_std_upper, s.noise_share) {
@@ -201,22 +263,25 @@ impl SplitBars {
                     );
                     bars.whiskers.push([[x, real], [x, upper]]);
                 }
+                // The third style: an outline with a faint fill, so it is not read as the
+                // dark (model's own spread) part of a split bar.
                 _ => bars.whole.push(
                     Bar::new(x, std)
                         .width(0.42)
+                        .stroke(Stroke::new(2.5, color))
                         .name(format!(
                             "{}: std {std:.4}, range {:.4} – {:.4}; test points differ between runs",
                             s.condition,
                             s.min.unwrap_or(0.0),
                             s.max.unwrap_or(0.0)
                         ))
-                        .fill(color.gamma_multiply(0.75)),
+                        .fill(color.gamma_multiply(0.12)),
                 ),
             }
             if let Some(churn) = s.churn {
                 bars.churn.push(
-                    Bar::new(i as f64 + CHURN_X_OFFSET, churn)
-                        .width(0.16)
+                    Bar::new(x, churn)
+                        .width(0.42)
                         .name(format!("{}: churn {:.1}%", s.condition, churn * 100.0))
                         .fill(CHURN_GREY),
                 );
