@@ -210,7 +210,11 @@ fn positional_runs_with_a_free_split_have_no_churn() {
             of(condition, 1, &[1.0, 1.0, 1.0]),
         ];
         let summary = summarize_condition(&condition.parse().unwrap(), &runs);
-        assert_eq!(summary.churn.is_some(), has_churn, "{condition}: {summary:?}");
+        assert_eq!(
+            summary.churn.is_some(),
+            has_churn,
+            "{condition}: {summary:?}"
+        );
     }
 }
 

@@ -28,6 +28,7 @@ pub mod tasks;
 pub mod toolbar;
 pub mod unattended;
 pub mod views;
+pub mod vision;
 
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};

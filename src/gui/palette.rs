@@ -38,3 +38,23 @@ pub fn condition_color_by_name(name: &impl ToString) -> Color32 {
         .map(|c| condition_color(&c))
         .unwrap_or(Color32::GRAY)
 }
+
+/// The classes' points in Where runs disagree: Okabe & Ito's colour-blind-safe blue,
+/// vermillion and bluish green, each drawn with its own shape inside a black ring
+/// ([`POINT_RING`]), so a point stands out on any region and its class does not rest on hue.
+pub const CLASS_POINTS: [Color32; 3] = [
+    Color32::from_rgb(0x00, 0x72, 0xb2),
+    Color32::from_rgb(0xd5, 0x5e, 0x00),
+    Color32::from_rgb(0x00, 0x9e, 0x73),
+];
+
+/// The regions under the points: the same hues as pale tints (45% colour, 55% white), so the
+/// saturated points and their rings keep their contrast on a region of their own class.
+pub const CLASS_REGIONS: [Color32; 3] = [
+    Color32::from_rgb(0x8c, 0xbf, 0xdc),
+    Color32::from_rgb(0xec, 0xb6, 0x8c),
+    Color32::from_rgb(0x8c, 0xd3, 0xc0),
+];
+
+/// The ring around every data point.
+pub const POINT_RING: Color32 = Color32::from_rgb(0x10, 0x10, 0x10);

@@ -4,20 +4,18 @@
 use std::sync::Arc;
 
 use eframe::egui::{self, Color32, RichText};
-use egui_plot::{Heatmap, Legend, Plot, PlotPoint, Points};
+use egui_plot::{Heatmap, Legend, MarkerShape, Plot, PlotPoint, Points};
 
 use crate::analysis::agreement::{class_one_fraction, majority_agreement};
 use crate::engine::data::{self, Dataset, GRID_SIZE, Task, plane_bounds};
 use crate::engine::record::RunRecord;
 use crate::engine::seeds::SourceRng;
+use crate::gui::palette::{CLASS_POINTS, CLASS_REGIONS, POINT_RING};
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
 
-const CLASS_COLORS: [Color32; 3] = [
-    Color32::from_rgb(0x3b, 0x4c, 0xc0),
-    Color32::from_rgb(0xb4, 0x04, 0x26),
-    Color32::from_rgb(0x1a, 0x80, 0x1a),
-];
+/// Each class's marker, so a point's class does not rest on its hue alone.
+const CLASS_SHAPES: [MarkerShape; 3] = [MarkerShape::Circle, MarkerShape::Square, MarkerShape::Up];
 
 /// The data set a run drew, regenerated only when the seed or data settings change (not on
 /// every frame).
@@ -98,17 +96,19 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         ui.label("No runs with a prediction grid yet.");
         return;
     }
-    let max = if selected.is_some() && multiclass {
-        2.0
+    // One run's classes, 0 to 2, take the three classes' regions; a fraction of runs runs
+    // from class 0's region through white (runs split) to class 1's.
+    let (max, stops) = if selected.is_some() && multiclass {
+        (2.0, CLASS_REGIONS)
     } else {
-        1.0
+        (1.0, [CLASS_REGIONS[0], Color32::WHITE, CLASS_REGIONS[1]])
     };
     // The data of the condition's first run, coloured by class.
     let points = runs.first().map(|run| {
         let seed = run.seeds.get("data").copied().unwrap_or_default();
         cached_dataset(ui, &session.config.data, seed)
     });
-    map_plot(ui, values, bounds, max, points, capturing);
+    map_plot(ui, values, bounds, (max, stops), points, capturing);
 }
 
 /// The condition picker and the run picker ("all runs" or one run alone).
@@ -138,12 +138,13 @@ fn pickers(ui: &mut egui::Ui, settings: &mut Settings, names: &[String], runs: &
     });
 }
 
-/// The map over the plane (`values` per grid cell, from 0 to `max`) with the data on top.
+/// The map over the plane (`values` per grid cell, from 0 to `max`, coloured through
+/// `stops`) with the data on top.
 fn map_plot(
     ui: &mut egui::Ui,
     values: Vec<f64>,
     bounds: [f64; 4],
-    max: f64,
+    (max, stops): (f64, [Color32; 3]),
     points: Option<Arc<Dataset>>,
     capturing: bool,
 ) {
@@ -168,7 +169,7 @@ fn map_plot(
                     .size((x_max - x_min) as f32, (y_max - y_min) as f32)
                     .range(0.0, max)
                     .show_labels(false)
-                    .palette(&[CLASS_COLORS[0], Color32::WHITE, CLASS_COLORS[1]]),
+                    .palette(&stops),
             );
             if let Some(dataset) = points {
                 let classes = match dataset.task {
@@ -180,11 +181,22 @@ fn map_plot(
                         .filter(|&i| dataset.class_of(i) == class)
                         .map(|i| [dataset.x[2 * i] as f64, dataset.x[2 * i + 1] as f64])
                         .collect();
+                    // A dark ring (the same shape, larger, underneath) keeps every point
+                    // visible on every region (`gui::vision`'s tests hold the contrast).
+                    let shape = CLASS_SHAPES[class % 3];
+                    plot.points(
+                        Points::new("", xy.clone())
+                            .shape(shape)
+                            .radius(4.0)
+                            .filled(true)
+                            .color(POINT_RING),
+                    );
                     plot.points(
                         Points::new(format!("class {class}"), xy)
-                            .radius(2.5)
+                            .shape(shape)
+                            .radius(2.7)
                             .filled(true)
-                            .color(CLASS_COLORS[class % 3].gamma_multiply(0.9)),
+                            .color(CLASS_POINTS[class % 3]),
                     );
                 }
             }
