@@ -1,6 +1,8 @@
 //! The desktop app, driven by label with egui_kittest: no display, no GPU.
 #![cfg(feature = "gui")]
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -18,19 +20,10 @@ use seedscope::gui::snapshot::FrameCapture;
 use seedscope::gui::state::Settings;
 use seedscope::records::store::RunStore;
 
+use common::gui::{FixedPicker, harness_sized, step_until};
+
 const WIDTH: usize = 1400;
 const HEIGHT: usize = 900;
-
-/// Answers every file dialog with one path, at once.
-struct FixedPicker(PathBuf);
-
-impl PathPicker for FixedPicker {
-    fn request(&self, _request: FileRequest, _wake: Box<dyn Fn() + Send>) -> Receiver<Picked> {
-        let (sender, receiver) = channel();
-        sender.send(Picked::Chosen(self.0.clone())).unwrap();
-        receiver
-    }
-}
 
 /// Stands in for the renderer, which kittest does not have: a frame whose pixel (x, y) has
 /// red = x mod 256 and green = y mod 256, so the test can check where the crop came from.
@@ -70,10 +63,7 @@ fn harness(config: ExperimentConfig, save_to: PathBuf) -> Harness<'static, Seeds
 }
 
 fn harness_of(app: SeedscopeApp) -> Harness<'static, SeedscopeApp> {
-    Harness::builder()
-        .with_size(egui::vec2(WIDTH as f32, HEIGHT as f32))
-        .with_pixels_per_point(1.0)
-        .build_ui_state(|ui, app: &mut SeedscopeApp| app.show(ui), app)
+    harness_sized(app, WIDTH as f32, HEIGHT as f32)
 }
 
 /// Steps until the stored runs the settings (or History) asked for have been read: the app
@@ -82,23 +72,6 @@ fn settle_store(harness: &mut Harness<'_, SeedscopeApp>) {
     step_until(harness, "the stored runs to be read", |app| {
         !app.is_reading_store()
     });
-}
-
-fn step_until(
-    harness: &mut Harness<'_, SeedscopeApp>,
-    what: &str,
-    done: impl Fn(&SeedscopeApp) -> bool,
-) {
-    let started = Instant::now();
-    while !done(harness.state()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "timed out waiting for {what}"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    harness.step();
 }
 
 /// Clicks Run and steps until the sweep has started and finished.
@@ -907,7 +880,7 @@ fn which_sources_reads_the_test_set_noise_and_distributions_toggle_to_fresh_data
     harness.get_by_label_contains("accuracy on 20000 fresh points per condition");
     // The table follows the toggle (issue 37 item 5): fresh scores, not the test set's.
     harness.get_by_label("fresh mean");
-    assert!(harness.query_by_label("test-set noise").is_none());
+    assert!(harness.query_by_label("noise").is_none());
     // And a line says what the switch changed for the fixed seed's run.
     harness.get_by_label_contains("The fixed seed's run (all-fixed) beats");
     harness

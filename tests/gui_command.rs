@@ -3,10 +3,10 @@
 //! the diagnosis; views that need what the command did not report say what to report.
 #![cfg(feature = "gui")]
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+mod common;
 
-use eframe::egui;
+use std::path::{Path, PathBuf};
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use seedscope::gui::app::SeedscopeApp;
@@ -14,29 +14,11 @@ use seedscope::gui::dialogs::NativePicker;
 use seedscope::gui::snapshot::RendererCapture;
 use seedscope::gui::state::Settings;
 
+use common::gui::{harness_sized, step_until};
+
 fn harness(settings: Settings) -> Harness<'static, SeedscopeApp> {
     let app = SeedscopeApp::new(settings, Box::new(NativePicker), Box::new(RendererCapture));
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .with_pixels_per_point(1.0)
-        .build_ui_state(|ui, app: &mut SeedscopeApp| app.show(ui), app)
-}
-
-fn step_until(
-    harness: &mut Harness<'_, SeedscopeApp>,
-    what: &str,
-    done: impl Fn(&SeedscopeApp) -> bool,
-) {
-    let started = Instant::now();
-    while !done(harness.state()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "timed out waiting for {what}"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    harness.step();
+    harness_sized(app, 1400.0, 900.0)
 }
 
 fn example() -> PathBuf {

@@ -118,9 +118,17 @@ fn progress(app: &Toolbar, ui: &mut egui::Ui) {
         {
             text.push_str(&format!(" · ETA {}", seconds(eta)));
         }
+        // As wide as its text (never narrower than 380 px): a resumed sweep's line is long,
+        // and a fixed width cut it off ("… 0.2 s elapse"). The toolbar wraps instead.
+        let font = egui::TextStyle::Button.resolve(ui.style());
+        let text_width = ui
+            .painter()
+            .layout_no_wrap(text.clone(), font, Color32::BLACK)
+            .size()
+            .x;
         ui.add(
             egui::ProgressBar::new(fraction)
-                .desired_width(380.0)
+                .desired_width((text_width + 24.0).max(380.0))
                 .text(text),
         );
     }

@@ -147,3 +147,6 @@ pub fn condition_summary<'a>(
         .find(|s| s["condition"] == condition)
         .unwrap_or_else(|| panic!("no summary of {condition}"))
 }
+
+#[cfg(feature = "gui")]
+pub mod gui;

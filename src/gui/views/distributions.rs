@@ -74,8 +74,6 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     if has_fresh {
         score_toggle(ui, session, settings);
     }
-    let table_height = 50.0 + 20.0 * conditions.len() as f32;
-    let plot_height = (ui.available_height() - table_height - 30.0).max(200.0);
     let columns = super::cached(ui, "distributions", (score, session.revision()), || {
         names
             .iter()
@@ -95,8 +93,8 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     let label_y = if empty { 1.0 } else { top + span * 0.12 };
     let thinned = columns.iter().any(|c| c.drawn < c.count);
 
+    below_plot(ui, session, score, thinned);
     Plot::new("distributions")
-        .height(plot_height)
         .x_axis_formatter(category_axis(names.clone()))
         .y_axis_label(if score == Score::Fresh {
             "accuracy on fresh data".to_string()
@@ -127,31 +125,40 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
                 draw_column(plot, column, summary, x as f64, color, label_y);
             }
         });
+}
 
-    let dots = if thinned {
-        format!(
-            "Each dot is one run (spread sideways to stay visible); where a condition has more than \
-             {MAX_DOTS} runs, an even sample of {MAX_DOTS} of them is drawn (the box, whiskers and \
-             mean are from all)."
-        )
-    } else {
-        "Each dot is one run (spread sideways to stay visible).".to_string()
-    };
-    ui.label(
-        RichText::new(format!(
-            "{dots} Box: quartiles; whiskers: min–max; black diamond and bar: mean and its 95% CI. \
-             Above each column: how many distinct final weights its runs produced."
-        ))
-        .weak(),
-    );
-    if score == Score::Fresh {
-        if let Some(line) = super::fresh_table::luck_line(session) {
-            ui.add(egui::Label::new(RichText::new(line).strong()).wrap());
-        }
-        super::fresh_table::fresh_table(session, ui);
-    } else {
-        summary_table(session, ui);
-    }
+/// What is under the plot: how to read it, then the table. It is laid out first, in a panel
+/// at the bottom sized to its content, so the plot takes what is left and no row of the table
+/// is pushed out of the window (or the snapshot) however the note wraps.
+fn below_plot(ui: &mut egui::Ui, session: &Session, score: Score, thinned: bool) {
+    egui::Panel::bottom("distributions-below")
+        .frame(egui::Frame::NONE)
+        .show(ui, |ui| {
+            let dots = if thinned {
+                format!(
+                    "Each dot is one run (spread sideways to stay visible); where a condition has more than \
+                     {MAX_DOTS} runs, an even sample of {MAX_DOTS} of them is drawn (the box, whiskers and \
+                     mean are from all)."
+                )
+            } else {
+                "Each dot is one run (spread sideways to stay visible).".to_string()
+            };
+            ui.label(
+                RichText::new(format!(
+                    "{dots} Box: quartiles; whiskers: min–max; black diamond and bar: mean and its 95% CI. \
+                     Above each column: how many distinct final weights its runs produced."
+                ))
+                .weak(),
+            );
+            if score == Score::Fresh {
+                if let Some(line) = super::fresh_table::luck_line(session) {
+                    ui.add(egui::Label::new(RichText::new(line).strong()).wrap());
+                }
+                super::fresh_table::fresh_table(session, ui);
+            } else {
+                summary_table(session, ui);
+            }
+        });
 }
 
 /// A condition with more runs than this draws an even sample of this many as dots: 100,000
@@ -302,19 +309,20 @@ fn summary_table(session: &Session, ui: &mut egui::Ui) {
         .striped(true)
         .min_col_width(60.0)
         .show(ui, |ui| {
-            for header in [
-                "condition",
-                "n",
-                "mean",
-                "std",
-                "95% CI of mean",
-                "min – max",
-                "distinct weights",
-                "test-set noise",
-                "fresh std",
-                "",
+            // Short headers keep the table inside the view at 1280×800; each says more on hover.
+            for (header, meaning) in [
+                ("condition", "The sources this condition frees; every other seed is fixed."),
+                ("n", "Finished runs."),
+                ("mean", "Mean of the final test metric."),
+                ("std", "Run-to-run standard deviation of the final test metric."),
+                ("95% CI", "95% confidence interval of the mean (Student's t)."),
+                ("min – max", "The lowest and highest run."),
+                ("distinct", "How many distinct final weights the runs produced (1: bitwise identical)."),
+                ("noise", "The share of the variance that test-set noise (the test points' coin flips) explains."),
+                ("fresh std", "The std of the same runs scored on fresh points from the data set's generator."),
+                ("", "Notes: bitwise identical, diverged or failed runs."),
             ] {
-                ui.label(RichText::new(header).strong());
+                ui.label(RichText::new(header).strong()).on_hover_text(meaning);
             }
             ui.end_row();
             for (s, condition) in session.summaries.iter().zip(&session.config.conditions) {
@@ -339,7 +347,8 @@ fn summary_table(session: &Session, ui: &mut egui::Ui) {
                         .on_hover_text(s.noise_note.as_deref().unwrap_or("the runs do not spread")),
                 };
                 ui.label(format(s.fresh_std));
-                ui.label(s.notes().join(", "));
+                let notes = s.notes().join(", ");
+                ui.label(&notes);
                 ui.end_row();
             }
         });

@@ -39,14 +39,17 @@ pub fn show(
                 .striped(true)
                 .min_col_width(40.0)
                 .show(ui, |ui| {
+                    // The buttons come first and the settings, whose text can be any
+                    // length (a command's folder), last and shortened to the window: nothing
+                    // is pushed past the right edge.
                     for title in [
+                        "",
                         "#",
                         "last used",
                         "name",
-                        "settings",
                         "master seed",
                         "runs",
-                        "",
+                        "settings",
                     ] {
                         ui.label(RichText::new(title).strong());
                     }
@@ -59,18 +62,6 @@ pub fn show(
 }
 
 fn entry_row(ui: &mut egui::Ui, entry: &ExperimentEntry, intents: &mut Vec<Intent>) {
-    ui.label(entry.id.to_string());
-    ui.label(utc_text(entry.used))
-        .on_hover_text(format!("first stored {}", utc_text(entry.created)));
-    ui.label(if entry.config.name.is_empty() {
-        "custom".to_string()
-    } else {
-        entry.config.name.clone()
-    });
-    ui.label(&entry.summary)
-        .on_hover_text(format!("trained by {}", entry.key.fingerprint));
-    ui.label(entry.key.master_seed.to_string());
-    ui.label(entry.runs.to_string());
     ui.horizontal(|ui| {
         if ui
             .button("Open")
@@ -87,6 +78,22 @@ fn entry_row(ui: &mut egui::Ui, entry: &ExperimentEntry, intents: &mut Vec<Inten
             intents.push(Intent::DeleteExperiment(entry.id));
         }
     });
+    ui.label(entry.id.to_string());
+    ui.label(utc_text(entry.used))
+        .on_hover_text(format!("first stored {}", utc_text(entry.created)));
+    ui.label(if entry.config.name.is_empty() {
+        "custom".to_string()
+    } else {
+        entry.config.name.clone()
+    });
+    ui.label(entry.key.master_seed.to_string());
+    ui.label(entry.runs.to_string());
+    // Shortened with "…" to the room left; the whole text on hover.
+    ui.add(egui::Label::new(&entry.summary).truncate())
+        .on_hover_text(format!(
+            "{}\ntrained by {}",
+            entry.summary, entry.key.fingerprint
+        ));
     ui.end_row();
 }
 

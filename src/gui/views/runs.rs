@@ -106,7 +106,7 @@ fn page_picker(ui: &mut egui::Ui, rows: usize) -> std::ops::Range<usize> {
     if pages > 1 {
         ui.horizontal(|ui| {
             if ui
-                .add_enabled(page > 0, egui::Button::new("◀ Previous"))
+                .add_enabled(page > 0, egui::Button::new("‹ Previous"))
                 .on_hover_text(format!("The previous {PAGE_ROWS} rows"))
                 .clicked()
             {
@@ -119,7 +119,7 @@ fn page_picker(ui: &mut egui::Ui, rows: usize) -> std::ops::Range<usize> {
                 (first + PAGE_ROWS).min(rows)
             ));
             if ui
-                .add_enabled(page + 1 < pages, egui::Button::new("Next ▶"))
+                .add_enabled(page + 1 < pages, egui::Button::new("Next ›"))
                 .on_hover_text(format!("The next {PAGE_ROWS} rows"))
                 .clicked()
             {

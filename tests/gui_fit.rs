@@ -1,0 +1,133 @@
+//! Nothing the window draws is cut off at 1280×800, the smallest size the app supports: every
+//! labelled widget of every view lies inside the window, with a finished sweep, a History whose
+//! seed has 20 digits, and the progress line of a resumed sweep.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use seedscope::gui::app::SeedscopeApp;
+use seedscope::gui::snapshot::RendererCapture;
+use seedscope::gui::state::{Settings, View};
+use seedscope::records::store::RunStore;
+
+use common::gui::{FixedPicker, harness_sized, step_until};
+
+const WIDTH: f32 = 1280.0;
+const HEIGHT: f32 = 800.0;
+
+/// Every labelled node that reaches past the window, as "label (role): rect". Nothing may
+/// pass its right or left edge. Below the bottom edge only what scrolls may go on: the settings
+/// panel (left of the view tabs) and the views drawn in a scroll area (`scrolls`).
+fn cut_off(harness: &Harness<'_, SeedscopeApp>, scrolls: bool) -> Vec<String> {
+    let views_left = harness.get_by_label("Distributions").rect().left() - 4.0;
+    let mut out = Vec::new();
+    for node in harness.root().children_recursive() {
+        let accesskit = node.accesskit_node();
+        let label = accesskit
+            .label()
+            .or_else(|| accesskit.value())
+            .unwrap_or_default();
+        if label.trim().is_empty() || accesskit.bounding_box().is_none() {
+            continue;
+        }
+        let rect = node.rect();
+        let in_panel = rect.right() <= views_left;
+        let past_side = rect.left() < -0.5 || rect.right() > WIDTH + 0.5;
+        let past_bottom =
+            !in_panel && !scrolls && (rect.top() < -0.5 || rect.bottom() > HEIGHT + 0.5);
+        if past_side || past_bottom {
+            out.push(format!("{label:?} ({:?}): {rect:?}", accesskit.role()));
+        }
+    }
+    out
+}
+
+/// The progress bar's text is drawn inside the bar: the bar must be as wide as its text.
+fn progress_cut_off(harness: &Harness<'_, SeedscopeApp>) -> Vec<String> {
+    let mut out = Vec::new();
+    for node in harness.root().children_recursive() {
+        let accesskit = node.accesskit_node();
+        if accesskit.role() != egui::accesskit::Role::ProgressIndicator {
+            continue;
+        }
+        let text = accesskit.label().unwrap_or_default();
+        assert!(text.contains("runs"), "the progress line: {text:?}");
+        let font = egui::TextStyle::Button.resolve(&harness.ctx.global_style());
+        let width = harness
+            .ctx
+            .fonts_mut(|f| f.layout_no_wrap(text.clone(), font, egui::Color32::BLACK))
+            .size()
+            .x;
+        if node.rect().width() < width {
+            out.push(format!(
+                "progress {text:?}: {width:.0} px of text in a {:.0} px bar",
+                node.rect().width()
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_view_fits_a_1280_by_800_window() {
+    let dir = common::temp_dir("gui-fit");
+    let store = dir.join("store.sqlite");
+    let mut config = seedscope::engine::presets::default_config();
+    config.data.samples = 60;
+    config.training.epochs = 3;
+    config.repeats = 6;
+    let mut settings = Settings::from_config(config, "circles");
+    // The longest seed there is: 20 digits in History's seed column.
+    settings.master_seed = u64::MAX;
+    let app = SeedscopeApp::new(
+        settings,
+        Box::new(FixedPicker(dir.join("unused.png"))),
+        Box::new(RendererCapture),
+    )
+    .with_store(Some(RunStore::open(&store).unwrap()));
+    let mut harness = harness_sized(app, WIDTH, HEIGHT);
+    harness.run_ok();
+    step_until(&mut harness, "the store", |app| !app.is_reading_store());
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the sweep to start", |app| {
+        app.session.is_some()
+    });
+    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+    // Resume a larger sweep, part of it from the store: the progress line is at its longest
+    // ("3600 / 3600 runs · 48 from store, 3552 to train · 1.2 s elapsed · ETA 3.4 s").
+    harness.state_mut().settings.config.repeats = 450;
+    harness.run_ok();
+    step_until(&mut harness, "the store", |app| !app.is_reading_store());
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the sweep to be under way", |app| {
+        app.is_running()
+            && app
+                .session
+                .as_ref()
+                .is_some_and(|s| s.runs.len() > s.from_store + 200 && s.eta().is_some())
+    });
+    let mut problems = progress_cut_off(&harness);
+    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+    problems.extend(progress_cut_off(&harness));
+    for view in View::ALL {
+        harness.state_mut().settings.view = view;
+        // Figures are computed on threads: step until they are drawn.
+        for _ in 0..40 {
+            harness.step();
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        harness.run_ok();
+        let scrolls = matches!(view, View::History | View::Runs);
+        for cut in cut_off(&harness, scrolls) {
+            problems.push(format!("{view:?}: {cut}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "cut off at 1280×800:\n{}",
+        problems.join("\n")
+    );
+}
