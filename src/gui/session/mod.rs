@@ -306,7 +306,8 @@ impl Session {
         }
         self.take_finished_summaries();
         let large_due = self.large_summary_due();
-        self.refresh_summaries(usize::from(large_due));
+        let budget = (!finished).then_some(summaries::SMALL_SUMMARY_BUDGET);
+        self.refresh_summaries(usize::from(large_due), budget);
         if finished {
             sort_into_sweep_order(&self.config.conditions, &mut self.runs);
             self.index_conditions();

@@ -103,3 +103,49 @@ fn stored_large_conditions_open_with_a_quick_summary_then_the_full_one() {
     assert!(session.summaries[1].std_ci95_low.is_some());
     assert!(session.summaries[1].noise_std.is_some());
 }
+
+/// While a sweep runs, a frame summarises small conditions only until its budget is spent
+/// (at least one, in turn), so eight conditions of a few hundred runs no longer cost every
+/// frame eight bootstraps; at the sweep's end all are summarised, equal to the batch.
+#[test]
+fn small_summaries_take_turns_within_a_frame_budget_while_a_sweep_runs() {
+    let mut config = crate::engine::presets::default_config();
+    let names = ["all-fixed", "only-init", "only-shuffle", "only-dropout"];
+    config.conditions = names.iter().map(|n| n.parse().unwrap()).collect();
+    config.repeats = 300;
+    let mut session = Session::new(config.clone(), 1, Vec::new());
+    let before = session.summaries.clone();
+    // A zero budget: one condition a call.
+    let events: Vec<SweepEvent> = (0..300)
+        .flat_map(|i| names.map(|c| SweepEvent::RunFinished(Box::new(record(c, i)))))
+        .collect();
+    for event in events {
+        match event {
+            SweepEvent::RunFinished(run) => {
+                let slot = session.condition_slot[&run.condition];
+                session.by_condition[slot].push(session.runs.len());
+                session.stale.insert(run.condition);
+                session.runs.push(*run);
+            }
+            _ => unreachable!(),
+        }
+    }
+    let changed = |session: &Session| {
+        session
+            .summaries
+            .iter()
+            .zip(&before)
+            .filter(|(now, then)| now != then)
+            .count()
+    };
+    session.refresh_summaries(0, Some(Duration::ZERO));
+    assert_eq!(changed(&session), 1, "one condition within a spent budget");
+    session.refresh_summaries(0, Some(Duration::ZERO));
+    assert_eq!(changed(&session), 2, "the next one takes its turn");
+    session.refresh_summaries(0, None);
+    assert!(session.is_current());
+    assert_eq!(
+        session.summaries,
+        summarize_conditions(&config.conditions, &session.runs)
+    );
+}
