@@ -325,6 +325,33 @@ fn bench_prints_its_figures_as_json() {
 fn compare_prints_the_documented_json_and_names_unknown_conditions() {
     let dir = temp_dir("compare");
     let (a, b) = (dir.join("a.json"), dir.join("b.json"));
+    // `run` of one experiment file with one seed, into `out`.
+    let run = |config: &std::path::Path, seed: &str, out: &std::path::Path| {
+        let status = binary()
+            .args(["run", "--quiet", "--seed", seed, "--config"])
+            .arg(config)
+            .arg("--out")
+            .arg(out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    // `compare --json` of all-free in `a` against all-free in `b_file`.
+    let compare_all_free = |a: &std::path::Path, b_file: &std::path::Path| {
+        let output = binary()
+            .arg("compare")
+            .arg(a)
+            .args(["--a", "all-free", "--b", "all-free", "--json", "--b-file"])
+            .arg(b_file)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
     for (out, dropout) in [(&a, "0.0"), (&b, "0.3")] {
         let mut config = circles_json();
         config["model"]["dropout"] = dropout.parse::<f64>().unwrap().into();
@@ -336,28 +363,9 @@ fn compare_prints_the_documented_json_and_names_unknown_conditions() {
             "config-b.json"
         });
         std::fs::write(&path, config.to_string()).unwrap();
-        let status = binary()
-            .args(["run", "--quiet", "--seed", "8", "--config"])
-            .arg(&path)
-            .arg("--out")
-            .arg(out)
-            .status()
-            .unwrap();
-        assert!(status.success());
+        run(&path, "8", out);
     }
-    let output = binary()
-        .arg("compare")
-        .arg(&a)
-        .args(["--a", "all-free", "--b", "all-free", "--json", "--b-file"])
-        .arg(&b)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let c: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let c = compare_all_free(&a, &b);
     for key in [
         "mean_diff",
         "ci_low",
@@ -387,22 +395,8 @@ fn compare_prints_the_documented_json_and_names_unknown_conditions() {
     // The same settings under another master seed are one setting, not a competitor: its
     // runs are read as a spread against A's, with no winner named.
     let a_again = dir.join("a-seed-9.json");
-    let status = binary()
-        .args(["run", "--quiet", "--seed", "9", "--config"])
-        .arg(dir.join("config-a.json"))
-        .arg("--out")
-        .arg(&a_again)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = binary()
-        .arg("compare")
-        .arg(&a)
-        .args(["--a", "all-free", "--b", "all-free", "--json", "--b-file"])
-        .arg(&a_again)
-        .output()
-        .unwrap();
-    let c: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    run(&dir.join("config-a.json"), "9", &a_again);
+    let c = compare_all_free(&a, &a_again);
     assert_eq!(c["question"], "spread", "{c}");
     let verdict = c["verdict"].as_str().unwrap();
     assert!(

@@ -99,51 +99,62 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
     } else {
         ui.available_height()
     };
-    Plot::new("sources")
+    let y_label = format!("std of {}", metric_label(&metric));
+    bar_panel("sources", names.clone(), y_label, spread_height, capturing).show(ui, |plot| {
+        // Bars take their condition's colour; the legend's neutral markers say which kind
+        // of bar is which, not which condition.
+        plot.bar_chart(
+            BarChart::new("dark: the model's own spread", parts.real).color(Color32::from_gray(60)),
+        );
+        plot.bar_chart(
+            BarChart::new("pale: test-set noise", parts.noise).color(Color32::from_gray(200)),
+        );
+        plot.bar_chart(
+            BarChart::new("outline: cannot be split (split or data free)", parts.whole)
+                .color(Color32::from_gray(120)),
+        );
+        for segment in parts.whiskers {
+            plot.line(
+                Line::new("", segment.to_vec())
+                    .color(Color32::BLACK)
+                    .width(1.5),
+            );
+        }
+        if !parts.fresh.is_empty() {
+            plot.points(
+                Points::new("diamond: spread on fresh data", parts.fresh)
+                    .shape(MarkerShape::Diamond)
+                    .radius(6.0)
+                    .color(Color32::BLACK),
+            );
+        }
+    });
+    if churn_panel {
+        churn_plot(ui, session, &rows, names, parts.churn, capturing);
+    }
+}
+
+/// A panel of one bar a condition (`names` along x, their x axes linked) from 0 up.
+fn bar_panel(
+    id: &str,
+    names: Vec<String>,
+    y_label: String,
+    height: f32,
+    capturing: bool,
+) -> Plot<'static> {
+    let right = names.len() as f64 - 0.4;
+    Plot::new(id)
         .legend(Legend::default())
-        .x_axis_formatter(category_axis(names.clone()))
-        .y_axis_label(format!("std of {}", metric_label(&metric)))
+        .x_axis_formatter(category_axis(names))
+        .y_axis_label(y_label)
         .include_y(0.0)
         .include_x(-0.6)
-        .include_x(rows.len() as f64 - 0.4)
-        .height(spread_height)
+        .include_x(right)
+        .height(height)
         .link_axis(egui::Id::unique("sources-x"), [true, false])
         .show_x(!capturing)
         .show_y(!capturing)
         .allow_scroll(false)
-        .show(ui, |plot| {
-            // Bars take their condition's colour; the legend's neutral markers say which kind
-            // of bar is which, not which condition.
-            plot.bar_chart(
-                BarChart::new("dark: the model's own spread", parts.real)
-                    .color(Color32::from_gray(60)),
-            );
-            plot.bar_chart(
-                BarChart::new("pale: test-set noise", parts.noise).color(Color32::from_gray(200)),
-            );
-            plot.bar_chart(
-                BarChart::new("outline: cannot be split (split or data free)", parts.whole)
-                    .color(Color32::from_gray(120)),
-            );
-            for segment in parts.whiskers {
-                plot.line(
-                    Line::new("", segment.to_vec())
-                        .color(Color32::BLACK)
-                        .width(1.5),
-                );
-            }
-            if !parts.fresh.is_empty() {
-                plot.points(
-                    Points::new("diamond: spread on fresh data", parts.fresh)
-                        .shape(MarkerShape::Diamond)
-                        .radius(6.0)
-                        .color(Color32::BLACK),
-                );
-            }
-        });
-    if churn_panel {
-        churn_plot(ui, session, &rows, names, parts.churn, capturing);
-    }
 }
 
 /// Churn, the share of test points two runs classify differently, on its own axis, and why a
@@ -179,27 +190,17 @@ fn churn_plot(
         note.push_str(&format!("No churn for {}: {why}. ", alike.join(", ")));
     }
     let note_height = if note.is_empty() { 0.0 } else { 24.0 };
-    Plot::new("sources-churn")
-        .legend(Legend::default())
-        .x_axis_formatter(category_axis(names))
-        .y_axis_label("churn (share of test points)")
-        .include_y(0.0)
-        .include_x(-0.6)
-        .include_x(rows.len() as f64 - 0.4)
-        .height((ui.available_height() - note_height).max(90.0))
-        .link_axis(egui::Id::unique("sources-x"), [true, false])
-        .show_x(!capturing)
-        .show_y(!capturing)
-        .allow_scroll(false)
-        .show(ui, |plot| {
-            plot.bar_chart(
-                BarChart::new(
-                    "churn: share of test points two runs classify differently",
-                    churn,
-                )
-                .color(CHURN_GREY),
-            );
-        });
+    let height = (ui.available_height() - note_height).max(90.0);
+    let y_label = "churn (share of test points)".to_string();
+    bar_panel("sources-churn", names, y_label, height, capturing).show(ui, |plot| {
+        plot.bar_chart(
+            BarChart::new(
+                "churn: share of test points two runs classify differently",
+                churn,
+            )
+            .color(CHURN_GREY),
+        );
+    });
     if !note.is_empty() {
         ui.add(egui::Label::new(RichText::new(note.trim_end()).weak()).wrap());
     }
