@@ -200,6 +200,31 @@ fn each_run_receives_its_seeds_threads_gpu_switches_and_extra_environment() {
     );
 }
 
+/// A command's `fresh_value` is its own held-out data: the table's legend and reading do not
+/// call it the built-in generator's 20,000 points.
+#[test]
+fn a_commands_fresh_scores_are_named_as_its_own() {
+    let dir = common::temp_dir("command-fresh");
+    let script = repo("tests/fixtures/command/bad.py");
+    let line = format!("python3 {} fresh", script.display());
+    let out = dir.join("fresh.json");
+    let output = run_command(
+        &line,
+        &dir,
+        &out,
+        &["--conditions", "all-fixed,only-init", "--repeats", "3"],
+    );
+    let all = text(&output);
+    assert!(output.status.success(), "{all}");
+    assert!(
+        all.contains(
+            "fresh: std of the same runs scored on the command's fresh data (fresh_value)"
+        ),
+        "{all}"
+    );
+    assert!(!all.contains("20000"), "{all}");
+}
+
 /// One bad run at a time, each with the field or status named; nothing is counted from it.
 #[test]
 fn a_run_that_fails_or_reports_nonsense_is_failed_and_named() {

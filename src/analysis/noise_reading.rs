@@ -4,7 +4,6 @@
 
 use super::summary::{ConditionSummary, format_value};
 use super::test_noise::{DifferenceNoise, difference_noise};
-use crate::engine::data::fresh::FRESH_POINTS;
 use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
 
@@ -20,11 +19,13 @@ pub fn format_spread(value: f64, metric: &Metric) -> String {
 /// The condition with the largest spread whose noise could be separated, read in plain words,
 /// e.g. "Of only-init's 0.86 pp spread on 90 test points, about 90% is what 90 coin flips
 /// produce; on 20000 fresh points it moves 0.30 pp." `drawn_data`: the data set comes from a
-/// generator, so more samples mean more test points.
+/// generator, so more samples mean more test points. `fresh_points`: what the fresh scores
+/// were measured on, in words (`fresh::fresh_points_words`).
 pub fn noise_reading(
     summaries: &[ConditionSummary],
     metric: &Metric,
     drawn_data: bool,
+    fresh_points: &str,
 ) -> Option<String> {
     let worst = summaries
         .iter()
@@ -44,7 +45,7 @@ pub fn noise_reading(
     );
     match (worst.fresh_std, worst.true_std, worst.true_std_upper) {
         (Some(fresh), _, _) => text.push_str(&format!(
-            "; on {FRESH_POINTS} fresh points it moves {}.",
+            "; on {fresh_points} it moves {}.",
             format_spread(fresh, metric)
         )),
         (None, Some(true_std), Some(upper)) => text.push_str(&format!(
@@ -159,7 +160,8 @@ mod tests {
                 Some(0.002),
             ),
         ];
-        let text = noise_reading(&summaries, &Metric::Accuracy, true).unwrap();
+        let text =
+            noise_reading(&summaries, &Metric::Accuracy, true, "20000 fresh points").unwrap();
         assert!(text.starts_with("Of only-init's 1.00 pp spread on 90 test points, about 90% is what 90 coin flips produce; on 20000 fresh points it moves 0.30 pp."), "{text}");
         assert!(text.contains("draw more samples"), "{text}");
     }
@@ -167,7 +169,8 @@ mod tests {
     #[test]
     fn without_fresh_data_the_estimate_and_its_bound_are_read() {
         let summaries = [summary("only-init", &[0.84, 0.86, 0.85], Some(0.3), None)];
-        let text = noise_reading(&summaries, &Metric::Accuracy, false).unwrap();
+        let text =
+            noise_reading(&summaries, &Metric::Accuracy, false, "20000 fresh points").unwrap();
         assert!(
             text.ends_with("the model itself moves about 0.30 pp (at most 0.60 pp)."),
             "{text}"
@@ -177,6 +180,9 @@ mod tests {
     #[test]
     fn nothing_to_read_without_an_estimate() {
         let summaries = [summary("only-split", &[0.8, 0.9, 0.85], None, None)];
-        assert_eq!(noise_reading(&summaries, &Metric::Accuracy, true), None);
+        assert_eq!(
+            noise_reading(&summaries, &Metric::Accuracy, true, "20000 fresh points"),
+            None
+        );
     }
 }

@@ -64,10 +64,7 @@ pub(super) fn merge_command(args: MergeArgs) -> Result<(), Failure> {
             ),
         });
     }
-    print!(
-        "{}",
-        summary_table(&merged.results.metric(), &merged.results.summary)
-    );
+    print!("{}", summary_table(&merged.results));
     keep_in_store(&args.store, &merged);
     write_results(&merged.results, &outputs, "merged: ")
 }

@@ -15,6 +15,7 @@ use super::shard_source::resolve_shard;
 use crate::analysis::noise_reading::noise_reading;
 use crate::analysis::summary::{ConditionSummary, format_value};
 use crate::engine::config::ExperimentConfig;
+use crate::engine::data::fresh::fresh_points_words;
 use crate::engine::files::{MAX_RESULTS_BYTES, escape};
 use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
@@ -64,7 +65,9 @@ pub struct RunArgs {
 
 /// The per-condition table printed by `run`, with the test-set noise columns (docs/test-set-noise.md) and a
 /// legend for them when any condition has them.
-pub fn summary_table(metric: &Metric, summaries: &[ConditionSummary]) -> String {
+pub fn summary_table(results: &ResultsFile) -> String {
+    let (metric, summaries) = (&results.metric(), &results.summary[..]);
+    let command = results.config.command.is_some();
     let names: Vec<String> = summaries.iter().map(|s| s.condition.to_string()).collect();
     let width = names.iter().map(String::len).max().unwrap_or(9).max(9);
     let mut out = format!(
@@ -100,25 +103,34 @@ pub fn summary_table(metric: &Metric, summaries: &[ConditionSummary]) -> String 
             notes.join(", ")
         ));
     }
-    out.push_str(&noise_legend(metric, summaries));
+    out.push_str(&noise_legend(metric, summaries, command));
     out
 }
 
 /// What the noise columns mean, and — where most of a spread is noise — what would shrink it.
-fn noise_legend(metric: &Metric, summaries: &[ConditionSummary]) -> String {
+fn noise_legend(metric: &Metric, summaries: &[ConditionSummary], command: bool) -> String {
+    // The fresh column is explained wherever it has figures, with or without test points.
+    let fresh = if summaries.iter().any(|s| s.fresh_std.is_some()) {
+        let scored_on = if command {
+            fresh_points_words(true)
+        } else {
+            format!(
+                "{} from the data set's generator",
+                fresh_points_words(false)
+            )
+        };
+        format!("fresh: std of the same runs scored on {scored_on}\n")
+    } else {
+        String::new()
+    };
     let Some(points) = summaries.iter().find_map(|s| s.test_points) else {
-        return String::new();
+        return fresh;
     };
     let mut legend = format!(
         "noise: the share of std² that {points} test points' independent coin flips produce; \
          true std: the model's own spread once that is taken out, ≤ the upper end of its 95% interval\n"
     );
-    if summaries.iter().any(|s| s.fresh_std.is_some()) {
-        legend.push_str(&format!(
-            "fresh: std of the same runs scored on {} fresh points from the data set's generator\n",
-            crate::engine::data::fresh::FRESH_POINTS
-        ));
-    }
+    legend.push_str(&fresh);
     // One line per reason, naming every condition it applies to.
     let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
     for s in summaries.iter().filter(|s| s.n > 0) {
@@ -135,8 +147,8 @@ fn noise_legend(metric: &Metric, summaries: &[ConditionSummary]) -> String {
             names.join(", ")
         ));
     }
-    let drawn = summaries.iter().any(|s| s.fresh_std.is_some());
-    if let Some(reading) = noise_reading(summaries, metric, drawn) {
+    let drawn = !command && summaries.iter().any(|s| s.fresh_std.is_some());
+    if let Some(reading) = noise_reading(summaries, metric, drawn, &fresh_points_words(command)) {
         legend.push_str(&reading);
         legend.push('\n');
     }
@@ -340,7 +352,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     sort_into_sweep_order(&config.conditions, &mut runs);
     let mut results = ResultsFile::new(config, master_seed, origin, runs, outcome.cancelled);
     results.shard = shard;
-    print!("{}", summary_table(&results.metric(), &results.summary));
+    print!("{}", summary_table(&results));
     print!("{}", super::command::report(&results));
     keeper.report_lost();
     println!(

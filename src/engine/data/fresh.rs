@@ -17,6 +17,17 @@ use crate::engine::seeds::SourceRng;
 /// the built-in sets, a few percent of the spreads it is there to measure.
 pub const FRESH_POINTS: usize = 20_000;
 
+/// How the fresh scores are named where they are shown: the built-in generator's sample of
+/// [`FRESH_POINTS`], or, for a command, whatever it reports as `fresh_value` (its own larger
+/// held-out pool, of a size seedscope does not know).
+pub fn fresh_points_words(command: bool) -> String {
+    if command {
+        "the command's fresh data (fresh_value)".to_string()
+    } else {
+        format!("{FRESH_POINTS} fresh points")
+    }
+}
+
 /// The data sets a fresh sample exists for: the drawn classification sets, whose generator
 /// describes a whole distribution. Fixed tables and CSV files have no generator; the
 /// sequence's inputs are a fixed grid and the random regression's targets are unrelated to
@@ -56,6 +67,12 @@ pub fn fresh_sample(config: &DataConfig, seed: u64) -> Option<Dataset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_commands_fresh_scores_are_not_given_the_generators_size() {
+        assert_eq!(fresh_points_words(false), "20000 fresh points");
+        assert!(!fresh_points_words(true).contains("20000"));
+    }
 
     fn circles() -> DataConfig {
         DataConfig {

@@ -6,7 +6,7 @@ use egui_plot::{BoxElem, BoxPlot, BoxSpread, Line, MarkerShape, Plot, PlotPoint,
 
 use super::{category_axis, metric_label};
 use crate::analysis::sample::{self, mean_ci95};
-use crate::engine::data::fresh::FRESH_POINTS;
+use crate::engine::data::fresh::{FRESH_POINTS, fresh_points_words};
 use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
 use crate::gui::palette::condition_color;
@@ -46,6 +46,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     let names: Vec<String> = conditions.iter().map(|c| c.to_string()).collect();
 
     let has_fresh = session.runs.iter().any(|r| r.fresh_metric.is_some());
+    let command = session.config.command.is_some();
     let score = if has_fresh && settings.fresh_distributions {
         Score::Fresh
     } else {
@@ -55,7 +56,15 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         RichText::new(format!(
             "{} per condition — {}, {} runs each, master seed {}",
             if score == Score::Fresh {
-                format!("accuracy on {FRESH_POINTS} fresh points")
+                format!(
+                    "{} on {}",
+                    if command {
+                        metric_label(&metric)
+                    } else {
+                        "accuracy".into()
+                    },
+                    fresh_points_words(command)
+                )
             } else {
                 metric_label(&metric)
             },
@@ -291,16 +300,24 @@ fn score_toggle(ui: &mut egui::Ui, session: &Session, settings: &mut Settings) {
         .on_hover_text(
             "What a user of this experiment would report: accuracy on its held-out test points.",
         );
-        ui.selectable_value(
-            &mut settings.fresh_distributions,
-            true,
-            format!("fresh data ({FRESH_POINTS} points)"),
-        )
-        .on_hover_text(
-            "The same trained runs scored on a large fresh sample from the data set's generator: \
-             their true accuracy, almost without test-set noise. The columns narrow by as much as \
-             the test set's coin flips had widened them.",
-        );
+        let command = session.config.command.is_some();
+        let (label, meaning) = if command {
+            (
+                "fresh data (the command's fresh_value)".to_string(),
+                "The same runs as the command scored them on its own larger held-out data \
+                 (`fresh_value` in its result): closer to their true performance, with less \
+                 test-set noise.",
+            )
+        } else {
+            (
+                format!("fresh data ({FRESH_POINTS} points)"),
+                "The same trained runs scored on a large fresh sample from the data set's \
+                 generator: their true accuracy, almost without test-set noise. The columns \
+                 narrow by as much as the test set's coin flips had widened them.",
+            )
+        };
+        ui.selectable_value(&mut settings.fresh_distributions, true, label)
+            .on_hover_text(meaning);
     });
 }
 

@@ -9,6 +9,7 @@ use super::{category_axis, metric_label};
 use crate::analysis::agreement::{matched_by_position, why_no_churn};
 use crate::analysis::noise_reading::noise_reading;
 use crate::analysis::summary::ConditionSummary;
+use crate::engine::data::fresh::fresh_points_words;
 use crate::gui::palette::condition_color_by_name;
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
@@ -73,7 +74,8 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
         diagnosis(ui, session);
     }
     let drawn = session.config.command.is_none() && !session.config.data.kind.is_table();
-    if let Some(reading) = noise_reading(&session.summaries, &metric, drawn) {
+    let fresh_points = fresh_points_words(session.config.command.is_some());
+    if let Some(reading) = noise_reading(&session.summaries, &metric, drawn, &fresh_points) {
         ui.label(RichText::new(reading).size(15.0))
             .on_hover_text(NOISE_TERMS);
     }
