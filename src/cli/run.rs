@@ -280,8 +280,13 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         Some(part) => part.pairs.clone(),
         None => sweep_pairs(&config),
     };
-    // Before the store is touched: at most every run of the file is trained.
-    let estimate = check_size(&config, pairs.len(), pairs.len(), workers)?;
+    // Before the store is touched: at most every run of the file is trained. A command's
+    // records are what it reports and its memory is its own processes': the built-in model's
+    // shape says nothing of them, so nothing is estimated or refused on it.
+    let estimate = match config.command {
+        None => Some(check_size(&config, pairs.len(), pairs.len(), workers)?),
+        Some(_) => None,
+    };
     let mut keeper = Keeper::open(&args.store, &config, master_seed)?;
     let stored = keeper.stored(&pairs);
     let mut spec = SweepSpec::new(config.clone(), master_seed, workers);
@@ -304,7 +309,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             store.display()
         );
     }
-    if !args.quiet && config.command.is_some() {
+    if let (false, None) = (args.quiet, &estimate) {
         // A command's record size and memory are the command's own: no estimate to give.
         eprintln!(
             "{}: {} conditions × {} runs, {total} to run, {workers} at a time",
@@ -312,7 +317,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             config.conditions.len(),
             config.repeats,
         );
-    } else if !args.quiet {
+    } else if let (false, Some(estimate)) = (args.quiet, &estimate) {
         eprintln!(
             "{}: {} conditions × {} runs, {total} to train on {workers} workers; results file \
              ≈ {}, memory ≈ {}",
