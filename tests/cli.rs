@@ -392,6 +392,26 @@ fn compare_prints_the_documented_json_and_names_unknown_conditions() {
         c["verdict"]
     );
     assert!(c["std_ratio"].as_f64().is_some_and(|r| r > 0.0), "{c}");
+    // Same master seed and condition: run i of each drew the same seeds, so the two settings
+    // are also compared pair by pair.
+    let paired = &c["paired"];
+    assert_eq!(paired["pairs"], 10, "{c}");
+    assert!(
+        paired["ci_low"].as_f64() <= paired["mean_diff"].as_f64()
+            && paired["mean_diff"].as_f64() <= paired["ci_high"].as_f64(),
+        "{paired}"
+    );
+    assert!(
+        paired["verdict"]
+            .as_str()
+            .unwrap()
+            .contains("under the same seeds"),
+        "{paired}"
+    );
+    // Another master seed: no run drew the same seeds, and nothing is paired.
+    let b_other_seed = dir.join("b-seed-9.json");
+    run(&dir.join("config-b.json"), "9", &b_other_seed);
+    assert!(compare_all_free(&a, &b_other_seed)["paired"].is_null());
     // The same settings under another master seed are one setting, not a competitor: its
     // runs are read as a spread against A's, with no winner named.
     let a_again = dir.join("a-seed-9.json");

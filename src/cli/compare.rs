@@ -9,6 +9,7 @@ use super::common::{Failure, bad_input, condition_runs, shared_test_set_noise};
 use super::luck::luck_lines;
 use crate::analysis::compare::{Comparison, Question};
 use crate::analysis::noise_reading::difference_noise_line;
+use crate::analysis::paired::{PairedComparison, pair_by_seeds, paired};
 use crate::analysis::reading::{PairReading, Side, read_pair};
 use crate::analysis::summary::{finished_outcomes, metric_of};
 use crate::engine::metric::Metric;
@@ -115,6 +116,10 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
     // Too few runs to compare is bad input (exit 2), as for `luck`.
     .map_err(|message| bad_input(format!("{}: {message}", args.results.display())))?;
     let noise = shared_test_set_noise((&results_a, &runs_a), (&results_b, &runs_b), &metric);
+    let paired = match (&reading, question) {
+        (PairReading::Difference(c), Question::Better) => common_seeds(c, &runs_a, &runs_b),
+        _ => None,
+    };
     if args.json {
         // The reading's own keys, plus `test_set_noise` (null where the sides were not
         // scored on the same points).
@@ -124,6 +129,14 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
                 "test_set_noise".into(),
                 serde_json::to_value(&noise).expect("serialises"),
             );
+            if question == Question::Better {
+                // Two settings: their runs compared pair by pair where they drew the same
+                // seeds (null where none did).
+                map.insert(
+                    "paired".into(),
+                    serde_json::to_value(&paired).expect("serialises"),
+                );
+            }
         }
         println!(
             "{}",
@@ -132,7 +145,12 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
         return Ok(());
     }
     match &reading {
-        PairReading::Difference(c) => print_difference(c, &metric),
+        PairReading::Difference(c) => {
+            print_difference(c, &metric);
+            if let Some(p) = &paired {
+                print_paired(p);
+            }
+        }
         PairReading::SeedLuck(luck) => {
             // The master seed is the fixed side's: its file's.
             let seed = if luck.fixed_side == "a" || args.b_file.is_none() {
@@ -160,6 +178,44 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
         println!("{}", difference_noise_line(noise, &metric));
     }
     Ok(())
+}
+
+/// Two settings' runs paired where run i of each drew the same seeds for every source (the
+/// same master seed and condition): the difference each pair shows is the setting's alone.
+fn common_seeds(
+    c: &Comparison,
+    runs_a: &[&RunRecord],
+    runs_b: &[&RunRecord],
+) -> Option<PairedComparison> {
+    let (a, b) = pair_by_seeds(seeded_outcomes(runs_a), seeded_outcomes(runs_b))?;
+    paired(
+        &c.a,
+        &a,
+        &c.b,
+        &b,
+        c.higher_is_better,
+        (c.ci_high - c.ci_low) / 2.0,
+    )
+}
+
+/// (run index, seeds, final metric) of each finished run.
+fn seeded_outcomes<'a>(
+    runs: &[&'a RunRecord],
+) -> Vec<(usize, &'a std::collections::BTreeMap<String, u64>, f64)> {
+    runs.iter()
+        .filter(|r| r.error.is_none())
+        .filter_map(|r| Some((r.run_index, &r.seeds, r.final_test_metric?)))
+        .collect()
+}
+
+/// The paired reading, after the unpaired one.
+fn print_paired(p: &PairedComparison) {
+    println!(
+        "paired by common seeds ({} pairs of runs that drew the same seeds): mean(A − B) = {:+.4}, \
+         95% CI [{:+.4}, {:+.4}], p = {:.3e}",
+        p.pairs, p.mean_diff, p.ci_low, p.ci_high, p.p
+    );
+    println!("paired verdict: {}", p.verdict);
 }
 
 /// Two spreads compared: the figures (levels, then spreads), then the verdict.
