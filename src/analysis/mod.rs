@@ -2,7 +2,7 @@
 //!
 //! [`sample`] holds the statistical primitives everything else uses (mean, std, quantiles,
 //! t intervals, bootstrap); [`summary`] condenses one condition's runs; [`compare`] asks
-//! whether two sets of runs differ; [`agreement`] measures where runs disagree (churn, the
+//! whether two sets of runs differ (and [`paired`], pair by pair, when they drew the same seeds); [`agreement`] measures where runs disagree (churn, the
 //! decision map); [`luck`] reads a fixed-seed result against free runs (percentile,
 //! expected best of k seeds); [`reading`] picks the honest question for a pair (a
 //! difference of spreads, seed luck, or a fixed difference); [`runs_needed`] says how many repeats a precise mean or a
