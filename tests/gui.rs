@@ -172,7 +172,7 @@ fn unsplittable_bars_and_churn_are_told_apart() {
     harness.get_by_label("Which sources matter").click();
     harness.run_ok();
     harness.get_by_label("outline: cannot be split (split or data free)");
-    harness.get_by_label("churn: share of test points two runs classify differently");
+    harness.get_by_label("Churn: the share of test points two runs classify differently");
     let note = format!("{:?}", harness.get_by_label_contains("No churn for"));
     assert!(
         note.contains("all-free")

@@ -102,7 +102,8 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
         ui.available_height()
     };
     let y_label = format!("std of {}", metric_label(&metric));
-    bar_panel("sources", names.clone(), y_label, spread_height, capturing).show(ui, |plot| {
+    let spread_panel = bar_panel("sources", names.clone(), y_label, spread_height, capturing);
+    spread_panel.legend(Legend::default()).show(ui, |plot| {
         // Bars take their condition's colour; the legend's neutral markers say which kind
         // of bar is which, not which condition.
         plot.bar_chart(
@@ -146,7 +147,6 @@ fn bar_panel(
 ) -> Plot<'static> {
     let right = names.len() as f64 - 0.4;
     Plot::new(id)
-        .legend(Legend::default())
         .x_axis_formatter(category_axis(names))
         .y_axis_label(y_label)
         .include_y(0.0)
@@ -191,22 +191,28 @@ fn churn_plot(
             .collect();
         note.push_str(&format!("No churn for {}: {why}. ", alike.join(", ")));
     }
-    let note_height = if note.is_empty() { 0.0 } else { 24.0 };
-    let height = (ui.available_height() - note_height).max(90.0);
-    let y_label = "churn (share of test points)".to_string();
-    bar_panel("sources-churn", names, y_label, height, capturing).show(ui, |plot| {
-        plot.bar_chart(
-            BarChart::new(
-                "churn: share of test points two runs classify differently",
-                churn,
-            )
-            .color(CHURN_GREY),
-        );
-    });
+    // The note is laid out first, at the bottom, sized to however many lines it wraps to;
+    // the panel takes what is left.
     if !note.is_empty() {
-        ui.add(egui::Label::new(RichText::new(note.trim_end()).weak()).wrap());
+        egui::Panel::bottom("sources-churn-note")
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                ui.add(egui::Label::new(RichText::new(note.trim_end()).weak()).wrap());
+            });
     }
+    // Said above the panel rather than in a legend, which would cover the bars.
+    ui.label(
+        RichText::new("Churn: the share of test points two runs classify differently").strong(),
+    );
+    let height = ui.available_height().max(90.0);
+    let y_label = "churn".to_string();
+    bar_panel("sources-churn", names, y_label, height, capturing).show(ui, |plot| {
+        plot.bar_chart(BarChart::new(CHURN_BARS, churn).color(CHURN_GREY));
+    });
 }
+
+/// The churn bars' name (on hover); the panel's heading says what they are.
+const CHURN_BARS: &str = "churn";
 
 /// Churn is another quantity, not a part of the spread: one neutral grey for every condition
 /// keeps it from reading as the pale (test-set noise) part of a bar.
