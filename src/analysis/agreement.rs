@@ -12,12 +12,16 @@ use crate::engine::seeds::{Condition, Source};
 /// so no point is classified by two runs. With the split free, runs that name their test rows
 /// (`test_indices`: every built-in run, a command that reports `test_ids`) are matched on the
 /// rows they share; runs matched only by position (no row ids) would pair different points.
-pub fn why_no_churn(condition: &Condition, matched_by_position: bool) -> Option<&'static str> {
+/// `matched_by_position` is asked only when the split is free (it scans the runs).
+pub fn why_no_churn(
+    condition: &Condition,
+    matched_by_position: impl FnOnce() -> bool,
+) -> Option<&'static str> {
     if condition.is_free(Source::Data) {
         Some(
             "the data source is free: every run draws its own points, so no point is classified by two runs",
         )
-    } else if condition.is_free(Source::Split) && matched_by_position {
+    } else if condition.is_free(Source::Split) && matched_by_position() {
         Some(
             "the split is free and the runs name no test rows (test_ids), so no point can be matched between runs",
         )
@@ -27,8 +31,8 @@ pub fn why_no_churn(condition: &Condition, matched_by_position: bool) -> Option<
 }
 
 /// Whether runs are matched point by point by position, having recorded no row ids.
-pub fn matched_by_position(runs: &[&RunRecord]) -> bool {
-    runs.iter()
+pub fn matched_by_position<'a>(runs: impl IntoIterator<Item = &'a RunRecord>) -> bool {
+    runs.into_iter()
         .any(|r| r.test_indices.is_empty() && !r.test_predictions.is_empty())
 }
 
@@ -281,11 +285,11 @@ mod why_no_churn_tests {
     fn churn_needs_points_two_runs_both_classified() {
         let condition = |name: &str| name.parse::<Condition>().unwrap();
         // Data free: never; split free: only when rows are named; otherwise always.
-        assert!(why_no_churn(&condition("only-data"), false).is_some());
-        assert!(why_no_churn(&condition("all-free"), false).is_some());
-        assert!(why_no_churn(&condition("only-split"), false).is_none());
-        assert!(why_no_churn(&condition("only-split"), true).is_some());
-        assert!(why_no_churn(&condition("only-init"), true).is_none());
-        assert!(why_no_churn(&condition("all-fixed"), true).is_none());
+        assert!(why_no_churn(&condition("only-data"), || false).is_some());
+        assert!(why_no_churn(&condition("all-free"), || false).is_some());
+        assert!(why_no_churn(&condition("only-split"), || false).is_none());
+        assert!(why_no_churn(&condition("only-split"), || true).is_some());
+        assert!(why_no_churn(&condition("only-init"), || true).is_none());
+        assert!(why_no_churn(&condition("all-fixed"), || true).is_none());
     }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::sample::{bootstrap_ci2, mean, std_dev};
+use super::summary::format_value;
 
 /// What a comparison asks of its two sets of runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,8 +174,8 @@ pub fn spread_verdict(a: &str, b: &str, spreads: &Spreads, means_apart: bool) ->
     };
     let figures = format!(
         "std {} against {}, a ratio of {} [{}, {}]",
-        format_std(spreads.std_a),
-        format_std(spreads.std_b),
+        format_value(Some(spreads.std_a)),
+        format_value(Some(spreads.std_b)),
         ratio(spreads.ratio),
         ratio(spreads.ci_low),
         ratio(spreads.ci_high)
@@ -192,15 +193,6 @@ pub fn spread_verdict(a: &str, b: &str, spreads: &Spreads, means_apart: bool) ->
         "their means agree within run-to-run noise"
     };
     format!("{spread}; {level}")
-}
-
-/// A standard deviation in as many digits as it needs.
-fn format_std(std: f64) -> String {
-    if std != 0.0 && std.abs() < 1e-3 {
-        format!("{std:.2e}")
-    } else {
-        format!("{std:.4}")
-    }
 }
 
 /// Both sides' standard deviations and their ratio with a 95% bootstrap CI.

@@ -36,12 +36,15 @@ pub fn pair_by_seeds<'a, S: PartialEq + 'a>(
     a: impl IntoIterator<Item = (usize, &'a S, f64)>,
     b: impl IntoIterator<Item = (usize, &'a S, f64)>,
 ) -> Option<(Vec<f64>, Vec<f64>)> {
-    let b: Vec<(usize, &S, f64)> = b.into_iter().collect();
+    // By run index: one lookup a run, not a scan of B (12,500 runs a side).
+    let b: std::collections::HashMap<usize, (&S, f64)> = b
+        .into_iter()
+        .map(|(index, seeds, value)| (index, (seeds, value)))
+        .collect();
     let (mut left, mut right) = (Vec::new(), Vec::new());
     for (index, seeds, value) in a {
-        if let Some((_, _, other)) = b
-            .iter()
-            .find(|(i, other_seeds, _)| *i == index && *other_seeds == seeds)
+        if let Some((other_seeds, other)) = b.get(&index)
+            && *other_seeds == seeds
         {
             left.push(value);
             right.push(*other);

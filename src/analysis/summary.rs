@@ -139,7 +139,8 @@ impl Outcomes {
     /// the runs cannot be matched point by point ([`why_no_churn`]).
     pub fn of_runs(runs: &[&RunRecord], condition: &Condition) -> Outcomes {
         let data_free = condition.is_free(Source::Data);
-        let comparable = why_no_churn(condition, matched_by_position(runs)).is_none();
+        let comparable =
+            why_no_churn(condition, || matched_by_position(runs.iter().copied())).is_none();
         let finished: Vec<&&RunRecord> = runs.iter().filter(|r| r.error.is_none()).collect();
         let scored: Vec<&&RunRecord> = runs
             .iter()

@@ -44,8 +44,8 @@ pub struct Session {
     /// and when a large condition's summary was last submitted (see [`LARGE_CONDITION`]).
     stale: HashSet<Condition>,
     summarized_at: Option<Instant>,
-    /// Where the next scan for a large condition to summarise starts (they take turns).
-    next_large: usize,
+    /// Where the next scan for a condition to summarise starts (they take turns).
+    next_turn: usize,
     /// How long gathering the last large condition's outcomes took on the UI thread.
     last_gather: Duration,
     summarizer: Summarizer,
@@ -102,7 +102,7 @@ impl Session {
             epochs_in_progress: HashMap::new(),
             stale: HashSet::new(),
             summarized_at: None,
-            next_large: 0,
+            next_turn: 0,
             last_gather: Duration::ZERO,
             summarizer: Summarizer::default(),
             revision: 0,

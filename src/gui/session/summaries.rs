@@ -51,7 +51,7 @@ impl Session {
     pub(super) fn refresh_summaries(&mut self, mut large_left: usize, budget: Option<Duration>) {
         let count = self.config.conditions.len();
         // Conditions take turns: the scan starts after the last one summarised or submitted.
-        let start = self.next_large;
+        let start = self.next_turn;
         let began = Instant::now();
         let mut summarised = 0;
         for slot in (0..count).map(|k| (k + start) % count.max(1)) {
@@ -65,13 +65,13 @@ impl Session {
                 }
                 self.summaries[slot] = summarize_outcomes(name, &self.outcomes_of_slot(slot));
                 summarised += 1;
-                self.next_large = slot + 1;
+                self.next_turn = slot + 1;
             } else {
                 if large_left == 0 {
                     continue;
                 }
                 large_left -= 1;
-                self.next_large = slot + 1;
+                self.next_turn = slot + 1;
                 self.summarized_at = Some(Instant::now());
                 let gathering = Instant::now();
                 let outcomes = self.outcomes_of_slot(slot);

@@ -173,9 +173,10 @@ fn churn_plot(
         .iter()
         .filter(|s| s.churn.is_none())
         .filter_map(|s| {
-            let runs: Vec<_> = session.runs_of(&s.condition.to_string()).collect();
-            why_no_churn(&s.condition, matched_by_position(&runs))
-                .map(|why| (s.condition.to_string(), why))
+            why_no_churn(&s.condition, || {
+                matched_by_position(session.runs_of(&s.condition.to_string()))
+            })
+            .map(|why| (s.condition.to_string(), why))
         })
         .collect();
     // Conditions with the same reason share one sentence.
