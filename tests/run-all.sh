@@ -17,8 +17,8 @@ if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1
 fi
 if ! python3 -c "import torch, sklearn, numpy" 2>/dev/null; then
   echo "installing PyTorch, scikit-learn and NumPy for the framework examples (pip)"
-  python3 -m pip install --quiet torch scikit-learn numpy 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages torch scikit-learn numpy
+  python3 -m pip install --quiet --no-cache-dir torch scikit-learn numpy 2>/dev/null \
+    || python3 -m pip install --quiet --no-cache-dir --break-system-packages torch scikit-learn numpy
 fi
 
 cargo test
