@@ -9,6 +9,7 @@
 #[cfg(target_arch = "x86_64")]
 use super::isa::{Avx2, Avx512};
 use super::isa::{Isa, Portable, lane_mask};
+use super::slices::{add_all, axpy};
 use super::{lane_loss, tiles};
 use crate::engine::config::Activation;
 use crate::engine::data::Task;
@@ -126,43 +127,6 @@ fn lanes<const L: usize>(values: &[f32]) -> &[Lanes<L>] {
 #[inline(always)]
 fn lanes_mut<const L: usize>(values: &mut [f32]) -> &mut [Lanes<L>] {
     values.as_chunks_mut::<L>().0
-}
-
-/// `acc[j] = a · x[j] + acc[j]` for every `j`, one rounding each: a one-lane pack (a run
-/// alone) vectorised across units instead of lanes, with the same bits as unit by unit.
-#[inline(always)]
-fn axpy<I: Isa>(isa: I, acc: &mut [f32], a: f32, x: &[f32]) {
-    let (wide, narrow) = ([a; 16], [a; 8]);
-    let mut j = 0;
-    while j + 16 <= acc.len() {
-        let (acc16, x16) = (&mut acc[j..j + 16], &x[j..j + 16]);
-        isa.fma::<16>(acc16.try_into().unwrap(), &wide, x16.try_into().unwrap());
-        j += 16;
-    }
-    while j + 8 <= acc.len() {
-        let (acc8, x8) = (&mut acc[j..j + 8], &x[j..j + 8]);
-        isa.fma::<8>(acc8.try_into().unwrap(), &narrow, x8.try_into().unwrap());
-        j += 8;
-    }
-    while j < acc.len() {
-        acc[j] = a.mul_add(x[j], acc[j]);
-        j += 1;
-    }
-}
-
-/// `acc[j] += x[j]` for every `j` (see [`axpy`]).
-#[inline(always)]
-fn add_all<I: Isa>(isa: I, acc: &mut [f32], x: &[f32]) {
-    let mut j = 0;
-    while j + 16 <= acc.len() {
-        let (acc16, x16) = (&mut acc[j..j + 16], &x[j..j + 16]);
-        isa.add::<16>(acc16.try_into().unwrap(), x16.try_into().unwrap());
-        j += 16;
-    }
-    while j < acc.len() {
-        acc[j] += x[j];
-        j += 1;
-    }
 }
 
 /// A row's dropout mask in one hidden layer: each unit's lane bits, and the keep scale.

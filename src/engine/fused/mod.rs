@@ -23,6 +23,7 @@
 pub(crate) mod isa;
 mod kernel;
 mod lane_loss;
+mod slices;
 mod tiles;
 
 pub use kernel::{PackInput, PackMasks, pack_gradient};

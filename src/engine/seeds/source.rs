@@ -23,7 +23,7 @@ pub enum Source {
 }
 
 /// Sources that are seeds (every source but the gpu switch).
-pub(super) const SEEDED: usize = 6;
+pub(super) const SEEDED: usize = Source::ALL.len();
 
 impl Source {
     /// The sources of every run, built-in or a command's: each is a seed.
@@ -36,16 +36,17 @@ impl Source {
         Source::Threads,
     ];
 
-    /// The sources of a command's runs: [`Source::ALL`] and the gpu switch.
-    pub const WITH_GPU: [Source; 7] = [
-        Source::Data,
-        Source::Split,
-        Source::Init,
-        Source::Dropout,
-        Source::Shuffle,
-        Source::Threads,
-        Source::Gpu,
-    ];
+    /// The sources of a command's runs: [`Source::ALL`] and the gpu switch, built from it so
+    /// the two lists cannot disagree.
+    pub const WITH_GPU: [Source; SEEDED + 1] = {
+        let mut with_gpu = [Source::Gpu; SEEDED + 1];
+        let mut i = 0;
+        while i < SEEDED {
+            with_gpu[i] = Source::ALL[i];
+            i += 1;
+        }
+        with_gpu
+    };
 
     pub fn name(self) -> &'static str {
         match self {
@@ -95,7 +96,12 @@ impl Source {
                  use_deterministic_algorithms."
             }
             Source::Gpu => {
-                "GPU kernels (your command's runs only): fixed asks for deterministic kernels                  (SEEDSCOPE_DETERMINISTIC=1, CUBLAS_WORKSPACE_CONFIG=:4096:8, TF_DETERMINISTIC_OPS=1,                  XLA's --xla_gpu_deterministic_ops); free leaves the libraries' defaults (atomics in                  cuDNN's backward passes, TF32). PyTorch: torch.use_deterministic_algorithms;                  TensorFlow: tf.config.experimental.enable_op_determinism. The built-in MLPs train                  on the CPU, where it does not apply."
+                "GPU kernels (your command's runs only): fixed asks for deterministic kernels \
+                 (SEEDSCOPE_DETERMINISTIC=1, CUBLAS_WORKSPACE_CONFIG=:4096:8, TF_DETERMINISTIC_OPS=1, \
+                 XLA's --xla_gpu_deterministic_ops); free leaves the libraries' defaults (atomics in \
+                 cuDNN's backward passes, TF32). PyTorch: torch.use_deterministic_algorithms; \
+                 TensorFlow: tf.config.experimental.enable_op_determinism. The built-in MLPs train \
+                 on the CPU, where it does not apply."
             }
         }
     }
@@ -114,7 +120,48 @@ impl FromStr for Source {
             .into_iter()
             .find(|source| source.name() == s)
             .ok_or_else(|| {
-                format!("unknown source `{s}`; expected one of data, split, init, dropout, shuffle, threads, gpu")
+                let names: Vec<&str> = Source::WITH_GPU
+                    .iter()
+                    .map(|source| source.name())
+                    .collect();
+                format!("unknown source `{s}`; expected one of {}", names.join(", "))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gpu_switch_follows_every_seeded_source() {
+        assert_eq!(&Source::WITH_GPU[..SEEDED], &Source::ALL[..]);
+        assert_eq!(Source::WITH_GPU[SEEDED], Source::Gpu);
+        for (i, source) in Source::WITH_GPU.into_iter().enumerate() {
+            assert_eq!(source.index(), i, "{source} is stored at its index");
+            assert_eq!(source.name().parse::<Source>(), Ok(source));
+        }
+    }
+
+    /// The hover text is one paragraph: a string continued without its `\\` kept the next
+    /// line's indentation, and the gpu hover showed runs of 18 spaces.
+    #[test]
+    fn explanations_are_prose_without_runs_of_spaces() {
+        for source in Source::WITH_GPU {
+            let text = source.explanation();
+            assert!(
+                !text.contains("  ") && !text.contains('\n'),
+                "{source}: {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_known_ones() {
+        let error = "weights".parse::<Source>().unwrap_err();
+        assert_eq!(
+            error,
+            "unknown source `weights`; expected one of data, split, init, dropout, shuffle, threads, gpu"
+        );
     }
 }
