@@ -112,6 +112,17 @@ fn every_view_fits_a_1280_by_800_window() {
     let mut problems = progress_cut_off(&harness);
     step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
     problems.extend(progress_cut_off(&harness));
+    problems.extend(every_view_cut_off(&mut harness));
+    assert!(
+        problems.is_empty(),
+        "cut off at 1280×800:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// Shows each view in turn and lists what any of them draws past the window.
+fn every_view_cut_off(harness: &mut Harness<'_, SeedscopeApp>) -> Vec<String> {
+    let mut problems = Vec::new();
     for view in View::ALL {
         harness.state_mut().settings.view = view;
         // Figures are computed on threads: step until they are drawn.
@@ -121,10 +132,54 @@ fn every_view_fits_a_1280_by_800_window() {
         }
         harness.run_ok();
         let scrolls = matches!(view, View::History | View::Runs);
-        for cut in cut_off(&harness, scrolls) {
+        for cut in cut_off(harness, scrolls) {
             problems.push(format!("{view:?}: {cut}"));
         }
     }
+    problems
+}
+
+/// A command's results carry the table's longest notes ("identical results (no weights hash
+/// reported), 1 failed") and a failed run's message: they too stay inside the window, the
+/// notes' reason and the message on hover.
+#[test]
+fn a_commands_longest_notes_fit_a_1280_by_800_window() {
+    let dir = common::temp_dir("gui-fit-notes");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/command/bad.py");
+    let out = dir.join("results.json");
+    let output = common::command_run(
+        &dir,
+        &format!("python3 {} one_fails", script.display()),
+        &out,
+        &["--conditions", "all-fixed,only-init", "--repeats", "3"],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let app = SeedscopeApp::new(
+        Settings::default(),
+        Box::new(FixedPicker(dir.join("unused.png"))),
+        Box::new(RendererCapture),
+    );
+    let mut harness = harness_sized(app, WIDTH, HEIGHT);
+    harness.run_ok();
+    harness.state_mut().open_dropped(&out);
+    harness.run_ok();
+    assert!(
+        harness
+            .state()
+            .session
+            .as_ref()
+            .is_some_and(|s| s.runs.len() == 6),
+        "the results file opens"
+    );
+    harness.state_mut().settings.view = View::Distributions;
+    harness.run_ok();
+    let notes = "identical results, 1 failed";
+    assert!(
+        harness.query_all_by_label_contains(notes).next().is_some(),
+        "the notes are shown"
+    );
+    let problems = every_view_cut_off(&mut harness);
     assert!(
         problems.is_empty(),
         "cut off at 1280×800:\n{}",

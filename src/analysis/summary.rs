@@ -71,18 +71,41 @@ pub struct ConditionSummary {
 impl ConditionSummary {
     /// "bitwise identical", "2 diverged", "1 failed": what a table shows beside the numbers.
     pub fn notes(&self) -> Vec<String> {
+        self.note_parts()
+            .into_iter()
+            .map(|(note, why)| match why {
+                Some(why) => format!("{note} ({why})"),
+                None => note,
+            })
+            .collect()
+    }
+
+    /// The notes without their reasons, for a table with little room (the app's, which shows
+    /// [`Self::notes`] on hover).
+    pub fn short_notes(&self) -> Vec<String> {
+        self.note_parts()
+            .into_iter()
+            .map(|(note, _)| note)
+            .collect()
+    }
+
+    /// Each note, and why it is worded so where that needs saying.
+    fn note_parts(&self) -> Vec<(String, Option<&'static str>)> {
         let mut notes = Vec::new();
         if self.bitwise_identical {
-            notes.push("bitwise identical".to_string());
+            notes.push(("bitwise identical".to_string(), None));
         }
         if self.identical_results {
-            notes.push("identical results (no weights hash reported)".to_string());
+            notes.push((
+                "identical results".to_string(),
+                Some("no weights hash reported"),
+            ));
         }
         if self.diverged > 0 {
-            notes.push(format!("{} diverged", self.diverged));
+            notes.push((format!("{} diverged", self.diverged), None));
         }
         if self.failed > 0 {
-            notes.push(format!("{} failed", self.failed));
+            notes.push((format!("{} failed", self.failed), None));
         }
         notes
     }

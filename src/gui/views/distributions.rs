@@ -364,8 +364,12 @@ fn summary_table(session: &Session, ui: &mut egui::Ui) {
                         .on_hover_text(s.noise_note.as_deref().unwrap_or("the runs do not spread")),
                 };
                 ui.label(format(s.fresh_std));
-                let notes = s.notes().join(", ");
-                ui.label(&notes);
+                // Short notes keep the table inside the window; the reasons are on hover.
+                let (short, long) = (s.short_notes(), s.notes());
+                let notes = ui.label(short.join(", "));
+                if short != long {
+                    notes.on_hover_text(long.join("\n"));
+                }
                 ui.end_row();
             }
         });

@@ -199,8 +199,10 @@ fn run_row(
     ui.label(format!("{:.0}", run.wall_ms));
     let seeds: Vec<String> = run.seeds.iter().map(|(k, v)| format!("{k}: {v}")).collect();
     ui.label("seeds…").on_hover_text(seeds.join("\n"));
-    let status = if let Some(error) = &run.error {
-        RichText::new(format!("failed: {error}")).color(Color32::RED)
+    // A failure's message (a command's exit status and the end of its stderr) is on hover:
+    // in the cell it pushed the replay column out of the window.
+    let status = if run.error.is_some() {
+        RichText::new("failed").color(Color32::RED)
     } else if run.diverged {
         RichText::new("diverged").color(Color32::from_rgb(0xc0, 0x60, 0x00))
     } else if !run.replayable {
@@ -209,8 +211,8 @@ fn run_row(
         RichText::new("ok")
     };
     let status = ui.label(status);
-    if let Some(reason) = &run.not_replayable_reason {
-        status.on_hover_text(reason);
+    if let Some(why) = run.error.as_ref().or(run.not_replayable_reason.as_ref()) {
+        status.on_hover_text(why);
     }
     match replay {
         Some(ReplayState::Running) => {
