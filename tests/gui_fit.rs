@@ -186,3 +186,44 @@ fn a_commands_longest_notes_fit_a_1280_by_800_window() {
         problems.join("\n")
     );
 }
+
+/// An experiment is named by its data: a CSV file with a long name is named in the plot titles,
+/// the settings panel and History, and stays inside the window in each.
+#[test]
+fn a_csv_with_a_long_name_fits_a_1280_by_800_window() {
+    let dir = common::temp_dir("gui-fit-csv");
+    let csv = dir.join("customer_churn_survey_2026_q3_cleaned_final_version_2.csv");
+    let rows: String = (0..40)
+        .map(|i| format!("{},{},{}\n", i % 7, 40 - i, ["stayed", "left"][i % 2]))
+        .collect();
+    std::fs::write(&csv, format!("tenure,monthly_charges,outcome\n{rows}")).unwrap();
+    let mut config = seedscope::engine::presets::default_config();
+    config.training.epochs = 2;
+    config.repeats = 3;
+    let app = SeedscopeApp::new(
+        Settings::from_config(config, "circles"),
+        Box::new(FixedPicker(dir.join("unused.png"))),
+        Box::new(RendererCapture),
+    )
+    .with_store(Some(RunStore::open(&dir.join("store.sqlite")).unwrap()));
+    let mut harness = harness_sized(app, WIDTH, HEIGHT);
+    harness.run_ok();
+    step_until(&mut harness, "the store", |app| !app.is_reading_store());
+    harness.state_mut().open_csv(&csv);
+    harness.run_ok();
+    assert_eq!(
+        harness.state().settings.config.data.path.as_deref(),
+        Some(csv.as_path())
+    );
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the sweep to start", |app| {
+        app.session.is_some()
+    });
+    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+    let problems = every_view_cut_off(&mut harness);
+    assert!(
+        problems.is_empty(),
+        "cut off at 1280×800:\n{}",
+        problems.join("\n")
+    );
+}

@@ -31,6 +31,10 @@ use crate::records::store::RunStore;
 /// long enough for a drag or a few clicks to finish, short enough to feel live.
 pub const AUTO_RUN_PAUSE: Duration = Duration::from_millis(600);
 
+/// The settings panel's widest (it can be dragged narrower or wider up to this): at the
+/// smallest supported window, 1280 px, the views keep 840 px.
+const SETTINGS_PANEL_MAX_WIDTH: f32 = 440.0;
+
 /// The app: what is on screen and the background work feeding it. Files: this one holds the
 /// state and the frame; `commands.rs` applies intents (sweep, store, History, presets,
 /// replays); `files.rs` picks, opens, saves and drops files. The five public fields are what
@@ -180,6 +184,9 @@ impl SeedscopeApp {
         egui::Panel::left("settings")
             .resizable(true)
             .default_size(330.0)
+            // A long file or class name must not widen the panel and push the views out of the
+            // window: the panel stops here and such text is shortened (whole on hover).
+            .max_size(SETTINGS_PANEL_MAX_WIDTH)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     super::settings_panel::SettingsPanel {

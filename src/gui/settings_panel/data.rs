@@ -71,7 +71,7 @@ fn csv_rows(ui: &mut egui::Ui, data: &mut DataConfig, columns: &[String]) {
         .as_ref()
         .and_then(|p| p.file_name())
         .map_or("?".into(), |n| n.to_string_lossy().into_owned());
-    ui.label(file).on_hover_text(
+    ui.add(egui::Label::new(file).truncate()).on_hover_text(
         data.path
             .as_ref()
             .map_or(String::new(), |p| p.display().to_string()),
@@ -121,12 +121,13 @@ fn table_summary(ui: &mut egui::Ui, data: &DataConfig) {
                 Task::Binary => format!("2 classes ({})", table.class_names().join(", ")),
                 Task::Multiclass { classes } => format!("{classes} classes"),
             };
-            ui.label(format!(
-                "{} × {} features · {task}",
-                table.rows(),
-                table.features()
-            ))
-            .on_hover_text("data free: each run trains on a bootstrap resample of the training rows (Bouthillier et al. 2021). split free: other rows are held out (stratified by class). Features are standardised with the training rows' mean and std.");
+            let summary = format!("{} × {} features · {task}", table.rows(), table.features());
+            ui.add(egui::Label::new(&summary).truncate())
+                .on_hover_text(format!(
+                    "{summary}. data free: each run trains on a bootstrap resample of the training \
+                 rows (Bouthillier et al. 2021). split free: other rows are held out (stratified \
+                 by class). Features are standardised with the training rows' mean and std."
+                ));
         }
         Err(error) => {
             ui.label(RichText::new(error.to_string()).color(RED));
