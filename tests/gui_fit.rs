@@ -227,3 +227,39 @@ fn a_csv_with_a_long_name_fits_a_1280_by_800_window() {
         problems.join("\n")
     );
 }
+
+/// A regression preset's table holds its widest numbers (a tiny MSE in e-notation, "[2.540e-4,
+/// 3.722e-4]"): they stay inside the window in every view.
+#[test]
+fn a_regression_presets_numbers_fit_a_1280_by_800_window() {
+    let dir = common::temp_dir("gui-fit-regression");
+    let mut config = seedscope::engine::presets::find("sequence")
+        .unwrap()
+        .config()
+        .unwrap();
+    config.repeats = 4;
+    let app = SeedscopeApp::new(
+        Settings::from_config(config, "sequence"),
+        Box::new(FixedPicker(dir.join("unused.png"))),
+        Box::new(RendererCapture),
+    );
+    let mut harness = harness_sized(app, WIDTH, HEIGHT);
+    harness.run_ok();
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the sweep to start", |app| {
+        app.session.is_some()
+    });
+    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+    harness.state_mut().settings.view = View::Distributions;
+    harness.run_ok();
+    assert!(
+        harness.query_all_by_label_contains("e-").next().is_some(),
+        "the table shows numbers in e-notation"
+    );
+    let problems = every_view_cut_off(&mut harness);
+    assert!(
+        problems.is_empty(),
+        "cut off at 1280×800:\n{}",
+        problems.join("\n")
+    );
+}
