@@ -82,20 +82,8 @@ fn every_view_fits_a_1280_by_800_window() {
     let mut settings = Settings::from_config(config, "circles");
     // The longest seed there is: 20 digits in History's seed column.
     settings.master_seed = u64::MAX;
-    let app = SeedscopeApp::new(
-        settings,
-        Box::new(FixedPicker(dir.join("unused.png"))),
-        Box::new(RendererCapture),
-    )
-    .with_store(Some(RunStore::open(&store).unwrap()));
-    let mut harness = harness_sized(app, WIDTH, HEIGHT);
-    harness.run_ok();
-    step_until(&mut harness, "the store", |app| !app.is_reading_store());
-    harness.get_by_label("Run").click();
-    step_until(&mut harness, "the sweep to start", |app| {
-        app.session.is_some()
-    });
-    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+    let mut harness = window(settings, &dir, Some(&store));
+    run_sweep(&mut harness);
     // Resume a larger sweep, part of it from the store: the progress line is at its longest
     // ("3600 / 3600 runs · 48 from store, 3552 to train · 1.2 s elapsed · ETA 3.4 s").
     harness.state_mut().settings.config.repeats = 450;
@@ -113,6 +101,35 @@ fn every_view_fits_a_1280_by_800_window() {
     step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
     problems.extend(progress_cut_off(&harness));
     problems.extend(every_view_cut_off(&mut harness));
+    assert_nothing_cut_off(&problems);
+}
+
+/// The app at 1280×800 on `settings`, with a run store in `store` or none, once the store is read.
+fn window(
+    settings: Settings,
+    dir: &std::path::Path,
+    store: Option<&std::path::Path>,
+) -> Harness<'static, SeedscopeApp> {
+    let app = SeedscopeApp::new(
+        settings,
+        Box::new(FixedPicker(dir.join("unused.png"))),
+        Box::new(RendererCapture),
+    )
+    .with_store(store.map(|path| RunStore::open(path).unwrap()));
+    let mut harness = harness_sized(app, WIDTH, HEIGHT);
+    harness.run_ok();
+    step_until(&mut harness, "the store", |app| !app.is_reading_store());
+    harness
+}
+
+/// Clicks Run and waits for the sweep to finish.
+fn run_sweep(harness: &mut Harness<'_, SeedscopeApp>) {
+    harness.get_by_label("Run").click();
+    step_until(harness, "the sweep to start", |app| app.session.is_some());
+    step_until(harness, "the sweep to finish", |app| !app.is_running());
+}
+
+fn assert_nothing_cut_off(problems: &[String]) {
     assert!(
         problems.is_empty(),
         "cut off at 1280×800:\n{}",
@@ -155,13 +172,7 @@ fn a_commands_longest_notes_fit_a_1280_by_800_window() {
         &["--conditions", "all-fixed,only-init", "--repeats", "3"],
     );
     assert!(output.status.success(), "{output:?}");
-    let app = SeedscopeApp::new(
-        Settings::default(),
-        Box::new(FixedPicker(dir.join("unused.png"))),
-        Box::new(RendererCapture),
-    );
-    let mut harness = harness_sized(app, WIDTH, HEIGHT);
-    harness.run_ok();
+    let mut harness = window(Settings::default(), &dir, None);
     harness.state_mut().open_dropped(&out);
     harness.run_ok();
     assert!(
@@ -179,12 +190,7 @@ fn a_commands_longest_notes_fit_a_1280_by_800_window() {
         harness.query_all_by_label_contains(notes).next().is_some(),
         "the notes are shown"
     );
-    let problems = every_view_cut_off(&mut harness);
-    assert!(
-        problems.is_empty(),
-        "cut off at 1280×800:\n{}",
-        problems.join("\n")
-    );
+    assert_nothing_cut_off(&every_view_cut_off(&mut harness));
 }
 
 /// An experiment is named by its data: a CSV file with a long name is named in the plot titles,
@@ -200,32 +206,16 @@ fn a_csv_with_a_long_name_fits_a_1280_by_800_window() {
     let mut config = seedscope::engine::presets::default_config();
     config.training.epochs = 2;
     config.repeats = 3;
-    let app = SeedscopeApp::new(
-        Settings::from_config(config, "circles"),
-        Box::new(FixedPicker(dir.join("unused.png"))),
-        Box::new(RendererCapture),
-    )
-    .with_store(Some(RunStore::open(&dir.join("store.sqlite")).unwrap()));
-    let mut harness = harness_sized(app, WIDTH, HEIGHT);
-    harness.run_ok();
-    step_until(&mut harness, "the store", |app| !app.is_reading_store());
+    let store = dir.join("store.sqlite");
+    let mut harness = window(Settings::from_config(config, "circles"), &dir, Some(&store));
     harness.state_mut().open_csv(&csv);
     harness.run_ok();
     assert_eq!(
         harness.state().settings.config.data.path.as_deref(),
         Some(csv.as_path())
     );
-    harness.get_by_label("Run").click();
-    step_until(&mut harness, "the sweep to start", |app| {
-        app.session.is_some()
-    });
-    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
-    let problems = every_view_cut_off(&mut harness);
-    assert!(
-        problems.is_empty(),
-        "cut off at 1280×800:\n{}",
-        problems.join("\n")
-    );
+    run_sweep(&mut harness);
+    assert_nothing_cut_off(&every_view_cut_off(&mut harness));
 }
 
 /// A regression preset's table holds its widest numbers (a tiny MSE in e-notation, "[2.540e-4,
@@ -238,28 +228,13 @@ fn a_regression_presets_numbers_fit_a_1280_by_800_window() {
         .config()
         .unwrap();
     config.repeats = 4;
-    let app = SeedscopeApp::new(
-        Settings::from_config(config, "sequence"),
-        Box::new(FixedPicker(dir.join("unused.png"))),
-        Box::new(RendererCapture),
-    );
-    let mut harness = harness_sized(app, WIDTH, HEIGHT);
-    harness.run_ok();
-    harness.get_by_label("Run").click();
-    step_until(&mut harness, "the sweep to start", |app| {
-        app.session.is_some()
-    });
-    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+    let mut harness = window(Settings::from_config(config, "sequence"), &dir, None);
+    run_sweep(&mut harness);
     harness.state_mut().settings.view = View::Distributions;
     harness.run_ok();
     assert!(
         harness.query_all_by_label_contains("e-").next().is_some(),
         "the table shows numbers in e-notation"
     );
-    let problems = every_view_cut_off(&mut harness);
-    assert!(
-        problems.is_empty(),
-        "cut off at 1280×800:\n{}",
-        problems.join("\n")
-    );
+    assert_nothing_cut_off(&every_view_cut_off(&mut harness));
 }
