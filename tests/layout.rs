@@ -391,3 +391,46 @@ fn the_docs_links_resolve_and_the_readme_stays_short() {
         broken.join("\n")
     );
 }
+
+/// Every test binary links every dependency: with the dependencies' debug info the ~30 test
+/// binaries came to ~540 MB apiece and filled CI's disk (the linker died of a Bus error). The
+/// dev profile keeps it off for dependencies (and line tables only for this crate).
+fn debug_info_problems(manifest: &str) -> Vec<String> {
+    let section = |header: &str| -> Vec<String> {
+        manifest
+            .lines()
+            .skip_while(|line| line.trim() != header)
+            .skip(1)
+            .take_while(|line| !line.trim_start().starts_with('['))
+            .map(|line| line.split('#').next().unwrap().replace(' ', ""))
+            .filter(|line| !line.is_empty())
+            .collect()
+    };
+    let mut problems = Vec::new();
+    let dependencies = section(r#"[profile.dev.package."*"]"#);
+    if !dependencies.iter().any(|line| line == "debug=false") {
+        problems.push(format!(
+            "[profile.dev.package.\"*\"] has no `debug = false`: {dependencies:?}"
+        ));
+    }
+    let own = section("[profile.dev]");
+    if !own
+        .iter()
+        .any(|line| line == r#"debug="line-tables-only""# || line == "debug=false")
+    {
+        problems.push(format!("[profile.dev] keeps full debug info: {own:?}"));
+    }
+    problems
+}
+
+#[test]
+fn dependencies_build_without_debug_info() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert_eq!(debug_info_problems(&manifest), Vec::<String>::new());
+    // The check reads the sections it names: full debug info in either is caught.
+    let full = manifest
+        .replace("debug = false", "debug = true")
+        .replace(r#"debug = "line-tables-only""#, "debug = true");
+    assert_eq!(debug_info_problems(&full).len(), 2);
+}
