@@ -225,7 +225,8 @@ fn a_commands_fresh_scores_are_named_as_its_own() {
     assert!(!all.contains("20000"), "{all}");
 }
 
-/// One bad run at a time, each with the field or status named; nothing is counted from it.
+/// One bad run at a time, each with the field or status named; nothing is counted from it, and
+/// a sweep with no run left exits 1.
 #[test]
 fn a_run_that_fails_or_reports_nonsense_is_failed_and_named() {
     let dir = common::temp_dir("command-bad");
@@ -257,8 +258,14 @@ fn a_run_that_fails_or_reports_nonsense_is_failed_and_named() {
             &out,
             &["--conditions", "all-fixed", "--repeats", "1"],
         );
-        assert!(output.status.success(), "{mode}: {}", text(&output));
+        // Its one run failed: nothing to analyse, said in the exit status (the results file
+        // is still written, with the reason). A sweep with some runs left exits 0 (below).
         let all = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{mode}: {all}");
+        assert!(
+            all.contains("every run failed (1 run): nothing to analyse"),
+            "{mode}: {all}"
+        );
         assert!(all.contains("failed run all-fixed/0: "), "{mode}: {all}");
         assert!(
             all.contains(expected),

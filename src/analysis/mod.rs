@@ -29,3 +29,4 @@ pub mod runs_needed;
 pub mod sample;
 pub mod summary;
 pub mod test_noise;
+pub mod words;

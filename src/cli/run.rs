@@ -14,6 +14,7 @@ use super::keeper::Keeper;
 use super::shard_source::resolve_shard;
 use crate::analysis::noise_reading::noise_reading;
 use crate::analysis::summary::{ConditionSummary, format_value};
+use crate::analysis::words::count_of;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::data::fresh::fresh_points_words;
 use crate::engine::files::{MAX_RESULTS_BYTES, escape};
@@ -312,22 +313,21 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     if let (false, None) = (args.quiet, &estimate) {
         // A command's record size and memory are the command's own: no estimate to give.
         eprintln!(
-            "{}: {} conditions × {} runs, {total} to run, {workers} at a time",
+            "{}: {} × {}, {total} to run, {workers} at a time",
             escape(&config.name),
-            config.conditions.len(),
-            config.repeats,
+            count_of(config.conditions.len(), "condition"),
+            count_of(config.repeats, "run"),
         );
     } else if let (false, Some(estimate)) = (args.quiet, &estimate) {
         eprintln!(
-            "{}: {} conditions × {} runs, {total} to train on {workers} workers; results file \
-             ≈ {}, memory ≈ {}",
+            "{}: {} × {}, {total} to train on {workers} workers; results file ≈ {}, memory ≈ {}",
             escape(if config.name.is_empty() {
                 "experiment"
             } else {
                 &config.name
             }),
-            config.conditions.len(),
-            config.repeats,
+            count_of(config.conditions.len(), "condition"),
+            count_of(config.repeats, "run"),
             size_text(estimate.results_bytes),
             size_text(estimate.memory_bytes),
         );
@@ -369,5 +369,23 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         results.runs.iter().filter(|r| r.diverged).count(),
         results.runs.iter().filter(|r| r.error.is_some()).count()
     );
-    write_results(&results, &outputs, "results: ")
+    write_results(&results, &outputs, "results: ")?;
+    every_run_failed(&results)
+}
+
+/// A sweep in which no run succeeded has nothing to analyse: its results file is written (it
+/// keeps each failure's reason), and the exit status says so, for scripts that go on to read it.
+fn every_run_failed(results: &ResultsFile) -> Result<(), Failure> {
+    let failed = results.runs.iter().filter(|r| r.error.is_some()).count();
+    if failed > 0 && failed == results.runs.len() {
+        return Err(Failure {
+            code: 1,
+            message: format!(
+                "every run failed ({}): nothing to analyse. Each one's reason is above and \
+                 in the results file",
+                count_of(failed, "run")
+            ),
+        });
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 use eframe::egui::{self, Color32, RichText};
 
+use crate::analysis::words::count_of;
 use crate::gui::intent::Intent;
 use crate::records::store::{ExperimentEntry, utc_text};
 
@@ -95,23 +96,4 @@ fn entry_row(ui: &mut egui::Ui, entry: &ExperimentEntry, intents: &mut Vec<Inten
             entry.summary, entry.key.fingerprint
         ));
     ui.end_row();
-}
-
-/// `1 experiment`, `2 experiments`.
-pub fn count_of(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-#[cfg(test)]
-mod count_tests {
-    #[test]
-    fn one_experiment_is_singular() {
-        assert_eq!(super::count_of(1, "experiment"), "1 experiment");
-        assert_eq!(super::count_of(0, "experiment"), "0 experiments");
-        assert_eq!(super::count_of(3, "experiment"), "3 experiments");
-    }
 }
