@@ -353,7 +353,12 @@ impl SeedscopeApp {
         };
         let session: &mut Session = session;
         if session.absorb(sweep.drain()) {
-            self.message = Some(Message::Info(session.ending_message()));
+            let ending = session.ending_message();
+            self.message = Some(if session.every_run_failed() {
+                Message::Error(ending)
+            } else {
+                Message::Info(ending)
+            });
             self.sweep = None;
             if let Some(link) = &mut self.store {
                 link.mark_history_stale();

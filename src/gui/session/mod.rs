@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use crate::analysis::summary::{ConditionSummary, Outcomes, quick_summary, summarize_outcomes};
+use crate::analysis::words::count_of;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::metric::Metric;
 use crate::engine::record::{RunId, RunRecord};
@@ -318,8 +319,32 @@ impl Session {
         finished
     }
 
-    /// The status line once the sweep has ended.
+    /// The status line once the sweep has ended, and how many of its runs failed (a command's
+    /// runs can: the reason is on each run's status in Runs).
     pub fn ending_message(&self) -> String {
+        let failed = self.runs.iter().filter(|r| r.error.is_some()).count();
+        let ending = self.ending_counts();
+        if failed > 0 && failed == self.runs.len() {
+            format!(
+                "{ending} Every run failed: nothing to analyse. Runs shows why (hover a run's status)."
+            )
+        } else if failed > 0 {
+            format!(
+                "{ending} {} failed and {} not counted: Runs shows why (hover a run's status).",
+                count_of(failed, "run"),
+                if failed == 1 { "is" } else { "are" }
+            )
+        } else {
+            ending
+        }
+    }
+
+    /// Whether the sweep ended with runs, none of which succeeded.
+    pub fn every_run_failed(&self) -> bool {
+        !self.runs.is_empty() && self.runs.iter().all(|r| r.error.is_some())
+    }
+
+    fn ending_counts(&self) -> String {
         if self.cancelled {
             format!(
                 "Cancelled: kept {} of {} runs.",
@@ -338,8 +363,8 @@ impl Session {
             )
         } else {
             format!(
-                "Finished {} runs in {:.1} s.",
-                self.runs.len(),
+                "Finished {} in {:.1} s.",
+                count_of(self.runs.len(), "run"),
                 self.elapsed.unwrap_or_default().as_secs_f64()
             )
         }

@@ -41,6 +41,53 @@ fn a_resumed_sweep_says_what_it_trained_and_what_it_found() {
     );
 }
 
+/// A sweep whose runs failed says how many, and that none is counted; when all failed, that
+/// there is nothing to analyse.
+#[test]
+fn a_sweep_with_failed_runs_says_so_when_it_ends() {
+    let mut config = crate::engine::presets::default_config();
+    config.conditions = vec![Condition::ALL_FIXED];
+    config.repeats = 3;
+    let failed = |i| {
+        let mut run = record("all-fixed", i);
+        run.error = Some("the command exited with status 1".into());
+        run
+    };
+    let ended = |runs: Vec<RunRecord>| {
+        let mut session = Session::new(config.clone(), 1, Vec::new());
+        let mut events: Vec<SweepEvent> = runs
+            .into_iter()
+            .map(|run| SweepEvent::RunFinished(Box::new(run)))
+            .collect();
+        events.push(SweepEvent::Finished {
+            cancelled: false,
+            elapsed: Duration::from_millis(1500),
+        });
+        session.absorb(events);
+        session
+    };
+    let some = ended(vec![
+        record("all-fixed", 0),
+        failed(1),
+        record("all-fixed", 2),
+    ]);
+    assert_eq!(
+        some.ending_message(),
+        "Finished 3 runs in 1.5 s. 1 run failed and is not counted: Runs shows why (hover a run's status)."
+    );
+    assert!(!some.every_run_failed());
+    let all = ended(vec![failed(0), failed(1), failed(2)]);
+    assert_eq!(
+        all.ending_message(),
+        "Finished 3 runs in 1.5 s. Every run failed: nothing to analyse. Runs shows why (hover a run's status)."
+    );
+    assert!(all.every_run_failed());
+    assert_eq!(
+        ended(vec![record("all-fixed", 0)]).ending_message(),
+        "Finished 1 run in 1.5 s."
+    );
+}
+
 /// A large condition's summary may wait while runs arrive, but once the sweep has ended
 /// and the app has caught up, every summary equals the batch computation from all runs,
 /// bit for bit.
