@@ -267,6 +267,7 @@ fn a_run_that_fails_or_reports_nonsense_is_failed_and_named() {
             "{mode}: {all}"
         );
         assert!(all.contains("failed run all-fixed/0: "), "{mode}: {all}");
+        assert!(all.contains("\n1 run in "), "one run, singular: {all}");
         assert!(
             all.contains(expected),
             "{mode}: expected `{expected}` in\n{all}"

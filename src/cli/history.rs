@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::common::{Failure, StoreArgs, bad_input, check_outputs, kept_files, write_results};
+use crate::analysis::words::count_of;
 use crate::engine::sweep::sort_into_sweep_order;
 use crate::records::ResultsFile;
 use crate::records::store::{ExperimentEntry, RunStore, utc_text};
@@ -109,9 +110,9 @@ pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
     let store = args.store.open_required()?;
     let results = results_from_store(&store, args.experiment)?;
     let describe = format!(
-        "experiment {}: {} runs, master seed {} → ",
+        "experiment {}: {}, master seed {} → ",
         args.experiment,
-        results.runs.len(),
+        count_of(results.runs.len(), "run"),
         results.master_seed
     );
     write_results(&results, &outputs, &describe)?;

@@ -361,8 +361,8 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     print!("{}", super::command::report(&results));
     keeper.report_lost();
     println!(
-        "{} runs in {:.1} s ({} trained, {} from the store; {} diverged, {} failed)",
-        results.runs.len(),
+        "{} in {:.1} s ({} trained, {} from the store; {} diverged, {} failed)",
+        count_of(results.runs.len(), "run"),
         outcome.elapsed.as_secs_f64(),
         trained,
         results.runs.len() - trained,

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use eframe::egui;
 
 use super::SeedscopeApp;
+use crate::analysis::words::count_of;
 use crate::engine::config::{DatasetKind, ExperimentConfig};
 use crate::engine::files::{MAX_RESULTS_BYTES, read_text};
 use crate::gui::dialogs::{Picked, default_path};
@@ -265,8 +266,9 @@ impl SeedscopeApp {
         self.adopt(results.config, seed);
         let config = self.settings.experiment();
         self.message = Some(Message::Info(format!(
-            "Opened {}: {count} runs, master seed {seed}{reads}",
-            path.display()
+            "Opened {}: {}, master seed {seed}{reads}",
+            path.display(),
+            count_of(count, "run")
         )));
         let session = (count > 0).then(|| Session::new(config.clone(), seed, results.runs));
         self.show_session(session, config, seed);

@@ -4,6 +4,7 @@
 use eframe::egui::{self, RichText};
 
 use super::{RED, SettingsPanel};
+use crate::analysis::words::count_of;
 use crate::engine::seeds::Source;
 use crate::gui::palette::{condition_color, source_color};
 
@@ -86,9 +87,9 @@ impl SettingsPanel<'_> {
         ui.add_space(4.0);
         ui.label(
             RichText::new(format!(
-                "Will run {} conditions × {repeats} = {} runs:",
-                conditions.len(),
-                conditions.len() * repeats
+                "Will run {} × {repeats} = {}:",
+                count_of(conditions.len(), "condition"),
+                count_of(conditions.len() * repeats, "run")
             ))
             .strong(),
         );

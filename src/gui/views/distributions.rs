@@ -6,6 +6,8 @@ use egui_plot::{BoxElem, BoxPlot, BoxSpread, Line, MarkerShape, Plot, PlotPoint,
 
 use super::{category_axis, metric_label};
 use crate::analysis::sample::{self, mean_ci95};
+use crate::analysis::summary::format_value as format;
+use crate::analysis::words::count_of;
 use crate::engine::data::fresh::{FRESH_POINTS, fresh_points_words};
 use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
@@ -54,7 +56,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     };
     ui.label(
         RichText::new(format!(
-            "{} per condition — {}, {} runs each, master seed {}",
+            "{} per condition — {}, {} each, master seed {}",
             if score == Score::Fresh {
                 format!(
                     "{} on {}",
@@ -73,7 +75,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
             } else {
                 &session.config.name
             },
-            session.config.repeats,
+            count_of(session.config.repeats, "run"),
             session.master_seed
         ))
         .size(16.0)
@@ -281,8 +283,6 @@ fn draw_column(
         ));
     }
 }
-
-use crate::analysis::summary::format_value as format;
 
 /// Test set or fresh data: the same plot, scored two ways.
 fn score_toggle(ui: &mut egui::Ui, session: &Session, settings: &mut Settings) {
