@@ -194,6 +194,8 @@ fn plan_follows_from_the_spread_and_checks_its_flags() {
 
     let text = stdout(&command(&path, &["plan", "--condition", "all-free"]));
     assert!(text.contains("mean within ±0.0050"), "{text}");
+    // Without --condition it plans from all-free, the spread of a run with no seed fixed.
+    assert_eq!(stdout(&command(&path, &["plan"])), text);
     assert!(text.contains("runs per side"), "{text}");
     for flag in ["--epsilon=-1", "--delta=0"] {
         let output = command(&path, &["plan", "--condition", "all-free", flag]);

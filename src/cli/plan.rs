@@ -1,5 +1,5 @@
-//! `seedscope plan RESULTS.json --condition C`: how many runs do I need? From the spread of
-//! one condition's runs: the repeats that pin its mean within ±ε, the repeats per side that
+//! `seedscope plan RESULTS.json [--condition C]`: how many runs do I need? From the spread of
+//! one condition's runs (all-free unless named): the repeats that pin its mean within ±ε, the repeats per side that
 //! detect a difference δ, and how the estimates settled as runs accumulated.
 
 use std::path::PathBuf;
@@ -12,20 +12,25 @@ use crate::analysis::runs_needed::{
     RunningEstimate, RunsPlan, default_delta, default_epsilon, plan_runs, running_estimates,
 };
 use crate::analysis::summary::format_value;
+use crate::records::ResultsFile;
+
+/// The condition planned from when none is named: every source free, the spread a user who
+/// fixes no seed sees from run to run.
+const DEFAULT_CONDITION: &str = "all-free";
 
 /// A metric value as the tables print it.
 fn value(x: f64) -> String {
     format_value(Some(x))
 }
-use crate::records::ResultsFile;
 
 #[derive(Args, Debug)]
 pub struct PlanArgs {
     /// A results file written by `seedscope run`, `merge` or the app.
     pub results: PathBuf,
-    /// The condition whose spread to plan from (e.g. all-free).
+    /// The condition whose spread to plan from [default: all-free, the spread of a run with
+    /// no seed fixed].
     #[arg(long)]
-    pub condition: String,
+    pub condition: Option<String>,
     /// Pin the mean within ±EPSILON at 95% confidence [default: 0.005 for accuracy (half a
     /// point); else 5% of the metric's spread over the file].
     #[arg(long)]
@@ -61,7 +66,11 @@ pub(super) fn plan_command(args: PlanArgs) -> Result<(), Failure> {
     let epsilon = positive("--epsilon", args.epsilon)?;
     let delta = positive("--delta", args.delta)?;
     let results = ResultsFile::load(&args.results).map_err(bad_input)?;
-    let runs = condition_runs(&results, &args.condition, "--condition", &args.results)?;
+    let (condition, flag) = match &args.condition {
+        Some(condition) => (condition.as_str(), "--condition"),
+        None => (DEFAULT_CONDITION, "--condition (default all-free)"),
+    };
+    let runs = condition_runs(&results, condition, flag, &args.results)?;
     let values: Vec<f64> = runs
         .iter()
         .filter(|r| r.error.is_none())
@@ -75,10 +84,9 @@ pub(super) fn plan_command(args: PlanArgs) -> Result<(), Failure> {
         .collect();
     let epsilon = epsilon.unwrap_or_else(|| default_epsilon(&metric, &every));
     let delta = delta.unwrap_or_else(|| default_delta(&metric, &every));
-    let plan = plan_runs(&args.condition, &values, epsilon, delta).ok_or_else(|| {
+    let plan = plan_runs(condition, &values, epsilon, delta).ok_or_else(|| {
         bad_input(format!(
-            "--condition {}: needs at least 2 finished runs to estimate a spread; it has {}",
-            args.condition,
+            "--condition {condition}: needs at least 2 finished runs to estimate a spread; it has {}",
             values.len()
         ))
     })?;
