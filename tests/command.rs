@@ -287,6 +287,29 @@ fn a_run_that_fails_or_reports_nonsense_is_failed_and_named() {
     }
 }
 
+/// A script copied out of the examples, without the helper beside it, fails with Python's
+/// ModuleNotFoundError: the failure says how to write the helper.
+#[test]
+fn a_script_without_the_helper_beside_it_is_told_how_to_write_it() {
+    let dir = common::temp_dir("command-no-helper");
+    std::fs::write(dir.join("train.py"), "import seedscope_run as ss\n").unwrap();
+    let out = dir.join("r.json");
+    let output = run_command(
+        "python3 train.py",
+        &dir,
+        &out,
+        &["--conditions", "all-fixed", "--repeats", "1"],
+    );
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("`seedscope helper python > seedscope_run.py` writes it"),
+        "{all}"
+    );
+    let error = load(&out)["runs"][0]["error"].as_str().unwrap().to_string();
+    assert!(error.contains("seedscope helper python"), "{error}");
+}
+
 #[test]
 fn the_other_runs_go_on_and_only_finished_runs_are_stored() {
     let dir = common::temp_dir("command-flaky");

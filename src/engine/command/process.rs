@@ -56,13 +56,27 @@ impl Finished {
             (None, Some(signal)) => format!("the command was killed by signal {signal}"),
             (None, None) => "the command ended abnormally".to_string(),
         };
-        format!("{how}{}", self.stderr_tail_for_message())
+        let hint = helper_missing_hint(&self.stderr_tail).unwrap_or_default();
+        format!("{how}{}{hint}", self.stderr_tail_for_message())
     }
 
     /// The last lines of stderr, as a message's tail (empty when there was none).
     pub fn stderr_tail_for_message(&self) -> String {
         tail_for_message(&self.stderr_tail)
     }
+}
+
+/// A script that imports seedscope's helper fails at once where the helper was not written
+/// beside it (a script copied out of the examples, or run from another folder): say how to
+/// write it, which Python's ModuleNotFoundError cannot.
+fn helper_missing_hint(stderr: &str) -> Option<&'static str> {
+    stderr
+        .contains("No module named 'seedscope_run'")
+        .then_some(
+            "\n  the script imports seedscope's helper, which is not on its path: \
+         `seedscope helper python > seedscope_run.py` writes it; put it beside the script \
+         (or in --workdir)",
+        )
 }
 
 fn tail_for_message(text: &str) -> String {
