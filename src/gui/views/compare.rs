@@ -137,7 +137,7 @@ fn pair_plot(
         .map(|name| super::cached_metrics(ui, session, name))
         .collect();
     Plot::new("compare-plot")
-        .x_axis_formatter(category_axis(pair.to_vec()))
+        .custom_x_axes(vec![category_axis(ui, pair)])
         .y_axis_label(metric_label(metric))
         .include_x(-0.7)
         .include_x(1.7)

@@ -4,7 +4,7 @@
 use eframe::egui::{self, Color32, RichText, Stroke};
 use egui_plot::{BoxElem, BoxPlot, BoxSpread, Line, MarkerShape, Plot, PlotPoint, Points, Text};
 
-use super::{category_axis, metric_label};
+use super::{category_axis, category_room, fit_names, metric_label, text_width};
 use crate::analysis::sample::{self, mean_ci95};
 use crate::analysis::summary::format_value as format;
 use crate::analysis::words::count_of;
@@ -103,10 +103,18 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     let span = if empty { 1.0 } else { (top - bottom).max(0.02) };
     let label_y = if empty { 1.0 } else { top + span * 0.12 };
     let thinned = columns.iter().any(|c| c.drawn < c.count);
+    let room = category_room(ui, conditions.len());
+    let labels: Vec<Option<RichText>> = conditions
+        .iter()
+        .map(|condition| {
+            let summary = session.summaries.iter().find(|s| s.condition == *condition);
+            summary.map(|s| column_label(ui, s, room))
+        })
+        .collect();
 
     below_plot(ui, session, score, thinned);
     Plot::new("distributions")
-        .x_axis_formatter(category_axis(names.clone()))
+        .custom_x_axes(vec![category_axis(ui, &names)])
         .y_axis_label(if score == Score::Fresh {
             "accuracy on fresh data".to_string()
         } else {
@@ -129,11 +137,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
         .show(ui, |plot| {
             for (x, column) in columns.iter().enumerate() {
                 let color = condition_color(&conditions[x]);
-                let summary = session
-                    .summaries
-                    .iter()
-                    .find(|s| s.condition == conditions[x]);
-                draw_column(plot, column, summary, x as f64, color, label_y);
+                draw_column(plot, column, labels[x].clone(), x as f64, color, label_y);
             }
         });
 }
@@ -224,7 +228,7 @@ impl Column {
 fn draw_column(
     plot: &mut egui_plot::PlotUi,
     column: &Column,
-    summary: Option<&crate::analysis::summary::ConditionSummary>,
+    label: Option<RichText>,
     x: f64,
     color: Color32,
     label_y: f64,
@@ -252,37 +256,54 @@ fn draw_column(
             .filled(true)
             .color(color.gamma_multiply(0.75)),
     );
-    if let Some(s) = summary {
-        if let Some((mean, (low, high))) = column.mean_ci {
-            plot.line(
-                Line::new("mean ± 95% CI", vec![[x + 0.32, low], [x + 0.32, high]])
-                    .color(Color32::BLACK)
-                    .width(2.0),
-            );
-            plot.points(
-                Points::new("mean ± 95% CI", vec![[x + 0.32, mean]])
-                    .shape(MarkerShape::Diamond)
-                    .radius(5.0)
-                    .color(Color32::BLACK),
-            );
-        }
-        let label = if s.bitwise_identical {
-            "bitwise identical".to_string()
-        } else {
-            format!("{} distinct", s.distinct_hashes)
-        };
-        let label_color = if s.bitwise_identical {
-            Color32::from_rgb(0x10, 0x80, 0x10)
-        } else {
-            Color32::DARK_GRAY
-        };
-        plot.text(Text::new(
-            "",
-            PlotPoint::new(x, label_y),
-            RichText::new(label).size(13.0).strong().color(label_color),
-        ));
+    // Drawn once the condition is summarised (it has a label), as its table row is.
+    if let (Some(_), Some((mean, (low, high)))) = (&label, column.mean_ci) {
+        plot.line(
+            Line::new("mean ± 95% CI", vec![[x + 0.32, low], [x + 0.32, high]])
+                .color(Color32::BLACK)
+                .width(2.0),
+        );
+        plot.points(
+            Points::new("mean ± 95% CI", vec![[x + 0.32, mean]])
+                .shape(MarkerShape::Diamond)
+                .radius(5.0)
+                .color(Color32::BLACK),
+        );
+    }
+    if let Some(label) = label {
+        plot.text(Text::new("", PlotPoint::new(x, label_y), label));
     }
 }
+
+/// Above each column: "bitwise identical" or "5 distinct", broken in two where the columns
+/// are too narrow for it (nine conditions at 1280 px).
+fn column_label(
+    ui: &egui::Ui,
+    summary: &crate::analysis::summary::ConditionSummary,
+    room: f32,
+) -> RichText {
+    let (text, color) = if summary.bitwise_identical {
+        (
+            "bitwise identical".to_string(),
+            Color32::from_rgb(0x10, 0x80, 0x10),
+        )
+    } else {
+        (
+            format!("{} distinct", summary.distinct_hashes),
+            Color32::DARK_GRAY,
+        )
+    };
+    let font = egui::FontId::proportional(COLUMN_LABEL_SIZE);
+    // Bold is a little wider than the regular face measured.
+    let fitted = fit_names(&[text], room, |t| text_width(ui, t, &font) * 1.08).remove(0);
+    RichText::new(fitted)
+        .size(COLUMN_LABEL_SIZE)
+        .strong()
+        .color(color)
+}
+
+/// The size of the labels above the columns.
+const COLUMN_LABEL_SIZE: f32 = 13.0;
 
 /// Test set or fresh data: the same plot, scored two ways.
 fn score_toggle(ui: &mut egui::Ui, session: &Session, settings: &mut Settings) {

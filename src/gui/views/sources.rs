@@ -102,7 +102,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
         ui.available_height()
     };
     let y_label = format!("std of {}", metric_label(&metric));
-    let spread_panel = bar_panel("sources", names.clone(), y_label, spread_height, capturing);
+    let spread_panel = bar_panel(ui, "sources", &names, y_label, spread_height, capturing);
     spread_panel.legend(Legend::default()).show(ui, |plot| {
         // Bars take their condition's colour; the legend's neutral markers say which kind
         // of bar is which, not which condition.
@@ -139,15 +139,16 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
 
 /// A panel of one bar a condition (`names` along x, their x axes linked) from 0 up.
 fn bar_panel(
+    ui: &egui::Ui,
     id: &str,
-    names: Vec<String>,
+    names: &[String],
     y_label: String,
     height: f32,
     capturing: bool,
 ) -> Plot<'static> {
     let right = names.len() as f64 - 0.4;
     Plot::new(id)
-        .x_axis_formatter(category_axis(names))
+        .custom_x_axes(vec![category_axis(ui, names)])
         .y_axis_label(y_label)
         .include_y(0.0)
         .include_x(-0.6)
@@ -207,7 +208,7 @@ fn churn_plot(
     );
     let height = ui.available_height().max(90.0);
     let y_label = "churn".to_string();
-    bar_panel("sources-churn", names, y_label, height, capturing).show(ui, |plot| {
+    bar_panel(ui, "sources-churn", &names, y_label, height, capturing).show(ui, |plot| {
         plot.bar_chart(BarChart::new(CHURN_BARS, churn).color(CHURN_GREY));
     });
 }
