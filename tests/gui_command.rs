@@ -1,6 +1,7 @@
 //! "Your command" in the app, driven by label with egui_kittest: the panel takes a command
 //! line and folder, Run trains it under seedscope's control, and Which sources matter shows
-//! the diagnosis; views that need what the command did not report say what to report.
+//! the diagnosis; views that need what the command did not report say what to report
+//! (Where runs disagree, and Learning curves without a training loss).
 #![cfg(feature = "gui")]
 
 mod common;
@@ -84,6 +85,13 @@ fn a_command_typed_in_the_panel_is_trained_and_diagnosed() {
     harness.get_by_label("Where runs disagree").click();
     harness.run_ok();
     harness.get_by_label_contains("which seedscope does not have for your command");
+
+    // The example reports its accuracy per epoch (`curve`) but not its training loss: that
+    // panel says what to report instead of drawing an empty axis.
+    harness.get_by_label("Learning curves").click();
+    harness.run_ok();
+    harness.get_by_label_contains("reported its training loss per epoch. Add `train_loss`");
+    assert!(harness.query_by_label_contains("Add `curve`").is_none());
 }
 
 #[test]

@@ -41,16 +41,26 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     let caption = if curves[0].thinned() { 60.0 } else { 30.0 };
     let height = (ui.available_height() - caption).max(200.0);
     ui.horizontal(|ui| {
-        for (title, curves, id) in [
-            ("training loss", &curves[0], "curves-loss"),
-            (metric.as_str(), &curves[1], "curves-metric"),
+        for (title, curves, id, field) in [
+            ("training loss", &curves[0], "curves-loss", "train_loss"),
+            (metric.as_str(), &curves[1], "curves-metric", "curve"),
         ] {
             ui.vertical(|ui| {
+                ui.set_width(width);
                 ui.label(
                     RichText::new(format!("{condition}: {title}"))
                         .size(15.0)
                         .strong(),
                 );
+                if curves.is_empty() {
+                    // Only a command's runs can lack a curve: say what to report, not an
+                    // empty axis.
+                    ui.label(format!(
+                        "No run of {condition} reported its {title} per epoch. Add `{field}` \
+                         (one value per epoch) to the result your command writes to see it here."
+                    ));
+                    return;
+                }
                 Plot::new(id)
                     .width(width)
                     .height(height)
@@ -101,6 +111,11 @@ struct Curves {
 }
 
 impl Curves {
+    /// No run has a value at any epoch.
+    fn is_empty(&self) -> bool {
+        self.lines.iter().all(Vec::is_empty)
+    }
+
     fn of(series: Vec<&[f64]>) -> Curves {
         let runs = series.len();
         let thinned = runs > MAX_LINES;
