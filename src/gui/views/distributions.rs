@@ -103,14 +103,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     let span = if empty { 1.0 } else { (top - bottom).max(0.02) };
     let label_y = if empty { 1.0 } else { top + span * 0.12 };
     let thinned = columns.iter().any(|c| c.drawn < c.count);
-    let room = category_room(ui, conditions.len());
-    let labels: Vec<Option<RichText>> = conditions
-        .iter()
-        .map(|condition| {
-            let summary = session.summaries.iter().find(|s| s.condition == *condition);
-            summary.map(|s| column_label(ui, s, room))
-        })
-        .collect();
+    let labels = column_labels(ui, session, conditions);
 
     below_plot(ui, session, score, thinned);
     Plot::new("distributions")
@@ -275,31 +268,61 @@ fn draw_column(
     }
 }
 
-/// Above each column: "bitwise identical" or "5 distinct", broken in two where the columns
-/// are too narrow for it (nine conditions at 1280 px).
-fn column_label(
+/// Above each summarised column: "bitwise identical" or "5 distinct". Where the columns are
+/// too narrow for one of them (nine conditions at 1280 px), every label is broken in two, so
+/// they read alike.
+fn column_labels(
     ui: &egui::Ui,
-    summary: &crate::analysis::summary::ConditionSummary,
-    room: f32,
-) -> RichText {
-    let (text, color) = if summary.bitwise_identical {
-        (
-            "bitwise identical".to_string(),
-            Color32::from_rgb(0x10, 0x80, 0x10),
-        )
-    } else {
-        (
-            format!("{} distinct", summary.distinct_hashes),
-            Color32::DARK_GRAY,
-        )
-    };
+    session: &Session,
+    conditions: &[crate::engine::seeds::Condition],
+) -> Vec<Option<RichText>> {
+    let texts: Vec<Option<(String, Color32)>> = conditions
+        .iter()
+        .map(|condition| {
+            let summary = session
+                .summaries
+                .iter()
+                .find(|s| s.condition == *condition)?;
+            Some(if summary.bitwise_identical {
+                (
+                    "bitwise identical".to_string(),
+                    Color32::from_rgb(0x10, 0x80, 0x10),
+                )
+            } else {
+                (
+                    format!("{} distinct", summary.distinct_hashes),
+                    Color32::DARK_GRAY,
+                )
+            })
+        })
+        .collect();
     let font = egui::FontId::proportional(COLUMN_LABEL_SIZE);
     // Bold is a little wider than the regular face measured.
-    let fitted = fit_names(&[text], room, |t| text_width(ui, t, &font) * 1.08).remove(0);
-    RichText::new(fitted)
-        .size(COLUMN_LABEL_SIZE)
-        .strong()
-        .color(color)
+    let width = |text: &str| text_width(ui, text, &font) * 1.08;
+    let room = category_room(ui, conditions.len());
+    let whole: Vec<String> = texts
+        .iter()
+        .flatten()
+        .map(|(text, _)| text.clone())
+        .collect();
+    let narrow = fit_names(&whole, room, width) != whole;
+    texts
+        .into_iter()
+        .map(|label| {
+            let (text, color) = label?;
+            let text = if narrow {
+                fit_names(&[text], 0.0, width).remove(0)
+            } else {
+                text
+            };
+            Some(
+                RichText::new(text)
+                    .size(COLUMN_LABEL_SIZE)
+                    .strong()
+                    .color(color),
+            )
+        })
+        .collect()
 }
 
 /// The size of the labels above the columns.
