@@ -896,3 +896,22 @@ fn which_sources_reads_the_test_set_noise_and_distributions_toggle_to_fresh_data
     harness.get_by_label("pale: test-set noise");
     harness.get_by_label("dark: the model's own spread");
 }
+
+/// One run per condition has no spread: the table shows none (not 0, which reads as
+/// "reproducible"), and Which sources matter says what is missing instead of empty axes.
+#[test]
+fn one_run_per_condition_has_no_spread_and_says_so() {
+    let mut harness = harness(small_config(1, 2), temp("unused-one-run.png"));
+    harness.run_ok();
+    run_to_end(&mut harness);
+    let session = harness.state().session.as_ref().unwrap();
+    assert!(
+        session
+            .summaries
+            .iter()
+            .all(|s| s.n == 1 && s.std.is_none())
+    );
+    harness.get_by_label("Which sources matter").click();
+    harness.run_ok();
+    harness.get_by_label_contains("No condition has two finished runs yet");
+}

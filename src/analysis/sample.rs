@@ -20,11 +20,15 @@ pub fn mean(values: &[f64]) -> Option<f64> {
     Some(values.iter().sum::<f64>() / values.len() as f64)
 }
 
-/// Sample standard deviation; 0 for a single value.
+/// Sample standard deviation; none for fewer than two values. One run has no spread to
+/// measure: a table that said 0 for it read as "reproducible" (`--repeats 1`).
 pub fn std_dev(values: &[f64]) -> Option<f64> {
+    if values.len() < 2 {
+        return None;
+    }
     let m = mean(values)?;
     // Identical values have no spread; the mean's rounding must not invent 1e-16 of it.
-    if values.len() < 2 || values.iter().all(|v| v.to_bits() == values[0].to_bits()) {
+    if values.iter().all(|v| v.to_bits() == values[0].to_bits()) {
         return Some(0.0);
     }
     let ss: f64 = values.iter().map(|v| (v - m) * (v - m)).sum();
@@ -114,6 +118,8 @@ mod tests {
     #[test]
     fn identical_values_have_exactly_zero_spread() {
         assert_eq!(std_dev(&[0.9; 30]), Some(0.0));
+        assert_eq!(std_dev(&[0.9]), None, "one value has no spread to measure");
+        assert_eq!(std_dev(&[]), None);
         assert_eq!(mean_ci95(&[0.9; 30]), Some((0.9, 0.9)));
     }
 

@@ -153,9 +153,11 @@ impl Curves {
                 .iter()
                 .filter_map(|s| s.get(epoch).copied())
                 .collect();
-            let (Some(m), Some(sd)) = (mean(&values), std_dev(&values)) else {
+            let Some(m) = mean(&values) else {
                 continue;
             };
+            // One run at this epoch: its line is the mean, with no band.
+            let sd = std_dev(&values).unwrap_or(0.0);
             let x = epoch as f64 + 1.0;
             curves.epochs.push(x);
             curves.mean.push([x, m]);

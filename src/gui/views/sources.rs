@@ -73,6 +73,14 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
     if session.config.command.is_some() {
         diagnosis(ui, session);
     }
+    if rows.is_empty() {
+        // One run has no spread: empty axes would read as "no spread anywhere".
+        ui.label(
+            "No condition has two finished runs yet, and a spread needs at least two: \
+             raise Repeats (30 is a good start).",
+        );
+        return;
+    }
     let drawn = session.config.command.is_none() && !session.config.data.kind.is_table();
     let fresh_points = fresh_points_words(session.config.command.is_some());
     if let Some(reading) = noise_reading(&session.summaries, &metric, drawn, &fresh_points) {
