@@ -86,8 +86,32 @@ fn a_command_typed_in_the_panel_is_trained_and_diagnosed() {
     harness.run_ok();
     harness.get_by_label_contains("which seedscope does not have for your command");
 
-    // The example reports its accuracy per epoch (`curve`) but not its training loss: that
-    // panel says what to report instead of drawing an empty axis.
+    // The example reports both curves: no panel asks for them.
+    harness.get_by_label("Learning curves").click();
+    harness.run_ok();
+    assert!(
+        harness
+            .query_by_label_contains("per epoch. Add `")
+            .is_none()
+    );
+}
+
+/// A command that reports its accuracy per epoch but not its training loss: that panel says
+/// what to add to the result, instead of drawing an empty axis.
+#[test]
+fn learning_curves_say_what_a_command_did_not_report() {
+    let dir = common::temp_dir("gui-command-no-loss");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/command/bad.py");
+    let mut settings = command_settings(&format!("python3 {} curve_only", script.display()));
+    settings.command.workdir = dir.display().to_string();
+    settings.command.enabled = true;
+    let mut harness = harness(settings);
+    harness.run_ok();
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the sweep to start", |app| {
+        app.session.is_some()
+    });
+    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
     harness.get_by_label("Learning curves").click();
     harness.run_ok();
     harness.get_by_label_contains("reported its training loss per epoch. Add `train_loss`");

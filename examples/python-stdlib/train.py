@@ -72,9 +72,10 @@ def main():
             hidden.append(h)
         return hidden, sigmoid(sum(h * w for h, w in zip(hidden, w2)) + b2)
 
-    curve = []
+    curve, train_loss = [], []
     for _ in range(EPOCHS):
         rng_shuffle.shuffle(train_ids)
+        epoch_loss = 0.0
         for start in range(0, len(train_ids), BATCH):
             batch = train_ids[start:start + BATCH]
             g1 = [[0.0] * HIDDEN for _ in range(2)]
@@ -83,6 +84,8 @@ def main():
                 x, y, label = data[i]
                 mask = [0.0 if rng_dropout.random() < DROPOUT else 1.0 for _ in range(HIDDEN)]
                 hidden, p = forward(x, y, mask)
+                # Binary cross-entropy as trained (with dropout); it draws nothing.
+                epoch_loss -= math.log(max(p if label == 1 else 1.0 - p, 1e-12))
                 d = p - label
                 gb2 += d
                 for j in range(HIDDEN):
@@ -99,6 +102,7 @@ def main():
                 b1[j] -= scale * gb1[j]
                 w2[j] -= scale * g2[j]
             b2 -= scale * gb2
+        train_loss.append(epoch_loss / len(train_ids))
         errors = [0.0 if (forward(*data[i][:2])[1] > 0.5) == (data[i][2] == 1) else 1.0 for i in test_ids]
         curve.append(1.0 - sum(errors) / len(errors))
 
@@ -107,7 +111,7 @@ def main():
     weights = [v for row in w1 for v in row] + b1 + w2 + [b2]
     ss.report(metric="accuracy", value=1.0 - sum(errors) / len(errors), higher_is_better=True,
               test_ids=test_ids, test_errors=errors, predictions=predictions, curve=curve,
-              weights=weights)
+              train_loss=train_loss, weights=weights)
 
 
 if __name__ == "__main__":
