@@ -5,9 +5,10 @@
 use eframe::egui::{self, Color32, RichText};
 use egui_plot::{MarkerShape, Plot, Points};
 
+use super::category_axis::category_axis;
 use super::runs_needed;
 use super::seed_luck::luck_summary;
-use super::{category_axis, condition_names, condition_picker, keep_valid, metric_label};
+use super::{condition_names, condition_picker, keep_valid, metric_label};
 use crate::analysis::compare::Comparison;
 use crate::analysis::reading::PairReading;
 use crate::engine::metric::Metric;

@@ -5,7 +5,8 @@ use eframe::egui::{self, RichText};
 use eframe::egui::{Color32, Stroke};
 use egui_plot::{Bar, BarChart, Legend, Line, MarkerShape, Plot, Points};
 
-use super::{category_axis, metric_label};
+use super::category_axis::category_axis;
+use super::metric_label;
 use crate::analysis::agreement::{matched_by_position, why_no_churn};
 use crate::analysis::noise_reading::noise_reading;
 use crate::analysis::summary::ConditionSummary;
