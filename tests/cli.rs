@@ -285,15 +285,8 @@ fn run_writes_json_and_csv_with_the_documented_fields() {
 
 #[test]
 fn bench_prints_its_figures_as_json() {
-    let output = binary()
-        .args(["bench", "--json", "--preset", "circles", "--workers", "2"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output =
+        succeeded(binary().args(["bench", "--json", "--preset", "circles", "--workers", "2"]));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["runs"], 240);
     for key in [
@@ -338,17 +331,12 @@ fn compare_prints_the_documented_json_and_names_unknown_conditions() {
     };
     // `compare --json` of all-free in `a` against all-free in `b_file`.
     let compare_all_free = |a: &std::path::Path, b_file: &std::path::Path| {
-        let output = binary()
-            .arg("compare")
-            .arg(a)
-            .args(["--a", "all-free", "--b", "all-free", "--json", "--b-file"])
-            .arg(b_file)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        let output = succeeded(
+            binary()
+                .arg("compare")
+                .arg(a)
+                .args(["--a", "all-free", "--b", "all-free", "--json", "--b-file"])
+                .arg(b_file),
         );
         serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
     };

@@ -383,17 +383,12 @@ fn all_fixed_on_digits_is_bitwise_identical_across_processes() {
     let hashes: Vec<Vec<String>> = (0..2)
         .map(|i| {
             let out = dir.join(format!("digits-{i}.json"));
-            let output = binary()
-                .args(["run", "--quiet", "--preset", "digits", "--seed", "5"])
-                .args(["--repeats", "2", "--conditions", "all-fixed,only-data"])
-                .args(["--workers", if i == 0 { "1" } else { "2" }, "--out"])
-                .arg(&out)
-                .output()
-                .unwrap();
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
+            succeeded(
+                binary()
+                    .args(["run", "--quiet", "--preset", "digits", "--seed", "5"])
+                    .args(["--repeats", "2", "--conditions", "all-fixed,only-data"])
+                    .args(["--workers", if i == 0 { "1" } else { "2" }, "--out"])
+                    .arg(&out),
             );
             ResultsFile::load(&out)
                 .unwrap()

@@ -58,16 +58,11 @@ fn cli_replay_matches_and_refuses_racing_runs() {
     let results = ResultsFile::load(&out).unwrap();
 
     let good = results.runs.iter().find(|r| r.replayable).unwrap();
-    let output = binary()
-        .arg("replay")
-        .arg(&out)
-        .args(["--run", &good.id().to_string()])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = succeeded(
+        binary()
+            .arg("replay")
+            .arg(&out)
+            .args(["--run", &good.id().to_string()]),
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("bit-for-bit"));
 

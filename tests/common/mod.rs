@@ -81,6 +81,17 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// Runs `command`, which must succeed (else the test fails with its stderr); its output.
+pub fn succeeded(command: &mut std::process::Command) -> std::process::Output {
+    let output = command.output().expect("the command starts");
+    assert!(
+        output.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// `seedscope run --quiet --seed 42 --command LINE --workdir DIR --out OUT ARGS…`, as it ended.
 pub fn command_run(
     workdir: &std::path::Path,
