@@ -14,6 +14,9 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // Orphans of a user's command come back to seedscope, which ends them with their run
+    // (engine::command::tree).
+    seedscope::engine::command::tree::become_subreaper();
     let cli = Cli::parse();
     match cli.command {
         None => launch_gui(GuiArgs::default()),
@@ -36,12 +39,16 @@ fn launch_gui(args: GuiArgs) -> ExitCode {
         experiment: resolved.experiment,
         preset: resolved.preset,
         named: resolved.named,
+        repeats: resolved.repeats,
+        conditions: resolved.conditions,
         seed: resolved.seed,
         autorun: args.autorun,
         snapshot: args.snapshot,
         view: args.view,
         store: resolved.store,
         settings: args.settings,
+        command_from: resolved.command_from,
+        allow_command: args.allow_command,
     })
 }
 

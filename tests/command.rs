@@ -138,7 +138,14 @@ fn each_run_receives_its_seeds_threads_gpu_switches_and_extra_environment() {
     });
     std::fs::write(&experiment, config.to_string()).unwrap();
     let output = common::binary()
-        .args(["run", "--quiet", "--seed", "7", "--config"])
+        .args([
+            "run",
+            "--quiet",
+            "--seed",
+            "7",
+            "--allow-command",
+            "--config",
+        ])
         .arg(&experiment)
         .arg("--out")
         .arg(dir.join("results.json"))
@@ -567,7 +574,7 @@ fn a_commands_runs_are_stored_sharded_merged_and_replayed() {
     );
 
     let replay = common::binary()
-        .args(["replay"])
+        .args(["replay", "--allow-command"])
         .arg(&whole)
         .args(["--run", "only-init/2"])
         .output()
@@ -595,7 +602,7 @@ fn a_commands_runs_are_stored_sharded_merged_and_replayed() {
         text(&edited)
     );
     let replay = common::binary()
-        .args(["replay"])
+        .args(["replay", "--allow-command"])
         .arg(&whole)
         .args(["--run", "only-init/2"])
         .output()

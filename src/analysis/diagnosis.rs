@@ -190,3 +190,39 @@ pub fn diagnose(conditions: &[Condition], runs: &[RunRecord]) -> Vec<Finding> {
     }
     findings
 }
+/// Whether the good news may be said — "every fixed source gave one outcome, and every freed
+/// seed moved the result" — which needs evidence for each half: all-fixed with two finished
+/// runs and one outcome, and every condition that frees a seed with two finished runs and more
+/// than one outcome. Fewer runs, or a freed seed that did not move, and it is not said.
+pub fn all_clear(conditions: &[Condition], runs: &[RunRecord]) -> bool {
+    if !diagnose(conditions, runs).is_empty() || !conditions.contains(&Condition::ALL_FIXED) {
+        return false;
+    }
+    let counts = |condition: Condition| {
+        let of: Vec<&RunRecord> = runs.iter().filter(|r| r.condition == condition).collect();
+        outcomes(&of)
+    };
+    let (finished, distinct, _) = counts(Condition::ALL_FIXED);
+    if finished < 2 || distinct != 1 {
+        return false;
+    }
+    let seeds = [
+        Source::Data,
+        Source::Split,
+        Source::Init,
+        Source::Dropout,
+        Source::Shuffle,
+    ];
+    let mut freed = 0;
+    for &condition in conditions {
+        if !seeds.iter().any(|s| condition.is_free(*s)) {
+            continue;
+        }
+        let (finished, distinct, _) = counts(condition);
+        if finished < 2 || distinct < 2 {
+            return false;
+        }
+        freed += 1;
+    }
+    freed > 0
+}

@@ -19,12 +19,13 @@ pub struct CommandArgs {
     /// SEEDSCOPE_RESULT (`seedscope helper python` writes a helper that does both).
     #[arg(long, value_name = "COMMAND LINE", conflicts_with_all = ["preset", "config"])]
     pub command: Option<String>,
-    /// Where the command runs (default: the current folder).
-    #[arg(long, value_name = "DIR", requires = "command")]
+    /// Where the command runs (default: the current folder; over an experiment file's
+    /// command, replaces its workdir).
+    #[arg(long, value_name = "DIR")]
     pub workdir: Option<PathBuf>,
     /// Seconds one run of the command may take before it is killed and counted as failed
-    /// (default: 3600).
-    #[arg(long, value_name = "SECONDS", requires = "command")]
+    /// (default: 3600, or an experiment file's timeout_s, which this replaces).
+    #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
     /// GPUs to hand out, one to each worker, through CUDA_VISIBLE_DEVICES (e.g. 0,1); with
     /// --workers 2 on two GPUs each run has one to itself.
@@ -98,6 +99,25 @@ pub fn resolve(
     Ok(())
 }
 
+/// Takes what the run store knows of files commands wrote (outputs, never inputs) before a
+/// command is resolved: `python3 writer.py --out model.out` stays one experiment once
+/// model.out exists. A store that cannot be read knows nothing.
+pub fn recall_outputs(store: &super::common::StoreArgs) {
+    let Ok(Some(path)) = store.path() else {
+        return;
+    };
+    if !path.is_file() {
+        return;
+    }
+    if let Ok(outputs) = crate::records::store::RunStore::open_to_read(&path)
+        .and_then(|store| store.command_outputs())
+    {
+        for output in outputs {
+            crate::engine::command::inputs::remember_output(output);
+        }
+    }
+}
+
 /// The input files of a command (protected from being overwritten by an output).
 pub fn inputs(config: &ExperimentConfig) -> Vec<PathBuf> {
     let Some(command) = &config.command else {
@@ -132,7 +152,7 @@ pub fn report(results: &ResultsFile) -> String {
             failed.len() - 3
         ));
     }
-    if results.diagnosis.is_empty() && failed.len() < results.runs.len() {
+    if crate::analysis::diagnosis::all_clear(&results.config.conditions, &results.runs) {
         out.push_str(
             "diagnosis: every fixed source gave one outcome, and every freed seed moved the result\n",
         );

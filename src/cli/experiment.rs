@@ -26,6 +26,44 @@ impl SweepArgs {
     }
 }
 
+/// `--timeout` and `--workdir` over an experiment file's command (they override its
+/// `timeout_s` and `workdir`); over a built-in model they have nothing to act on, and say so
+/// rather than being ignored.
+fn command_flags_over_file(
+    flags: &CommandArgs,
+    config: &mut ExperimentConfig,
+) -> Result<(), Failure> {
+    let given = [
+        ("--timeout", flags.timeout.is_some()),
+        ("--workdir", flags.workdir.is_some()),
+    ];
+    let Some(command) = &mut config.command else {
+        if let Some((flag, _)) = given.iter().find(|(_, given)| *given) {
+            return Err(bad_input(format!(
+                "{flag}: applies to a command's runs, and this experiment trains the built-in \
+                 model; give --command, or an experiment file with a command"
+            )));
+        }
+        return Ok(());
+    };
+    if let Some(seconds) = flags.timeout {
+        command.timeout_s = seconds;
+    }
+    if let Some(folder) = &flags.workdir {
+        // A folder on the command line is the current folder's, not the file's.
+        let absolute = std::env::current_dir()
+            .map(|here| here.join(folder))
+            .unwrap_or_else(|_| folder.clone());
+        command.workdir = Some(absolute);
+    }
+    command.check().map_err(|e| {
+        bad_input(match e.field {
+            "timeout_s" => format!("--timeout: {}", e.message),
+            _ => e.to_string(),
+        })
+    })
+}
+
 /// The experiment the flags name: `--command`, else `--preset`/`--config`, with `--repeats`
 /// and `--conditions` over it, checked (a bad value names its flag), and a command resolved
 /// (its folder and input files). `run` and `gui` start from it.
@@ -36,7 +74,11 @@ pub fn experiment_of(
 ) -> Result<ExperimentConfig, Failure> {
     let mut config = match command.experiment()? {
         Some(config) => config,
-        None => load_experiment(experiment).map_err(bad_input)?,
+        None => {
+            let mut config = load_experiment(experiment).map_err(bad_input)?;
+            command_flags_over_file(command, &mut config)?;
+            config
+        }
     };
     if let Some(repeats) = sweep.repeats {
         config.repeats = repeats;

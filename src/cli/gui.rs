@@ -39,6 +39,10 @@ pub struct GuiArgs {
     /// [default: beside the run store, ~/.local/share/seedscope/app-settings.json].
     #[arg(long, env = "SEEDSCOPE_SETTINGS", value_name = "PATH")]
     pub settings: Option<PathBuf>,
+    /// Allow the command the experiment file (--config) holds, after reading it; without it
+    /// the app shows the command and asks before its first run.
+    #[arg(long)]
+    pub allow_command: bool,
 }
 
 /// The flags of [`GuiArgs`] resolved: bad ones refused here, before a window opens.
@@ -47,11 +51,19 @@ pub struct ResolvedGui {
     pub experiment: ExperimentConfig,
     /// The preset's name, "" for an experiment file.
     pub preset: String,
-    /// `--preset` or `--config` was given.
+    /// `--preset`, `--config` or `--command` was given: the experiment replaces the last
+    /// session's.
     pub named: bool,
+    /// `--repeats` and `--conditions` alone: applied over the last session's experiment (which
+    /// they must not erase), or over the default one when there is none.
+    pub repeats: Option<usize>,
+    pub conditions: Option<Vec<crate::engine::seeds::Condition>>,
     /// `--seed`, else SEEDSCOPE_SEED, else None (the last session's seed then stands).
     pub seed: Option<u64>,
     pub store: Option<PathBuf>,
+    /// The experiment file its command came from (`--config` with a command): the app asks
+    /// before running it.
+    pub command_from: Option<String>,
 }
 
 impl GuiArgs {
@@ -71,14 +83,25 @@ impl GuiArgs {
             None
         };
         Ok(ResolvedGui {
-            experiment,
             preset,
             named: self.experiment.preset.is_some()
                 || self.experiment.config.is_some()
-                || self.command.command.is_some()
-                || self.sweep.any(),
+                || self.command.command.is_some(),
+            repeats: self.sweep.repeats,
+            conditions: self
+                .sweep
+                .conditions
+                .is_some()
+                .then(|| experiment.conditions.clone()),
             seed,
             store: self.store.path().map_err(|failure| failure.message)?,
+            command_from: match (&experiment.command, &self.experiment.config) {
+                (Some(_), Some(file)) if self.command.command.is_none() => {
+                    Some(file.display().to_string())
+                }
+                _ => None,
+            },
+            experiment,
         })
     }
 }
@@ -107,8 +130,8 @@ mod tests {
         assert_eq!(resolved.experiment.repeats, 7);
         assert_eq!(resolved.experiment.conditions.len(), 2);
         assert!(
-            resolved.named,
-            "flags on the command line win over the last session"
+            !resolved.named && resolved.repeats == Some(7),
+            "--repeats alone goes over the last session's experiment, not instead of it"
         );
         let error = gui(&["--repeats", "0"]).resolve().unwrap_err();
         assert!(error.starts_with("--repeats: 0 is out of range"), "{error}");

@@ -51,6 +51,25 @@ impl Keeper {
         self.store = None;
     }
 
+    /// A command the user typed is allowed by typing it: remembered as allowed, so that
+    /// `replay` of its results file later runs it without asking.
+    pub(super) fn remember_typed(&mut self, command: &crate::engine::command::CommandConfig) {
+        use crate::engine::command::trust::{content_hash, describe};
+        if let Some((store, _)) = &mut self.store {
+            let _ = store.allow(&content_hash(command), &describe(command, "--command"));
+        }
+    }
+
+    /// Keeps what the sweep learnt of the files its command writes, for the next resolution.
+    pub(super) fn remember_outputs(&mut self) {
+        if let Some((store, _)) = &mut self.store {
+            let outputs = crate::engine::command::inputs::known_outputs();
+            if let Err(error) = store.remember_outputs(&outputs) {
+                eprintln!("warning: the files the command wrote were not remembered: {error}");
+            }
+        }
+    }
+
     /// Says, after the table, that trained runs are missing from the store and why.
     pub(super) fn report_lost(&self) {
         if let Some(why) = &self.lost

@@ -157,7 +157,7 @@ fn keep_in_store(args: &StoreArgs, merged: &Merged) {
     if merged.engine != engine_fingerprint() {
         println!(
             "not kept in the run store: the parts were trained by engine {}, this is {}",
-            merged.engine,
+            crate::engine::files::escape(&merged.engine),
             engine_fingerprint()
         );
         return;

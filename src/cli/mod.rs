@@ -28,6 +28,7 @@ pub mod presets;
 pub mod replay;
 pub mod run;
 pub mod shard_source;
+mod trust;
 
 use std::process::ExitCode;
 
@@ -90,10 +91,20 @@ pub enum Command {
 
 /// Runs a non-GUI command and turns its outcome into an exit code.
 pub fn execute(command: Command) -> ExitCode {
+    if matches!(command, Command::Run(_) | Command::Replay(_)) {
+        // They run commands: a signal ends those runs (and everything they started) instead
+        // of leaving them running unseen, and the exit status still says which signal it was.
+        crate::engine::command::interrupt::install();
+    }
     match run_command(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            // A message can carry what a file said (a run's error, a hash, an engine): it
+            // reaches the terminal with its escapes shown, never obeyed.
+            eprintln!(
+                "error: {}",
+                crate::engine::files::printable(&failure.message)
+            );
             ExitCode::from(failure.code)
         }
     }

@@ -15,6 +15,12 @@ pub struct ReplayArgs {
     /// The run: its position in the file (0, 1, …) or condition/index (e.g. all-free/3).
     #[arg(long)]
     pub run: String,
+    /// Allow the command the results file holds (shown whole first; remembered in the run
+    /// store).
+    #[arg(long)]
+    pub allow_command: bool,
+    #[command(flatten)]
+    pub store: super::common::StoreArgs,
 }
 
 pub(super) fn replay_command(args: ReplayArgs) -> Result<(), Failure> {
@@ -24,6 +30,9 @@ pub(super) fn replay_command(args: ReplayArgs) -> Result<(), Failure> {
         .validate()
         .map_err(|e| bad_input(format!("{}: config.{e}", args.results.display())))?;
     let record = results.find_run(&args.run).map_err(bad_input)?;
+    if let Some(command) = &results.config.command {
+        super::trust::ensure_allowed(command, &args.results, args.allow_command, &args.store)?;
+    }
     println!("master seed: {} (recorded)", results.master_seed);
     let verdict =
         replay_run(&results.config, Some(results.master_seed), record).map_err(|error| {
@@ -32,10 +41,16 @@ pub(super) fn replay_command(args: ReplayArgs) -> Result<(), Failure> {
                 message: error.to_string(),
             }
         })?;
+    if let Some((signal, code)) = crate::engine::command::interrupt::received() {
+        return Err(Failure {
+            code,
+            message: format!("interrupted by {signal}: the replay was ended"),
+        });
+    }
     let text = verdict.describe(&record.id());
     match verdict {
         ReplayVerdict::Match { .. } => {
-            println!("{text}");
+            println!("{}", crate::engine::files::printable(&text));
             Ok(())
         }
         ReplayVerdict::Mismatch { .. } => Err(Failure {

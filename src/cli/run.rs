@@ -2,7 +2,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 
@@ -15,6 +14,7 @@ use super::shard_source::resolve_shard;
 use crate::analysis::noise_reading::noise_reading;
 use crate::analysis::summary::{ConditionSummary, format_value};
 use crate::analysis::words::count_of;
+use crate::engine::command::interrupt;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::data::fresh::fresh_points_words;
 use crate::engine::files::{MAX_RESULTS_BYTES, escape};
@@ -62,6 +62,11 @@ pub struct RunArgs {
     pub shards: Option<usize>,
     #[command(flatten)]
     pub store: StoreArgs,
+    /// Allow the command an experiment file (--config) holds, after reading it: it is shown
+    /// whole first, and the allowance is remembered in the run store. A command typed with
+    /// --command needs none.
+    #[arg(long)]
+    pub allow_command: bool,
 }
 
 /// The per-condition table printed by `run`, with the test-set noise columns (docs/test-set-noise.md) and a
@@ -252,9 +257,25 @@ fn check_size(
 // Reads top to bottom as the command runs: flags, seed, store, sweep with progress, table,
 // files.
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
+    super::command::recall_outputs(&args.store);
     let config = experiment(&args)?;
-    let workers = args.workers.unwrap_or_else(default_workers);
+    let gpus = args.command.gpus()?;
+    // With GPUs, one run per GPU unless told otherwise.
+    let workers = match (args.workers, gpus.len()) {
+        (Some(workers), _) => workers,
+        (None, 0) => default_workers(),
+        (None, listed) => listed,
+    };
     check_workers(workers)?;
+    if !gpus.is_empty() && workers > gpus.len() {
+        return Err(bad_input(format!(
+            "--gpus: {} for --workers {workers} would run several runs on one GPU at once; \
+             pass --workers {} (one run per GPU), or list a GPU once per run it may hold \
+             (e.g. --gpus 0,0,1,1)",
+            count_of(gpus.len(), "GPU"),
+            gpus.len()
+        )));
+    }
     let outputs = {
         let store = args.store.path()?;
         let mut inputs = Vec::new();
@@ -274,6 +295,9 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             &kept_files(store.as_deref(), &inputs),
         )?
     };
+    if let (Some(command), Some(file)) = (&config.command, &args.experiment.config) {
+        super::trust::ensure_allowed(command, file, args.allow_command, &args.store)?;
+    }
     let (master_seed, origin) = resolve_seed(args.seed).map_err(bad_input)?;
     println!("master seed: {master_seed} (from {origin})");
     let shard = part_to_train(&args, &config, origin)?;
@@ -289,9 +313,12 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         Some(_) => None,
     };
     let mut keeper = Keeper::open(&args.store, &config, master_seed)?;
+    if let (Some(command), Some(_)) = (&config.command, &args.command.command) {
+        keeper.remember_typed(command);
+    }
     let stored = keeper.stored(&pairs);
     let mut spec = SweepSpec::new(config.clone(), master_seed, workers);
-    spec.gpus = args.command.gpus()?;
+    spec.gpus = gpus;
     if !spec.gpus.is_empty() && config.command.is_none() {
         return Err(bad_input(
             "--gpus: hands GPUs to a command's runs; the built-in model trains on the CPU",
@@ -335,7 +362,14 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let interactive = std::io::stderr().is_terminal() && !args.quiet;
     let mut done = 0usize;
     let started = std::time::Instant::now();
-    let outcome = run_sweep(&spec, &AtomicBool::new(false), &mut |event| {
+    // A signal cancels the sweep: the runs in flight end with everything they started.
+    let outcome = run_sweep(&spec, interrupt::flag(), &mut |event| {
+        if let SweepEvent::Notice(text) = event {
+            if interactive {
+                eprintln!();
+            }
+            eprintln!("note: {text}");
+        }
         if let SweepEvent::RunFinished(record) = event {
             keeper.keep(record);
             done += 1;
@@ -350,6 +384,41 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     });
     if interactive {
         eprintln!();
+    }
+    // The runs are over: a signal from now on ends the process as it always did.
+    interrupt::restore_default();
+    keeper.remember_outputs();
+    if let Some(why) = &outcome.stopped {
+        keeper.report_lost();
+        return Err(Failure {
+            code: 1,
+            message: format!(
+                "the sweep stopped: {why}; {} finished before it and {}",
+                count_of(
+                    outcome.runs.iter().filter(|r| r.error.is_none()).count(),
+                    "run"
+                ),
+                match keeper.store_path() {
+                    Some(_) => "are kept in the run store",
+                    None => "are not kept (no run store); nothing was written",
+                }
+            ),
+        });
+    }
+    if let Some((signal, code)) = interrupt::received() {
+        keeper.report_lost();
+        return Err(Failure {
+            code,
+            message: format!(
+                "interrupted by {signal}: the runs in flight were ended with every process they \
+                 started; {} finished and {}",
+                count_of(outcome.runs.len(), "run"),
+                match keeper.store_path() {
+                    Some(_) => "are kept in the run store: the same command goes on from there",
+                    None => "are lost (no run store); nothing was written",
+                }
+            ),
+        });
     }
     let trained = outcome.runs.len();
     let mut runs = stored;

@@ -138,16 +138,11 @@ fn replay_command(
         }
     }
     let plan = RunPlan::from_record(config, record)?;
-    let replayed = crate::engine::command::run_one(
-        command,
-        (master_seed, None),
-        &plan,
-        &std::sync::atomic::AtomicBool::new(false),
-    )
-    .map_err(|_| ReplayError::CommandFailed {
-        run: record.id(),
-        error: "cancelled".into(),
-    })?;
+    let replayed = crate::engine::command::run_one(command, (master_seed, None), &plan, &|| false)
+        .map_err(|_| ReplayError::CommandFailed {
+            run: record.id(),
+            error: "cancelled".into(),
+        })?;
     if let Some(error) = replayed.error {
         return Err(ReplayError::CommandFailed {
             run: record.id(),

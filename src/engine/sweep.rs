@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
+use crate::engine::command::sweep::CommandSweep;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::record::{RunId, RunRecord};
 use crate::engine::seeds::Condition;
@@ -89,6 +90,9 @@ pub enum SweepEvent {
     },
     /// A run finished (including diverged and failed runs).
     RunFinished(Box<RunRecord>),
+    /// Something the user should read once: a command's output found, or why the sweep
+    /// stopped (an input written during it).
+    Notice(String),
     /// No more events will come.
     Finished { cancelled: bool, elapsed: Duration },
 }
@@ -97,6 +101,8 @@ pub struct SweepOutcome {
     pub runs: Vec<RunRecord>,
     pub cancelled: bool,
     pub elapsed: Duration,
+    /// Why the sweep stopped before its end on its own (a command's input was written).
+    pub stopped: Option<String>,
 }
 
 /// The worker count to use by default: one per core.
@@ -234,18 +240,38 @@ pub fn run_sweep(
     let (sender, receiver) = mpsc::channel::<SweepEvent>();
     let mut runs = Vec::with_capacity(jobs.len());
     let mut finished = 0;
+    let command_sweep = match spec.config.command.as_ref().map(CommandSweep::start) {
+        Some(Err(why)) => {
+            on_event(&SweepEvent::Notice(why.clone()));
+            let elapsed = started.elapsed();
+            on_event(&SweepEvent::Finished {
+                cancelled: true,
+                elapsed,
+            });
+            return SweepOutcome {
+                runs,
+                cancelled: true,
+                elapsed,
+                stopped: Some(why),
+            };
+        }
+        Some(Ok(command_sweep)) => Some(command_sweep),
+        None => None,
+    };
 
     std::thread::scope(|scope| {
         for worker in 0..spec.workers.max(1) {
             let sender = sender.clone();
             let gpu = (!spec.gpus.is_empty()).then(|| spec.gpus[worker % spec.gpus.len()].as_str());
             let (jobs, next_job, config) = (&jobs, &next_job, &spec.config);
+            let command_sweep = command_sweep.as_ref();
             scope.spawn(move || {
                 if spec.low_priority {
                     yield_to_interactive_work();
                 }
                 loop {
-                    if cancel.load(Ordering::Relaxed) {
+                    if cancel.load(Ordering::Relaxed) || command_sweep.is_some_and(|c| c.stopped())
+                    {
                         break;
                     }
                     let job = next_job.fetch_add(1, Ordering::Relaxed);
@@ -273,13 +299,13 @@ pub fn run_sweep(
                         }
                         !cancel.load(Ordering::Relaxed)
                     };
-                    if let Some(command) = &config.command {
-                        match crate::engine::command::run_job(
-                            command,
-                            (spec.master_seed, gpu),
-                            &plans,
-                            cancel,
-                        ) {
+                    if let Some(command_sweep) = command_sweep {
+                        let outcome =
+                            command_sweep.run_job((spec.master_seed, gpu), &plans, cancel);
+                        for notice in command_sweep.take_notices() {
+                            let _ = sender.send(SweepEvent::Notice(notice));
+                        }
+                        match outcome {
                             Ok(records) => {
                                 for record in records {
                                     let _ = sender.send(SweepEvent::RunFinished(Box::new(record)));
@@ -326,13 +352,15 @@ pub fn run_sweep(
     });
 
     sort_into_sweep_order(&spec.config.conditions, &mut runs);
-    let cancelled = cancel.load(Ordering::Relaxed) && finished < to_train;
+    let stopped = command_sweep.as_ref().and_then(CommandSweep::stop_reason);
+    let cancelled = (cancel.load(Ordering::Relaxed) || stopped.is_some()) && finished < to_train;
     let elapsed = started.elapsed();
     on_event(&SweepEvent::Finished { cancelled, elapsed });
     SweepOutcome {
         runs,
         cancelled,
         elapsed,
+        stopped,
     }
 }
 

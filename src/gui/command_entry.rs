@@ -25,6 +25,9 @@ pub struct CommandEntry {
     /// environment and the input files, kept so the experiment stays the one it was.
     pub env: std::collections::BTreeMap<String, String>,
     pub inputs: Option<Vec<PathBuf>>,
+    /// The file the command came from (an experiment or results file opened here), shown in
+    /// the dialog that asks to allow it; None for a command typed here, which needs no asking.
+    pub from_file: Option<String>,
     #[serde(skip)]
     resolved: Arc<Mutex<Option<Resolution>>>,
 }
@@ -54,6 +57,7 @@ impl Default for CommandEntry {
             timeout_s: DEFAULT_TIMEOUT_S,
             env: Default::default(),
             inputs: None,
+            from_file: None,
             resolved: Arc::default(),
         }
     }
@@ -73,6 +77,7 @@ impl CommandEntry {
             timeout_s: command.timeout_s,
             env: command.env.clone(),
             inputs: command.inputs.clone(),
+            from_file: None,
             resolved: Arc::default(),
         }
     }

@@ -65,6 +65,13 @@ pub struct Launch {
     pub store: Option<std::path::PathBuf>,
     /// The settings file (None: the default beside the run store).
     pub settings: Option<std::path::PathBuf>,
+    /// `--repeats` / `--conditions` over the experiment (the last session's when not `named`).
+    pub repeats: Option<usize>,
+    pub conditions: Option<Vec<crate::engine::seeds::Condition>>,
+    /// The experiment file the command came from (asked about before it runs).
+    pub command_from: Option<String>,
+    /// `--allow-command`: the user allowed that command on the command line.
+    pub allow_command: bool,
 }
 
 /// The eframe wrapper: persistence, theme, and frame timing around [`SeedscopeApp`].
@@ -112,6 +119,15 @@ fn initial_settings(launch: &Launch, stored: Option<Settings>) -> Settings {
     if let Some(seed) = launch.seed {
         settings.master_seed = seed;
     }
+    if let Some(repeats) = launch.repeats {
+        settings.config.repeats = repeats;
+    }
+    if let Some(conditions) = &launch.conditions {
+        settings.choice = state::ConditionChoice::from_conditions(conditions);
+    }
+    if launch.named && launch.command_from.is_some() {
+        settings.command.from_file = launch.command_from.clone();
+    }
     settings
 }
 
@@ -128,7 +144,27 @@ fn open_store(path: Option<&std::path::Path>) -> (Option<RunStore>, Option<Strin
     }
 }
 
+/// A signal to the app ends every command it runs (and all they started) before the process
+/// exits with the signal's status: the window's own event loop would never see it.
+fn end_runs_on_signal() {
+    use crate::engine::command::interrupt;
+    interrupt::install();
+    let _ = std::thread::Builder::new()
+        .name("seedscope-signals".into())
+        .spawn(|| {
+            while !interrupt::requested() {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            interrupt::wait_for_runs_to_end(std::time::Duration::from_secs(5));
+            if let Some((signal, code)) = interrupt::received() {
+                eprintln!("interrupted by {signal}: every run in flight was ended");
+                std::process::exit(i32::from(code));
+            }
+        });
+}
+
 pub fn launch(args: Launch) -> ExitCode {
+    end_runs_on_signal();
     let (store, store_notice) = open_store(args.store.as_deref());
     let report = Arc::new(Mutex::new(UnattendedReport::default()));
     let options = eframe::NativeOptions {
@@ -175,6 +211,9 @@ pub fn launch(args: Launch) -> ExitCode {
             if let Some(file) = settings_file {
                 app = app.with_settings_file(file);
             }
+            if args.allow_command {
+                app.allow_current_command();
+            }
             app.message = notice.map(intent::Message::Error);
             if args.autorun {
                 app.unattended = Some(UnattendedRun {
@@ -190,6 +229,10 @@ pub fn launch(args: Launch) -> ExitCode {
             }))
         }),
     );
+    // The window closed: a sweep's commands still running end now, with all they started,
+    // rather than with the process (which would leave their grandchildren behind).
+    crate::engine::command::interrupt::request_stop();
+    crate::engine::command::interrupt::wait_for_runs_to_end(std::time::Duration::from_secs(5));
     if let Err(error) = outcome {
         eprintln!("error: cannot open the window: {error}");
         eprintln!(

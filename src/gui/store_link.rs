@@ -33,6 +33,26 @@ impl StoreLink {
         self.store.path()
     }
 
+    /// Whether the command with this content hash was allowed (a store that cannot answer
+    /// has allowed nothing).
+    pub fn is_allowed(&self, content_hash: &str) -> bool {
+        self.store.is_allowed(content_hash).unwrap_or(false)
+    }
+
+    /// Remembers an allowed command.
+    pub fn allow(&mut self, content_hash: &str, shown: &str) -> Result<(), StoreError> {
+        self.store.allow(content_hash, shown)
+    }
+
+    /// The files commands are known to write, and remembering new ones.
+    pub fn command_outputs(&self) -> Vec<PathBuf> {
+        self.store.command_outputs().unwrap_or_default()
+    }
+
+    pub fn remember_outputs(&mut self, outputs: &[PathBuf]) -> Result<(), StoreError> {
+        self.store.remember_outputs(outputs)
+    }
+
     /// The stored runs of `config`'s sweep at `master_seed`.
     pub fn stored(
         &self,

@@ -8,7 +8,6 @@
 //! summaries, the diagnosis) takes the record and need not know who made it.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 pub use crate::engine::config::command::{
     CommandConfig, CommandConfigError, DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S,
@@ -17,9 +16,15 @@ use crate::engine::record::RunRecord;
 use crate::engine::train::RunPlan;
 
 pub mod env;
+pub mod inputs;
+pub mod interrupt;
+mod not_started;
 pub mod process;
 pub mod result;
 mod result_dir;
+pub mod sweep;
+pub mod tree;
+pub mod trust;
 
 /// Runs one run of the command and makes its record: a finished run, or a failed one that
 /// says why (exit status, the end of its stderr, the field of its result that was wrong).
@@ -29,7 +34,7 @@ pub fn run_one(
     command: &CommandConfig,
     (master_seed, gpu): (u64, Option<&str>),
     plan: &RunPlan,
-    cancel: &AtomicBool,
+    cancel: &dyn Fn() -> bool,
 ) -> Result<RunRecord, process::Cancelled> {
     let started = std::time::Instant::now();
     let result_dir = match result_dir::ResultDir::new() {
@@ -76,18 +81,4 @@ pub fn run_one(
         ),
     };
     Ok(record)
-}
-
-/// A job of a command's runs, one process after another (the sweep gives each job one run,
-/// so `--workers N` runs N commands at once). `gpu`, when given, is the worker's device.
-pub fn run_job(
-    command: &CommandConfig,
-    (master_seed, gpu): (u64, Option<&str>),
-    plans: &[RunPlan],
-    cancel: &AtomicBool,
-) -> Result<Vec<RunRecord>, process::Cancelled> {
-    plans
-        .iter()
-        .map(|plan| run_one(command, (master_seed, gpu), plan, cancel))
-        .collect()
 }

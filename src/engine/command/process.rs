@@ -1,17 +1,18 @@
-//! Running one command: in its own process group (Cancel and a time limit end the whole
-//! group, so no child is left behind), its stdout and stderr read on threads into bounded
-//! buffers (a command that floods its output cannot grow seedscope's memory), and its exit
-//! awaited by a watchdog rather than a blocking wait.
+//! Running one command: in its own process group (so the terminal's Ctrl-C reaches seedscope,
+//! which ends the run itself), its whole tree ended with it ([`super::tree`]: every process
+//! that carries the run's token, however it detached), its stdout and stderr read on threads
+//! into bounded buffers (a command that floods its output cannot grow seedscope's memory), and
+//! its exit awaited by a watchdog rather than a blocking wait.
 
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use super::env::RunEnvironment;
+use super::{interrupt, tree};
 
 /// Bytes of a stream kept: its last ones.
 pub const KEPT_OUTPUT_BYTES: usize = 16 * 1024;
@@ -21,6 +22,11 @@ pub const QUOTED_STDERR_LINES: usize = 8;
 
 /// How often a waiting run checks for Cancel.
 const CANCEL_POLL: Duration = Duration::from_millis(20);
+
+/// How long the end of a run waits for its output streams to close once its tree is killed.
+/// Only a process that escaped the token (it cleared its environment) can hold them longer;
+/// the run does not wait for it.
+const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 
 /// The sweep was cancelled while this run was in flight: its process group was ended, and
 /// the run is not recorded.
@@ -33,7 +39,7 @@ pub enum RunError {
     #[error("the command `{program}` could not be started: {reason}")]
     NotStarted { program: String, reason: String },
     #[error(
-        "the command did not finish within its time limit of {seconds} s (command.timeout_s); its process group was killed{tail}"
+        "the command did not finish within its time limit of {seconds} s (command.timeout_s); it and every process it started were killed{tail}"
     )]
     TimedOut { seconds: f64, tail: String },
     #[error("cancelled")]
@@ -92,8 +98,10 @@ fn tail_for_message(text: &str) -> String {
     format!("; last lines of stderr:\n  {}", quoted.join("\n  "))
 }
 
-/// The last [`KEPT_OUTPUT_BYTES`] of a stream, read to its end on a thread.
-fn keep_tail(mut stream: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+/// The last [`KEPT_OUTPUT_BYTES`] of a stream, read to its end on a thread and sent when the
+/// stream closes.
+fn keep_tail(mut stream: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         let mut kept: Vec<u8> = Vec::with_capacity(4096);
         let mut chunk = [0u8; 8192];
@@ -111,8 +119,9 @@ fn keep_tail(mut stream: impl Read + Send + 'static) -> std::thread::JoinHandle<
         if kept.len() > KEPT_OUTPUT_BYTES {
             kept.drain(..kept.len() - KEPT_OUTPUT_BYTES);
         }
-        String::from_utf8_lossy(&kept).into_owned()
-    })
+        let _ = sender.send(String::from_utf8_lossy(&kept).into_owned());
+    });
+    receiver
 }
 
 /// Ends every process of the group `leader` leads (the command and whatever it started).
@@ -158,16 +167,17 @@ enum Ending {
     Cancelled,
 }
 
-/// Runs `argv` in `workdir` with `environment`, until it exits, `timeout` passes or
-/// `cancel` is set.
+/// Runs `argv` in `workdir` with `environment`, until it exits, `timeout` passes, `cancel`
+/// says stop, or a signal arrived ([`interrupt`]).
 pub fn run(
     argv: &[String],
     workdir: &Path,
     environment: &RunEnvironment,
     timeout: Duration,
-    cancel: &AtomicBool,
+    cancel: &dyn Fn() -> bool,
 ) -> Result<Finished, RunError> {
     let program = argv.first().cloned().unwrap_or_default();
+    let token = tree::new_token();
     let mut command = Command::new(&program);
     command
         .args(&argv[1..])
@@ -180,16 +190,27 @@ pub fn run(
         command.env_remove(name);
     }
     command.envs(environment.set.iter().map(|(k, v)| (k, v)));
-    let mut child: Child = command.spawn().map_err(|error| RunError::NotStarted {
-        program: crate::engine::files::escape(&program),
-        reason: match error.kind() {
-            std::io::ErrorKind::NotFound => format!(
-                "not found (in {} or on PATH)",
-                crate::engine::files::escape(&workdir.display().to_string())
-            ),
-            std::io::ErrorKind::PermissionDenied => "permission denied (is it executable?)".into(),
-            _ => error.to_string(),
-        },
+    command.env(tree::TOKEN_VARIABLE, &token);
+    let parent = std::process::id();
+    // SAFETY: the closure runs in the child between fork and exec and makes only
+    // async-signal-safe system calls (prctl, getppid, _exit); it allocates nothing.
+    unsafe {
+        command.pre_exec(move || {
+            // A seedscope killed outright takes the command with it. (The death of the thread
+            // that started it counts: that thread waits for the run, so outlives it.)
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+            if libc::getppid() as u32 != parent {
+                // seedscope died between fork and prctl: the signal will never come.
+                libc::_exit(137);
+            }
+            Ok(())
+        });
+    }
+    let mut child: Child = tree::spawn_leader(|| command.spawn(), Child::id).map_err(|error| {
+        RunError::NotStarted {
+            program: crate::engine::files::escape(&program),
+            reason: super::not_started::reason(&program, workdir, environment, &error),
+        }
     })?;
     let pid = child.id();
     let stdout = child.stdout.take().map(keep_tail);
@@ -210,19 +231,31 @@ pub fn run(
         match exit.recv_timeout(left.min(CANCEL_POLL)) {
             Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break Ending::Exited,
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                if cancel.load(Ordering::Relaxed) {
+                if cancel() || interrupt::requested() {
                     break Ending::Cancelled;
                 }
             }
         }
     };
-    // Whatever happened, nothing of the command's group outlives its run: a background child
-    // would hold the output pipes open and keep running after seedscope has moved on.
+    // Whatever happened, nothing the command started outlives its run: a background child
+    // would hold the output pipes open and keep running after seedscope has moved on. The
+    // group first (one signal), then every process with the run's token, however it left.
     kill_group(pid);
+    tree::kill_all_with_token(&token);
     let status = child.wait();
+    tree::leader_reaped(pid);
     let _ = watcher.join();
-    let stdout_tail = stdout.and_then(|h| h.join().ok()).unwrap_or_default();
-    let stderr_tail = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+    let deadline = std::time::Instant::now() + OUTPUT_GRACE;
+    let collect = |stream: Option<mpsc::Receiver<String>>| {
+        stream
+            .and_then(|r| {
+                r.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+                    .ok()
+            })
+            .unwrap_or_default()
+    };
+    let stdout_tail = collect(stdout);
+    let stderr_tail = collect(stderr);
     match ending {
         Ending::Cancelled => Err(RunError::Cancelled),
         Ending::TimedOut => Err(RunError::TimedOut {

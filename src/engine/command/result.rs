@@ -116,9 +116,16 @@ impl Reported {
             )));
         }
         let metric = self.metric();
-        check_value("value", self.value, &metric)?;
+        // A known name keeps its range whatever direction the run states: an accuracy of 86.1
+        // (a percentage) or an mse of -1 is no accuracy or mse at all.
+        let ranged = match self.metric.as_str() {
+            "accuracy" => Metric::Accuracy,
+            "mse" => Metric::Mse,
+            _ => metric.clone(),
+        };
+        check_value("value", self.value, &ranged)?;
         if let Some(fresh) = self.fresh_value {
-            check_value("fresh_value", fresh, &metric)?;
+            check_value("fresh_value", fresh, &ranged)?;
         }
         match (&self.test_ids, &self.test_errors) {
             (Some(ids), Some(errors)) if ids.len() != errors.len() => {
@@ -281,8 +288,13 @@ fn check_value(field: &str, value: f64, metric: &Metric) -> Result<(), ResultErr
     if let Some(range) = metric.range()
         && !range.contains(&value)
     {
+        let percentage = if metric.is_share_of_points() && (1.0..=100.0).contains(&value) {
+            format!(" (a percentage? report the share: {})", value / 100.0)
+        } else {
+            String::new()
+        };
         return Err(invalid(format!(
-            "{field}: {value} is not a possible {metric}; allowed: {} to {}",
+            "{field}: {value} is not a possible {metric}; allowed: {} to {}{percentage}",
             range.start(),
             if *range.end() > 1e6 {
                 format!("{:e}", range.end())
@@ -303,6 +315,20 @@ mod tests {
         let dir = ResultDir::new().unwrap();
         std::fs::write(dir.path().join(RESULT_FILE), text).unwrap();
         read(dir.path())
+    }
+
+    #[test]
+    fn an_accuracy_or_mse_out_of_range_is_refused_whatever_direction_is_stated() {
+        let error = parse(r#"{"metric":"accuracy","value":86.1,"higher_is_better":true}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("report the share: 0.861"), "{error}");
+        for text in [
+            r#"{"metric":"accuracy","value":1.5,"higher_is_better":false}"#,
+            r#"{"metric":"mse","value":-1,"higher_is_better":true}"#,
+        ] {
+            assert!(parse(text).is_err(), "{text}");
+        }
     }
 
     /// The schema in the repository names exactly the fields the reader takes, and requires

@@ -29,7 +29,7 @@ pub struct CommandConfig {
     #[serde(default = "default_timeout")]
     pub timeout_s: f64,
     /// Extra environment for every run (after seedscope's own variables, so a user can
-    /// override one on purpose).
+    /// override a library's, e.g. OMP_NUM_THREADS; never a SEEDSCOPE_* one, which is refused).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
     /// The files that define the experiment. Default: every argument that names an existing
@@ -113,12 +113,34 @@ impl CommandConfig {
                 ),
             ));
         }
-        for name in self.env.keys() {
+        for (name, value) in &self.env {
             if name.is_empty() || name.contains('=') || name.contains('\0') {
                 return Err(invalid(
                     "env",
                     format!(
                         "`{}` is not a variable name (empty, or holds `=` or NUL)",
+                        crate::engine::files::escape(name)
+                    ),
+                ));
+            }
+            if value.contains('\0') {
+                return Err(invalid(
+                    "env",
+                    format!(
+                        "the value of {} holds a NUL byte, which no environment can carry",
+                        crate::engine::files::escape(name)
+                    ),
+                ));
+            }
+            // seedscope's own variables are what a run is told (its seeds, its result file):
+            // a file that set them would make the record say one seed while the run used
+            // another, and the diagnosis blame the command.
+            if name.starts_with("SEEDSCOPE_") {
+                return Err(invalid(
+                    "env",
+                    format!(
+                        "{} is seedscope's to set (every SEEDSCOPE_* variable is): remove it; \
+                         the seeds come from the master seed and the condition",
                         crate::engine::files::escape(name)
                     ),
                 ));
@@ -152,28 +174,10 @@ impl CommandConfig {
         find_program(&self.argv[0], &workdir, self.env.get("PATH"))?;
         let inputs: Vec<PathBuf> = match &self.inputs {
             Some(listed) => listed.clone(),
-            None => self
-                .argv
-                .iter()
-                .skip(1)
-                .map(PathBuf::from)
-                .filter(|p| workdir.join(p).is_file())
-                .collect(),
+            None => super::inputs::default_inputs(&self.argv, &workdir),
         };
-        let mut input_hashes = BTreeMap::new();
-        for input in &inputs {
-            let path = workdir.join(input);
-            let bytes = std::fs::read(&path).map_err(|error| {
-                invalid(
-                    "inputs",
-                    format!("{} cannot be read: {error}", path_text(&path)),
-                )
-            })?;
-            input_hashes.insert(
-                input.display().to_string(),
-                crate::engine::digest::sha256_hex(&bytes),
-            );
-        }
+        let input_hashes = super::inputs::hash_inputs(&inputs, &workdir)
+            .map_err(|message| invalid("inputs", message))?;
         Ok(CommandConfig {
             workdir: Some(workdir),
             inputs: self.inputs.clone(),

@@ -12,6 +12,7 @@ pub use crate::engine::data::spec::{DataConfig, DatasetKind, SplitMode};
 use crate::engine::seeds::Condition;
 
 pub mod command;
+pub mod inputs;
 mod validate;
 
 pub use validate::{ConfigError, limits};

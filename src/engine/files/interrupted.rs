@@ -86,7 +86,9 @@ extern "C" fn remove_pending_and_stop(signal: libc::c_int) {
     }
 }
 
-fn install_handlers() {
+/// Installs the handlers where the signals have their default action (also called by
+/// `command::interrupt` when it hands the signals back after a sweep).
+pub fn install_handlers() {
     for signal in SIGNALS {
         // SAFETY: a zeroed sigaction is a valid "no handler" value to read the current
         // action into; sigaction with a null new action only reads.

@@ -6,13 +6,13 @@
 //! line, control characters escaped) — an error must help find the problem, not print a
 //! secret into a terminal or a CI log.
 
-mod interrupted;
+pub(crate) mod interrupted;
 mod quote;
 mod regular;
 
 pub use interrupted::PartialFile;
 
-pub use quote::{escape, list, quote};
+pub use quote::{escape, list, printable, quote};
 pub use regular::{FileError, kind_name, open_regular_file, read_regular_file};
 
 use std::path::Path;

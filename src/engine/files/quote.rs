@@ -5,6 +5,13 @@ pub const QUOTE_CHARS: usize = 40;
 /// The most names a message lists.
 pub const LIST_ITEMS: usize = 8;
 
+/// A character a terminal would act on or hide rather than show: control characters, and the
+/// bidirectional overrides and marks (U+202E turns `gpj.exe` around on screen).
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// `text` as a message may show it: control characters escaped (`\n`, `\u{1b}`), at most
 /// [`QUOTE_CHARS`] characters, with "…" when cut.
 pub fn quote(text: &str) -> String {
@@ -14,7 +21,7 @@ pub fn quote(text: &str) -> String {
             out.push('…');
             return out;
         }
-        if c.is_control() {
+        if hidden(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -23,12 +30,19 @@ pub fn quote(text: &str) -> String {
     out
 }
 
+/// A message for the terminal: every hidden character escaped but its line breaks, so a
+/// field read from a file (a run's `error`, a `weights_hash`, a shard's `engine`) can neither
+/// move the cursor nor recolour the screen, and a message of several lines stays several.
+pub fn printable(text: &str) -> String {
+    text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
+
 /// `text` (a path, a name from a file) with control characters escaped and nothing cut: a
 /// newline in a shared file's `name` or `data.path` must not forge a second line of output.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
+        if hidden(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -53,6 +67,20 @@ pub fn list<S: AsRef<str>>(items: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_printable_message_keeps_its_lines_and_loses_its_escapes() {
+        assert_eq!(
+            printable("run 3 failed:\n  \u{1b}[31mred\r"),
+            "run 3 failed:\n  \\u{1b}[31mred\\r"
+        );
+    }
+
+    #[test]
+    fn a_bidirectional_override_is_shown_escaped_not_obeyed() {
+        assert_eq!(escape("acc\u{202e}ycarucca"), "acc\\u{202e}ycarucca");
+        assert_eq!(quote("\u{2066}x"), "\\u{2066}x");
+    }
 
     #[test]
     fn long_text_is_cut_and_control_characters_escaped() {

@@ -115,6 +115,9 @@ impl SeedscopeApp {
             return;
         }
         let config = self.settings.experiment();
+        if !self.may_start(&config, retrain) {
+            return;
+        }
         let seed = self.settings.master_seed;
         self.last_seen = Some((config.clone(), seed));
         self.changed_at = None;
@@ -176,8 +179,20 @@ impl SeedscopeApp {
         if self.last_seen.as_ref() == Some(&current) {
             return;
         }
+        // A command's file edited on disk is not a change the user made here: Auto-run does
+        // not rerun the command for it (Run does).
+        let edited_on_disk = self.last_seen.as_ref().is_some_and(|(config, seed)| {
+            *seed == current.1 && super::trust::only_inputs_differ(config, &current.0)
+        });
         self.last_seen = Some(current.clone());
-        self.changed_at = Some(Instant::now());
+        self.changed_at = (!edited_on_disk).then(Instant::now);
+        if edited_on_disk && self.settings.auto_run {
+            self.message = Some(Message::Info(
+                "An input file of the command changed on disk: Run trains the new version \
+                 (Auto-run does not rerun a command because a file changed)."
+                    .into(),
+            ));
+        }
         let (config, seed) = current;
         let Some(link) = &self.store else { return };
         if !self.settings.problems().is_empty()
@@ -264,6 +279,17 @@ impl SeedscopeApp {
         self.changed_at = None;
         let missing = self.session.as_ref().is_none_or(|s| s.missing() > 0);
         if missing && self.problems().is_empty() {
+            if self
+                .unallowed_command(&self.settings.experiment())
+                .is_some()
+            {
+                self.message = Some(Message::Info(
+                    "Auto-run does not start a command from a file before you have allowed it: \
+                     press Run to read it and decide."
+                        .into(),
+                ));
+                return;
+            }
             self.intents.push(Intent::Run);
         }
     }
@@ -354,14 +380,22 @@ impl SeedscopeApp {
         let session: &mut Session = session;
         if session.absorb(sweep.drain()) {
             let ending = session.ending_message();
-            self.message = Some(if session.every_run_failed() {
-                Message::Error(ending)
-            } else {
-                Message::Info(ending)
-            });
+            self.message = Some(
+                if session.every_run_failed() || !session.notices.is_empty() && session.cancelled {
+                    Message::Error(ending)
+                } else {
+                    Message::Info(ending)
+                },
+            );
             self.sweep = None;
             if let Some(link) = &mut self.store {
                 link.mark_history_stale();
+                let outputs = crate::engine::command::inputs::known_outputs();
+                if let Err(error) = link.remember_outputs(&outputs) {
+                    self.message = Some(Message::Error(format!(
+                        "The files the command wrote were not remembered: {error}"
+                    )));
+                }
             }
         }
         if let Some(warning) = self.store.as_ref().and_then(StoreLink::take_warning) {

@@ -229,6 +229,11 @@ impl SeedscopeApp {
             Ok(config) => {
                 let reads = self.unfamiliar_csv(&config);
                 self.adopt(config, self.settings.master_seed);
+                self.settings.command.from_file = self
+                    .settings
+                    .command
+                    .enabled
+                    .then(|| path.display().to_string());
                 self.message = Some(Message::Info(format!("Opened {}{reads}", path.display())));
             }
             Err(error) => {
@@ -264,6 +269,11 @@ impl SeedscopeApp {
         let count = results.runs.len();
         let reads = self.unfamiliar_csv(&results.config);
         self.adopt(results.config, seed);
+        self.settings.command.from_file = self
+            .settings
+            .command
+            .enabled
+            .then(|| path.display().to_string());
         let config = self.settings.experiment();
         self.message = Some(Message::Info(format!(
             "Opened {}: {}, master seed {seed}{reads}",

@@ -5,6 +5,7 @@
 
 mod commands;
 mod files;
+mod trust;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -65,6 +66,10 @@ pub struct SeedscopeApp {
     settings_file: Option<SettingsFile>,
     /// A path being typed because no file dialog can be shown.
     path_prompt: Option<files::PathPrompt>,
+    /// A command from a file waiting for the user to allow it (the dialog is open).
+    pending_trust: Option<trust::PendingTrust>,
+    /// Commands allowed in this session.
+    allowed: trust::Allowed,
     /// CSV files the user opened in this app (button, typed path, drop): an experiment file
     /// that reads any other CSV file says so when it is opened.
     opened_csvs: HashSet<PathBuf>,
@@ -95,6 +100,8 @@ impl SeedscopeApp {
             settings_file: None,
             path_prompt: None,
             opened_csvs: HashSet::new(),
+            pending_trust: None,
+            allowed: trust::Allowed::default(),
         }
     }
 
@@ -108,7 +115,16 @@ impl SeedscopeApp {
     /// Uses `store` to keep runs and to show stored runs as soon as the settings ask for them.
     pub fn with_store(mut self, store: Option<RunStore>) -> SeedscopeApp {
         self.store = store.map(StoreLink::new);
+        // The files commands are known to write are outputs, never inputs (engine::config::inputs).
+        for output in self.store.iter().flat_map(StoreLink::command_outputs) {
+            crate::engine::command::inputs::remember_output(output);
+        }
         self
+    }
+
+    /// Whether a command from a file is waiting for the user to allow it.
+    pub fn is_asking_to_allow(&self) -> bool {
+        self.pending_trust.is_some()
     }
 
     /// Where runs are kept, if anywhere.
@@ -215,6 +231,7 @@ impl SeedscopeApp {
         phases.mark("view");
 
         self.show_path_prompt(&ctx);
+        self.show_trust_dialog(&ctx);
         self.take_dropped_files(&ctx);
         for intent in std::mem::take(&mut self.intents) {
             self.apply(intent, &ctx);

@@ -33,6 +33,8 @@ pub struct Session {
     pub started: Instant,
     pub elapsed: Option<Duration>,
     pub cancelled: bool,
+    /// What the sweep said for the user to read once (a command's outputs; why it stopped).
+    pub notices: Vec<String>,
     /// (seconds since start, training progress) as events arrive: the ETA's recent rate.
     progress_log: std::collections::VecDeque<(f64, f64)>,
     /// Epochs done by runs in progress, for a smooth progress bar.
@@ -99,6 +101,7 @@ impl Session {
             started: Instant::now(),
             elapsed: None,
             cancelled: false,
+            notices: Vec::new(),
             progress_log: std::collections::VecDeque::new(),
             epochs_in_progress: HashMap::new(),
             stale: HashSet::new(),
@@ -294,6 +297,7 @@ impl Session {
                     self.runs.push(*record);
                     arrived = true;
                 }
+                SweepEvent::Notice(text) => self.notices.push(text),
                 SweepEvent::Finished { cancelled, elapsed } => {
                     self.cancelled = cancelled;
                     self.elapsed = Some(elapsed);
@@ -323,7 +327,10 @@ impl Session {
     /// runs can: the reason is on each run's status in Runs).
     pub fn ending_message(&self) -> String {
         let failed = self.runs.iter().filter(|r| r.error.is_some()).count();
-        let ending = self.ending_counts();
+        let mut ending = self.ending_counts();
+        for notice in &self.notices {
+            ending.push_str(&format!(" Note: {notice}."));
+        }
         if failed > 0 && failed == self.runs.len() {
             format!(
                 "{ending} Every run failed: nothing to analyse. Runs shows why (hover a run's status)."

@@ -23,10 +23,12 @@ const NOISE_TERMS: &str = "pp: percentage points, hundredths of accuracy (0.90 p
 
 /// A command's runs: what they say about the randomness it does not control, on top.
 fn diagnosis(ui: &mut egui::Ui, session: &Session) {
+    use crate::analysis::diagnosis::all_clear;
     use crate::analysis::diagnosis::{Finding, diagnose};
     let findings = diagnose(&session.config.conditions, &session.runs);
     if findings.is_empty() {
-        if session.runs.iter().any(|r| r.error.is_none()) {
+        // Said only once each condition it speaks of has the runs to show it (not at 2 of 24).
+        if all_clear(&session.config.conditions, &session.runs) {
             ui.add(
                 egui::Label::new(
                     RichText::new("Diagnosis: every fixed source gave one outcome, and every freed seed moved the result.")

@@ -11,6 +11,7 @@
 
 mod access;
 mod codec;
+mod commands;
 mod error;
 mod history;
 pub mod key;
@@ -135,6 +136,13 @@ impl RunStore {
     pub fn open_or_recover(path: &Path) -> Result<(RunStore, Option<String>), StoreError> {
         match RunStore::open(path) {
             Ok(store) => Ok((store, None)),
+            // Only a store is moved aside: `--store train.py` must not rename the user's script.
+            Err(error) if error.is_unusable() && !looks_like_a_store(path) => {
+                Err(StoreError::unavailable(
+                    path,
+                    "it is not a run store (not an SQLite file); name another file with --store, or pass --no-store".to_string(),
+                ))
+            }
             Err(error) if error.is_unusable() => {
                 let moved = quarantine(path)?;
                 let store = RunStore::open(path)?;
@@ -345,6 +353,29 @@ fn check_intact(connection: &Connection) -> Result<(), StoreError> {
             String::new()
         }
     )))
+}
+
+/// Whether the file at `path` is (or was meant as) a store — the only kind of file recovery may
+/// move aside: named like a database (`.sqlite`, `.sqlite3`, `.db`), empty, or starting with
+/// SQLite's header. A script or a CSV named by mistake is left alone.
+fn looks_like_a_store(path: &Path) -> bool {
+    use std::io::Read;
+    if path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "sqlite" | "sqlite3" | "db"))
+    {
+        return true;
+    }
+    let mut head = [0u8; 16];
+    match std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) {
+        Ok(0) => true,
+        Ok(n) => {
+            head[..n].starts_with(b"SQLite format 3\0")
+                || n < 16 && b"SQLite format 3\0".starts_with(&head[..n])
+        }
+        Err(_) => false,
+    }
 }
 
 /// Moves a damaged store (and its WAL and shared-memory files) aside; returns the new path.

@@ -1,0 +1,92 @@
+//! Nothing runs unseen, in the app (SPEC §9 "Trust"), driven by label with egui_kittest: an
+//! experiment file with a command, once opened, is not run by Auto-run; Run shows the command
+//! whole in a dialog first, Cancel runs nothing, and "Allow and run" runs it.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui_kittest::kittest::Queryable;
+use seedscope::gui::app::SeedscopeApp;
+use seedscope::gui::dialogs::NativePicker;
+use seedscope::gui::snapshot::RendererCapture;
+use seedscope::gui::state::Settings;
+
+use common::gui::{harness_sized, step_until};
+
+/// A received experiment file whose command touches MARK in `folder`.
+fn received(folder: &Path) -> std::path::PathBuf {
+    let file = folder.join("received.json");
+    let experiment = serde_json::json!({
+        "name": "nice model",
+        "repeats": 1,
+        "conditions": ["all-fixed"],
+        "command": {
+            "argv": ["sh", "-c", "touch MARK; printf '{\"metric\":\"accuracy\",\"value\":0.5,\"higher_is_better\":true}' > \"$SEEDSCOPE_RESULT\""],
+            "workdir": folder,
+            "env": {"BASH_ENV": "./evil.sh"},
+        }
+    });
+    std::fs::write(&file, experiment.to_string()).unwrap();
+    file
+}
+
+fn message(app: &SeedscopeApp) -> String {
+    format!("{:?}", app.message)
+}
+
+#[test]
+fn an_opened_command_runs_only_after_it_was_shown_and_allowed() {
+    let folder = common::temp_dir("gui-trust");
+    let file = received(&folder);
+    let app = SeedscopeApp::new(
+        Settings::default(),
+        Box::new(NativePicker),
+        Box::new(RendererCapture),
+    );
+    let mut harness = harness_sized(app, 1400.0, 900.0);
+    harness.state_mut().open_experiment(&file);
+    harness.run_ok();
+    assert!(
+        harness.state().settings.command.enabled,
+        "{}",
+        message(harness.state())
+    );
+
+    // Auto-run, ticked on an opened file: the command does not start.
+    harness.get_by_label("Auto-run").click();
+    step_until(&mut harness, "Auto-run to decline", |app| {
+        message(app).contains("Auto-run does not start a command from a file")
+    });
+    let waited = Instant::now();
+    while waited.elapsed() < Duration::from_millis(800) {
+        harness.step();
+    }
+    assert!(!harness.state().is_running());
+    assert!(
+        !folder.join("MARK").exists(),
+        "Auto-run ran an unallowed command"
+    );
+
+    // Run: the command is shown whole, with what loads code marked, before anything runs.
+    harness.get_by_label("Run").click();
+    harness.run_ok();
+    assert!(harness.state().is_asking_to_allow());
+    harness.get_by_label_contains("argv[2] = touch MARK;");
+    harness.get_by_label_contains("BASH_ENV=./evil.sh   <- changes what the program loads");
+    assert!(!harness.state().is_running());
+    harness.get_by_label("Cancel").click();
+    harness.run_ok();
+    assert!(!harness.state().is_asking_to_allow());
+    assert!(!folder.join("MARK").exists(), "Cancel ran the command");
+
+    harness.get_by_label("Run").click();
+    harness.run_ok();
+    harness.get_by_label("Allow and run").click();
+    step_until(&mut harness, "the sweep to finish", |app| {
+        !app.is_running() && app.session.as_ref().is_some_and(|s| !s.runs.is_empty())
+    });
+    assert!(folder.join("MARK").exists(), "{}", message(harness.state()));
+}

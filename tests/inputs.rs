@@ -1,0 +1,223 @@
+//! A command's inputs are fixed when a sweep starts, and what its runs report is one thing
+//! (SPEC §9): a file a run writes is an output, never an input, so the experiment stays one;
+//! an input written during a sweep stops it and no run that overlapped the change is kept; a
+//! FIFO is refused, not read; runs that report another metric are failed, not averaged; and a
+//! reading is said only once the runs show it.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+const RESULT: &str =
+    r#"printf '{"metric":"accuracy","value":0.5,"higher_is_better":true}' > "$SEEDSCOPE_RESULT""#;
+
+fn run_in(folder: &Path, line: &str, store: Option<&Path>, args: &[&str]) -> Output {
+    let mut command = common::binary();
+    command
+        .current_dir(folder)
+        .args(["run", "--seed", "1", "--command", line, "--out"])
+        .arg(folder.join("out.json"))
+        .args(args);
+    if let Some(store) = store {
+        command
+            .env_remove("SEEDSCOPE_NO_STORE")
+            .arg("--store")
+            .arg(store);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn a_file_the_command_writes_is_an_output_and_run_twice_trains_once() {
+    let folder = common::temp_dir("inputs-writer");
+    let store = folder.join("runs.sqlite");
+    std::fs::write(
+        folder.join("writer.sh"),
+        format!("echo weights > \"$2\"\n{RESULT}\n"),
+    )
+    .unwrap();
+    let args = ["--repeats", "2", "--conditions", "all-fixed"];
+    let first = run_in(&folder, "sh writer.sh --out model.out", Some(&store), &args);
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(folder.join("model.out").exists());
+    assert!(
+        text(&first).contains("model.out was written by the command"),
+        "said once: {}",
+        text(&first)
+    );
+    let second = run_in(&folder, "sh writer.sh --out model.out", Some(&store), &args);
+    assert!(second.status.success(), "{}", text(&second));
+    assert!(
+        text(&second).contains("runs: 2 from the store"),
+        "the second sweep is the same experiment: {}",
+        text(&second)
+    );
+}
+
+#[test]
+fn an_input_written_during_a_sweep_stops_it_and_no_overlapping_run_is_kept() {
+    let folder = common::temp_dir("inputs-edited");
+    let store = folder.join("runs.sqlite");
+    let script = folder.join("train.sh");
+    std::fs::write(&script, format!("sleep 0.4\n{RESULT}\n")).unwrap();
+    let child = common::binary()
+        .current_dir(&folder)
+        .env_remove("SEEDSCOPE_NO_STORE")
+        .args([
+            "run",
+            "--seed",
+            "1",
+            "--command",
+            "sh train.sh",
+            "--workers",
+            "1",
+        ])
+        .args(["--repeats", "6", "--conditions", "all-fixed", "--store"])
+        .arg(&store)
+        .arg("--out")
+        .arg(folder.join("out.json"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    // Edited and reverted: a run in between may have read either version.
+    let original = std::fs::read(&script).unwrap();
+    std::fs::write(&script, b"exit 3\n").unwrap();
+    std::fs::write(&script, &original).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let said = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("train.sh was written during the sweep"),
+        "{said}"
+    );
+    // What was kept finished before the edit: at most the runs of the first second.
+    let rerun = run_in(
+        &folder,
+        "sh train.sh",
+        Some(&store),
+        &[
+            "--repeats",
+            "6",
+            "--conditions",
+            "all-fixed",
+            "--workers",
+            "1",
+        ],
+    );
+    let kept: usize = text(&rerun)
+        .lines()
+        .find_map(|l| l.strip_prefix("runs: ")?.split(' ').next()?.parse().ok())
+        .expect("the rerun says what came from the store");
+    assert!((1..=3).contains(&kept), "kept {kept}: {}", text(&rerun));
+}
+
+#[test]
+fn a_fifo_is_refused_as_an_input_instead_of_blocking() {
+    let folder = common::temp_dir("inputs-fifo");
+    let fifo = folder.join("fifo");
+    let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated path that lives for the call.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let file = folder.join("e.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({"command": {"argv": ["true"], "inputs": ["fifo"]}}).to_string(),
+    )
+    .unwrap();
+    let output = common::binary()
+        .current_dir(&folder)
+        .args(["run", "--allow-command", "--config"])
+        .arg(&file)
+        .arg("--out")
+        .arg(folder.join("out.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("FIFO"), "{}", text(&output));
+}
+
+#[test]
+fn a_run_that_reports_another_metric_is_failed_not_averaged() {
+    let folder = common::temp_dir("inputs-two-metrics");
+    // Run 0 reports accuracy; every later run an mse.
+    std::fs::write(
+        folder.join("two.sh"),
+        r#"case "$SEEDSCOPE_RUN" in
+  */0) printf '{"metric":"accuracy","value":0.9,"higher_is_better":true}' ;;
+  *) printf '{"metric":"mse","value":5.0,"higher_is_better":false}' ;;
+esac > "$SEEDSCOPE_RESULT"
+"#,
+    )
+    .unwrap();
+    let output = run_in(
+        &folder,
+        "sh two.sh",
+        None,
+        &[
+            "--repeats",
+            "3",
+            "--conditions",
+            "all-fixed",
+            "--workers",
+            "1",
+        ],
+    );
+    let said = text(&output);
+    assert!(said.contains("one experiment has one metric"), "{said}");
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("out.json")).unwrap()).unwrap();
+    let fixed = common::condition_summary(&results, "all-fixed");
+    assert_eq!(fixed["n"], 1, "{fixed}");
+    assert_eq!(fixed["mean"], 0.9, "{fixed}");
+}
+
+#[test]
+fn the_good_news_needs_the_runs_that_show_it() {
+    let folder = common::temp_dir("inputs-constant");
+    std::fs::write(folder.join("constant.sh"), format!("{RESULT}\n")).unwrap();
+    let output = run_in(
+        &folder,
+        "sh constant.sh",
+        None,
+        &["--repeats", "3", "--conditions", "all-fixed,all-free"],
+    );
+    let said = text(&output);
+    assert!(output.status.success(), "{said}");
+    assert!(
+        !said.contains("every freed seed moved the result"),
+        "all-free has one outcome: {said}"
+    );
+}
+
+#[test]
+fn a_missing_interpreter_or_working_folder_is_named() {
+    let folder = common::temp_dir("inputs-not-started");
+    let script = folder.join("train.py");
+    std::fs::write(&script, "#!/nonexistent/python9\nprint(1)\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let output = run_in(
+        &folder,
+        "./train.py",
+        None,
+        &["--repeats", "1", "--conditions", "all-fixed"],
+    );
+    assert!(
+        text(&output)
+            .contains("the interpreter its #! line names, /nonexistent/python9, was not found"),
+        "{}",
+        text(&output)
+    );
+}
