@@ -226,3 +226,49 @@ pub fn all_clear(conditions: &[Condition], runs: &[RunRecord]) -> bool {
     }
     freed > 0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finished run of `condition` with outcome `value` (its hash follows the value).
+    fn run(condition: &str, index: usize, value: f64) -> RunRecord {
+        RunRecord {
+            error: None,
+            final_test_metric: Some(value),
+            weights_hash: format!("result-{value}"),
+            ..RunRecord::failed(condition.parse().unwrap(), index, String::new())
+        }
+    }
+
+    fn conditions(names: &[&str]) -> Vec<Condition> {
+        names.iter().map(|n| n.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn the_good_news_waits_for_two_runs_of_every_condition_it_speaks_of() {
+        let list = conditions(&["all-fixed", "only-init", "all-free"]);
+        // One run each (2 of 24 in the app): nothing is said yet.
+        let early = vec![run("all-fixed", 0, 0.5), run("only-init", 0, 0.6)];
+        assert!(!all_clear(&list, &early));
+        let mut enough = early;
+        enough.extend([
+            run("all-fixed", 1, 0.5),
+            run("only-init", 1, 0.7),
+            run("all-free", 0, 0.4),
+        ]);
+        assert!(!all_clear(&list, &enough), "all-free has one run");
+        enough.push(run("all-free", 1, 0.8));
+        assert!(all_clear(&list, &enough));
+    }
+
+    #[test]
+    fn a_freed_seed_that_did_not_move_is_no_good_news() {
+        let list = conditions(&["all-fixed", "all-free"]);
+        let constant: Vec<RunRecord> = (0..3)
+            .flat_map(|i| [run("all-fixed", i, 0.5), run("all-free", i, 0.5)])
+            .collect();
+        assert!(diagnose(&list, &constant).is_empty());
+        assert!(!all_clear(&list, &constant));
+    }
+}

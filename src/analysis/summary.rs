@@ -326,3 +326,16 @@ pub fn summarize_condition(condition: &Condition, runs: &[RunRecord]) -> Conditi
     of_condition.sort_by_key(|r| r.run_index);
     summarize_outcomes(*condition, &Outcomes::of_runs(&of_condition, condition))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::format_value;
+
+    #[test]
+    fn a_huge_value_is_printed_in_e_notation_not_hundreds_of_digits() {
+        assert_eq!(format_value(Some(1.5e308)), "1.500e308");
+        assert_eq!(format_value(Some(0.8611)), "0.8611");
+        assert_eq!(format_value(Some(123456.0)), "123456.0000");
+        assert_eq!(format_value(Some(0.0001)), "1.000e-4");
+    }
+}
