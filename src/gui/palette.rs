@@ -58,3 +58,7 @@ pub const CLASS_REGIONS: [Color32; 3] = [
 
 /// The ring around every data point.
 pub const POINT_RING: Color32 = Color32::from_rgb(0x10, 0x10, 0x10);
+
+/// What the user should read with care before going on (a command's environment entry that
+/// changes what a program loads): the diagnosis' dark orange-red, readable on the light theme.
+pub const WARNING: Color32 = Color32::from_rgb(0xb0, 0x30, 0x00);

@@ -38,6 +38,9 @@ pub const LOADER_VARIABLES: [&str; 22] = [
     "JDK_JAVA_OPTIONS",
 ];
 
+/// What a described environment entry that changes what gets loaded ends with.
+pub const LOADS_CODE_MARK: &str = "<- changes what the program loads before its own code";
+
 /// What is allowed: the content that decides what runs.
 #[derive(Serialize)]
 struct Content<'a> {
@@ -85,9 +88,9 @@ pub fn describe(command: &CommandConfig, origin: &str) -> String {
     }
     for (name, value) in &command.env {
         let mark = if loads_code(name) {
-            "   <- changes what the program loads before its own code"
+            format!("   {LOADS_CODE_MARK}")
         } else {
-            ""
+            String::new()
         };
         text.push_str(&format!(
             "  env:     {}={}{mark}\n",

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use eframe::egui::{self, RichText};
 
 use super::SeedscopeApp;
-use crate::engine::command::trust::{content_hash, describe};
+use crate::engine::command::trust::{LOADS_CODE_MARK, content_hash, describe};
 use crate::engine::config::ExperimentConfig;
 use crate::gui::intent::Message;
 
@@ -78,6 +78,7 @@ impl SeedscopeApp {
         egui::Window::new("Run a command from a file?")
             .collapsible(false)
             .resizable(false)
+            .default_width(720.0)
             .anchor(egui::Align2::CENTER_TOP, [0.0, 80.0])
             .show(ctx, |ui| {
                 ui.label(
@@ -88,9 +89,20 @@ impl SeedscopeApp {
                 );
                 ui.add_space(6.0);
                 egui::ScrollArea::vertical()
-                    .max_height(320.0)
+                    .max_height(360.0)
                     .show(ui, |ui| {
-                        ui.label(RichText::new(&pending.shown).monospace());
+                        ui.set_min_width(700.0);
+                        // One label a line; the environment entries that change what a
+                        // program loads before its own code stand out in the warning colour.
+                        for line in pending.shown.lines() {
+                            let text = RichText::new(line).monospace();
+                            let text = if line.contains(LOADS_CODE_MARK) {
+                                text.color(crate::gui::palette::WARNING)
+                            } else {
+                                text
+                            };
+                            ui.label(text);
+                        }
                     });
                 ui.add_space(6.0);
                 ui.horizontal(|ui| {

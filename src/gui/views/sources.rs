@@ -42,7 +42,7 @@ fn diagnosis(ui: &mut egui::Ui, session: &Session) {
     }
     for finding in findings {
         let colour = match finding {
-            Finding::UncontrolledRandomness { .. } => Color32::from_rgb(0xb0, 0x30, 0x00),
+            Finding::UncontrolledRandomness { .. } => crate::gui::palette::WARNING,
             Finding::IgnoresSeed { .. } => Color32::from_rgb(0x8a, 0x5a, 0x00),
         };
         ui.add(
