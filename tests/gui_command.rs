@@ -132,3 +132,73 @@ fn a_command_that_cannot_run_is_named_and_run_stays_refused() {
     harness.run_ok();
     assert!(harness.state().session.is_none(), "nothing ran");
 }
+
+/// A command that writes a file named in its arguments: the file is its output, never an
+/// input, so the experiment stays one — Run twice trains once, and History has one row.
+#[test]
+fn a_file_the_command_writes_does_not_make_the_next_run_another_experiment() {
+    let folder = common::temp_dir("gui-writer");
+    std::fs::write(
+        folder.join("writer.sh"),
+        "echo weights > \"$2\"\nprintf '{\"metric\":\"accuracy\",\"value\":0.5,\"higher_is_better\":true}' > \"$SEEDSCOPE_RESULT\"\n",
+    )
+    .unwrap();
+    let mut settings = command_settings("sh writer.sh --out model.out");
+    settings.command.workdir = folder.display().to_string();
+    settings.command.enabled = true;
+    let store = seedscope::records::store::RunStore::open(&folder.join("runs.sqlite")).unwrap();
+    let app = SeedscopeApp::new(settings, Box::new(NativePicker), Box::new(RendererCapture))
+        .with_store(Some(store));
+    let mut harness = harness_sized(app, 1400.0, 900.0);
+    harness.run_ok();
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the sweep to start", |app| app.is_running());
+    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+    assert!(folder.join("model.out").exists());
+    let said = format!("{:?}", harness.state().message);
+    assert!(
+        said.contains("model.out was written by the command"),
+        "{said}"
+    );
+    harness.run_ok();
+    harness.get_by_label("Run").click();
+    harness.run_ok();
+    let said = format!("{:?}", harness.state().message);
+    assert!(
+        said.contains("came from the store: nothing to train"),
+        "the second Run trained again: {said}"
+    );
+}
+
+/// Auto-run follows what the user changes in the app, not a file edited on disk: editing the
+/// script after a sweep says so and waits for Run.
+#[test]
+fn auto_run_does_not_rerun_a_command_because_its_file_changed_on_disk() {
+    let folder = common::temp_dir("gui-edited-on-disk");
+    let script = folder.join("train.sh");
+    std::fs::write(
+        &script,
+        "printf '{\"metric\":\"accuracy\",\"value\":0.5,\"higher_is_better\":true}' > \"$SEEDSCOPE_RESULT\"\n",
+    )
+    .unwrap();
+    let mut settings = command_settings("sh train.sh");
+    settings.command.workdir = folder.display().to_string();
+    settings.command.enabled = true;
+    let app = SeedscopeApp::new(settings, Box::new(NativePicker), Box::new(RendererCapture));
+    let mut harness = harness_sized(app, 1400.0, 900.0);
+    harness.run_ok();
+    harness.get_by_label("Auto-run").click();
+    step_until(&mut harness, "Auto-run to start the sweep", |app| {
+        app.is_running()
+    });
+    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+    std::fs::write(&script, "exit 1\n").unwrap();
+    let waited = std::time::Instant::now();
+    while waited.elapsed() < std::time::Duration::from_millis(1500) {
+        harness.step();
+        assert!(!harness.state().is_running(), "Auto-run reran the command");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let said = format!("{:?}", harness.state().message);
+    assert!(said.contains("changed on disk"), "{said}");
+}
