@@ -135,7 +135,7 @@ pub fn inputs(config: &ExperimentConfig) -> Vec<PathBuf> {
 /// reason (the first few), since a failed run is never counted.
 pub fn report(results: &ResultsFile) -> String {
     let mut out = String::new();
-    if results.config.command.is_none() {
+    if !results.config.capabilities().diagnosable {
         return out;
     }
     let failed: Vec<_> = results.runs.iter().filter(|r| r.error.is_some()).collect();

@@ -94,8 +94,7 @@ pub fn experiment_of(
             _ => e.to_string(),
         })
     })?;
-    if config.command.is_some() {
-        super::command::resolve(&mut config, experiment.config.as_deref())?;
-    }
+    // A command is made ready to run (its folder and input files); a built-in model needs nothing.
+    super::command::resolve(&mut config, experiment.config.as_deref())?;
     Ok(config)
 }

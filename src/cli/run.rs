@@ -16,9 +16,9 @@ use crate::analysis::summary::{ConditionSummary, format_value};
 use crate::analysis::words::count_of;
 use crate::engine::command::interrupt;
 use crate::engine::config::ExperimentConfig;
-use crate::engine::data::fresh::fresh_points_words;
 use crate::engine::files::{MAX_RESULTS_BYTES, escape};
 use crate::engine::metric::Metric;
+use crate::engine::producer::Capabilities;
 use crate::engine::record::RunRecord;
 use crate::engine::shard::Shard;
 use crate::engine::sweep::{
@@ -73,7 +73,7 @@ pub struct RunArgs {
 /// legend for them when any condition has them.
 pub fn summary_table(results: &ResultsFile) -> String {
     let (metric, summaries) = (&results.metric(), &results.summary[..]);
-    let command = results.config.command.is_some();
+    let capabilities = results.config.capabilities();
     let names: Vec<String> = summaries.iter().map(|s| s.condition.to_string()).collect();
     let width = names.iter().map(String::len).max().unwrap_or(9).max(9);
     let mut out = format!(
@@ -109,21 +109,25 @@ pub fn summary_table(results: &ResultsFile) -> String {
             notes.join(", ")
         ));
     }
-    out.push_str(&noise_legend(metric, summaries, command));
+    out.push_str(&noise_legend(metric, summaries, &capabilities));
     out
 }
 
 /// What the noise columns mean, and — where most of a spread is noise — what would shrink it.
-fn noise_legend(metric: &Metric, summaries: &[ConditionSummary], command: bool) -> String {
+fn noise_legend(
+    metric: &Metric,
+    summaries: &[ConditionSummary],
+    capabilities: &Capabilities,
+) -> String {
     // The fresh column is explained wherever it has figures, with or without test points.
     let fresh = if summaries.iter().any(|s| s.fresh_std.is_some()) {
-        let scored_on = if command {
-            fresh_points_words(true)
-        } else {
+        let scored_on = if capabilities.fresh_drawn() {
             format!(
                 "{} from the data set's generator",
-                fresh_points_words(false)
+                capabilities.fresh_words()
             )
+        } else {
+            capabilities.fresh_words()
         };
         format!("fresh: std of the same runs scored on {scored_on}\n")
     } else {
@@ -153,8 +157,8 @@ fn noise_legend(metric: &Metric, summaries: &[ConditionSummary], command: bool) 
             names.join(", ")
         ));
     }
-    let drawn = !command && summaries.iter().any(|s| s.fresh_std.is_some());
-    if let Some(reading) = noise_reading(summaries, metric, drawn, &fresh_points_words(command)) {
+    let drawn = capabilities.draws_its_data && summaries.iter().any(|s| s.fresh_std.is_some());
+    if let Some(reading) = noise_reading(summaries, metric, drawn, &capabilities.fresh_words()) {
         legend.push_str(&reading);
         legend.push('\n');
     }
@@ -165,7 +169,7 @@ fn noise_legend(metric: &Metric, summaries: &[ConditionSummary], command: bool) 
 fn experiment(args: &RunArgs) -> Result<ExperimentConfig, Failure> {
     let mut config =
         super::experiment::experiment_of(&args.experiment, &args.command, &args.sweep)?;
-    if config.command.is_none() {
+    if config.capabilities().reads_data_set {
         // A fixed data set is loaded (and a CSV file checked) before any run starts.
         crate::engine::data::prepare(&mut config.data).map_err(bad_input)?;
     }
@@ -308,9 +312,10 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     // Before the store is touched: at most every run of the file is trained. A command's
     // records are what it reports and its memory is its own processes': the built-in model's
     // shape says nothing of them, so nothing is estimated or refused on it.
-    let estimate = match config.command {
-        None => Some(check_size(&config, pairs.len(), pairs.len(), workers)?),
-        Some(_) => None,
+    let capabilities = config.capabilities();
+    let estimate = match capabilities.records_estimable {
+        true => Some(check_size(&config, pairs.len(), pairs.len(), workers)?),
+        false => None,
     };
     let mut keeper = Keeper::open(&args.store, &config, master_seed)?;
     if let (Some(command), Some(_)) = (&config.command, &args.command.command) {
@@ -319,7 +324,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let stored = keeper.stored(&pairs);
     let mut spec = SweepSpec::new(config.clone(), master_seed, workers);
     spec.gpus = gpus;
-    if !spec.gpus.is_empty() && config.command.is_none() {
+    if !spec.gpus.is_empty() && !capabilities.takes_gpus {
         return Err(bad_input(
             "--gpus: hands GPUs to a command's runs; the built-in model trains on the CPU",
         ));

@@ -24,6 +24,7 @@ pub mod metric;
 pub mod model;
 pub mod optim;
 pub mod presets;
+pub mod producer;
 pub mod record;
 pub mod replay;
 pub mod runtime;

@@ -62,7 +62,7 @@ impl ResultsFile {
         cancelled: bool,
     ) -> ResultsFile {
         let summary = summarize_conditions(&config.conditions, &runs);
-        let diagnosis = if config.command.is_some() {
+        let diagnosis = if config.capabilities().diagnosable {
             crate::analysis::diagnosis::diagnose(&config.conditions, &runs)
         } else {
             Vec::new()

@@ -8,8 +8,9 @@ use super::category_axis::{category_axis, category_room, fit_names, text_width};
 use super::metric_label;
 use crate::analysis::sample::{self, mean_ci95};
 use crate::analysis::words::count_of;
-use crate::engine::data::fresh::{FRESH_POINTS, fresh_points_words};
+use crate::engine::data::fresh::FRESH_POINTS;
 use crate::engine::metric::Metric;
+use crate::engine::producer::FreshData;
 use crate::engine::record::RunRecord;
 use crate::gui::palette::condition_color;
 use crate::gui::session::Session;
@@ -48,7 +49,10 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
     let names: Vec<String> = conditions.iter().map(|c| c.to_string()).collect();
 
     let has_fresh = session.runs.iter().any(|r| r.fresh_metric.is_some());
-    let command = session.config.command.is_some();
+    // Fresh data of the producer's own (a command's fresh_value) keeps the run's metric name;
+    // the generator's fresh points are scored in accuracy.
+    let capabilities = session.config.capabilities();
+    let reported_fresh = capabilities.fresh == FreshData::Reported;
     let score = if has_fresh && settings.fresh_distributions {
         Score::Fresh
     } else {
@@ -60,12 +64,12 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
             if score == Score::Fresh {
                 format!(
                     "{} on {}",
-                    if command {
+                    if reported_fresh {
                         metric_label(&metric)
                     } else {
                         "accuracy".into()
                     },
-                    fresh_points_words(command)
+                    capabilities.fresh_words()
                 )
             } else {
                 metric_label(&metric)
@@ -344,8 +348,8 @@ fn score_toggle(ui: &mut egui::Ui, session: &Session, settings: &mut Settings) {
         .on_hover_text(
             "What a user of this experiment would report: accuracy on its held-out test points.",
         );
-        let command = session.config.command.is_some();
-        let (label, meaning) = if command {
+        let reported_fresh = session.config.capabilities().fresh == FreshData::Reported;
+        let (label, meaning) = if reported_fresh {
             (
                 "fresh data (the command's fresh_value)".to_string(),
                 "The same runs as the command scored them on its own larger held-out data \

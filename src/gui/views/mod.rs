@@ -87,17 +87,18 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
         return rect;
     };
     let (settings, capturing) = (&mut *app.settings, app.capturing);
-    let command = session.config.command.is_some();
+    let capabilities = session.config.capabilities();
     let has_curves = session.runs.iter().any(|r| !r.test_metric.is_empty());
     match settings.view {
         View::Distributions => distributions::show(ui, session, settings, capturing),
         View::Sources => sources::show(ui, session, settings, capturing),
-        View::Curves if command && !has_curves => missing(
+        View::Curves if !capabilities.curves_always && !has_curves => missing(
             ui,
             "No learning curves: the command's runs reported none. Report `curve` (the test metric after each epoch) and `train_loss` (each epoch's training loss) in the result to see them here.",
         ),
         View::Curves => curves::show(ui, session, settings, capturing),
-        View::Disagreement if command => missing(
+        // The plane or the rows of a data set: only a producer that trains on one has them.
+        View::Disagreement if !capabilities.reads_data_set => missing(
             ui,
             "Where runs disagree draws the data set's plane or its rows, which seedscope does not have for your command. The per-example errors a run reports (test_ids with test_errors) feed the test-set noise and churn of Which sources matter.",
         ),

@@ -10,7 +10,6 @@ use super::metric_label;
 use crate::analysis::agreement::{matched_by_position, why_no_churn};
 use crate::analysis::noise_reading::noise_reading;
 use crate::analysis::summary::ConditionSummary;
-use crate::engine::data::fresh::fresh_points_words;
 use crate::gui::palette::condition_color_by_name;
 use crate::gui::session::Session;
 use crate::gui::state::Settings;
@@ -73,7 +72,8 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
         .size(16.0)
         .strong(),
     );
-    if session.config.command.is_some() {
+    let capabilities = session.config.capabilities();
+    if capabilities.diagnosable {
         diagnosis(ui, session);
     }
     if rows.is_empty() {
@@ -84,8 +84,8 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
         );
         return;
     }
-    let drawn = session.config.command.is_none() && !session.config.data.kind.is_table();
-    let fresh_points = fresh_points_words(session.config.command.is_some());
+    let drawn = capabilities.draws_its_data;
+    let fresh_points = capabilities.fresh_words();
     if let Some(reading) = noise_reading(&session.summaries, &metric, drawn, &fresh_points) {
         ui.label(RichText::new(reading).size(15.0))
             .on_hover_text(NOISE_TERMS);
