@@ -241,7 +241,7 @@ pub fn run(
     // would hold the output pipes open and keep running after seedscope has moved on. The
     // group first (one signal), then every process with the run's token, however it left.
     kill_group(pid);
-    tree::kill_all_with_token(&token);
+    tree::kill_all_with_token(&token, pid);
     let status = child.wait();
     tree::leader_reaped(pid);
     let _ = watcher.join();
