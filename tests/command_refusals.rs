@@ -7,17 +7,6 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-const RESULT: &str =
-    r#"printf '{"metric":"accuracy","value":0.5,"higher_is_better":true}' > "$SEEDSCOPE_RESULT""#;
-
 fn experiment_file(folder: &Path, argv: &[&str]) -> std::path::PathBuf {
     let file = folder.join("e.json");
     std::fs::write(
@@ -30,19 +19,17 @@ fn experiment_file(folder: &Path, argv: &[&str]) -> std::path::PathBuf {
 }
 
 fn run(folder: &Path, args: &[&str]) -> Output {
-    common::binary()
-        .current_dir(folder)
-        .args(["run", "--seed", "1", "--out"])
-        .arg(folder.join("out.json"))
-        .args(args)
-        .output()
-        .unwrap()
+    common::run_in(folder, None, args)
 }
 
 #[test]
 fn timeout_and_workdir_act_on_an_experiment_files_command() {
     let folder = common::temp_dir("refusals-flags");
-    std::fs::write(folder.join("slow.sh"), format!("sleep 5\n{RESULT}\n")).unwrap();
+    std::fs::write(
+        folder.join("slow.sh"),
+        format!("sleep 5\n{}\n", common::ACCURACY_RESULT),
+    )
+    .unwrap();
     let file = experiment_file(&folder, &["sh", "slow.sh"]);
     let file = file.to_str().unwrap();
     let timed = run(
@@ -50,9 +37,9 @@ fn timeout_and_workdir_act_on_an_experiment_files_command() {
         &["--config", file, "--allow-command", "--timeout", "0.5"],
     );
     assert!(
-        text(&timed).contains("time limit of 0.5 s"),
+        common::said(&timed).contains("time limit of 0.5 s"),
         "--timeout was ignored: {}",
-        text(&timed)
+        common::said(&timed)
     );
     let elsewhere = run(
         &folder,
@@ -64,11 +51,16 @@ fn timeout_and_workdir_act_on_an_experiment_files_command() {
             "/nonexistent",
         ],
     );
-    assert_eq!(elsewhere.status.code(), Some(2), "{}", text(&elsewhere));
-    assert!(
-        text(&elsewhere).contains("/nonexistent"),
+    assert_eq!(
+        elsewhere.status.code(),
+        Some(2),
         "{}",
-        text(&elsewhere)
+        common::said(&elsewhere)
+    );
+    assert!(
+        common::said(&elsewhere).contains("/nonexistent"),
+        "{}",
+        common::said(&elsewhere)
     );
 }
 
@@ -76,27 +68,31 @@ fn timeout_and_workdir_act_on_an_experiment_files_command() {
 fn timeout_over_a_built_in_model_is_refused_not_ignored() {
     let folder = common::temp_dir("refusals-preset");
     let output = run(&folder, &["--preset", "circles", "--timeout", "1"]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", common::said(&output));
     assert!(
-        text(&output).contains("--timeout: applies to a command's runs"),
+        common::said(&output).contains("--timeout: applies to a command's runs"),
         "{}",
-        text(&output)
+        common::said(&output)
     );
 }
 
 #[test]
 fn more_workers_than_gpus_is_refused_with_the_way_to_share() {
     let folder = common::temp_dir("refusals-gpus");
-    std::fs::write(folder.join("t.sh"), format!("{RESULT}\n")).unwrap();
+    std::fs::write(
+        folder.join("t.sh"),
+        format!("{}\n", common::ACCURACY_RESULT),
+    )
+    .unwrap();
     let output = run(
         &folder,
         &["--command", "sh t.sh", "--gpus", "0,1", "--workers", "4"],
     );
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", common::said(&output));
     assert!(
-        text(&output).contains("--gpus 0,0,1,1"),
+        common::said(&output).contains("--gpus 0,0,1,1"),
         "{}",
-        text(&output)
+        common::said(&output)
     );
 }
 
@@ -119,7 +115,7 @@ fn a_script_named_as_the_store_is_left_alone() {
         std::fs::read_to_string(&script).unwrap(),
         "print('my model')\n",
         "{}",
-        text(&output)
+        common::said(&output)
     );
     let moved: Vec<_> = std::fs::read_dir(&folder)
         .unwrap()
@@ -143,7 +139,7 @@ fn a_results_files_fields_reach_the_terminal_escaped() {
             "all-fixed",
         ],
     );
-    assert!(made.status.success(), "{}", text(&made));
+    assert!(made.status.success(), "{}", common::said(&made));
     let path = folder.join("out.json");
     let mut results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -155,7 +151,7 @@ fn a_results_files_fields_reach_the_terminal_escaped() {
         .args(["--run", "0"])
         .output()
         .unwrap();
-    let said = text(&replay);
+    let said = common::said(&replay);
     assert!(
         !said.contains('\u{1b}') && !said.contains('\u{202e}'),
         "{said:?}"

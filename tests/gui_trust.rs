@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use egui_kittest::kittest::Queryable;
@@ -16,23 +15,6 @@ use seedscope::gui::state::Settings;
 
 use common::gui::{harness_sized, step_until};
 
-/// A received experiment file whose command touches MARK in `folder`.
-fn received(folder: &Path) -> std::path::PathBuf {
-    let file = folder.join("received.json");
-    let experiment = serde_json::json!({
-        "name": "nice model",
-        "repeats": 1,
-        "conditions": ["all-fixed"],
-        "command": {
-            "argv": ["sh", "-c", "touch MARK; printf '{\"metric\":\"accuracy\",\"value\":0.5,\"higher_is_better\":true}' > \"$SEEDSCOPE_RESULT\""],
-            "workdir": folder,
-            "env": {"BASH_ENV": "./evil.sh"},
-        }
-    });
-    std::fs::write(&file, experiment.to_string()).unwrap();
-    file
-}
-
 fn message(app: &SeedscopeApp) -> String {
     format!("{:?}", app.message)
 }
@@ -40,7 +22,7 @@ fn message(app: &SeedscopeApp) -> String {
 #[test]
 fn an_opened_command_runs_only_after_it_was_shown_and_allowed() {
     let folder = common::temp_dir("gui-trust");
-    let file = received(&folder);
+    let file = common::received_experiment(&folder, serde_json::json!({"BASH_ENV": "./evil.sh"}));
     let app = SeedscopeApp::new(
         Settings::default(),
         Box::new(NativePicker),

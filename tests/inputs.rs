@@ -10,31 +10,8 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-const RESULT: &str =
-    r#"printf '{"metric":"accuracy","value":0.5,"higher_is_better":true}' > "$SEEDSCOPE_RESULT""#;
-
 fn run_in(folder: &Path, line: &str, store: Option<&Path>, args: &[&str]) -> Output {
-    let mut command = common::binary();
-    command
-        .current_dir(folder)
-        .args(["run", "--seed", "1", "--command", line, "--out"])
-        .arg(folder.join("out.json"))
-        .args(args);
-    if let Some(store) = store {
-        command
-            .env_remove("SEEDSCOPE_NO_STORE")
-            .arg("--store")
-            .arg(store);
-    }
-    command.output().unwrap()
+    common::run_in(folder, store, &[&["--command", line], args].concat())
 }
 
 #[test]
@@ -43,24 +20,24 @@ fn a_file_the_command_writes_is_an_output_and_run_twice_trains_once() {
     let store = folder.join("runs.sqlite");
     std::fs::write(
         folder.join("writer.sh"),
-        format!("echo weights > \"$2\"\n{RESULT}\n"),
+        format!("echo weights > \"$2\"\n{}\n", common::ACCURACY_RESULT),
     )
     .unwrap();
     let args = ["--repeats", "2", "--conditions", "all-fixed"];
     let first = run_in(&folder, "sh writer.sh --out model.out", Some(&store), &args);
-    assert!(first.status.success(), "{}", text(&first));
+    assert!(first.status.success(), "{}", common::said(&first));
     assert!(folder.join("model.out").exists());
     assert!(
-        text(&first).contains("model.out was written by the command"),
+        common::said(&first).contains("model.out was written by the command"),
         "said once: {}",
-        text(&first)
+        common::said(&first)
     );
     let second = run_in(&folder, "sh writer.sh --out model.out", Some(&store), &args);
-    assert!(second.status.success(), "{}", text(&second));
+    assert!(second.status.success(), "{}", common::said(&second));
     assert!(
-        text(&second).contains("runs: 2 from the store"),
+        common::said(&second).contains("runs: 2 from the store"),
         "the second sweep is the same experiment: {}",
-        text(&second)
+        common::said(&second)
     );
 }
 
@@ -69,7 +46,7 @@ fn an_input_written_during_a_sweep_stops_it_and_no_overlapping_run_is_kept() {
     let folder = common::temp_dir("inputs-edited");
     let store = folder.join("runs.sqlite");
     let script = folder.join("train.sh");
-    std::fs::write(&script, format!("sleep 0.4\n{RESULT}\n")).unwrap();
+    std::fs::write(&script, format!("sleep 0.4\n{}\n", common::ACCURACY_RESULT)).unwrap();
     let child = common::binary()
         .current_dir(&folder)
         .env_remove("SEEDSCOPE_NO_STORE")
@@ -96,7 +73,7 @@ fn an_input_written_during_a_sweep_stops_it_and_no_overlapping_run_is_kept() {
     std::fs::write(&script, b"exit 3\n").unwrap();
     std::fs::write(&script, &original).unwrap();
     let output = child.wait_with_output().unwrap();
-    let said = text(&output);
+    let said = common::said(&output);
     assert_eq!(output.status.code(), Some(1), "{said}");
     assert!(
         said.contains("train.sh was written during the sweep"),
@@ -116,11 +93,15 @@ fn an_input_written_during_a_sweep_stops_it_and_no_overlapping_run_is_kept() {
             "1",
         ],
     );
-    let kept: usize = text(&rerun)
+    let kept: usize = common::said(&rerun)
         .lines()
         .find_map(|l| l.strip_prefix("runs: ")?.split(' ').next()?.parse().ok())
         .expect("the rerun says what came from the store");
-    assert!((1..=3).contains(&kept), "kept {kept}: {}", text(&rerun));
+    assert!(
+        (1..=3).contains(&kept),
+        "kept {kept}: {}",
+        common::said(&rerun)
+    );
 }
 
 #[test]
@@ -144,8 +125,12 @@ fn a_fifo_is_refused_as_an_input_instead_of_blocking() {
         .arg(folder.join("out.json"))
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("FIFO"), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", common::said(&output));
+    assert!(
+        common::said(&output).contains("FIFO"),
+        "{}",
+        common::said(&output)
+    );
 }
 
 #[test]
@@ -174,7 +159,7 @@ esac > "$SEEDSCOPE_RESULT"
             "1",
         ],
     );
-    let said = text(&output);
+    let said = common::said(&output);
     assert!(said.contains("one experiment has one metric"), "{said}");
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(folder.join("out.json")).unwrap()).unwrap();
@@ -186,14 +171,18 @@ esac > "$SEEDSCOPE_RESULT"
 #[test]
 fn the_good_news_needs_the_runs_that_show_it() {
     let folder = common::temp_dir("inputs-constant");
-    std::fs::write(folder.join("constant.sh"), format!("{RESULT}\n")).unwrap();
+    std::fs::write(
+        folder.join("constant.sh"),
+        format!("{}\n", common::ACCURACY_RESULT),
+    )
+    .unwrap();
     let output = run_in(
         &folder,
         "sh constant.sh",
         None,
         &["--repeats", "3", "--conditions", "all-fixed,all-free"],
     );
-    let said = text(&output);
+    let said = common::said(&output);
     assert!(output.status.success(), "{said}");
     assert!(
         !said.contains("every freed seed moved the result"),
@@ -215,9 +204,9 @@ fn a_missing_interpreter_or_working_folder_is_named() {
         &["--repeats", "1", "--conditions", "all-fixed"],
     );
     assert!(
-        text(&output)
+        common::said(&output)
             .contains("the interpreter its #! line names, /nonexistent/python9, was not found"),
         "{}",
-        text(&output)
+        common::said(&output)
     );
 }

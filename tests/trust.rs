@@ -9,47 +9,14 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// A "nice model" experiment whose command touches MARK (what a hostile file would do first)
-/// and writes a result, with the environment given.
+/// The received experiment file, with `env`.
 fn received(folder: &Path, env: serde_json::Value) -> PathBuf {
-    let file = folder.join("received.json");
-    let experiment = serde_json::json!({
-        "name": "nice model",
-        "repeats": 1,
-        "conditions": ["all-fixed"],
-        "command": {
-            "argv": ["sh", "-c", "touch MARK; printf '{\"metric\":\"accuracy\",\"value\":0.5,\"higher_is_better\":true}' > \"$SEEDSCOPE_RESULT\""],
-            "env": env,
-        }
-    });
-    std::fs::write(&file, experiment.to_string()).unwrap();
-    file
+    common::received_experiment(folder, env)
 }
 
 fn run_received(folder: &Path, file: &Path, store: Option<&Path>, args: &[&str]) -> Output {
-    let mut command = common::binary();
-    command
-        .current_dir(folder)
-        .args(["run", "--seed", "1", "--config"])
-        .arg(file)
-        .arg("--out")
-        .arg(folder.join("out.json"))
-        .args(args);
-    if let Some(store) = store {
-        command
-            .env_remove("SEEDSCOPE_NO_STORE")
-            .arg("--store")
-            .arg(store);
-    }
-    command.output().unwrap()
+    let file = file.to_str().unwrap();
+    common::run_in(folder, store, &[&["--config", file], args].concat())
 }
 
 #[test]
@@ -60,7 +27,7 @@ fn a_received_experiment_file_is_shown_whole_and_does_not_run_unless_allowed() {
         serde_json::json!({"BASH_ENV": "./evil.sh", "PYTHONPATH": "evil", "EPOCHS": "3"}),
     );
     let output = run_received(&folder, &file, None, &[]);
-    let said = text(&output);
+    let said = common::said(&output);
     assert_eq!(output.status.code(), Some(2), "{said}");
     assert!(
         !folder.join("MARK").exists(),
@@ -84,23 +51,23 @@ fn an_allowed_command_runs_and_is_remembered_until_one_byte_changes() {
     let store = folder.join("runs.sqlite");
     let file = received(&folder, serde_json::json!({"EPOCHS": "3"}));
     let allowed = run_received(&folder, &file, Some(&store), &["--allow-command"]);
-    assert!(allowed.status.success(), "{}", text(&allowed));
+    assert!(allowed.status.success(), "{}", common::said(&allowed));
     assert!(folder.join("MARK").exists());
-    assert!(text(&allowed).contains("remembered in the run store"));
+    assert!(common::said(&allowed).contains("remembered in the run store"));
 
     // The same content again: no flag needed (its run even comes from the store).
     std::fs::remove_file(folder.join("MARK")).unwrap();
     let again = run_received(&folder, &file, Some(&store), &["--repeats", "2"]);
-    assert!(again.status.success(), "{}", text(&again));
+    assert!(again.status.success(), "{}", common::said(&again));
     assert!(folder.join("MARK").exists(), "run 1 was trained");
 
     // One byte of the environment changed: another command, asked about again.
     std::fs::remove_file(folder.join("MARK")).unwrap();
     let changed = received(&folder, serde_json::json!({"EPOCHS": "4"}));
     let refused = run_received(&folder, &changed, Some(&store), &[]);
-    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert_eq!(refused.status.code(), Some(2), "{}", common::said(&refused));
     assert!(!folder.join("MARK").exists());
-    assert!(text(&refused).contains("EPOCHS=4"));
+    assert!(common::said(&refused).contains("EPOCHS=4"));
 }
 
 #[test]
@@ -108,7 +75,7 @@ fn replay_of_a_results_file_does_not_run_its_command_unless_allowed() {
     let folder = common::temp_dir("trust-replay");
     let file = received(&folder, serde_json::json!({}));
     let made = run_received(&folder, &file, None, &["--allow-command"]);
-    assert!(made.status.success(), "{}", text(&made));
+    assert!(made.status.success(), "{}", common::said(&made));
     std::fs::remove_file(folder.join("MARK")).unwrap();
     let replay = |args: &[&str]| {
         common::binary()
@@ -121,14 +88,14 @@ fn replay_of_a_results_file_does_not_run_its_command_unless_allowed() {
             .unwrap()
     };
     let refused = replay(&[]);
-    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert_eq!(refused.status.code(), Some(2), "{}", common::said(&refused));
     assert!(
         !folder.join("MARK").exists(),
         "replay ran the command unseen"
     );
-    assert!(text(&refused).contains("argv[2] = touch MARK;"));
+    assert!(common::said(&refused).contains("argv[2] = touch MARK;"));
     let allowed = replay(&["--allow-command"]);
-    assert!(folder.join("MARK").exists(), "{}", text(&allowed));
+    assert!(folder.join("MARK").exists(), "{}", common::said(&allowed));
 }
 
 #[test]
@@ -136,8 +103,8 @@ fn a_file_may_not_set_seedscopes_own_variables() {
     let folder = common::temp_dir("trust-seedscope-env");
     let file = received(&folder, serde_json::json!({"SEEDSCOPE_SEED_INIT": "7"}));
     let output = run_received(&folder, &file, None, &["--allow-command"]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("SEEDSCOPE_SEED_INIT is seedscope's to set"));
+    assert_eq!(output.status.code(), Some(2), "{}", common::said(&output));
+    assert!(common::said(&output).contains("SEEDSCOPE_SEED_INIT is seedscope's to set"));
     assert!(!folder.join("MARK").exists());
 }
 
@@ -146,6 +113,10 @@ fn a_nul_in_an_environment_value_is_refused_before_any_run() {
     let folder = common::temp_dir("trust-nul");
     let file = received(&folder, serde_json::json!({"A": "x\u{0}y"}));
     let output = run_received(&folder, &file, None, &["--allow-command"]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("NUL"), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", common::said(&output));
+    assert!(
+        common::said(&output).contains("NUL"),
+        "{}",
+        common::said(&output)
+    );
 }

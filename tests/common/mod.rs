@@ -81,6 +81,59 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// `seedscope run --seed 1 --out FOLDER/out.json ARGS…` in `folder`, keeping runs in `store`
+/// when one is given (else none, as every test binary).
+pub fn run_in(
+    folder: &std::path::Path,
+    store: Option<&std::path::Path>,
+    args: &[&str],
+) -> std::process::Output {
+    let mut command = binary();
+    command
+        .current_dir(folder)
+        .args(["run", "--seed", "1", "--out"])
+        .arg(folder.join("out.json"))
+        .args(args);
+    if let Some(store) = store {
+        command
+            .env_remove("SEEDSCOPE_NO_STORE")
+            .arg("--store")
+            .arg(store);
+    }
+    command.output().unwrap()
+}
+
+/// What a command printed, stdout then stderr, for assertions and their messages.
+pub fn said(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A shell line that writes a fixed accuracy as a run's result: the smallest command.
+pub const ACCURACY_RESULT: &str =
+    r#"printf '{"metric":"accuracy","value":0.5,"higher_is_better":true}' > "$SEEDSCOPE_RESULT""#;
+
+/// A "nice model" experiment file as someone might send it: one all-fixed run of a command
+/// that touches MARK in `folder` (what a hostile file would do first), with `env`.
+pub fn received_experiment(folder: &std::path::Path, env: serde_json::Value) -> std::path::PathBuf {
+    let file = folder.join("received.json");
+    let experiment = serde_json::json!({
+        "name": "nice model",
+        "repeats": 1,
+        "conditions": ["all-fixed"],
+        "command": {
+            "argv": ["sh", "-c", format!("touch MARK; {ACCURACY_RESULT}")],
+            "workdir": folder,
+            "env": env,
+        }
+    });
+    std::fs::write(&file, experiment.to_string()).unwrap();
+    file
+}
+
 /// Runs `command`, which must succeed (else the test fails with its stderr); its output.
 pub fn succeeded(command: &mut std::process::Command) -> std::process::Output {
     let output = command.output().expect("the command starts");

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
-use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -44,24 +43,16 @@ pub fn is_output(path: &Path) -> bool {
         .is_some_and(|set| set.contains(path))
 }
 
-/// Why a file cannot be an input, when it cannot: only regular files are read.
+/// Why a file cannot be an input, when it cannot: only regular files are read (a FIFO would
+/// block the sweep's start, `/dev/zero` never ends).
 pub fn refuse_special(path: &Path) -> Result<(), String> {
     let metadata = std::fs::metadata(path).map_err(|e| format!("cannot be read: {e}"))?;
-    let kind = metadata.file_type();
-    let what = if kind.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if kind.is_char_device() || kind.is_block_device() {
-        "a device"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_dir() {
-        "a folder"
-    } else {
-        return Ok(());
-    };
-    Err(format!(
-        "is {what}; an input is a regular file, read once when the sweep starts"
-    ))
+    match crate::engine::files::kind_name(&metadata.file_type()) {
+        None => Ok(()),
+        Some(what) => Err(format!(
+            "is {what}; an input is a regular file, read once when the sweep starts"
+        )),
+    }
 }
 
 /// SHA-256 of a file's content, read in chunks: a 2 GB data file costs 64 KB of memory.
