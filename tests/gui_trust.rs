@@ -72,3 +72,48 @@ fn an_opened_command_runs_only_after_it_was_shown_and_allowed() {
     });
     assert!(folder.join("MARK").exists(), "{}", message(harness.state()));
 }
+
+/// A results file's command is not run by Replay either, until allowed.
+#[test]
+fn replay_of_an_opened_results_files_command_waits_for_it_to_be_allowed() {
+    let folder = common::temp_dir("gui-trust-replay");
+    let file = common::received_experiment(&folder, serde_json::json!({}));
+    let made = common::run_in(
+        &folder,
+        None,
+        &["--config", file.to_str().unwrap(), "--allow-command"],
+    );
+    assert!(made.status.success(), "{}", common::said(&made));
+    std::fs::remove_file(folder.join("MARK")).unwrap();
+
+    let app = SeedscopeApp::new(
+        Settings::default(),
+        Box::new(NativePicker),
+        Box::new(RendererCapture),
+    );
+    let mut harness = harness_sized(app, 1400.0, 900.0);
+    harness
+        .state_mut()
+        .open_experiment(&folder.join("out.json"));
+    harness.run_ok();
+    assert!(
+        harness.state().session.is_some(),
+        "{}",
+        message(harness.state())
+    );
+    harness
+        .state_mut()
+        .intend(seedscope::gui::intent::Intent::Replay(0));
+    harness.run_ok();
+    std::thread::sleep(Duration::from_millis(300));
+    harness.run_ok();
+    assert!(
+        message(harness.state()).contains("has not been allowed"),
+        "{}",
+        message(harness.state())
+    );
+    assert!(
+        !folder.join("MARK").exists(),
+        "Replay ran the command unseen"
+    );
+}

@@ -327,6 +327,13 @@ impl SeedscopeApp {
                 let (entry, runs) = *reopened;
                 let seed = entry.key.master_seed;
                 self.adopt(entry.config, seed);
+                // A command in the store may have come from files (merged shards): it runs
+                // without asking only if it was typed or allowed here before.
+                self.settings.command.from_file = self
+                    .settings
+                    .command
+                    .enabled
+                    .then(|| format!("the run store (experiment {id})"));
                 let config = self.settings.experiment();
                 let wanted = crate::records::store::sweep_pairs(&config);
                 let runs: Vec<_> = runs
@@ -404,6 +411,9 @@ impl SeedscopeApp {
     }
 
     pub(super) fn start_replay(&mut self, position: usize, ctx: &egui::Context) {
+        if !self.may_replay() {
+            return;
+        }
         let Some(session) = &self.session else { return };
         let Some(record) = session.runs.get(position).cloned() else {
             return;

@@ -42,6 +42,23 @@ impl SeedscopeApp {
         Some((hash, describe(command, origin)))
     }
 
+    /// Whether a run of the session on screen may be replayed: not while its command, from a
+    /// file, waits to be allowed (a replay runs it as a sweep would). Says why when not.
+    pub(super) fn may_replay(&mut self) -> bool {
+        let Some(config) = self.session.as_ref().map(|s| s.config.clone()) else {
+            return false;
+        };
+        if self.unallowed_command(&config).is_none() {
+            return true;
+        }
+        self.message = Some(Message::Error(
+            "This command came from a file and has not been allowed: press Run to read it and \
+             allow it, then replay."
+                .into(),
+        ));
+        false
+    }
+
     /// Allows the command on screen (`gui --allow-command`: the user allowed it on the
     /// command line), remembering it in the store.
     pub fn allow_current_command(&mut self) {
@@ -54,10 +71,20 @@ impl SeedscopeApp {
         }
     }
 
-    /// Asks before a command from a file runs: true when the sweep may start now.
+    /// Asks before a command from a file runs: true when the sweep may start now. A command
+    /// that may run (typed here, or allowed) is remembered as allowed in the store, so that
+    /// reopening it from History later asks nothing.
     pub(super) fn may_start(&mut self, config: &ExperimentConfig, retrain: bool) -> bool {
         match self.unallowed_command(config) {
-            None => true,
+            None => {
+                if let (Some(command), Some(link)) = (&config.command, &mut self.store) {
+                    let hash = content_hash(command);
+                    if !link.is_allowed(&hash) {
+                        let _ = link.allow(&hash, &describe(command, "the app's Your command"));
+                    }
+                }
+                true
+            }
             Some((hash, shown)) => {
                 self.pending_trust = Some(PendingTrust {
                     hash,
