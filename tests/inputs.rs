@@ -67,7 +67,20 @@ fn an_input_written_during_a_sweep_stops_it_and_no_overlapping_run_is_kept() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1000));
+    // Once a run is kept (the store has it), the script is edited while runs remain.
+    let started = std::time::Instant::now();
+    let stored = || -> i64 {
+        rusqlite::Connection::open(&store)
+            .and_then(|c| c.query_row("SELECT COUNT(*) FROM runs", [], |row| row.get(0)))
+            .unwrap_or(0)
+    };
+    while stored() < 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no run was kept"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     // Edited and reverted: a run in between may have read either version.
     let original = std::fs::read(&script).unwrap();
     std::fs::write(&script, b"exit 3\n").unwrap();
@@ -79,7 +92,7 @@ fn an_input_written_during_a_sweep_stops_it_and_no_overlapping_run_is_kept() {
         said.contains("train.sh was written during the sweep"),
         "{said}"
     );
-    // What was kept finished before the edit: at most the runs of the first second.
+    // What was kept finished before the edit: at least the first, never all six.
     let rerun = run_in(
         &folder,
         "sh train.sh",
