@@ -29,6 +29,10 @@ pub const TOKEN_VARIABLE: &str = "SEEDSCOPE_RUN_TOKEN";
 /// that keeps forking faster than it is killed (each round stops what it finds first).
 const KILL_ROUNDS: usize = 200;
 
+/// Empty scans in a row that end the killing once there was reason to doubt one (see
+/// [`kill_all_with_token`]).
+const CONFIRMING_SCANS: usize = 3;
+
 /// Whether this process reaps orphans re-parented to it (the binary; not a test harness,
 /// whose own children a stray reap could steal).
 static SUBREAPER: AtomicBool = AtomicBool::new(false);
@@ -101,11 +105,22 @@ pub fn running() -> usize {
 pub fn kill_all_with_token(token: &str, leader: u32) -> usize {
     let needle = format!("{TOKEN_VARIABLE}={token}");
     let mut killed = 0;
+    // A process caught in the middle of an exec reads an empty environment for an instant,
+    // and would slip through one empty scan: once anything was found (or orphans of ours are
+    // alive), the scan must come back empty this many times in a row.
+    let mut quiet = 0;
     for _ in 0..KILL_ROUNDS {
         let found = processes_with_since(&needle, leader);
         if found.is_empty() {
-            break;
+            let doubtful = killed > 0 || living_orphans();
+            if !doubtful || quiet >= CONFIRMING_SCANS {
+                break;
+            }
+            quiet += 1;
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
         }
+        quiet = 0;
         for &pid in &found {
             // SAFETY: kill has no memory-safety preconditions. The pid was read from /proc an
             // instant ago with the run's token in its environment; ESRCH (gone since) is
@@ -121,6 +136,32 @@ pub fn kill_all_with_token(token: &str, leader: u32) -> usize {
     }
     reap_orphans();
     killed
+}
+
+/// Whether a process re-parented to this one is alive (not a zombie, not a command still to
+/// be awaited): an orphan of some run, maybe one whose environment could not be read yet.
+/// Outside a subreaper orphans are not ours to see, so the answer is "maybe": yes.
+fn living_orphans() -> bool {
+    if !SUBREAPER.load(Ordering::Relaxed) {
+        return true;
+    }
+    let leaders = LEADERS.lock().unwrap_or_else(|e| e.into_inner());
+    children().into_iter().any(|pid| {
+        let leader = leaders
+            .as_ref()
+            .is_some_and(|set| set.contains(&(pid as u32)));
+        !leader && !is_zombie(pid)
+    })
+}
+
+/// Whether `pid` has exited and waits to be reaped (its state in /proc/PID/stat, read past
+/// the name, which may hold spaces and parentheses).
+fn is_zombie(pid: libc::pid_t) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+        stat.rfind(')')
+            .and_then(|end| stat[end + 1..].split_whitespace().next())
+            .is_none_or(|state| state == "Z" || state == "X")
+    })
 }
 
 /// Reads the status of every zombie re-parented to this process that is not a command still
