@@ -35,6 +35,10 @@ pub enum Finding {
         /// seed (scikit-learn's `random_state` drives init and shuffle together).
         follows: Option<Source>,
     },
+    /// A script given one seed for everything (`{seed}`) gave one outcome under only-seed:
+    /// it ignores the seed, or draws no randomness at all — which, seedscope cannot tell from
+    /// outside.
+    IgnoresOneSeed { runs: usize },
 }
 
 impl Finding {
@@ -91,6 +95,9 @@ impl Finding {
                 }
                 text
             }
+            Finding::IgnoresOneSeed { runs } => format!(
+                "only-seed: {runs} runs, one outcome: the command ignores the seed it is given ({{seed}}), or draws no randomness at all; seedscope cannot tell these apart from outside (a hard-coded seed looks the same as none)"
+            ),
         }
     }
 }
@@ -188,8 +195,12 @@ pub fn diagnose(conditions: &[Condition], runs: &[RunRecord]) -> Vec<Finding> {
             follows,
         });
     }
+    if let Some((finished, 1, _)) = of(Condition::ONLY_SEED) {
+        findings.push(Finding::IgnoresOneSeed { runs: finished });
+    }
     findings
 }
+
 /// Whether the good news may be said — "every fixed source gave one outcome, and every freed
 /// seed moved the result" — which needs evidence for each half: all-fixed with two finished
 /// runs and one outcome, and every condition that frees a seed with two finished runs and more

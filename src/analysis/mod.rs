@@ -23,6 +23,7 @@ pub mod compare;
 pub mod diagnosis;
 pub mod luck;
 pub mod noise_reading;
+pub mod one_seed;
 pub mod paired;
 pub mod reading;
 pub mod runs_needed;

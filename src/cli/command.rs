@@ -160,5 +160,11 @@ pub fn report(results: &ResultsFile) -> String {
     for finding in &results.diagnosis {
         out.push_str(&format!("diagnosis: {}\n", finding.text()));
     }
+    if results.config.capabilities().one_seed
+        && let Some(reading) =
+            crate::analysis::one_seed::one_seed_reading(&results.summary, &results.metric())
+    {
+        out.push_str(&format!("reading: {reading}\n"));
+    }
     out
 }

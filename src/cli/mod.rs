@@ -27,6 +27,7 @@ pub mod plan;
 pub mod presets;
 pub mod replay;
 pub mod run;
+mod run_table;
 pub mod shard_source;
 mod trust;
 

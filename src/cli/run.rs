@@ -10,15 +10,12 @@ use super::common::{
     kept_files, resolve_seed, write_results,
 };
 use super::keeper::Keeper;
+pub use super::run_table::summary_table;
 use super::shard_source::resolve_shard;
-use crate::analysis::noise_reading::noise_reading;
-use crate::analysis::summary::{ConditionSummary, format_value};
 use crate::analysis::words::count_of;
 use crate::engine::command::interrupt;
 use crate::engine::config::ExperimentConfig;
 use crate::engine::files::{MAX_RESULTS_BYTES, escape};
-use crate::engine::metric::Metric;
-use crate::engine::producer::Capabilities;
 use crate::engine::record::RunRecord;
 use crate::engine::shard::Shard;
 use crate::engine::sweep::{
@@ -67,102 +64,6 @@ pub struct RunArgs {
     /// --command needs none.
     #[arg(long)]
     pub allow_command: bool,
-}
-
-/// The per-condition table printed by `run`, with the test-set noise columns (docs/test-set-noise.md) and a
-/// legend for them when any condition has them.
-pub fn summary_table(results: &ResultsFile) -> String {
-    let (metric, summaries) = (&results.metric(), &results.summary[..]);
-    let capabilities = results.config.capabilities();
-    let names: Vec<String> = summaries.iter().map(|s| s.condition.to_string()).collect();
-    let width = names.iter().map(String::len).max().unwrap_or(9).max(9);
-    let mut out = format!(
-        "{:<width$}  {:>4}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>5}  {:>8}  {:>8}  {:>8}  test {metric}\n",
-        "condition",
-        "n",
-        "mean",
-        "std",
-        "min",
-        "max",
-        "hashes",
-        "noise",
-        "true std",
-        "≤ (95%)",
-        "fresh"
-    );
-    for (s, name) in summaries.iter().zip(&names) {
-        let notes = s.notes();
-        out.push_str(&format!(
-            "{:<width$}  {:>4}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>5}  {:>8}  {:>8}  {:>8}  {}\n",
-            name,
-            s.n,
-            format_value(s.mean),
-            format_value(s.std),
-            format_value(s.min),
-            format_value(s.max),
-            s.distinct_hashes,
-            s.noise_share
-                .map_or("-".into(), |share| format!("{:.0}%", share * 100.0)),
-            format_value(s.true_std),
-            format_value(s.true_std_upper),
-            format_value(s.fresh_std),
-            notes.join(", ")
-        ));
-    }
-    out.push_str(&noise_legend(metric, summaries, &capabilities));
-    out
-}
-
-/// What the noise columns mean, and — where most of a spread is noise — what would shrink it.
-fn noise_legend(
-    metric: &Metric,
-    summaries: &[ConditionSummary],
-    capabilities: &Capabilities,
-) -> String {
-    // The fresh column is explained wherever it has figures, with or without test points.
-    let fresh = if summaries.iter().any(|s| s.fresh_std.is_some()) {
-        let scored_on = if capabilities.fresh_drawn() {
-            format!(
-                "{} from the data set's generator",
-                capabilities.fresh_words()
-            )
-        } else {
-            capabilities.fresh_words()
-        };
-        format!("fresh: std of the same runs scored on {scored_on}\n")
-    } else {
-        String::new()
-    };
-    let Some(points) = summaries.iter().find_map(|s| s.test_points) else {
-        return fresh;
-    };
-    let mut legend = format!(
-        "noise: the share of std² that {points} test points' independent coin flips produce; \
-         true std: the model's own spread once that is taken out, ≤ the upper end of its 95% interval\n"
-    );
-    legend.push_str(&fresh);
-    // One line per reason, naming every condition it applies to.
-    let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
-    for s in summaries.iter().filter(|s| s.n > 0) {
-        if let Some(why) = s.noise_note.as_deref() {
-            match reasons.iter_mut().find(|(reason, _)| *reason == why) {
-                Some((_, names)) => names.push(s.condition.to_string()),
-                None => reasons.push((why, vec![s.condition.to_string()])),
-            }
-        }
-    }
-    for (why, names) in reasons {
-        legend.push_str(&format!(
-            "no noise estimate for {}: {why}\n",
-            names.join(", ")
-        ));
-    }
-    let drawn = capabilities.draws_its_data && summaries.iter().any(|s| s.fresh_std.is_some());
-    if let Some(reading) = noise_reading(summaries, metric, drawn, &capabilities.fresh_words()) {
-        legend.push_str(&reading);
-        legend.push('\n');
-    }
-    legend
 }
 
 /// The experiment the flags describe, validated; errors name the flag that caused them.
@@ -301,6 +202,19 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     };
     if let (Some(command), Some(file)) = (&config.command, &args.experiment.config) {
         super::trust::ensure_allowed(command, file, args.allow_command, &args.store)?;
+    }
+    if let Some(command) = &config.command
+        && !crate::engine::config::placeholders::seeds_reach(
+            command.uses(),
+            &super::command::inputs(&config),
+        )
+    {
+        eprintln!(
+            "warning: no seed reaches this command: its arguments hold no {{seed}} placeholder, \
+             and its input files neither read SEEDSCOPE_SEED_* nor import seedscope's helper; \
+             every condition will likely give the same outcome. A script that takes a seed \
+             flag: --command \"python3 train.py --seed {{seed}}\" (docs/your-command.md)"
+        );
     }
     let (master_seed, origin) = resolve_seed(args.seed).map_err(bad_input)?;
     println!("master seed: {master_seed} (from {origin})");

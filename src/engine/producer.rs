@@ -58,6 +58,9 @@ pub struct Capabilities {
     pub lessons: bool,
     /// The sources it can isolate, one at a time.
     pub sources: Vec<Source>,
+    /// It is given one seed for everything (a script's `{seed}`): only that seed, threads and
+    /// gpu can be moved apart, and which source the seed drives cannot be told.
+    pub one_seed: bool,
 }
 
 impl Capabilities {
@@ -92,8 +95,9 @@ impl ExperimentConfig {
                 takes_gpus: false,
                 lessons: true,
                 sources: Source::ALL.to_vec(),
+                one_seed: false,
             },
-            Some(_) => Capabilities {
+            Some(command) => Capabilities {
                 kind: ProducerKind::Command,
                 diagnosable: true,
                 curves_always: false,
@@ -104,7 +108,12 @@ impl ExperimentConfig {
                 draws_its_data: false,
                 takes_gpus: true,
                 lessons: false,
-                sources: Source::WITH_GPU.to_vec(),
+                sources: if command.takes_one_seed() {
+                    vec![Source::Threads, Source::Gpu]
+                } else {
+                    Source::WITH_GPU.to_vec()
+                },
+                one_seed: command.takes_one_seed(),
             },
         }
     }

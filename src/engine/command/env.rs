@@ -95,7 +95,10 @@ impl RunEnvironment {
         for (name, value) in &command.env {
             set.retain(|(existing, _)| existing != name);
             remove.retain(|existing| existing != name);
-            set.push((name.clone(), value.clone()));
+            // Seed placeholders in a value are filled as in argv (`SEED={seed}`).
+            let value = crate::engine::config::placeholders::Template::parse(value)
+                .map_or_else(|_| value.clone(), |t| t.fill(&plan.seeds));
+            set.push((name.clone(), value));
         }
         RunEnvironment {
             set,

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 pub use crate::engine::config::command::{
     CommandConfig, CommandConfigError, DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S,
 };
+use crate::engine::config::placeholders::Template;
 use crate::engine::record::RunRecord;
 use crate::engine::train::RunPlan;
 
@@ -25,6 +26,20 @@ mod result_dir;
 pub mod sweep;
 pub mod tree;
 pub mod trust;
+
+/// The command's arguments for one run: its seed placeholders (`{seed}`, `{seed.init}`, …)
+/// filled from the run's seeds. An argument that does not parse is kept as written (the
+/// experiment's check refused it before any run).
+pub fn filled_argv(command: &CommandConfig, plan: &RunPlan) -> Vec<String> {
+    command
+        .argv
+        .iter()
+        .map(|argument| match Template::parse(argument) {
+            Ok(template) => template.fill(&plan.seeds),
+            Err(_) => argument.clone(),
+        })
+        .collect()
+}
 
 /// Runs one run of the command and makes its record: a finished run, or a failed one that
 /// says why (exit status, the end of its stderr, the field of its result that was wrong).
@@ -57,8 +72,9 @@ pub fn run_one(
         .workdir
         .clone()
         .unwrap_or_else(|| PathBuf::from("."));
+    let argv = filled_argv(command, plan);
     let outcome = process::run(
-        &command.argv,
+        &argv,
         &workdir,
         &setting,
         std::time::Duration::from_secs_f64(command.timeout_s),

@@ -103,6 +103,18 @@ impl CommandConfig {
                 format!("element {position} holds a NUL byte, which no argument can carry"),
             ));
         }
+        for (position, argument) in self.argv.iter().enumerate() {
+            super::placeholders::Template::parse(argument)
+                .map_err(|message| invalid("argv", format!("argv[{position}]: {message}")))?;
+        }
+        for (name, value) in &self.env {
+            super::placeholders::Template::parse(value).map_err(|message| {
+                invalid(
+                    "env",
+                    format!("{}: {message}", crate::engine::files::escape(name)),
+                )
+            })?;
+        }
         if !(self.timeout_s.is_finite() && self.timeout_s > 0.0 && self.timeout_s <= MAX_TIMEOUT_S)
         {
             return Err(invalid(
@@ -184,6 +196,23 @@ impl CommandConfig {
             input_hashes,
             ..self.clone()
         })
+    }
+
+    /// Which seed placeholders its arguments and environment use.
+    pub fn uses(&self) -> super::placeholders::Uses {
+        super::placeholders::uses_of(
+            self.argv
+                .iter()
+                .map(String::as_str)
+                .chain(self.env.values().map(String::as_str)),
+        )
+    }
+
+    /// Takes one seed for everything (`{seed}`, no per-source seed): from outside, only that
+    /// seed, threads and gpu can be moved apart.
+    pub fn takes_one_seed(&self) -> bool {
+        let uses = self.uses();
+        uses.one_seed && !uses.source_seeds
     }
 
     /// The command as one line, for messages and History (`python3 train.py --epochs 5`).

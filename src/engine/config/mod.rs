@@ -13,6 +13,8 @@ use crate::engine::seeds::Condition;
 
 pub mod command;
 pub mod inputs;
+mod kind_checks;
+pub mod placeholders;
 mod validate;
 
 pub use validate::{ConfigError, limits};

@@ -108,45 +108,6 @@ impl ExperimentConfig {
         Ok(config)
     }
 
-    /// The checks that concern which kind of experiment this is: a command's runs cannot take
-    /// the two lessons (they change how the built-in model initialises), and only a command
-    /// has a gpu to switch.
-    fn kind_problems(&self, errors: &mut Vec<ConfigError>) {
-        use crate::engine::seeds::{Lesson, Source};
-        match &self.command {
-            Some(command) => {
-                if let Err(error) = command.check() {
-                    errors.push(ConfigError {
-                        field: format!("command.{}", error.field),
-                        message: error.message,
-                    });
-                }
-                if let Some(lesson) = self.conditions.iter().find(|c| c.lesson() != Lesson::None) {
-                    errors.push(ConfigError {
-                        field: "conditions".into(),
-                        message: format!(
-                            "`{lesson}` is a lesson of the built-in trainer (it changes how its model initialises); a command's runs take all-fixed, all-free, only-<source> and free:<sources>"
-                        ),
-                    });
-                }
-            }
-            None => {
-                if let Some(gpu) = self
-                    .conditions
-                    .iter()
-                    .find(|c| c.is_free(Source::Gpu) && !Source::ALL.iter().all(|s| c.is_free(*s)))
-                {
-                    errors.push(ConfigError {
-                        field: "conditions".into(),
-                        message: format!(
-                            "`{gpu}` frees the gpu source, which only a command's runs have (the built-in MLPs train on the CPU); remove it, or train a command"
-                        ),
-                    });
-                }
-            }
-        }
-    }
-
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("an experiment always serialises")
     }
@@ -301,10 +262,28 @@ fn with_built_in_defaults(mut value: serde_json::Value) -> serde_json::Value {
         }
     }
     if !map.contains_key("conditions") {
+        // A script with one seed for everything has the conditions that can be told apart
+        // from outside; one told every source's seed, all of them.
+        let texts = map["command"]["argv"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(
+                map["command"]["env"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|e| e.values()),
+            )
+            .filter_map(serde_json::Value::as_str);
+        let uses = super::placeholders::uses_of(texts);
+        let conditions = if uses.one_seed && !uses.source_seeds {
+            Condition::one_seed_list()
+        } else {
+            Condition::command_default_list()
+        };
         map.insert(
             "conditions".to_string(),
-            serde_json::to_value(crate::engine::seeds::Condition::command_default_list())
-                .expect("conditions serialise"),
+            serde_json::to_value(conditions).expect("conditions serialise"),
         );
     }
     value

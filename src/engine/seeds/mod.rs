@@ -110,6 +110,35 @@ impl Condition {
         list
     }
 
+    /// `only-seed`: every seed free (data, split, init, dropout, shuffle), the thread count
+    /// and the gpu switch fixed — what freeing a script's one `{seed}` does.
+    pub const ONLY_SEED: Condition = Condition {
+        free: [true, true, true, true, true, false, false],
+        lesson: Lesson::None,
+    };
+
+    /// Whether this condition frees some seeds and not others: a condition a script with one
+    /// seed for everything cannot be run under (seedscope cannot move one source apart).
+    pub fn splits_the_seeds(&self) -> bool {
+        let freed = Source::ALL[..5]
+            .iter()
+            .filter(|s| self.is_free(**s))
+            .count();
+        self.lesson == Lesson::None && freed != 0 && freed != 5
+    }
+
+    /// The sweep of a script with one seed for everything (`{seed}`): what can be told from
+    /// outside — the seed, threads and gpu.
+    pub fn one_seed_list() -> Vec<Condition> {
+        vec![
+            Condition::ALL_FIXED,
+            Condition::ALL_FREE,
+            Condition::ONLY_SEED,
+            Condition::only(Source::Threads),
+            Condition::only(Source::Gpu),
+        ]
+    }
+
     /// A command's default sweep: the default one and only-gpu.
     pub fn command_default_list() -> Vec<Condition> {
         let mut list = Condition::default_list();
@@ -154,6 +183,7 @@ impl fmt::Display for Condition {
             (Lesson::LibraryRng, _) => "library-rng".to_string(),
             (Lesson::Nudge, _) => "nudge".to_string(),
             (Lesson::None, 0) => "all-fixed".to_string(),
+            (Lesson::None, 5) if *self == Condition::ONLY_SEED => "only-seed".to_string(),
             (Lesson::None, 7) => "all-free".to_string(),
             (Lesson::None, 1) => format!("only-{}", free[0]),
             (Lesson::None, _) => {
@@ -173,6 +203,7 @@ impl FromStr for Condition {
             "all-fixed" => return Ok(Condition::ALL_FIXED),
             "all-free" => return Ok(Condition::ALL_FREE),
             "library-rng" => return Ok(Condition::LIBRARY_RNG),
+            "only-seed" => return Ok(Condition::ONLY_SEED),
             "nudge" => return Ok(Condition::NUDGE),
             _ => {}
         }
@@ -187,7 +218,7 @@ impl FromStr for Condition {
             return Ok(Condition::with_free(&sources));
         }
         Err(format!(
-            "unknown condition `{text}`; expected all-fixed, all-free, only-<source>, \
+            "unknown condition `{text}`; expected all-fixed, all-free, only-<source>, only-seed, \
              free:<source>+<source>..., library-rng or nudge (sources: data, split, init, dropout, shuffle, threads; gpu for a command)"
         ))
     }

@@ -42,7 +42,9 @@ fn diagnosis(ui: &mut egui::Ui, session: &Session) {
     for finding in findings {
         let colour = match finding {
             Finding::UncontrolledRandomness { .. } => crate::gui::palette::WARNING,
-            Finding::IgnoresSeed { .. } => Color32::from_rgb(0x8a, 0x5a, 0x00),
+            Finding::IgnoresSeed { .. } | Finding::IgnoresOneSeed { .. } => {
+                Color32::from_rgb(0x8a, 0x5a, 0x00)
+            }
         };
         ui.add(
             egui::Label::new(
@@ -75,6 +77,12 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
     let capabilities = session.config.capabilities();
     if capabilities.diagnosable {
         diagnosis(ui, session);
+    }
+    if capabilities.one_seed
+        && let Some(reading) =
+            crate::analysis::one_seed::one_seed_reading(&session.summaries, &metric)
+    {
+        ui.add(egui::Label::new(RichText::new(format!("Reading: {reading}.")).size(15.0)).wrap());
     }
     if rows.is_empty() {
         // One run has no spread: empty axes would read as "no spread anywhere".
