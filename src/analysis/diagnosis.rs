@@ -121,7 +121,27 @@ fn outcomes(runs: &[&RunRecord]) -> (usize, usize, usize) {
         .iter()
         .filter_map(|r| r.final_test_metric.map(f64::to_bits))
         .collect();
-    (finished.len(), outcome.len(), values.len())
+    // Equal final results can be a coincidence (a few dozen test points give few possible
+    // accuracies): runs whose training losses part by more than float rounding trained
+    // differently, and count as differing results, not as bits alone.
+    let losses_agree = finished
+        .windows(2)
+        .all(|pair| losses_close(&pair[0].train_loss, &pair[1].train_loss));
+    let values = if losses_agree {
+        values.len()
+    } else {
+        values.len().max(2)
+    };
+    (finished.len(), outcome.len(), values)
+}
+
+/// Two training-loss curves equal but for float rounding (the order of a sum): within a
+/// relative 1e-4 at every epoch. Another shuffle or initialisation parts them by far more.
+fn losses_close(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x == y || (x - y).abs() <= 1e-4 * x.abs().max(y.abs()) || (x.is_nan() && y.is_nan())
+        })
 }
 
 /// The findings for a command's runs. Conditions with fewer than two finished runs say
@@ -271,6 +291,30 @@ mod tests {
         assert!(!all_clear(&list, &enough), "all-free has one run");
         enough.push(run("all-free", 1, 0.8));
         assert!(all_clear(&list, &enough));
+    }
+
+    #[test]
+    fn equal_accuracies_by_coincidence_are_not_called_bits_alone() {
+        let list = conditions(&["all-fixed"]);
+        let with_loss = |index: usize, hash: &str, loss: f64| RunRecord {
+            weights_hash: hash.into(),
+            train_loss: vec![0.7, loss],
+            ..run("all-fixed", index, 0.5)
+        };
+        let bits_only = |runs: &[RunRecord]| match &diagnose(&list, runs)[..] {
+            [Finding::UncontrolledRandomness { bits_only, .. }] => *bits_only,
+            other => panic!("{other:?}"),
+        };
+        // Another shuffle: the same accuracy on 72 points, a training loss far apart.
+        assert!(!bits_only(&[
+            with_loss(0, "a", 0.41),
+            with_loss(1, "b", 0.37)
+        ]));
+        // A sum in another order: the losses part in their last digits.
+        assert!(bits_only(&[
+            with_loss(0, "a", 0.41),
+            with_loss(1, "b", 0.41 * (1.0 + 1e-7))
+        ]));
     }
 
     #[test]
