@@ -202,3 +202,13 @@ fn auto_run_does_not_rerun_a_command_because_its_file_changed_on_disk() {
     let said = format!("{:?}", harness.state().message);
     assert!(said.contains("changed on disk"), "{said}");
 }
+
+/// only-seed (every seed free, threads and gpu fixed) comes back as itself in the panel's
+/// checkboxes, not as only-data (its name starts like a one-source condition's).
+#[test]
+fn only_seed_reopens_as_every_seed_free_not_as_only_data() {
+    use seedscope::engine::seeds::Condition;
+    let list = vec![Condition::ALL_FIXED, Condition::ONLY_SEED];
+    let choice = seedscope::gui::state::ConditionChoice::from_conditions(&list);
+    assert_eq!(choice.conditions(true), list);
+}

@@ -112,7 +112,8 @@ impl ConditionChoice {
                 "library-rng" => choice.library_rng = true,
                 "nudge" => choice.nudge = true,
                 "only-gpu" => choice.only_gpu = true,
-                name if name.starts_with("only-") => {
+                // One source alone; only-seed (every seed free) is the custom set below.
+                name if name.starts_with("only-") && condition.free_sources().len() == 1 => {
                     choice.only[condition.free_sources()[0].index()] = true;
                 }
                 _ => {
