@@ -1,4 +1,4 @@
-//! A user's command as the thing trained (SPEC §9), driven through the binary: seeds reach the
+//! A user's command as the thing trained (docs/your-command.md), driven through the binary: seeds reach the
 //! command source by source, the diagnosis catches the randomness a script forgot to seed,
 //! a bad run fails alone and is never stored, and a command's runs are stored, reused,
 //! sharded, merged and replayed like built-in ones. The commands are Python scripts of the

@@ -1,4 +1,4 @@
-//! Nothing runs unseen, in the app (SPEC §9 "Trust"), driven by label with egui_kittest: an
+//! Nothing runs unseen, in the app (docs/your-command.md, "What seedscope guarantees"), driven by label with egui_kittest: an
 //! experiment file with a command, once opened, is not run by Auto-run; Run shows the command
 //! whole in a dialog first, Cancel runs nothing, and "Allow and run" runs it.
 #![cfg(feature = "gui")]

@@ -1,5 +1,5 @@
 //! A command's inputs are fixed when a sweep starts, and what its runs report is one thing
-//! (SPEC §9): a file a run writes is an output, never an input, so the experiment stays one;
+//! (docs/your-command.md): a file a run writes is an output, never an input, so the experiment stays one;
 //! an input written during a sweep stops it and no run that overlapped the change is kept; a
 //! FIFO is refused, not read; runs that report another metric are failed, not averaged; and a
 //! reading is said only once the runs show it.

@@ -1,4 +1,4 @@
-//! seedscope as a process supervisor (SPEC §9, docs/your-command.md "What seedscope
+//! seedscope as a process supervisor (docs/your-command.md "What seedscope
 //! guarantees"): no process a run starts outlives the run, its time limit, a signal to
 //! seedscope, or seedscope itself — however it detached (setsid, a daemon's double fork).
 //!

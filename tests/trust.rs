@@ -1,4 +1,4 @@
-//! Nothing runs unseen (SPEC §9 "Trust"): a command that comes from a file — an experiment
+//! Nothing runs unseen (docs/your-command.md, "What seedscope guarantees"): a command that comes from a file — an experiment
 //! file someone sent, a results file's `config.command` — runs only once the user has been
 //! shown it whole and allowed that exact content; the allowance is remembered in the run store
 //! like `direnv allow`, and one changed byte asks again. A command the user typed needs no

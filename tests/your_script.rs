@@ -1,4 +1,4 @@
-//! A script as it is (issue 43, items 1 and 2; SPEC §9): seeds reach a script that takes them
+//! A script as it is (issue 43, items 1 and 2; docs/your-command.md): seeds reach a script that takes them
 //! as a flag through argv placeholders (`--seed {seed}`, `--init={seed.init}`), below 2^31;
 //! a script with one seed for everything is swept over what can be told from outside
 //! (all-fixed, all-free, only-seed, only-threads, only-gpu), refused a per-source condition,

@@ -1,4 +1,4 @@
-//! A command from a file runs only once the user allowed it (SPEC §9 "Trust"; the engine's
+//! A command from a file runs only once the user allowed it (docs/your-command.md, "What seedscope guarantees"; the engine's
 //! `command::trust` says what is allowed). `run --config` and `replay` ask here before the
 //! first run: allowed before (remembered in the run store) → go on; `--allow-command` → show it,
 //! remember it, go on; a terminal → show it and ask; otherwise → show it and refuse, naming the

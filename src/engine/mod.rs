@@ -31,5 +31,6 @@ pub mod runtime;
 pub mod seeds;
 pub mod shard;
 pub mod sweep;
+pub mod sweep_thread;
 pub mod train;
 mod transpose;

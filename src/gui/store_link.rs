@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::engine::config::ExperimentConfig;
 use crate::engine::record::RunRecord;
-use crate::engine::sweep::KeepRun;
+use crate::engine::sweep_thread::KeepRun;
 use crate::records::store::{ExperimentEntry, RunStore, StoreError};
 
 pub struct StoreLink {

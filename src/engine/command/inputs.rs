@@ -1,4 +1,4 @@
-//! A command's input files: fixed when a sweep starts (SPEC §9: the store key holds their
+//! A command's input files: fixed when a sweep starts (docs/your-command.md: the store key holds their
 //! content hashes). Hashed by streaming, once; never a FIFO or a device (reading one blocks
 //! or never ends); a file a run creates or changes is an output, never an input; and an input
 //! that changes during a sweep stops it, with no run that overlapped the change kept.

@@ -1,6 +1,6 @@
 //! A sweep of a command's runs, as the worker pool (`engine::sweep`) hands them out: the
 //! inputs fixed when it starts, looked at after every run, and the whole sweep stopped the
-//! moment one was written (SPEC §9: an input that changes during a sweep stops it, and no run
+//! moment one was written (docs/your-command.md: an input that changes during a sweep stops it, and no run
 //! that overlapped the change is kept).
 
 use std::path::PathBuf;

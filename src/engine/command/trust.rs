@@ -1,4 +1,4 @@
-//! Trust before a command from a file runs (SPEC §9 "Trust"). An experiment, results or shard
+//! Trust before a command from a file runs (docs/your-command.md, "What seedscope guarantees"). An experiment, results or shard
 //! file can name any program with any environment: opening a file someone sent must not run
 //! code nobody looked at. Like `direnv allow`, a command from a file runs once the user has
 //! seen it whole and allowed that exact content; the content's hash is remembered (in the run

@@ -1,4 +1,4 @@
-//! Seeds into a script's arguments (issue 43, items 1 and 2; SPEC §9 "A script as it is"): a script
+//! Seeds into a script's arguments (issue 43, items 1 and 2; docs/your-command.md, "A script that takes its seed as a flag"): a script
 //! written without seedscope takes its seed as a flag (`--seed 1`, `--system.seed=1`), so its
 //! argv and env may hold placeholders that each run fills in:
 //!

@@ -5,6 +5,7 @@
 
 mod commands;
 mod files;
+mod history;
 mod trust;
 
 use std::collections::{HashMap, HashSet};
@@ -25,8 +26,11 @@ use super::store_read::StoreRead;
 use super::tasks::{FilePicks, ReplayState, ReplayTasks, SnapshotTask};
 use super::unattended::{UnattendedRun, UnattendedStep};
 use crate::engine::config::ExperimentConfig;
-use crate::engine::sweep::Sweep;
+use crate::engine::sweep_thread::Sweep;
 use crate::records::store::RunStore;
+
+/// The status line while stored runs are read (commands: a lookup; history: a reopen).
+const READING: &str = "Reading stored runs";
 
 /// With Auto-run on, how long the settings must stay still before the missing runs train:
 /// long enough for a drag or a few clicks to finish, short enough to feel live.

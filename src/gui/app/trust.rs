@@ -1,4 +1,4 @@
-//! Trust in the app (SPEC §9 "Trust"): a command that came from a file (an experiment or
+//! Trust in the app (docs/your-command.md, "What seedscope guarantees"): a command that came from a file (an experiment or
 //! results file opened, dropped or named with `--config`) runs only after the user has seen
 //! it whole in a dialog and allowed that exact content; the allowance is remembered in the
 //! run store (and for the session without one). Auto-run never starts such a command, and

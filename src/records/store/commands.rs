@@ -1,5 +1,5 @@
 //! What the store remembers of commands, apart from their runs: the commands the user allowed
-//! (SPEC §9 "Trust"), by the hash of their content (`engine::command::trust::content_hash`),
+//! (docs/your-command.md, "What seedscope guarantees"), by the hash of their content (`engine::command::trust::content_hash`),
 //! as `direnv allow` remembers a file's; and the files commands' runs wrote (outputs, never
 //! inputs: `engine::config::inputs`). The tables are made on first write, so a store written
 //! before them (or opened only to read) needs no migration: without them, nothing is known.

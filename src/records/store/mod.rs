@@ -15,9 +15,9 @@ mod commands;
 mod error;
 mod history;
 pub mod key;
+mod recover;
 mod schema;
 
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -28,6 +28,7 @@ use access::{Access, check_regular, open_read_only};
 pub use error::StoreError;
 pub use history::{ExperimentEntry, settings_summary, utc_text};
 pub use key::{ExperimentKey, NUMERICS_VERSION, engine_fingerprint, settings_hash};
+use recover::{looks_like_a_store, quarantine};
 pub use schema::SCHEMA_VERSION;
 
 use crate::engine::config::ExperimentConfig;
@@ -353,53 +354,4 @@ fn check_intact(connection: &Connection) -> Result<(), StoreError> {
             String::new()
         }
     )))
-}
-
-/// Whether the file at `path` is (or was meant as) a store — the only kind of file recovery may
-/// move aside: named like a database (`.sqlite`, `.sqlite3`, `.db`), empty, or starting with
-/// SQLite's header. A script or a CSV named by mistake is left alone.
-fn looks_like_a_store(path: &Path) -> bool {
-    use std::io::Read;
-    if path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e, "sqlite" | "sqlite3" | "db"))
-    {
-        return true;
-    }
-    let mut head = [0u8; 16];
-    match std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) {
-        Ok(0) => true,
-        Ok(n) => {
-            head[..n].starts_with(b"SQLite format 3\0")
-                || n < 16 && b"SQLite format 3\0".starts_with(&head[..n])
-        }
-        Err(_) => false,
-    }
-}
-
-/// Moves a damaged store (and its WAL and shared-memory files) aside; returns the new path.
-fn quarantine(path: &Path) -> Result<PathBuf, StoreError> {
-    let stamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let mut moved = path.as_os_str().to_owned();
-    moved.push(format!(".corrupt-{stamp}"));
-    let moved = PathBuf::from(moved);
-    std::fs::rename(path, &moved)
-        .map_err(|e| StoreError::unavailable(path, format!("cannot move it aside: {e}")))?;
-    for suffix in ["-wal", "-shm"] {
-        let mut side = path.as_os_str().to_owned();
-        side.push(suffix);
-        match std::fs::remove_file(PathBuf::from(side)) {
-            Err(e) if e.kind() != ErrorKind::NotFound => {
-                return Err(StoreError::unavailable(
-                    path,
-                    format!("cannot remove the old store's {suffix} file: {e}"),
-                ));
-            }
-            _ => {}
-        }
-    }
-    Ok(moved)
 }
