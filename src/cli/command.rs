@@ -31,6 +31,8 @@ pub struct CommandArgs {
     /// --workers 2 on two GPUs each run has one to itself.
     #[arg(long, value_name = "LIST")]
     pub gpus: Option<String>,
+    #[command(flatten)]
+    pub metric: super::metric_flags::MetricArgs,
 }
 
 impl CommandArgs {
@@ -63,9 +65,11 @@ impl CommandArgs {
         if let Some(seconds) = self.timeout {
             command.timeout_s = seconds;
         }
+        self.metric.apply(&mut command)?;
         command.check().map_err(|e| {
             bad_input(match e.field {
                 "timeout_s" => format!("--timeout: {}", e.message),
+                "metric" => e.to_string(),
                 _ => format!("--command: {}", e.message),
             })
         })?;

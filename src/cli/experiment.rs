@@ -36,6 +36,7 @@ fn command_flags_over_file(
     let given = [
         ("--timeout", flags.timeout.is_some()),
         ("--workdir", flags.workdir.is_some()),
+        (flags.metric.first_given(), flags.metric.any_given()),
     ];
     let Some(command) = &mut config.command else {
         if let Some((flag, _)) = given.iter().find(|(_, given)| *given) {
@@ -56,6 +57,7 @@ fn command_flags_over_file(
             .unwrap_or_else(|_| folder.clone());
         command.workdir = Some(absolute);
     }
+    flags.metric.apply(command)?;
     command.check().map_err(|e| {
         bad_input(match e.field {
             "timeout_s" => format!("--timeout: {}", e.message),

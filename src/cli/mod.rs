@@ -23,6 +23,7 @@ pub mod history;
 mod keeper;
 pub mod luck;
 pub mod merge;
+mod metric_flags;
 pub mod plan;
 pub mod presets;
 pub mod replay;

@@ -45,7 +45,7 @@ impl RunEnvironment {
         command: &CommandConfig,
         master_seed: u64,
         plan: &RunPlan,
-        result_file: &Path,
+        (result_file, run_dir): (&Path, &str),
     ) -> RunEnvironment {
         let condition = plan.condition;
         let mut set: Vec<(String, String)> = Vec::new();
@@ -95,9 +95,13 @@ impl RunEnvironment {
         for (name, value) in &command.env {
             set.retain(|(existing, _)| existing != name);
             remove.retain(|existing| existing != name);
-            // Seed placeholders in a value are filled as in argv (`SEED={seed}`).
+            // Placeholders in a value are filled as in argv (`SEED={seed}`, `OUT={rundir}`).
+            let filling = crate::engine::config::placeholders::Filling {
+                seeds: &plan.seeds,
+                run_dir,
+            };
             let value = crate::engine::config::placeholders::Template::parse(value)
-                .map_or_else(|_| value.clone(), |t| t.fill(&plan.seeds));
+                .map_or_else(|_| value.clone(), |t| t.fill(filling));
             set.push((name.clone(), value));
         }
         RunEnvironment {
@@ -140,7 +144,7 @@ mod tests {
         let config = ExperimentConfig::for_command(command.clone());
         let environment = |condition: Condition, run: usize| {
             let plan = RunPlan::new(&config, 42, condition, run);
-            RunEnvironment::new(&command, 42, &plan, Path::new("/tmp/result.json"))
+            RunEnvironment::new(&command, 42, &plan, (Path::new("/tmp/result.json"), ""))
         };
         for condition in Condition::command_default_list() {
             for source in Source::ALL {

@@ -12,10 +12,12 @@ use std::path::PathBuf;
 pub use crate::engine::config::command::{
     CommandConfig, CommandConfigError, DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S,
 };
-use crate::engine::config::placeholders::Template;
+use crate::engine::config::placeholders::{Filling, Template};
 use crate::engine::record::RunRecord;
 use crate::engine::train::RunPlan;
 
+pub mod capture;
+mod capture_file;
 pub mod env;
 pub mod inputs;
 pub mod interrupt;
@@ -23,19 +25,24 @@ mod not_started;
 pub mod process;
 pub mod result;
 mod result_dir;
+mod run_dir;
 pub mod sweep;
 pub mod tree;
 pub mod trust;
 
-/// The command's arguments for one run: its seed placeholders (`{seed}`, `{seed.init}`, …)
-/// filled from the run's seeds. An argument that does not parse is kept as written (the
-/// experiment's check refused it before any run).
-pub fn filled_argv(command: &CommandConfig, plan: &RunPlan) -> Vec<String> {
+/// The command's arguments for one run: its placeholders (`{seed}`, `{seed.init}`, `{rundir}`)
+/// filled from the run's seeds and folder. An argument that does not parse is kept as written
+/// (the experiment's check refused it before any run).
+pub fn filled_argv(command: &CommandConfig, plan: &RunPlan, run_dir: &str) -> Vec<String> {
+    let filling = Filling {
+        seeds: &plan.seeds,
+        run_dir,
+    };
     command
         .argv
         .iter()
         .map(|argument| match Template::parse(argument) {
-            Ok(template) => template.fill(&plan.seeds),
+            Ok(template) => template.fill(filling),
             Err(_) => argument.clone(),
         })
         .collect()
@@ -51,18 +58,54 @@ pub fn run_one(
     plan: &RunPlan,
     cancel: &dyn Fn() -> bool,
 ) -> Result<RunRecord, process::Cancelled> {
+    Ok(run_traced(command, (master_seed, gpu), plan, cancel)?.record)
+}
+
+/// One run, with what `--try` shows besides its record: the arguments as executed and the
+/// output's last lines.
+pub struct TracedRun {
+    pub record: RunRecord,
+    pub argv: Vec<String>,
+    pub stdout_tail: String,
+    pub stderr_tail: String,
+    /// The metric pattern, to mark the lines it matches.
+    pub scanner: Option<std::sync::Arc<capture::LineScanner>>,
+}
+
+/// [`run_one`], keeping what the run printed.
+pub fn run_traced(
+    command: &CommandConfig,
+    (master_seed, gpu): (u64, Option<&str>),
+    plan: &RunPlan,
+    cancel: &dyn Fn() -> bool,
+) -> Result<TracedRun, process::Cancelled> {
     let started = std::time::Instant::now();
+    let failed = |message: String| TracedRun {
+        record: env::failed_record(plan, message),
+        argv: Vec::new(),
+        stdout_tail: String::new(),
+        stderr_tail: String::new(),
+        scanner: None,
+    };
     let result_dir = match result_dir::ResultDir::new() {
         Ok(dir) => dir,
         Err(error) => {
-            return Ok(env::failed_record(
-                plan,
-                format!("could not make a folder for the run's result: {error}"),
-            ));
+            return Ok(failed(format!(
+                "could not make a folder for the run's result: {error}"
+            )));
+        }
+    };
+    let run_dir = match run_dir::RunDir::for_command(command) {
+        Ok(dir) => dir,
+        Err(error) => {
+            return Ok(failed(format!(
+                "could not make the run's own folder ({{rundir}}): {error}"
+            )));
         }
     };
     let result_file = result_dir.path().join(result::RESULT_FILE);
-    let mut setting = env::RunEnvironment::new(command, master_seed, plan, &result_file);
+    let mut setting =
+        env::RunEnvironment::new(command, master_seed, plan, (&result_file, &run_dir.text()));
     if let Some(device) = gpu {
         setting
             .set
@@ -72,29 +115,54 @@ pub fn run_one(
         .workdir
         .clone()
         .unwrap_or_else(|| PathBuf::from("."));
-    let argv = filled_argv(command, plan);
+    let argv = filled_argv(command, plan, &run_dir.text());
+    let scanner = command.metric.as_ref().and_then(capture::LineScanner::new);
+    let from = command.metric.as_ref().map(|m| m.from).unwrap_or_default();
+    let scan = process::Scan {
+        stdout: scanner.clone().filter(|_| from.reads_stdout()),
+        stderr: scanner.clone().filter(|_| from.reads_stderr()),
+    };
     let outcome = process::run(
         &argv,
         &workdir,
         &setting,
-        std::time::Duration::from_secs_f64(command.timeout_s),
+        (std::time::Duration::from_secs_f64(command.timeout_s), scan),
         cancel,
     );
+    let mut traced = TracedRun {
+        argv,
+        scanner: scanner.clone(),
+        ..failed(String::new())
+    };
     let finished = match outcome {
         Ok(finished) => finished,
         Err(process::RunError::Cancelled) => return Err(process::Cancelled),
-        Err(error) => return Ok(env::failed_record(plan, error.to_string())),
+        Err(error) => {
+            traced.record = env::failed_record(plan, run_dir.kept_for(error.to_string()));
+            return Ok(traced);
+        }
     };
     let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
+    traced.stdout_tail = finished.stdout_tail.clone();
+    traced.stderr_tail = finished.stderr_tail.clone();
     if !finished.status.success() {
-        return Ok(env::failed_record(plan, finished.failure_text()));
+        traced.record = env::failed_record(plan, run_dir.kept_for(finished.failure_text()));
+        return Ok(traced);
     }
-    let record = match result::read(result_dir.path()) {
-        Ok(reported) => reported.into_record(plan, &setting, wall_ms),
-        Err(error) => env::failed_record(
-            plan,
-            format!("{error}{}", finished.stderr_tail_for_message()),
+    let reported = match &command.metric {
+        Some(metric) => capture::reported(
+            metric,
+            scanner.as_deref(),
+            (&workdir, run_dir.path()),
+            &finished,
         ),
+        None => result::read(result_dir.path())
+            .map(capture::Read::from)
+            .map_err(|error| format!("{error}{}", finished.stderr_tail_for_message())),
     };
-    Ok(record)
+    traced.record = match reported {
+        Ok(read) => read.into_record(plan, &setting, wall_ms),
+        Err(message) => env::failed_record(plan, run_dir.kept_for(message)),
+    };
+    Ok(traced)
 }

@@ -11,8 +11,16 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use super::capture::{LineScanner, LineSplitter};
 use super::env::RunEnvironment;
 use super::{interrupt, tree};
+
+/// The metric pattern each output stream is matched against, line by line (none: kept only).
+#[derive(Clone, Default)]
+pub struct Scan {
+    pub stdout: Option<std::sync::Arc<LineScanner>>,
+    pub stderr: Option<std::sync::Arc<LineScanner>>,
+}
 
 /// Bytes of a stream kept: its last ones.
 pub const KEPT_OUTPUT_BYTES: usize = 16 * 1024;
@@ -99,8 +107,11 @@ fn tail_for_message(text: &str) -> String {
 }
 
 /// The last [`KEPT_OUTPUT_BYTES`] of a stream, read to its end on a thread and sent when the
-/// stream closes.
-fn keep_tail(mut stream: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+/// stream closes; every line also goes to `lines` as it arrives (a metric pattern).
+fn keep_tail(
+    mut stream: impl Read + Send + 'static,
+    mut lines: Option<LineSplitter>,
+) -> mpsc::Receiver<String> {
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         let mut kept: Vec<u8> = Vec::with_capacity(4096);
@@ -109,12 +120,18 @@ fn keep_tail(mut stream: impl Read + Send + 'static) -> mpsc::Receiver<String> {
             match stream.read(&mut chunk) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    if let Some(lines) = lines.as_mut() {
+                        lines.feed(&chunk[..n]);
+                    }
                     kept.extend_from_slice(&chunk[..n]);
                     if kept.len() > 2 * KEPT_OUTPUT_BYTES {
                         kept.drain(..kept.len() - KEPT_OUTPUT_BYTES);
                     }
                 }
             }
+        }
+        if let Some(lines) = lines.as_mut() {
+            lines.end();
         }
         if kept.len() > KEPT_OUTPUT_BYTES {
             kept.drain(..kept.len() - KEPT_OUTPUT_BYTES);
@@ -173,7 +190,7 @@ pub fn run(
     argv: &[String],
     workdir: &Path,
     environment: &RunEnvironment,
-    timeout: Duration,
+    (timeout, scan): (Duration, Scan),
     cancel: &dyn Fn() -> bool,
 ) -> Result<Finished, RunError> {
     let program = argv.first().cloned().unwrap_or_default();
@@ -213,8 +230,14 @@ pub fn run(
         }
     })?;
     let pid = child.id();
-    let stdout = child.stdout.take().map(keep_tail);
-    let stderr = child.stderr.take().map(keep_tail);
+    let stdout = child
+        .stdout
+        .take()
+        .map(|s| keep_tail(s, scan.stdout.map(LineSplitter::new)));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|s| keep_tail(s, scan.stderr.map(LineSplitter::new)));
     // A thread blocked in waitid returns the moment the command exits: no poll interval is
     // added to a run's time.
     let (exited, exit) = mpsc::channel::<()>();

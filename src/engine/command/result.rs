@@ -101,7 +101,7 @@ impl Reported {
         }
     }
 
-    fn check(&self) -> Result<(), ResultError> {
+    pub(super) fn check(&self) -> Result<(), ResultError> {
         let name = self.metric.trim();
         if name.is_empty() || self.metric.len() > MAX_METRIC_NAME {
             return Err(invalid(format!(

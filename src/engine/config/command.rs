@@ -40,6 +40,14 @@ pub struct CommandConfig {
     /// editing `train.py` makes another experiment in the run store.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub input_hashes: BTreeMap<String, String>,
+    /// Where the metric is read from when the script writes no result file: a pattern over
+    /// its output, or a file it writes (`--metric`, docs/your-command.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<super::metric_capture::MetricCapture>,
+    /// The user states that every run scores the same test points (`--fixed-test-set`): only
+    /// then is a captured correct/total read for test-set noise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fixed_test_set: bool,
 }
 
 fn default_timeout() -> f64 {
@@ -48,10 +56,21 @@ fn default_timeout() -> f64 {
 
 /// A command that cannot be run as written, named by its field.
 #[derive(Debug, thiserror::Error)]
-#[error("command.{field}: {message}")]
+#[error("{}", self.text())]
 pub struct CommandConfigError {
     pub field: &'static str,
     pub message: String,
+}
+
+impl CommandConfigError {
+    /// `command.field: message`; a metric setting names its flag and field itself.
+    fn text(&self) -> String {
+        if self.field == "metric" {
+            self.message.clone()
+        } else {
+            format!("command.{}: {}", self.field, self.message)
+        }
+    }
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> CommandConfigError {
@@ -79,6 +98,8 @@ impl CommandConfig {
             env: BTreeMap::new(),
             inputs: None,
             input_hashes: BTreeMap::new(),
+            metric: None,
+            fixed_test_set: false,
         })
     }
 
@@ -114,6 +135,11 @@ impl CommandConfig {
                     format!("{}: {message}", crate::engine::files::escape(name)),
                 )
             })?;
+        }
+        if let Some(metric) = &self.metric {
+            metric
+                .check()
+                .map_err(|error| invalid("metric", error.to_string()))?;
         }
         if !(self.timeout_s.is_finite() && self.timeout_s > 0.0 && self.timeout_s <= MAX_TIMEOUT_S)
         {

@@ -14,6 +14,7 @@ use crate::engine::seeds::Condition;
 pub mod command;
 pub mod inputs;
 mod kind_checks;
+pub mod metric_capture;
 pub mod placeholders;
 mod validate;
 

@@ -7,6 +7,9 @@
 //! - `{seed.data}`, `{seed.split}`, `{seed.init}`, `{seed.dropout}`, `{seed.shuffle}`: one
 //!   source's seed, for scripts with several seed flags.
 //!
+//! - `{rundir}`: a fresh, empty folder of the run's own (item 6), for a script that writes a
+//!   fixed `-o out/` or `model.pt`: parallel runs would overwrite each other's files there.
+//!
 //! A seed given this way is below 2^31 (NumPy and scikit-learn refuse seeds of 2^32 and more,
 //! and many scripts hand one seed to both); `{seed:u64}` gives all 64 bits. Each is a pure
 //! function of the run's recorded seeds, so the store and `replay` work unchanged.
@@ -42,6 +45,16 @@ enum Part {
         source: Option<Source>,
         wide: bool,
     },
+    /// `{rundir}`: the run's own folder.
+    RunDir,
+}
+
+/// What a run fills placeholders with: its seeds, and its own folder (empty text where the
+/// command takes none).
+#[derive(Clone, Copy, Debug)]
+pub struct Filling<'a> {
+    pub seeds: &'a RunSeeds,
+    pub run_dir: &'a str,
 }
 
 /// An argument (or an environment value) with its placeholders found.
@@ -55,6 +68,8 @@ pub struct Uses {
     pub one_seed: bool,
     /// Any `{seed.<source>}`.
     pub source_seeds: bool,
+    /// `{rundir}`: each run needs a folder of its own made.
+    pub run_dir: bool,
 }
 
 impl Uses {
@@ -65,10 +80,11 @@ impl Uses {
     fn add(&mut self, other: Uses) {
         self.one_seed |= other.one_seed;
         self.source_seeds |= other.source_seeds;
+        self.run_dir |= other.run_dir;
     }
 }
 
-const KNOWN: &str = "{seed}, {seed.data}, {seed.split}, {seed.init}, {seed.dropout}, {seed.shuffle} (each optionally :u64)";
+const KNOWN: &str = "{seed}, {seed.data}, {seed.split}, {seed.init}, {seed.dropout}, {seed.shuffle} (each optionally :u64), {rundir}";
 
 fn is_name_start(c: char) -> bool {
     c.is_ascii_lowercase()
@@ -146,22 +162,26 @@ impl Template {
     pub fn uses(&self) -> Uses {
         let mut uses = Uses::default();
         for part in &self.0 {
-            if let Part::Seed { source, .. } = part {
-                match source {
-                    None => uses.one_seed = true,
-                    Some(_) => uses.source_seeds = true,
-                }
+            match part {
+                Part::Seed { source: None, .. } => uses.one_seed = true,
+                Part::Seed {
+                    source: Some(_), ..
+                } => uses.source_seeds = true,
+                Part::RunDir => uses.run_dir = true,
+                Part::Text(_) => {}
             }
         }
         uses
     }
 
-    /// The argument of one run, its placeholders filled from the run's seeds.
-    pub fn fill(&self, seeds: &RunSeeds) -> String {
+    /// The argument of one run, its placeholders filled from the run's seeds and folder.
+    pub fn fill(&self, filling: Filling) -> String {
+        let seeds = filling.seeds;
         let mut text = String::new();
         for part in &self.0 {
             match part {
                 Part::Text(t) => text.push_str(t),
+                Part::RunDir => text.push_str(filling.run_dir),
                 Part::Seed { source, wide } => {
                     let seed = match source {
                         Some(source) => seeds.get(*source),
@@ -190,6 +210,9 @@ fn name_at(chars: &[char], start: usize) -> (String, usize) {
 }
 
 fn placeholder(name: &str) -> Result<Part, String> {
+    if name == "rundir" {
+        return Ok(Part::RunDir);
+    }
     let (base, format) = match name.split_once(':') {
         Some((base, format)) => (base, Some(format)),
         None => (name, None),
@@ -270,11 +293,18 @@ mod tests {
         RunSeeds::derive(42, &condition.parse::<Condition>().unwrap(), run)
     }
 
+    fn fill(template: &Template, seeds: &RunSeeds) -> String {
+        template.fill(Filling {
+            seeds,
+            run_dir: "/tmp/run-7",
+        })
+    }
+
     #[test]
     fn a_seed_fills_its_placeholder_inside_an_argument_below_two_to_the_31() {
         let run = seeds("all-free", 3);
         let template = Template::parse("--system.seed={seed}").unwrap();
-        let filled = template.fill(&run);
+        let filled = fill(&template, &run);
         let value: u64 = filled
             .strip_prefix("--system.seed=")
             .unwrap()
@@ -282,12 +312,13 @@ mod tests {
             .unwrap();
         assert!(value < NARROW_SEED_LIMIT);
         assert_eq!(value, one_seed(&run) % NARROW_SEED_LIMIT);
-        let init = Template::parse("{seed.init:u64}").unwrap().fill(&run);
+        let init = fill(&Template::parse("{seed.init:u64}").unwrap(), &run);
         assert_eq!(init, run.get(Source::Init).to_string());
         for run_index in 0..200 {
-            let narrow = Template::parse("{seed.shuffle}")
-                .unwrap()
-                .fill(&seeds("all-free", run_index));
+            let narrow = fill(
+                &Template::parse("{seed.shuffle}").unwrap(),
+                &seeds("all-free", run_index),
+            );
             assert!(narrow.parse::<u64>().unwrap() < NARROW_SEED_LIMIT);
         }
     }
@@ -304,7 +335,7 @@ mod tests {
 
     #[test]
     fn todays_braces_stay_text_and_bad_placeholders_are_named() {
-        let text = |s: &str| Template::parse(s).unwrap().fill(&seeds("all-fixed", 0));
+        let text = |s: &str| fill(&Template::parse(s).unwrap(), &seeds("all-fixed", 0));
         for literal in [
             r#"printf '{"metric":"accuracy","value":0.5}'"#,
             "echo ${HOME} ${seed}",
@@ -316,6 +347,8 @@ mod tests {
             assert_eq!(text(literal), literal);
         }
         assert_eq!(text("{{seed}}"), "{seed}");
+        assert_eq!(text("--out={rundir}/model.pt"), "--out=/tmp/run-7/model.pt");
+        assert!(Template::parse("{rundir}").unwrap().uses().run_dir);
         assert!(Template::parse("plain").unwrap().uses() == Uses::default());
         let error = Template::parse("--lr {lr}").unwrap_err();
         assert!(error.contains("unknown placeholder `{lr}`"), "{error}");
@@ -329,7 +362,8 @@ mod tests {
             uses_of(["--seed", "{seed}", "--init={seed.init}"]),
             Uses {
                 one_seed: true,
-                source_seeds: true
+                source_seeds: true,
+                run_dir: false,
             }
         );
     }

@@ -1,0 +1,380 @@
+//! A script's metric read from what it prints (docs/your-command.md, "A script that prints its
+//! metric"): each line of output is matched as it arrives, so a script that prints a gigabyte
+//! costs one line's memory, not the gigabyte's. What is kept is bounded: the first and last
+//! match, and the first [`MAX_CURVE_POINTS`] values in order (the run's curve).
+//!
+//! A value that is not a number, a NaN, or a correct count above its total fails the run and
+//! quotes the line: a number read wrong is worse than no number.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use regex::Regex;
+
+use super::env::RunEnvironment;
+use super::process::Finished;
+use super::result::{OUTCOME_HASH_PREFIX, Reported};
+use crate::engine::config::metric_capture::{
+    Captures, MetricCapture, RUN_DIR_PREFIX, Stream, Take,
+};
+use crate::engine::record::RunRecord;
+use crate::engine::train::RunPlan;
+
+/// The longest line matched; the rest of a longer line is skipped (a progress bar redrawn
+/// with `\r` for an hour is one "line").
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// Matches kept as the run's curve, in order; later ones still count and still move the result.
+pub const MAX_CURVE_POINTS: usize = 10_000;
+
+/// Characters of a matched line quoted in a message.
+const QUOTED_LINE_CHARS: usize = 160;
+
+/// One match: its value (a share for a correct/total count, scaled), the test set's size when
+/// counted, and the line it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Matched {
+    pub value: f64,
+    pub total: Option<u64>,
+    pub line: String,
+}
+
+/// What a run's output gave.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Captured {
+    pub matches: usize,
+    pub first: Option<Matched>,
+    pub last: Option<Matched>,
+    /// The first [`MAX_CURVE_POINTS`] values, in the order they were printed.
+    pub curve: Vec<f64>,
+    /// The first match that could not be read, with why.
+    pub problem: Option<String>,
+}
+
+impl Captured {
+    /// The match that is the run's result.
+    pub fn chosen(&self, take: Take) -> Option<&Matched> {
+        match take {
+            Take::First => self.first.as_ref(),
+            Take::Last => self.last.as_ref(),
+        }
+    }
+}
+
+/// Matches lines against a metric pattern and keeps what [`Captured`] holds. Shared by the
+/// threads that read stdout and stderr (`--metric-from both`).
+pub struct LineScanner {
+    regex: Regex,
+    captures: Captures,
+    scale: Option<f64>,
+    state: Mutex<Captured>,
+}
+
+impl LineScanner {
+    /// A scanner for `metric`'s pattern; `None` when it reads a file instead.
+    pub fn new(metric: &MetricCapture) -> Option<Arc<LineScanner>> {
+        let (regex, captures) = metric.compiled()?;
+        Some(Arc::new(LineScanner {
+            regex,
+            captures,
+            scale: metric.scale,
+            state: Mutex::new(Captured::default()),
+        }))
+    }
+
+    /// What was captured so far.
+    pub fn captured(&self) -> Captured {
+        self.state.lock().expect("a scanner's lock").clone()
+    }
+
+    /// Whether `line` matches the pattern (for marking lines in `--try`).
+    pub fn matches(&self, line: &str) -> bool {
+        self.regex.is_match(line)
+    }
+
+    /// Reads one line (without its end of line).
+    pub fn line(&self, bytes: &[u8]) {
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.trim_end_matches('\r');
+        // A progress bar redraws with `\r`: its last state is the line.
+        let text = text.rsplit('\r').next().unwrap_or(text);
+        let Some(found) = self.regex.captures(text) else {
+            return;
+        };
+        let read = read_match(text, &found, self.captures, self.scale);
+        let mut state = self.state.lock().expect("a scanner's lock");
+        state.matches += 1;
+        match read {
+            Ok((value, total)) => {
+                let matched = Matched {
+                    value,
+                    total,
+                    line: quoted(text),
+                };
+                if state.curve.len() < MAX_CURVE_POINTS {
+                    state.curve.push(value);
+                }
+                if state.first.is_none() {
+                    state.first = Some(matched.clone());
+                }
+                state.last = Some(matched);
+            }
+            Err(why) => {
+                if state.problem.is_none() {
+                    state.problem = Some(format!("{why} (line: `{}`)", quoted(text)));
+                }
+            }
+        }
+    }
+}
+
+/// A line as a message quotes it: control characters escaped, cut to a readable length.
+fn quoted(line: &str) -> String {
+    let escaped = crate::engine::files::escape(line.trim());
+    if escaped.chars().count() > QUOTED_LINE_CHARS {
+        let head: String = escaped.chars().take(QUOTED_LINE_CHARS).collect();
+        format!("{head}…")
+    } else {
+        escaped
+    }
+}
+
+/// The value of one match, and the count's total.
+fn read_match(
+    line: &str,
+    found: &regex::Captures,
+    captures: Captures,
+    scale: Option<f64>,
+) -> Result<(f64, Option<u64>), String> {
+    match captures {
+        Captures::Value => {
+            let group = found
+                .name("value")
+                .expect("the pattern names value (checked)");
+            let text = group.as_str().trim();
+            let number = text.trim_end_matches('%').trim();
+            let value: f64 = number
+                .parse()
+                .map_err(|_| format!("the match `{}` is not a number", quoted(text)))?;
+            if !value.is_finite() {
+                return Err(format!(
+                    "the match `{}` is not a finite number",
+                    quoted(text)
+                ));
+            }
+            // A percentage: the number ends in `%`, the line goes on with `%` right after it,
+            // or the whole match ends in `%`.
+            let whole = found.get(0).expect("a match has its whole text").as_str();
+            let percent = text.ends_with('%')
+                || line[group.end()..].starts_with('%')
+                || whole.trim_end().ends_with('%');
+            let mut value = value;
+            if percent {
+                value /= 100.0;
+            }
+            if let Some(scale) = scale {
+                value *= scale;
+            }
+            Ok((value, None))
+        }
+        Captures::CorrectOfTotal => {
+            let count = |name: &str| -> Result<u64, String> {
+                let text = found
+                    .name(name)
+                    .expect("the pattern names correct and total (checked)")
+                    .as_str()
+                    .trim();
+                text.parse::<u64>().map_err(|_| {
+                    format!("the {name} count `{}` is not a whole number", quoted(text))
+                })
+            };
+            let (correct, total) = (count("correct")?, count("total")?);
+            if total == 0 {
+                return Err("the total count is 0: no test points were scored".into());
+            }
+            if correct > total {
+                return Err(format!(
+                    "the correct count {correct} is above the total {total}"
+                ));
+            }
+            Ok((correct as f64 / total as f64, Some(total)))
+        }
+    }
+}
+
+/// Splits a stream's bytes into lines for a scanner, holding at most [`MAX_LINE_BYTES`] of an
+/// unfinished line.
+pub struct LineSplitter {
+    scanner: Arc<LineScanner>,
+    pending: Vec<u8>,
+    /// The current line passed the limit: its rest is skipped up to the next newline.
+    overlong: bool,
+}
+
+impl LineSplitter {
+    pub fn new(scanner: Arc<LineScanner>) -> LineSplitter {
+        LineSplitter {
+            scanner,
+            pending: Vec::new(),
+            overlong: false,
+        }
+    }
+
+    /// Feeds the next bytes of the stream.
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        while let Some(end) = bytes.iter().position(|&b| b == b'\n') {
+            self.take(&bytes[..end]);
+            self.finish_line();
+            bytes = &bytes[end + 1..];
+        }
+        self.take(bytes);
+    }
+
+    /// The stream ended: its last line counts even without a newline.
+    pub fn end(&mut self) {
+        if !self.pending.is_empty() || self.overlong {
+            self.finish_line();
+        }
+    }
+
+    fn take(&mut self, bytes: &[u8]) {
+        let room = MAX_LINE_BYTES.saturating_sub(self.pending.len());
+        if bytes.len() > room {
+            self.overlong = true;
+        }
+        self.pending
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    fn finish_line(&mut self) {
+        self.scanner.line(&self.pending);
+        self.pending.clear();
+        self.overlong = false;
+    }
+}
+
+/// A run's result as read: from the result file, or captured from outside (a pattern or a
+/// metric file), whose outcome is then told apart by every captured value.
+pub struct Read {
+    reported: Reported,
+    captured: Option<Vec<f64>>,
+}
+
+impl From<Reported> for Read {
+    fn from(reported: Reported) -> Read {
+        Read {
+            reported,
+            captured: None,
+        }
+    }
+}
+
+impl Read {
+    /// The run's record. A captured run's hash is of its captured values (the output's text
+    /// carries timings, which differ in every run).
+    pub fn into_record(
+        self,
+        plan: &RunPlan,
+        environment: &RunEnvironment,
+        wall_ms: f64,
+    ) -> RunRecord {
+        let mut record = self.reported.into_record(plan, environment, wall_ms);
+        if let Some(values) = self.captured {
+            let mut bytes = Vec::with_capacity(8 * values.len() + 8);
+            for value in values.iter().chain(record.final_test_metric.iter()) {
+                bytes.extend_from_slice(&value.to_bits().to_le_bytes());
+            }
+            let digest = crate::engine::digest::sha256_hex(&bytes);
+            record.weights_hash = format!("{OUTCOME_HASH_PREFIX}{}", &digest[..32]);
+        }
+        record
+    }
+}
+
+/// The result of a run that exited 0, read as `metric` says: the chosen match of the output,
+/// or the number in the metric file. `folders`: the working folder and the run's own.
+pub fn reported(
+    metric: &MetricCapture,
+    scanner: Option<&LineScanner>,
+    (workdir, run_dir): (&Path, Option<&Path>),
+    finished: &Finished,
+) -> Result<Read, String> {
+    let (value, curve) = match (scanner, &metric.file, &metric.key) {
+        (Some(scanner), _, _) => {
+            let captured = scanner.captured();
+            let pattern = crate::engine::files::escape(metric.pattern.as_deref().unwrap_or(""));
+            if let Some(problem) = captured.problem {
+                return Err(format!(
+                    "the metric pattern `{pattern}` (--metric): {problem}"
+                ));
+            }
+            let Some(chosen) = captured.chosen(metric.take) else {
+                return Err(format!(
+                    "the metric pattern `{pattern}` (--metric) matched no line of {}{}",
+                    stream_words(metric.from),
+                    output_tail(metric.from, finished)
+                ));
+            };
+            (chosen.value, captured.curve)
+        }
+        (None, Some(file), Some(key)) => {
+            let path = match (file.strip_prefix(RUN_DIR_PREFIX), run_dir) {
+                (Some(rest), Some(dir)) => dir.join(rest.trim_start_matches('/')),
+                _ => workdir.join(file),
+            };
+            let value = super::capture_file::read_number(&path, key)? * metric.scale.unwrap_or(1.0);
+            (value, vec![value])
+        }
+        _ => return Err("the metric has neither a pattern nor a file (--metric)".into()),
+    };
+    let reported = Reported {
+        metric: metric.name.clone(),
+        value,
+        higher_is_better: metric.higher_is_better,
+        test_ids: None,
+        test_errors: None,
+        predictions: None,
+        curve: Some(curve.iter().map(|v| Some(*v)).collect()),
+        train_loss: None,
+        weights_hash: None,
+        fresh_value: None,
+    };
+    reported.check().map_err(|error| match error {
+        super::result::ResultError::Invalid(message) => format!(
+            "the captured {message} (--metric-name; --metric-scale 0.01 reads a percentage)"
+        ),
+        other => other.to_string(),
+    })?;
+    Ok(Read {
+        reported,
+        captured: Some(curve),
+    })
+}
+
+fn stream_words(from: Stream) -> &'static str {
+    match from {
+        Stream::Stdout => "stdout (--metric-from stderr reads the other stream)",
+        Stream::Stderr => "stderr",
+        Stream::Both => "stdout or stderr",
+    }
+}
+
+/// The last lines of the stream(s) the pattern read, for a run in which it matched nothing.
+fn output_tail(from: Stream, finished: &Finished) -> String {
+    let text = match from {
+        Stream::Stderr => &finished.stderr_tail,
+        _ => &finished.stdout_tail,
+    };
+    let lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(quoted)
+        .collect();
+    if lines.is_empty() {
+        return "; it printed nothing there".into();
+    }
+    let start = lines
+        .len()
+        .saturating_sub(super::process::QUOTED_STDERR_LINES);
+    format!("; its last lines:\n  {}", lines[start..].join("\n  "))
+}
