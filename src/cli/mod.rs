@@ -31,6 +31,7 @@ pub mod run;
 mod run_table;
 pub mod shard_source;
 mod trust;
+mod try_once;
 
 use std::process::ExitCode;
 

@@ -40,8 +40,13 @@ pub struct RunArgs {
     #[arg(long)]
     pub workers: Option<usize>,
     /// Results file to write (JSON).
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "try_once")]
+    pub out: Option<PathBuf>,
+    /// Run the command once (every seed fixed) and show it as it ran: the command line with
+    /// its seeds filled in, its output with the lines --metric matched marked, and the result
+    /// it would record. Nothing is written.
+    #[arg(long = "try", conflicts_with_all = ["shard", "shards", "csv"])]
+    pub try_once: bool,
     /// Also write one CSV row per run.
     #[arg(long)]
     pub csv: Option<PathBuf>,
@@ -181,6 +186,13 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             gpus.len()
         )));
     }
+    if args.try_once {
+        if let (Some(command), Some(file)) = (&config.command, &args.experiment.config) {
+            super::trust::ensure_allowed(command, file, args.allow_command, &args.store)?;
+        }
+        return super::try_once::run(&config, args.seed);
+    }
+    let out = args.out.clone().expect("clap requires --out without --try");
     let outputs = {
         let store = args.store.path()?;
         let mut inputs = Vec::new();
@@ -195,7 +207,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             inputs.push(("an input file of the command", file.as_path()));
         }
         check_outputs(
-            &args.out,
+            &out,
             args.csv.as_deref(),
             &kept_files(store.as_deref(), &inputs),
         )?

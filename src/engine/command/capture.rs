@@ -130,7 +130,7 @@ impl LineScanner {
 
 /// A line as a message quotes it: control characters escaped, cut to a readable length.
 fn quoted(line: &str) -> String {
-    let escaped = crate::engine::files::escape(line.trim());
+    let escaped = crate::engine::files::escape(&line.trim().replace('\t', "    "));
     if escaped.chars().count() > QUOTED_LINE_CHARS {
         let head: String = escaped.chars().take(QUOTED_LINE_CHARS).collect();
         format!("{head}…")

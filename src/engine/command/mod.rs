@@ -28,6 +28,7 @@ mod result_dir;
 mod run_dir;
 pub mod sweep;
 pub mod tree;
+pub mod trial;
 pub mod trust;
 
 /// The command's arguments for one run: its placeholders (`{seed}`, `{seed.init}`, `{rundir}`)

@@ -1,0 +1,87 @@
+//! One run tried before a sweep (`seedscope run … --try`, the app's Try once): the command
+//! line as executed with its seeds filled in, its output, and the result it would record. A
+//! pattern that matches nothing is caught here, after one run, not after 270.
+
+use std::path::PathBuf;
+
+use super::{TracedRun, process, run_traced};
+use crate::engine::config::ExperimentConfig;
+use crate::engine::seeds::Condition;
+use crate::engine::train::RunPlan;
+
+/// A tried run: what ran, where, and what it gave.
+pub struct Trial {
+    pub condition: Condition,
+    pub master_seed: u64,
+    pub workdir: PathBuf,
+    pub run: TracedRun,
+}
+
+/// Why nothing was tried.
+#[derive(Debug, thiserror::Error)]
+pub enum TrialError {
+    #[error(
+        "tries one run of a command; the built-in model has nothing to try: run it (a run takes a second)"
+    )]
+    NotACommand,
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<process::Cancelled> for TrialError {
+    fn from(_: process::Cancelled) -> TrialError {
+        TrialError::Cancelled
+    }
+}
+
+/// Runs the experiment's command once, every seed fixed (run 0 of all-fixed), and keeps what
+/// it printed. Nothing is recorded.
+pub fn try_once(
+    config: &ExperimentConfig,
+    master_seed: u64,
+    cancel: &dyn Fn() -> bool,
+) -> Result<Trial, TrialError> {
+    let command = config.command.as_ref().ok_or(TrialError::NotACommand)?;
+    let condition = Condition::ALL_FIXED;
+    let plan = RunPlan::new(config, master_seed, condition, 0);
+    let run = run_traced(command, (master_seed, None), &plan, cancel)?;
+    Ok(Trial {
+        condition,
+        master_seed,
+        workdir: command
+            .workdir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(".")),
+        run,
+    })
+}
+
+impl Trial {
+    /// The lines a trial shows of one stream: its last `count`, each marked when the metric
+    /// pattern matched it (and the pattern reads that stream).
+    pub fn marked_lines(
+        &self,
+        text: &str,
+        pattern_reads: bool,
+        count: usize,
+    ) -> Vec<(bool, String)> {
+        let lines: Vec<&str> = text.lines().collect();
+        let start = lines.len().saturating_sub(count);
+        lines[start..]
+            .iter()
+            .map(|line| {
+                let shown = line.rsplit('\r').next().unwrap_or(line);
+                let marked = pattern_reads
+                    && self
+                        .run
+                        .scanner
+                        .as_ref()
+                        .is_some_and(|scanner| scanner.matches(shown));
+                (
+                    marked,
+                    crate::engine::files::escape(&shown.replace('\t', "    ")),
+                )
+            })
+            .collect()
+    }
+}
