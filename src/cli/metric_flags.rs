@@ -33,8 +33,8 @@ pub struct MetricArgs {
     /// The output the pattern reads (default: stdout).
     #[arg(long, value_name = "stdout|stderr|both", value_parser = ["stdout", "stderr", "both"])]
     pub metric_from: Option<String>,
-    /// A factor for every captured value (0.01 reads a percentage as a share; a match ending
-    /// in % is read as a share without it).
+    /// A factor for every captured value (0.01 reads a percentage as a share). Without it, a
+    /// match ending in % is read as a share.
     #[arg(long, value_name = "FACTOR")]
     pub metric_scale: Option<f64>,
     /// Read the metric from a file the command writes instead: a JSON file (with

@@ -168,13 +168,12 @@ fn read_match(
             let percent = text.ends_with('%')
                 || line[group.end()..].starts_with('%')
                 || whole.trim_end().ends_with('%');
-            let mut value = value;
-            if percent {
-                value /= 100.0;
-            }
-            if let Some(scale) = scale {
-                value *= scale;
-            }
+            // A stated scale is the whole rule; without one, a percentage becomes a share.
+            let value = match scale {
+                Some(scale) => value * scale,
+                None if percent => value / 100.0,
+                None => value,
+            };
             Ok((value, None))
         }
         Captures::CorrectOfTotal => {
@@ -377,4 +376,75 @@ fn output_tail(from: Stream, finished: &Finished) -> String {
         .len()
         .saturating_sub(super::process::QUOTED_STDERR_LINES);
     format!("; its last lines:\n  {}", lines[start..].join("\n  "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanner(pattern: &str, scale: Option<f64>) -> Arc<LineScanner> {
+        let metric = MetricCapture {
+            pattern: Some(pattern.into()),
+            file: None,
+            key: None,
+            name: "accuracy".into(),
+            higher_is_better: true,
+            take: Take::Last,
+            from: Stream::Stdout,
+            scale,
+        };
+        LineScanner::new(&metric).unwrap()
+    }
+
+    #[test]
+    fn lines_split_across_reads_a_redrawn_progress_bar_and_an_overlong_line_are_read_right() {
+        let scan = scanner(r"acc (?P<value>[0-9.]+)", None);
+        let mut lines = LineSplitter::new(scan.clone());
+        lines.feed(b"acc 0.");
+        lines.feed(b"25\nnoise\r\n[====    ] acc 0.1\r[========] acc 0.5\n");
+        let long = vec![b'x'; 3 * MAX_LINE_BYTES];
+        lines.feed(&long);
+        lines.feed(b" acc 0.9\nacc 0.75");
+        lines.end();
+        let captured = scan.captured();
+        // 0.9 sat past the line limit: skipped, not misread.
+        assert_eq!(captured.curve, [0.25, 0.5, 0.75]);
+        assert_eq!(captured.chosen(Take::First).unwrap().value, 0.25);
+        assert_eq!(captured.chosen(Take::Last).unwrap().value, 0.75);
+        assert!(captured.problem.is_none());
+    }
+
+    #[test]
+    fn a_percentage_becomes_a_share_unless_a_scale_is_stated_and_counts_are_checked() {
+        let value = |pattern: &str, scale: Option<f64>, line: &str| {
+            let scan = scanner(pattern, scale);
+            scan.line(line.as_bytes());
+            let captured = scan.captured();
+            (captured.last.map(|m| (m.value, m.total)), captured.problem)
+        };
+        let share = |v: f64| (Some((v, None)), None);
+        assert_eq!(
+            value(r"= (?P<value>[0-9.]+)", None, "43/500 = 8.60% correct"),
+            share(0.086)
+        );
+        assert_eq!(
+            value(r"= (?P<value>[0-9.%]+)", None, "= 8.5%"),
+            share(0.085)
+        );
+        assert_eq!(
+            value(r"= (?P<value>[0-9.]+)", Some(0.01), "= 8.5%"),
+            share(0.085)
+        );
+        assert_eq!(value(r"= (?P<value>[0-9.]+)", None, "= 8.5"), share(8.5));
+        let counted = value(
+            r"(?P<correct>\d+)/(?P<total>\d+)",
+            None,
+            "test final score: 43/500 = 8.60% correct",
+        );
+        assert_eq!(counted, (Some((0.086, Some(500))), None));
+        let (_, problem) = value(r"(?P<correct>\d+)/(?P<total>\d+)", None, "0/0");
+        assert!(problem.unwrap().contains("total count is 0"));
+        let (_, problem) = value(r"loss (?P<value>\S+)", None, "loss 1e999");
+        assert!(problem.unwrap().contains("not a finite number"));
+    }
 }

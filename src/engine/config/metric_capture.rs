@@ -96,8 +96,8 @@ pub struct MetricCapture {
     pub take: Take,
     #[serde(default)]
     pub from: Stream,
-    /// A factor applied to every captured value (0.01 reads a percentage as a share). A match
-    /// that ends in `%` is read as a share without it.
+    /// A factor applied to every captured value (0.01 reads a percentage as a share). Without
+    /// it, a match that ends in `%` is read as a share.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<f64>,
 }

@@ -1,0 +1,487 @@
+//! A script's metric read from what it prints (issue 43, items 3, 5 and 6; docs/your-command.md,
+//! "A script that prints its metric"): a pattern's value or correct/total count is the run's
+//! result (last match by default, every match its curve, a percentage read as a share), an
+//! outcome is told apart by its captured values and not by its text, a pattern that matches
+//! nothing fails the run with its last lines, `--try` shows one run as it ran, `{rundir}` is a
+//! run's own folder (kept when it fails), and every bad setting is refused naming its flag.
+
+mod common;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+/// Prints two epochs' scores as percentages, a timing that differs every run, and the final
+/// count; `$1` is the seed, which moves the count.
+const PRINTS_ITS_SCORE: &str = r#"
+echo "epoch 1: accuracy 50.0%"
+echo "epoch 2: accuracy 75%  (took $(date +%N) ns)"
+echo "test: $(( 40 + $1 % 3 ))/80 correct"
+"#;
+
+fn results(folder: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(folder.join("out.json")).unwrap()).unwrap()
+}
+
+fn runs<'a>(results: &'a Value, condition: &str) -> Vec<&'a Value> {
+    results["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["condition"] == condition)
+        .collect()
+}
+
+fn folder_with_script(name: &str) -> std::path::PathBuf {
+    let folder = common::temp_dir(name);
+    std::fs::write(folder.join("train.sh"), PRINTS_ITS_SCORE).unwrap();
+    folder
+}
+
+#[test]
+fn the_last_match_is_the_result_and_every_match_the_curve() {
+    let folder = folder_with_script("capture-value");
+    let output = common::run_in(
+        &folder,
+        None,
+        &[
+            "--command",
+            "sh train.sh {seed}",
+            "--metric",
+            r"accuracy (?P<value>[0-9.]+)%",
+            "--metric-name",
+            "accuracy",
+            "--higher-is-better",
+            "--conditions",
+            "all-fixed",
+            "--repeats",
+            "3",
+        ],
+    );
+    let said = common::said(&output);
+    assert!(output.status.success(), "{said}");
+    let results = results(&folder);
+    for run in runs(&results, "all-fixed") {
+        assert_eq!(run["final_test_metric"], 0.75, "75% read as a share: {run}");
+        assert_eq!(run["test_metric"], serde_json::json!([0.5, 0.75]), "{run}");
+        assert_eq!(run["metric"], "accuracy");
+    }
+    // The timing in the matched line differs every run; the captured values do not: one outcome.
+    let summary = common::condition_summary(&results, "all-fixed");
+    assert_eq!(summary["distinct_hashes"], 1, "{said}");
+    assert!(
+        common::findings(&results, "uncontrolled_randomness").is_empty(),
+        "{said}"
+    );
+
+    let output = common::run_in(
+        &folder,
+        None,
+        &[
+            "--command",
+            "sh train.sh {seed}",
+            "--metric",
+            r"accuracy (?P<value>[0-9.]+)",
+            "--metric-scale",
+            "0.01",
+            "--match",
+            "first",
+            "--metric-name",
+            "accuracy",
+            "--higher-is-better",
+            "--conditions",
+            "all-fixed",
+            "--repeats",
+            "2",
+        ],
+    );
+    assert!(output.status.success(), "{}", common::said(&output));
+    for run in runs(&results_of(&folder), "all-fixed") {
+        assert_eq!(
+            run["final_test_metric"], 0.5,
+            "the first match, scaled: {run}"
+        );
+    }
+}
+
+fn results_of(folder: &Path) -> Value {
+    results(folder)
+}
+
+#[test]
+fn a_correct_of_total_count_is_an_accuracy_moved_by_the_seed() {
+    let folder = folder_with_script("capture-count");
+    let output = common::run_in(
+        &folder,
+        None,
+        &[
+            "--command",
+            "sh train.sh {seed}",
+            "--metric",
+            r"test: (?P<correct>\d+)/(?P<total>\d+)",
+            "--metric-name",
+            "accuracy",
+            "--higher-is-better",
+            "--conditions",
+            "all-fixed,only-seed",
+            "--repeats",
+            "6",
+        ],
+    );
+    let said = common::said(&output);
+    assert!(output.status.success(), "{said}");
+    let results = results(&folder);
+    for run in runs(&results, "all-fixed")
+        .iter()
+        .chain(&runs(&results, "only-seed"))
+    {
+        let value = run["final_test_metric"].as_f64().unwrap();
+        assert!(
+            [40.0 / 80.0, 41.0 / 80.0, 42.0 / 80.0].contains(&value),
+            "{run}"
+        );
+    }
+    assert_eq!(
+        common::condition_summary(&results, "all-fixed")["distinct_hashes"],
+        1
+    );
+    assert!(
+        common::condition_summary(&results, "only-seed")["distinct_hashes"]
+            .as_u64()
+            .unwrap()
+            > 1,
+        "six seeds mod 3 give more than one count: {said}"
+    );
+}
+
+#[test]
+fn a_pattern_that_matches_nothing_fails_the_run_with_its_last_lines_and_try_says_so_first() {
+    let folder = folder_with_script("capture-none");
+    let flags = [
+        "--command",
+        "sh train.sh {seed}",
+        "--metric",
+        r"val_loss=(?P<value>[0-9.]+)",
+        "--metric-name",
+        "val_loss",
+        "--lower-is-better",
+    ];
+    let tried = common::run_in(&folder, None, &[&flags[..], &["--try"]].concat());
+    let said = common::said(&tried);
+    assert_eq!(tried.status.code(), Some(1), "{said}");
+    assert!(said.contains("matched no line of stdout"), "{said}");
+    assert!(
+        said.contains("val_loss=(?P<value>[0-9.]+)"),
+        "the pattern is quoted: {said}"
+    );
+    assert!(
+        said.contains("test: "),
+        "the output's last lines are shown: {said}"
+    );
+    assert!(!folder.join("out.json").exists(), "--try writes nothing");
+
+    let swept = common::run_in(
+        &folder,
+        None,
+        &[&flags[..], &["--conditions", "all-fixed", "--repeats", "2"]].concat(),
+    );
+    let said = common::said(&swept);
+    let results = results(&folder);
+    let failed = runs(&results, "all-fixed");
+    assert_eq!(failed.len(), 2, "{said}");
+    for run in failed {
+        let error = run["error"].as_str().unwrap();
+        assert!(error.contains("matched no line"), "{error}");
+        assert!(error.contains("epoch 2: accuracy 75%"), "{error}");
+    }
+}
+
+#[test]
+fn try_shows_the_command_as_executed_and_marks_the_matched_lines() {
+    let folder = folder_with_script("capture-try");
+    let tried = common::run_in(
+        &folder,
+        None,
+        &[
+            "--command",
+            "sh train.sh {seed}",
+            "--metric",
+            r"accuracy (?P<value>[0-9.]+)%",
+            "--metric-name",
+            "accuracy",
+            "--higher-is-better",
+            "--try",
+        ],
+    );
+    let said = common::said(&tried);
+    assert!(tried.status.success(), "{said}");
+    let argv_line = said
+        .lines()
+        .find(|l| l.trim_start().starts_with("sh train.sh "))
+        .unwrap_or_else(|| panic!("the command as executed: {said}"));
+    let seed: u64 = argv_line
+        .trim()
+        .trim_start_matches("sh train.sh ")
+        .parse()
+        .unwrap();
+    assert!(seed < 1 << 31, "{argv_line}");
+    assert!(said.contains("▶ epoch 1: accuracy 50.0%"), "{said}");
+    assert!(
+        said.contains("  test: "),
+        "an unmatched line is not marked: {said}"
+    );
+    assert!(said.contains("result: accuracy = 0.7500"), "{said}");
+    assert!(!folder.join("out.json").exists(), "--try writes nothing");
+}
+
+#[test]
+fn a_number_read_wrong_fails_the_run_and_says_which() {
+    let folder = common::temp_dir("capture-bad-values");
+    std::fs::write(folder.join("nan.sh"), "echo 'loss nan'\n").unwrap();
+    std::fs::write(folder.join("over.sh"), "echo 'score 81/80'\n").unwrap();
+    std::fs::write(folder.join("pct.sh"), "echo 'acc 86.1'\n").unwrap();
+    for (script, pattern, name, expected) in [
+        (
+            "nan.sh",
+            r"loss (?P<value>\S+)",
+            "loss",
+            "not a finite number",
+        ),
+        (
+            "over.sh",
+            r"score (?P<correct>\d+)/(?P<total>\d+)",
+            "accuracy",
+            "above the total 80",
+        ),
+        (
+            "pct.sh",
+            r"acc (?P<value>\S+)",
+            "accuracy",
+            "--metric-scale 0.01 reads a percentage",
+        ),
+    ] {
+        let tried = common::run_in(
+            &folder,
+            None,
+            &[
+                "--command",
+                &format!("sh {script}"),
+                "--metric",
+                pattern,
+                "--metric-name",
+                name,
+                "--higher-is-better",
+                "--try",
+            ],
+        );
+        let said = common::said(&tried);
+        assert_eq!(tried.status.code(), Some(1), "{script}: {said}");
+        assert!(said.contains(expected), "{script}: {said}");
+    }
+}
+
+#[test]
+fn bad_metric_settings_are_refused_before_any_run_naming_their_flag() {
+    let folder = common::temp_dir("capture-refused");
+    std::fs::write(folder.join("MARK.sh"), "touch RAN\n").unwrap();
+    let base = ["--command", "sh MARK.sh"];
+    for (flags, expected) in [
+        (
+            vec!["--metric", r"acc (?P<value>\d+)", "--metric-name", "acc"],
+            "--higher-is-better or --lower-is-better",
+        ),
+        (
+            vec!["--metric", r"acc (?P<value>\d+)", "--higher-is-better"],
+            "--metric-name: is needed",
+        ),
+        (
+            vec![
+                "--metric",
+                "acc (",
+                "--metric-name",
+                "a",
+                "--higher-is-better",
+            ],
+            "--metric (command.metric.pattern): the pattern does not compile",
+        ),
+        (
+            vec![
+                "--metric",
+                r"acc (\d+)",
+                "--metric-name",
+                "a",
+                "--higher-is-better",
+            ],
+            "names no group",
+        ),
+        (
+            vec![
+                "--metric-file",
+                "../m.json",
+                "--metric-key",
+                "a",
+                "--metric-name",
+                "a",
+                "--lower-is-better",
+            ],
+            "--metric-file (command.metric.file): ../m.json is outside the run's folders",
+        ),
+        (
+            vec![
+                "--metric-file",
+                "m.json",
+                "--metric-name",
+                "a",
+                "--lower-is-better",
+            ],
+            "--metric-key (command.metric.key): is needed",
+        ),
+        (
+            vec!["--metric-name", "a"],
+            "--metric-name: reads a metric from the command's output",
+        ),
+        (
+            vec![
+                "--metric",
+                r"(?P<value>\d)",
+                "--metric-name",
+                "a",
+                "--higher-is-better",
+                "--metric-scale=-1",
+            ],
+            "--metric-scale (command.metric.scale)",
+        ),
+    ] {
+        let output = common::run_in(&folder, None, &[&base[..], &flags[..]].concat());
+        let said = common::said(&output);
+        assert_eq!(output.status.code(), Some(2), "{flags:?}: {said}");
+        assert!(said.contains(expected), "{flags:?}: {said}");
+        assert!(!folder.join("RAN").exists(), "{flags:?}: nothing ran");
+    }
+}
+
+#[test]
+fn a_metric_file_in_the_runs_own_folder_is_read_and_the_folder_is_kept_only_when_the_run_fails() {
+    let folder = common::temp_dir("capture-rundir");
+    // Writes its metric into the folder it is given; fails (after writing) on one seed in two.
+    std::fs::write(
+        folder.join("writes.sh"),
+        r#"out="$1"; seed="$2"
+test -d "$out" && test -z "$(ls -A "$out")" || { echo "not a fresh empty folder: $out" >&2; exit 3; }
+printf '{"test": {"acc": 0.%s}}' "$(( seed % 9 + 1 ))" > "$out/metrics.json"
+echo "$out" >> folders.txt
+[ $(( seed % 2 )) = 0 ] || { echo "odd seed" >&2; exit 4; }
+"#,
+    )
+    .unwrap();
+    let output = common::run_in(
+        &folder,
+        None,
+        &[
+            "--command",
+            "sh writes.sh {rundir} {seed}",
+            "--metric-file",
+            "{rundir}/metrics.json",
+            "--metric-key",
+            "test.acc",
+            "--metric-name",
+            "accuracy",
+            "--higher-is-better",
+            "--conditions",
+            "only-seed",
+            "--repeats",
+            "8",
+            "--workers",
+            "2",
+        ],
+    );
+    let said = common::said(&output);
+    let results = results(&folder);
+    let all = runs(&results, "only-seed");
+    let folders: Vec<String> = std::fs::read_to_string(folder.join("folders.txt"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(folders.len(), 8, "{said}");
+    assert_eq!(
+        folders
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
+        8,
+        "a folder per run"
+    );
+    let (good, bad): (Vec<&&Value>, Vec<&&Value>) = all.iter().partition(|r| r["error"].is_null());
+    assert!(
+        !good.is_empty() && !bad.is_empty(),
+        "eight seeds are not all one parity: {said}"
+    );
+    for run in &good {
+        let value = run["final_test_metric"].as_f64().unwrap();
+        assert!((0.1..=0.9).contains(&value), "{run}");
+    }
+    for run in &bad {
+        let error = run["error"].as_str().unwrap();
+        let kept = error
+            .split("is kept: ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("a failed run names its folder: {error}"));
+        assert!(
+            Path::new(kept.trim()).join("metrics.json").exists(),
+            "{error}"
+        );
+        std::fs::remove_dir_all(kept.trim()).unwrap();
+    }
+    let removed = folders.iter().filter(|f| !Path::new(f).exists()).count();
+    assert_eq!(
+        removed,
+        folders.len(),
+        "a good run's folder is removed (and the kept ones were cleaned up here)"
+    );
+}
+
+/// The output is matched line by line as it arrives: a run that prints 256 MB does not hold
+/// it. Peak memory of seedscope and its children (getrusage) stays far below the output's size.
+#[test]
+fn a_flood_of_output_is_scanned_in_bounded_memory() {
+    let folder = common::temp_dir("capture-flood");
+    let output = common::run_in(
+        &folder,
+        None,
+        &[
+            "--command",
+            "sh -c 'yes \"step loss 0.25\" | head -c 268435456; echo \"final loss 0.125\"'",
+            "--metric",
+            r"loss (?P<value>[0-9.]+)",
+            "--metric-name",
+            "loss",
+            "--lower-is-better",
+            "--conditions",
+            "all-fixed",
+            "--repeats",
+            "1",
+        ],
+    );
+    let said = common::said(&output);
+    assert!(output.status.success(), "{said}");
+    let results = results(&folder);
+    let run = runs(&results, "all-fixed")[0];
+    assert_eq!(run["final_test_metric"], 0.125, "{run}");
+    assert_eq!(
+        run["test_metric"].as_array().unwrap().len(),
+        10_000,
+        "the curve keeps its first 10,000 matches"
+    );
+    // SAFETY: getrusage fills the struct it is given.
+    let peak_kib = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage.ru_maxrss
+    };
+    assert!(
+        peak_kib < 128 * 1024,
+        "peak memory {} MiB for 256 MiB of output",
+        peak_kib / 1024
+    );
+}
