@@ -23,3 +23,4 @@ fi
 
 cargo test
 cargo test --test frameworks -- --ignored
+cargo test --test public_scripts -- --ignored
