@@ -136,6 +136,7 @@ mod tests {
             failed: 0,
             churn: None,
             noise: Err("not estimated".into()),
+            counted_points: None,
             fresh: None,
         };
         ConditionSummary {

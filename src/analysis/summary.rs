@@ -141,6 +141,9 @@ pub struct Outcomes {
     pub churn: Option<f64>,
     /// The per-point errors the test-set noise is estimated from, or why there is none.
     pub noise: Result<ErrorRows, String>,
+    /// Runs that report only a correct/total count, on one test set stated fixed: its size
+    /// (the counts then bound the test-set noise, [`counted_noise_note`]).
+    pub counted_points: Option<usize>,
     /// The fresh-data score of every run that has a test metric, if every one has it.
     pub fresh: Option<Vec<f64>>,
 }
@@ -164,6 +167,7 @@ impl Outcomes {
     /// the runs cannot be matched point by point ([`why_no_churn`]).
     pub fn of_runs(runs: &[&RunRecord], condition: &Condition) -> Outcomes {
         let data_free = condition.is_free(Source::Data);
+        let points_move = data_free || condition.is_free(Source::Split);
         let comparable =
             why_no_churn(condition, || matched_by_position(runs.iter().copied())).is_none();
         let finished: Vec<&&RunRecord> = runs.iter().filter(|r| r.error.is_none()).collect();
@@ -182,14 +186,41 @@ impl Outcomes {
             diverged: runs.iter().filter(|r| r.diverged).count(),
             failed: runs.len() - finished.len(),
             churn: if comparable { churn(runs) } else { None },
-            noise: noise_of(&scored, data_free),
+            noise: noise_of(&scored, data_free, points_move),
+            counted_points: counted_points(&scored).filter(|_| !points_move),
             fresh: scored.iter().map(|r| r.fresh_metric).collect(),
         }
     }
 }
 
+/// The one test-set size every scored run's count was on, when each run has one.
+fn counted_points(scored: &[&&RunRecord]) -> Option<usize> {
+    let first = scored.first()?.counted_test_points?;
+    scored
+        .iter()
+        .all(|r| r.counted_test_points == Some(first))
+        .then_some(first as usize)
+}
+
 /// The errors of runs that share one test set; otherwise why the noise cannot be estimated.
-fn noise_of(scored: &[&&RunRecord], data_free: bool) -> Result<ErrorRows, String> {
+/// `points_move`: the condition frees the split or the data (or one seed that drives them).
+fn noise_of(
+    scored: &[&&RunRecord],
+    data_free: bool,
+    points_move: bool,
+) -> Result<ErrorRows, String> {
+    if !scored.is_empty() && scored.iter().all(|r| r.test_errors.is_empty()) {
+        return Err(match counted_points(scored) {
+            None => "the runs report no per-example errors (a command's test_ids and test_errors), \
+                     so test-set noise cannot be told apart from the model's own spread"
+                .into(),
+            Some(_) if points_move => "each run may score other test points (its split or data seed is free, or one seed \
+                 drives them), so --fixed-test-set does not hold here: no test-set noise is estimated"
+                .into(),
+            // Filled in with the spread by `counted_noise_note`.
+            Some(points) => format!("counted on {points} points"),
+        });
+    }
     let same_points = scored
         .windows(2)
         .all(|pair| pair[0].test_indices == pair[1].test_indices);
@@ -274,11 +305,15 @@ pub fn summarize_outcomes(condition: Condition, outcomes: &Outcomes) -> Conditio
                     .to_string()
             })
         });
+    let noise = match (noise, outcomes.counted_points) {
+        (Err(_), Some(points)) => Err(counted_noise_note(values, points)),
+        (noise, _) => noise,
+    };
     let estimate = noise.as_ref().ok();
     ConditionSummary {
         std_ci95_low: std_ci.map(|c| c.0),
         std_ci95_high: std_ci.map(|c| c.1),
-        test_points: estimate.map(|n| n.test_points),
+        test_points: estimate.map(|n| n.test_points).or(outcomes.counted_points),
         noise_std: estimate.map(|n| n.noise_std),
         noise_share: estimate.and_then(|n| n.noise_share),
         true_std: estimate.map(|n| n.true_std),
@@ -286,6 +321,29 @@ pub fn summarize_outcomes(condition: Condition, outcomes: &Outcomes) -> Conditio
         noise_note: noise.err(),
         ..quick_summary(condition, outcomes)
     }
+}
+
+/// What correct/total counts alone say of test-set noise: with p̄ the mean accuracy and n the
+/// points, the independent coin flips of the points add at most p̄(1−p̄)/n to the variance of
+/// the runs' accuracies (Σᵢ pᵢ(1−pᵢ) ≤ n·p̄(1−p̄), by concavity). A bound, not an estimate:
+/// per-example errors would measure it (docs/test-set-noise.md).
+pub fn counted_noise_note(values: &[f64], points: usize) -> String {
+    let Some(p) = mean(values) else {
+        return format!("counted on {points} points, and no run finished");
+    };
+    let bound = p * (1.0 - p) / points as f64;
+    let share = match std_dev(values) {
+        Some(s) if s > 0.0 => format!(
+            ", at most {:.0}% of the spread",
+            (bound / (s * s)).min(1.0) * 100.0
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "from counts alone ({points} points, the same in every run as --fixed-test-set states): \
+         test-set noise is at most ±{} (binomial bound √(p(1−p)/n)){share}; per-example errors would measure it",
+        format_value(Some(bound.sqrt()))
+    )
 }
 
 /// One summary per condition, in the sweep's order.

@@ -74,10 +74,15 @@ fn noise_legend(
     let Some(points) = summaries.iter().find_map(|s| s.test_points) else {
         return fresh;
     };
-    let mut legend = format!(
-        "noise: the share of std² that {points} test points' independent coin flips produce; \
-         true std: the model's own spread once that is taken out, ≤ the upper end of its 95% interval\n"
-    );
+    // Counts alone (a command's correct/total) fill no column: only their notes below.
+    let mut legend = if summaries.iter().any(|s| s.noise_std.is_some()) {
+        format!(
+            "noise: the share of std² that {points} test points' independent coin flips produce; \
+             true std: the model's own spread once that is taken out, ≤ the upper end of its 95% interval\n"
+        )
+    } else {
+        String::new()
+    };
     legend.push_str(&fresh);
     // One line per reason, naming every condition it applies to.
     let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();

@@ -133,6 +133,11 @@ pub struct RunRecord {
     /// sets only): the run's true performance, measured without test-set noise.
     #[serde(default)]
     pub fresh_metric: Option<f64>,
+    /// A command's accuracy read as a correct/total count on a test set the user stated is the
+    /// same in every run (`--fixed-test-set`): its size. With no per-point errors, the counts
+    /// bound the test-set noise (`analysis::summary`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted_test_points: Option<u64>,
     /// 2-D data sets: the predicted class at each cell of a `GRID_SIZE`² grid over the plane
     /// (`data::plane_bounds`), one digit per cell, row-major from the bottom row.
     #[serde(default)]
@@ -175,6 +180,7 @@ impl RunRecord {
             test_indices: Vec::new(),
             test_errors: Vec::new(),
             fresh_metric: None,
+            counted_test_points: None,
             grid: None,
             weights_hash: String::new(),
             fingerprints: SourceFingerprints::default(),

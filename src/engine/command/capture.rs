@@ -257,6 +257,8 @@ impl LineSplitter {
 pub struct Read {
     reported: Reported,
     captured: Option<Vec<f64>>,
+    /// The test set's size, from a correct/total count on a test set stated fixed.
+    counted_test_points: Option<u64>,
 }
 
 impl From<Reported> for Read {
@@ -264,6 +266,7 @@ impl From<Reported> for Read {
         Read {
             reported,
             captured: None,
+            counted_test_points: None,
         }
     }
 }
@@ -278,6 +281,7 @@ impl Read {
         wall_ms: f64,
     ) -> RunRecord {
         let mut record = self.reported.into_record(plan, environment, wall_ms);
+        record.counted_test_points = self.counted_test_points;
         if let Some(values) = self.captured {
             let mut bytes = Vec::with_capacity(8 * values.len() + 8);
             for value in values.iter().chain(record.final_test_metric.iter()) {
@@ -291,14 +295,15 @@ impl Read {
 }
 
 /// The result of a run that exited 0, read as `metric` says: the chosen match of the output,
-/// or the number in the metric file. `folders`: the working folder and the run's own.
+/// or the number in the metric file. `folders`: the working folder and the run's own;
+/// `fixed_test_set`: the user stated every run scores the same test points.
 pub fn reported(
-    metric: &MetricCapture,
+    (metric, fixed_test_set): (&MetricCapture, bool),
     scanner: Option<&LineScanner>,
     (workdir, run_dir): (&Path, Option<&Path>),
     finished: &Finished,
 ) -> Result<Read, String> {
-    let (value, curve) = match (scanner, &metric.file, &metric.key) {
+    let (value, curve, total) = match (scanner, &metric.file, &metric.key) {
         (Some(scanner), _, _) => {
             let captured = scanner.captured();
             let pattern = crate::engine::files::escape(metric.pattern.as_deref().unwrap_or(""));
@@ -314,7 +319,8 @@ pub fn reported(
                     output_tail(metric.from, finished)
                 ));
             };
-            (chosen.value, captured.curve)
+            let (value, total) = (chosen.value, chosen.total);
+            (value, captured.curve, total)
         }
         (None, Some(file), Some(key)) => {
             let path = match (file.strip_prefix(RUN_DIR_PREFIX), run_dir) {
@@ -322,7 +328,7 @@ pub fn reported(
                 _ => workdir.join(file),
             };
             let value = super::capture_file::read_number(&path, key)? * metric.scale.unwrap_or(1.0);
-            (value, vec![value])
+            (value, vec![value], None)
         }
         _ => return Err("the metric has neither a pattern nor a file (--metric)".into()),
     };
@@ -347,6 +353,7 @@ pub fn reported(
     Ok(Read {
         reported,
         captured: Some(curve),
+        counted_test_points: total.filter(|_| fixed_test_set),
     })
 }
 

@@ -152,7 +152,7 @@ pub fn run_traced(
     }
     let reported = match &command.metric {
         Some(metric) => capture::reported(
-            metric,
+            (metric, command.fixed_test_set),
             scanner.as_deref(),
             (&workdir, run_dir.path()),
             &finished,

@@ -244,6 +244,7 @@ impl Reported {
                 .map(|e| e as f32)
                 .collect(),
             fresh_metric: self.fresh_value,
+            counted_test_points: None,
             grid: None,
             weights_hash,
             fingerprints: SourceFingerprints::default(),

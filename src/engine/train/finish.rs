@@ -163,6 +163,7 @@ pub(super) fn finish_record(
         test_indices: state.split.test_indices.clone(),
         test_errors,
         fresh_metric,
+        counted_test_points: None,
         grid,
         weights_hash: state
             .frozen_hash
