@@ -2,8 +2,8 @@
 //! "A script that prints its metric"): a pattern's value or correct/total count is the run's
 //! result (last match by default, every match its curve, a percentage read as a share), an
 //! outcome is told apart by its captured values and not by its text, a pattern that matches
-//! nothing fails the run with its last lines, `--try` shows one run as it ran, `{rundir}` is a
-//! run's own folder (kept when it fails), and every bad setting is refused naming its flag.
+//! nothing fails the run with its last lines, `--try` shows one run as it ran, and a flood of
+//! output is scanned in bounded memory.
 
 mod common;
 
@@ -96,16 +96,12 @@ fn the_last_match_is_the_result_and_every_match_the_curve() {
         ],
     );
     assert!(output.status.success(), "{}", common::said(&output));
-    for run in runs(&results_of(&folder), "all-fixed") {
+    for run in runs(&self::results(&folder), "all-fixed") {
         assert_eq!(
             run["final_test_metric"], 0.5,
             "the first match, scaled: {run}"
         );
     }
-}
-
-fn results_of(folder: &Path) -> Value {
-    results(folder)
 }
 
 #[test]
@@ -232,213 +228,6 @@ fn try_shows_the_command_as_executed_and_marks_the_matched_lines() {
     );
     assert!(said.contains("result: accuracy = 0.7500"), "{said}");
     assert!(!folder.join("out.json").exists(), "--try writes nothing");
-}
-
-#[test]
-fn a_number_read_wrong_fails_the_run_and_says_which() {
-    let folder = common::temp_dir("capture-bad-values");
-    std::fs::write(folder.join("nan.sh"), "echo 'loss nan'\n").unwrap();
-    std::fs::write(folder.join("over.sh"), "echo 'score 81/80'\n").unwrap();
-    std::fs::write(folder.join("pct.sh"), "echo 'acc 86.1'\n").unwrap();
-    for (script, pattern, name, expected) in [
-        (
-            "nan.sh",
-            r"loss (?P<value>\S+)",
-            "loss",
-            "not a finite number",
-        ),
-        (
-            "over.sh",
-            r"score (?P<correct>\d+)/(?P<total>\d+)",
-            "accuracy",
-            "above the total 80",
-        ),
-        (
-            "pct.sh",
-            r"acc (?P<value>\S+)",
-            "accuracy",
-            "--metric-scale 0.01 reads a percentage",
-        ),
-    ] {
-        let tried = common::run_in(
-            &folder,
-            None,
-            &[
-                "--command",
-                &format!("sh {script}"),
-                "--metric",
-                pattern,
-                "--metric-name",
-                name,
-                "--higher-is-better",
-                "--try",
-            ],
-        );
-        let said = common::said(&tried);
-        assert_eq!(tried.status.code(), Some(1), "{script}: {said}");
-        assert!(said.contains(expected), "{script}: {said}");
-    }
-}
-
-#[test]
-fn bad_metric_settings_are_refused_before_any_run_naming_their_flag() {
-    let folder = common::temp_dir("capture-refused");
-    std::fs::write(folder.join("MARK.sh"), "touch RAN\n").unwrap();
-    let base = ["--command", "sh MARK.sh"];
-    for (flags, expected) in [
-        (
-            vec!["--metric", r"acc (?P<value>\d+)", "--metric-name", "acc"],
-            "--higher-is-better or --lower-is-better",
-        ),
-        (
-            vec!["--metric", r"acc (?P<value>\d+)", "--higher-is-better"],
-            "--metric-name: is needed",
-        ),
-        (
-            vec![
-                "--metric",
-                "acc (",
-                "--metric-name",
-                "a",
-                "--higher-is-better",
-            ],
-            "--metric (command.metric.pattern): the pattern does not compile",
-        ),
-        (
-            vec![
-                "--metric",
-                r"acc (\d+)",
-                "--metric-name",
-                "a",
-                "--higher-is-better",
-            ],
-            "names no group",
-        ),
-        (
-            vec![
-                "--metric-file",
-                "../m.json",
-                "--metric-key",
-                "a",
-                "--metric-name",
-                "a",
-                "--lower-is-better",
-            ],
-            "--metric-file (command.metric.file): ../m.json is outside the run's folders",
-        ),
-        (
-            vec![
-                "--metric-file",
-                "m.json",
-                "--metric-name",
-                "a",
-                "--lower-is-better",
-            ],
-            "--metric-key (command.metric.key): is needed",
-        ),
-        (
-            vec!["--metric-name", "a"],
-            "--metric-name: reads a metric from the command's output",
-        ),
-        (
-            vec![
-                "--metric",
-                r"(?P<value>\d)",
-                "--metric-name",
-                "a",
-                "--higher-is-better",
-                "--metric-scale=-1",
-            ],
-            "--metric-scale (command.metric.scale)",
-        ),
-    ] {
-        let output = common::run_in(&folder, None, &[&base[..], &flags[..]].concat());
-        let said = common::said(&output);
-        assert_eq!(output.status.code(), Some(2), "{flags:?}: {said}");
-        assert!(said.contains(expected), "{flags:?}: {said}");
-        assert!(!folder.join("RAN").exists(), "{flags:?}: nothing ran");
-    }
-}
-
-#[test]
-fn a_metric_file_in_the_runs_own_folder_is_read_and_the_folder_is_kept_only_when_the_run_fails() {
-    let folder = common::temp_dir("capture-rundir");
-    // Writes its metric into the folder it is given; fails (after writing) on one seed in two.
-    std::fs::write(
-        folder.join("writes.sh"),
-        r#"out="$1"; seed="$2"
-test -d "$out" && test -z "$(ls -A "$out")" || { echo "not a fresh empty folder: $out" >&2; exit 3; }
-printf '{"test": {"acc": 0.%s}}' "$(( seed % 9 + 1 ))" > "$out/metrics.json"
-echo "$out" >> folders.txt
-[ $(( seed % 2 )) = 0 ] || { echo "odd seed" >&2; exit 4; }
-"#,
-    )
-    .unwrap();
-    let output = common::run_in(
-        &folder,
-        None,
-        &[
-            "--command",
-            "sh writes.sh {rundir} {seed}",
-            "--metric-file",
-            "{rundir}/metrics.json",
-            "--metric-key",
-            "test.acc",
-            "--metric-name",
-            "accuracy",
-            "--higher-is-better",
-            "--conditions",
-            "only-seed",
-            "--repeats",
-            "8",
-            "--workers",
-            "2",
-        ],
-    );
-    let said = common::said(&output);
-    let results = results(&folder);
-    let all = runs(&results, "only-seed");
-    let folders: Vec<String> = std::fs::read_to_string(folder.join("folders.txt"))
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
-    assert_eq!(folders.len(), 8, "{said}");
-    assert_eq!(
-        folders
-            .iter()
-            .collect::<std::collections::HashSet<_>>()
-            .len(),
-        8,
-        "a folder per run"
-    );
-    let (good, bad): (Vec<&&Value>, Vec<&&Value>) = all.iter().partition(|r| r["error"].is_null());
-    assert!(
-        !good.is_empty() && !bad.is_empty(),
-        "eight seeds are not all one parity: {said}"
-    );
-    for run in &good {
-        let value = run["final_test_metric"].as_f64().unwrap();
-        assert!((0.1..=0.9).contains(&value), "{run}");
-    }
-    for run in &bad {
-        let error = run["error"].as_str().unwrap();
-        let kept = error
-            .split("is kept: ")
-            .nth(1)
-            .unwrap_or_else(|| panic!("a failed run names its folder: {error}"));
-        assert!(
-            Path::new(kept.trim()).join("metrics.json").exists(),
-            "{error}"
-        );
-        std::fs::remove_dir_all(kept.trim()).unwrap();
-    }
-    let removed = folders.iter().filter(|f| !Path::new(f).exists()).count();
-    assert_eq!(
-        removed,
-        folders.len(),
-        "a good run's folder is removed (and the kept ones were cleaned up here)"
-    );
 }
 
 /// The output is matched line by line as it arrives: a run that prints 256 MB does not hold
