@@ -210,5 +210,9 @@ fn only_seed_reopens_as_every_seed_free_not_as_only_data() {
     use seedscope::engine::seeds::Condition;
     let list = vec![Condition::ALL_FIXED, Condition::ONLY_SEED];
     let choice = seedscope::gui::state::ConditionChoice::from_conditions(&list);
-    assert_eq!(choice.conditions(true), list);
+    let one_seed = seedscope::engine::config::ExperimentConfig::for_command(
+        seedscope::engine::command::CommandConfig::from_command_line("python3 t.py --seed {seed}")
+            .unwrap(),
+    );
+    assert_eq!(choice.conditions(&one_seed.capabilities()), list);
 }

@@ -25,7 +25,6 @@ pub fn run(config: &ExperimentConfig, seed: Option<u64>) -> Result<(), Failure> 
         }
         Err(error) => return Err(bad_input(format!("--try: {error}"))),
     };
-    let metric = config.command.as_ref().and_then(|c| c.metric.clone());
     println!(
         "try: one run ({}, run 0, master seed {master_seed} from {origin}); nothing is recorded",
         trial.condition
@@ -36,23 +35,22 @@ pub fn run(config: &ExperimentConfig, seed: Option<u64>) -> Result<(), Failure> 
     );
     let argv: Vec<String> = trial.run.argv.iter().map(|a| escape(a)).collect();
     println!("  {}", argv.join(" "));
-    let from = metric.as_ref().map(|m| m.from).unwrap_or_default();
-    for (name, text, read) in [
-        ("stdout", &trial.run.stdout_tail, from.reads_stdout()),
-        ("stderr", &trial.run.stderr_tail, from.reads_stderr()),
-    ] {
-        if text.trim().is_empty() {
-            continue;
+    let mut heading = "";
+    for (stream, marked, line) in trial.shown_lines(SHOWN_LINES) {
+        if heading != stream {
+            heading = stream;
+            let reads = match stream {
+                "stdout" => trial.pattern_reads.0,
+                _ => trial.pattern_reads.1,
+            };
+            let marks = if reads {
+                ", ▶ where the metric pattern matched"
+            } else {
+                ""
+            };
+            println!("{stream} (last lines{marks}):");
         }
-        let marks = if metric.is_some() && read {
-            ", ▶ where the metric pattern matched"
-        } else {
-            ""
-        };
-        println!("{name} (last lines{marks}):");
-        for (marked, line) in trial.marked_lines(text, read, SHOWN_LINES) {
-            println!("{} {line}", if marked { "▶" } else { " " });
-        }
+        println!("{} {line}", if marked { "▶" } else { " " });
     }
     let record = &trial.run.record;
     if let Some(error) = &record.error {

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::command::{CommandConfig, DEFAULT_TIMEOUT_S};
+use crate::engine::config::metric_capture::{MetricCapture, Stream, Take};
 
 /// The command fields of the panel.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -28,6 +29,17 @@ pub struct CommandEntry {
     /// The file the command came from (an experiment or results file opened here), shown in
     /// the dialog that asks to allow it; None for a command typed here, which needs no asking.
     pub from_file: Option<String>,
+    /// Read the metric from what the command prints (a script that writes no result file).
+    pub reads_output: bool,
+    /// The pattern, with a `value` group or `correct` and `total` groups.
+    pub metric_pattern: String,
+    pub metric_name: String,
+    pub metric_higher_is_better: bool,
+    /// What an experiment file's metric says that the panel does not edit (which match, which
+    /// stream, a scale, a metric file), kept so the experiment stays the one it was.
+    pub metric_rest: Option<MetricCapture>,
+    /// Every run scores the same test points (`--fixed-test-set`).
+    pub fixed_test_set: bool,
     #[serde(skip)]
     resolved: Arc<Mutex<Option<Resolution>>>,
 }
@@ -44,6 +56,8 @@ struct ResolutionKey {
     line: String,
     workdir: String,
     timeout_s: f64,
+    metric: Option<MetricCapture>,
+    fixed_test_set: bool,
     /// Every argument that names a file: its size and modification time.
     files: Vec<(PathBuf, Option<(u64, SystemTime)>)>,
 }
@@ -58,6 +72,12 @@ impl Default for CommandEntry {
             env: Default::default(),
             inputs: None,
             from_file: None,
+            reads_output: false,
+            metric_pattern: String::new(),
+            metric_name: String::new(),
+            metric_higher_is_better: true,
+            metric_rest: None,
+            fixed_test_set: false,
             resolved: Arc::default(),
         }
     }
@@ -78,8 +98,48 @@ impl CommandEntry {
             env: command.env.clone(),
             inputs: command.inputs.clone(),
             from_file: None,
+            reads_output: command.metric.is_some(),
+            metric_pattern: command
+                .metric
+                .as_ref()
+                .and_then(|m| m.pattern.clone())
+                .unwrap_or_default(),
+            metric_name: command
+                .metric
+                .as_ref()
+                .map(|m| m.name.clone())
+                .unwrap_or_default(),
+            metric_higher_is_better: command.metric.as_ref().is_none_or(|m| m.higher_is_better),
+            metric_rest: command.metric.clone(),
+            fixed_test_set: command.fixed_test_set,
             resolved: Arc::default(),
         }
+    }
+
+    /// The metric as the panel sets it: None when the command writes its result file.
+    pub fn metric(&self) -> Option<MetricCapture> {
+        if !self.reads_output {
+            return None;
+        }
+        let mut metric = self.metric_rest.clone().unwrap_or(MetricCapture {
+            pattern: None,
+            file: None,
+            key: None,
+            name: String::new(),
+            higher_is_better: true,
+            take: Take::Last,
+            from: Stream::Stdout,
+            scale: None,
+        });
+        // A typed pattern is the metric's source; a file's metric file stays while none is.
+        if !self.metric_pattern.trim().is_empty() || metric.file.is_none() {
+            metric.pattern = Some(self.metric_pattern.clone());
+            metric.file = None;
+            metric.key = None;
+        }
+        metric.name = self.metric_name.trim().to_string();
+        metric.higher_is_better = self.metric_higher_is_better;
+        Some(metric)
     }
 
     fn folder(&self) -> Result<PathBuf, String> {
@@ -110,6 +170,8 @@ impl CommandEntry {
             line: self.line.clone(),
             workdir: self.workdir.clone(),
             timeout_s: self.timeout_s,
+            metric: self.metric(),
+            fixed_test_set: self.fixed_test_set,
             files,
         }
     }
@@ -130,6 +192,13 @@ impl CommandEntry {
             command.timeout_s = self.timeout_s;
             command.env = self.env.clone();
             command.inputs = self.inputs.clone();
+            command.metric = self.metric();
+            command.fixed_test_set = self.fixed_test_set;
+            if let Some(metric) = &command.metric {
+                metric
+                    .check()
+                    .map_err(|e| format!("{}: {}", field_label(e.flag), e.message))?;
+            }
             command.resolve(&self.folder()?).map_err(|e| e.to_string())
         })();
         *cached = Some(Resolution {
@@ -137,5 +206,16 @@ impl CommandEntry {
             result: result.clone(),
         });
         result
+    }
+}
+
+/// The panel's name for a metric setting a check refused (the command line's flag otherwise).
+fn field_label(flag: &str) -> &'static str {
+    match flag {
+        "metric-name" => "Metric name",
+        "metric-file" => "Metric file",
+        "metric-key" => "Metric key",
+        "metric-scale" => "Metric scale",
+        _ => "Metric pattern",
     }
 }

@@ -27,6 +27,8 @@ pub enum Intent {
     NewSeed,
     LoadPreset(String),
     Replay(usize),
+    /// Your command: one run, shown as it ran (nothing recorded).
+    TryOnce,
 }
 
 /// The status line under the toolbar.

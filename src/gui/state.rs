@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::config::ExperimentConfig;
+use crate::engine::config::placeholders::SEED_SOURCES;
 use crate::engine::presets;
+use crate::engine::producer::Capabilities;
 use crate::engine::seeds::{Condition, Source};
 
 /// Which conditions the next sweep runs: the checkboxes of the left panel.
@@ -23,6 +25,9 @@ pub struct ConditionChoice {
     /// has no gpu, so these count only when the panel trains a command.
     pub only_gpu: bool,
     pub custom_gpu: bool,
+    /// A script given one seed for everything (`{seed}`): that seed alone (only-seed). Its
+    /// five seeded sources cannot be told apart from outside, so they tick together.
+    pub only_seed: bool,
 }
 
 impl Default for ConditionChoice {
@@ -36,18 +41,24 @@ impl Default for ConditionChoice {
             nudge: false,
             only_gpu: true,
             custom_gpu: false,
+            only_seed: true,
         }
     }
 }
 
 impl ConditionChoice {
-    /// The custom condition; its gpu switch counts for a command only.
-    pub fn custom(&self, command: bool) -> Condition {
+    /// The custom condition: its gpu switch counts where the producer has a gpu source, and a
+    /// script with one seed frees all its seeded sources or none.
+    pub fn custom(&self, producer: &Capabilities) -> Condition {
         let mut free: Vec<Source> = Source::ALL
             .into_iter()
             .filter(|s| self.custom_free[s.index()])
             .collect();
-        if command && self.custom_gpu {
+        if producer.one_seed && free.iter().any(|s| SEED_SOURCES.contains(s)) {
+            free.retain(|s| !SEED_SOURCES.contains(s));
+            free.extend(SEED_SOURCES);
+        }
+        if producer.takes_gpus && self.custom_gpu {
             free.push(Source::Gpu);
         }
         Condition::with_free(&free)
@@ -56,7 +67,7 @@ impl ConditionChoice {
     /// The conditions in sweep order, without duplicates (the custom set may equal another).
     /// A command's runs add only-gpu where ticked and leave out the built-in trainer's two
     /// lessons.
-    pub fn conditions(&self, command: bool) -> Vec<Condition> {
+    pub fn conditions(&self, producer: &Capabilities) -> Vec<Condition> {
         let mut list = Vec::new();
         if self.all_fixed {
             list.push(Condition::ALL_FIXED);
@@ -64,20 +75,24 @@ impl ConditionChoice {
         if self.all_free {
             list.push(Condition::ALL_FREE);
         }
+        if producer.one_seed && self.only_seed {
+            list.push(Condition::ONLY_SEED);
+        }
         for source in Source::ALL {
-            if self.only[source.index()] {
+            let apart = !(producer.one_seed && SEED_SOURCES.contains(&source));
+            if apart && self.only[source.index()] {
                 list.push(Condition::only(source));
             }
         }
-        if command && self.only_gpu {
+        if producer.takes_gpus && self.only_gpu {
             list.push(Condition::only(Source::Gpu));
         }
-        let custom = self.custom(command);
+        let custom = self.custom(producer);
         list.push(custom);
-        if self.library_rng && !command {
+        if self.library_rng && producer.lessons {
             list.push(Condition::LIBRARY_RNG);
         }
-        if self.nudge && !command {
+        if self.nudge && producer.lessons {
             list.push(Condition::NUDGE);
         }
         let mut unique = Vec::new();
@@ -104,6 +119,7 @@ impl ConditionChoice {
             nudge: false,
             only_gpu: false,
             custom_gpu: false,
+            only_seed: false,
         };
         for condition in conditions {
             match condition.to_string().as_str() {
@@ -112,9 +128,13 @@ impl ConditionChoice {
                 "library-rng" => choice.library_rng = true,
                 "nudge" => choice.nudge = true,
                 "only-gpu" => choice.only_gpu = true,
-                // One source alone; only-seed (every seed free) is the custom set below.
+                // A one-seed script's seed alone (its name starts like a one-source one's).
+                "only-seed" => choice.only_seed = true,
                 name if name.starts_with("only-") && condition.free_sources().len() == 1 => {
-                    choice.only[condition.free_sources()[0].index()] = true;
+                    let source = condition.free_sources()[0];
+                    choice.only[source.index()] = true;
+                    // For a script with one seed, a seeded source alone is its seed alone.
+                    choice.only_seed |= SEED_SOURCES.contains(&source);
                 }
                 _ => {
                     for source in condition.free_sources() {
@@ -254,7 +274,6 @@ impl Settings {
     /// by [`Self::problems`].
     pub fn experiment(&self) -> ExperimentConfig {
         let mut config = self.config.clone();
-        config.conditions = self.choice.conditions(self.command.enabled);
         if self.command.enabled {
             config.command = Some(self.command.command().unwrap_or_else(|_| {
                 crate::engine::command::CommandConfig::from_command_line("?")
@@ -268,7 +287,13 @@ impl Settings {
         } else {
             config.command = None;
         }
+        config.conditions = self.choice.conditions(&config.capabilities());
         config
+    }
+
+    /// What the experiment as entered can show (its producer's capabilities).
+    pub fn capabilities(&self) -> Capabilities {
+        self.experiment().capabilities()
     }
 
     /// Every problem with the experiment as entered, for the form and the Run button.

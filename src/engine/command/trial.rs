@@ -15,6 +15,8 @@ pub struct Trial {
     pub master_seed: u64,
     pub workdir: PathBuf,
     pub run: TracedRun,
+    /// Whether the metric pattern reads stdout, and stderr (neither without a pattern).
+    pub pattern_reads: (bool, bool),
 }
 
 /// Why nothing was tried.
@@ -45,7 +47,14 @@ pub fn try_once(
     let condition = Condition::ALL_FIXED;
     let plan = RunPlan::new(config, master_seed, condition, 0);
     let run = run_traced(command, (master_seed, None), &plan, cancel)?;
+    let pattern_reads = match &command.metric {
+        Some(metric) if metric.pattern.is_some() => {
+            (metric.from.reads_stdout(), metric.from.reads_stderr())
+        }
+        _ => (false, false),
+    };
     Ok(Trial {
+        pattern_reads,
         condition,
         master_seed,
         workdir: command
@@ -57,14 +66,22 @@ pub fn try_once(
 }
 
 impl Trial {
-    /// The lines a trial shows of one stream: its last `count`, each marked when the metric
-    /// pattern matched it (and the pattern reads that stream).
-    pub fn marked_lines(
-        &self,
-        text: &str,
-        pattern_reads: bool,
-        count: usize,
-    ) -> Vec<(bool, String)> {
+    /// The lines a trial shows of its output, stdout's then stderr's: the last `count` of
+    /// each, each marked when the metric pattern (which reads that stream) matched it.
+    pub fn shown_lines(&self, count: usize) -> Vec<(&'static str, bool, String)> {
+        let mut shown = Vec::new();
+        for (name, text, reads) in [
+            ("stdout", &self.run.stdout_tail, self.pattern_reads.0),
+            ("stderr", &self.run.stderr_tail, self.pattern_reads.1),
+        ] {
+            for (marked, line) in self.marked_lines(text, reads, count) {
+                shown.push((name, marked, line));
+            }
+        }
+        shown
+    }
+
+    fn marked_lines(&self, text: &str, pattern_reads: bool, count: usize) -> Vec<(bool, String)> {
         let lines: Vec<&str> = text.lines().collect();
         let start = lines.len().saturating_sub(count);
         lines[start..]

@@ -69,6 +69,7 @@ impl SeedscopeApp {
             }
             Intent::SaveExperiment => self.pick(PickPurpose::SaveExperiment, ctx),
             Intent::Replay(position) => self.start_replay(position, ctx),
+            Intent::TryOnce => self.start_try(ctx),
         }
     }
 
@@ -113,7 +114,7 @@ impl SeedscopeApp {
             return;
         }
         let config = self.settings.experiment();
-        if !self.may_start(&config, retrain) {
+        if !self.may_start(&config, super::trust::Then::Sweep { retrain }) {
             return;
         }
         let seed = self.settings.master_seed;

@@ -7,6 +7,7 @@ mod commands;
 mod files;
 mod history;
 mod trust;
+mod try_once;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -74,6 +75,8 @@ pub struct SeedscopeApp {
     pending_trust: Option<trust::PendingTrust>,
     /// Commands allowed in this session.
     allowed: trust::Allowed,
+    /// Your command's Try once: running, or its result on screen.
+    try_state: Option<try_once::TryState>,
     /// CSV files the user opened in this app (button, typed path, drop): an experiment file
     /// that reads any other CSV file says so when it is opened.
     opened_csvs: HashSet<PathBuf>,
@@ -105,6 +108,7 @@ impl SeedscopeApp {
             path_prompt: None,
             opened_csvs: HashSet::new(),
             pending_trust: None,
+            try_state: None,
             allowed: trust::Allowed::default(),
         }
     }
@@ -236,6 +240,7 @@ impl SeedscopeApp {
 
         self.show_path_prompt(&ctx);
         self.show_trust_dialog(&ctx);
+        self.show_try_window(&ctx);
         self.take_dropped_files(&ctx);
         for intent in std::mem::take(&mut self.intents) {
             self.apply(intent, &ctx);

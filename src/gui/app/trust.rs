@@ -13,11 +13,20 @@ use crate::engine::command::trust::{LOADS_CODE_MARK, content_hash, describe};
 use crate::engine::config::ExperimentConfig;
 use crate::gui::intent::Message;
 
-/// A command waiting to be allowed: what the dialog shows, and whether Run or Retrain asked.
+/// A command waiting to be allowed: what the dialog shows, and what asked for it.
 pub struct PendingTrust {
     pub hash: String,
     pub shown: String,
-    pub retrain: bool,
+    pub then: Then,
+}
+
+/// What runs once the command is allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Then {
+    /// Run, or Retrain.
+    Sweep { retrain: bool },
+    /// Your command's Try once.
+    TryOnce,
 }
 
 /// Commands allowed in this session (with or without a store).
@@ -74,7 +83,7 @@ impl SeedscopeApp {
     /// Asks before a command from a file runs: true when the sweep may start now. A command
     /// that may run (typed here, or allowed) is remembered as allowed in the store, so that
     /// reopening it from History later asks nothing.
-    pub(super) fn may_start(&mut self, config: &ExperimentConfig, retrain: bool) -> bool {
+    pub(super) fn may_start(&mut self, config: &ExperimentConfig, then: Then) -> bool {
         match self.unallowed_command(config) {
             None => {
                 if let (Some(command), Some(link)) = (&config.command, &mut self.store) {
@@ -86,11 +95,7 @@ impl SeedscopeApp {
                 true
             }
             Some((hash, shown)) => {
-                self.pending_trust = Some(PendingTrust {
-                    hash,
-                    shown,
-                    retrain,
-                });
+                self.pending_trust = Some(PendingTrust { hash, shown, then });
                 false
             }
         }
@@ -152,7 +157,10 @@ impl SeedscopeApp {
                     "Allowed for this session only: {error}"
                 )));
             }
-            self.start_sweep(ctx, pending.retrain);
+            match pending.then {
+                Then::Sweep { retrain } => self.start_sweep(ctx, retrain),
+                Then::TryOnce => self.start_try(ctx),
+            }
         }
     }
 }

@@ -13,7 +13,17 @@ const CONTRACT: &str = "Each run gets one seed per source in SEEDSCOPE_SEED_DATA
     and the OMP/MKL/OPENBLAS thread counts, SEEDSCOPE_DETERMINISTIC with the GPU switches, and \
     writes its result as JSON to SEEDSCOPE_RESULT: metric, value, higher_is_better; per test \
     example test_ids and test_errors; weights_hash. `seedscope helper python` prints a helper \
-    that does both. No shell: write sh -c '…' for one.";
+    that does both. No shell: write sh -c '…' for one.\n\nA script not written for seedscope takes \
+    its seed as a flag: {seed} in the command line is its one seed (below 2^31; {seed:u64} for \
+    64 bits), {seed.data}, {seed.split}, {seed.init}, {seed.dropout} and {seed.shuffle} are one \
+    source's seed each, and {rundir} is a fresh, empty folder of the run's own (kept when the \
+    run fails). Example: python3 train.py --seed {seed} --out {rundir}";
+
+/// What the metric pattern reads, for its hover text.
+const PATTERN_HELP: &str = "A regular expression matched against each line the command prints. \
+    Name the number (?P<value>…), e.g. Loss: (?P<value>[0-9.e+-]+), or count an accuracy with \
+    (?P<correct>\\d+)/(?P<total>\\d+). The last match is the result, every match in order the \
+    run's curve; a number followed by % is read as a share. Try once shows which lines it matched.";
 
 impl SettingsPanel<'_> {
     /// The choice between the built-in model and the user's command.
@@ -65,6 +75,54 @@ impl SettingsPanel<'_> {
             );
             ui.end_row();
         });
+        ui.checkbox(
+            &mut entry.reads_output,
+            "Read the metric from what it prints",
+        )
+        .on_hover_text(
+            "For a script that prints its score instead of writing SEEDSCOPE_RESULT: \
+                 seedscope reads it from the output with a pattern.",
+        );
+        if entry.reads_output {
+            egui::Grid::new("command metric")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    let label = ui.label("Pattern");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut entry.metric_pattern)
+                            .hint_text("Loss: (?P<value>[0-9.e+-]+)")
+                            .font(egui::TextStyle::Monospace)
+                            .desired_width(240.0),
+                    )
+                    .labelled_by(label.id)
+                    .on_hover_text(PATTERN_HELP);
+                    ui.end_row();
+                    let label = ui.label("Metric name");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut entry.metric_name)
+                            .hint_text("accuracy, test_loss, …")
+                            .desired_width(240.0),
+                    )
+                    .labelled_by(label.id)
+                    .on_hover_text("The name the results show.");
+                    ui.end_row();
+                    ui.label("Better");
+                    ui.horizontal(|ui| {
+                        ui.radio_value(&mut entry.metric_higher_is_better, true, "higher")
+                            .on_hover_text("An accuracy or a score.");
+                        ui.radio_value(&mut entry.metric_higher_is_better, false, "lower")
+                            .on_hover_text("A loss or an error.");
+                    });
+                    ui.end_row();
+                });
+            ui.checkbox(&mut entry.fixed_test_set, "Same test points in every run")
+                .on_hover_text(
+                    "State it when every run scores the same test set: a correct/total count \
+                     then bounds the test-set noise. Not for conditions that free the split \
+                     or data, or the script's one seed.",
+                );
+        }
+
         match entry.command() {
             Ok(command) => {
                 let inputs: Vec<&String> = command.input_hashes.keys().collect();
@@ -93,6 +151,18 @@ impl SettingsPanel<'_> {
                     .wrap(),
                 );
             }
+        }
+        let ready = self.settings.command.command().is_ok();
+        if ui
+            .add_enabled(ready, egui::Button::new("Try once"))
+            .on_hover_text(
+                "Run it once with every seed fixed and see the command as executed, its output \
+                 with the lines the pattern matched, and the result it would record. Nothing \
+                 is recorded.",
+            )
+            .clicked()
+        {
+            self.intend(super::Intent::TryOnce);
         }
     }
 }

@@ -5,12 +5,15 @@ use eframe::egui::{self, RichText};
 
 use super::{RED, SettingsPanel};
 use crate::analysis::words::count_of;
+use crate::engine::config::placeholders::SEED_SOURCES;
 use crate::engine::seeds::Source;
 use crate::gui::palette::{condition_color, source_color};
+use crate::gui::state::ConditionChoice;
 
 impl SettingsPanel<'_> {
     pub(super) fn sources_section(&mut self, ui: &mut egui::Ui) {
         ui.label("Tick a source to make it free in the custom condition; tick “only” to run that source alone.");
+        let producer = self.settings.capabilities();
         let choice = &mut self.settings.choice;
         egui::Grid::new("sources")
             .num_columns(3)
@@ -20,7 +23,13 @@ impl SettingsPanel<'_> {
                 ui.label(RichText::new("custom set").weak());
                 ui.label(RichText::new("ablation").weak());
                 ui.end_row();
+                if producer.one_seed {
+                    one_seed_row(ui, choice);
+                }
                 for source in Source::ALL {
+                    if producer.one_seed && SEED_SOURCES.contains(&source) {
+                        continue;
+                    }
                     let i = source.index();
                     ui.label(
                         RichText::new(source.name())
@@ -42,7 +51,7 @@ impl SettingsPanel<'_> {
                         ));
                     ui.end_row();
                 }
-                if self.settings.command.enabled {
+                if producer.takes_gpus {
                     let gpu = crate::engine::seeds::Source::Gpu;
                     ui.label(RichText::new(gpu.name()).color(source_color(gpu)).strong())
                         .on_hover_text(gpu.explanation());
@@ -57,12 +66,13 @@ impl SettingsPanel<'_> {
     }
 
     pub(super) fn conditions_section(&mut self, ui: &mut egui::Ui) {
+        let lessons = self.settings.capabilities().lessons;
         let choice = &mut self.settings.choice;
         ui.checkbox(&mut choice.all_fixed, "all-fixed")
             .on_hover_text("Every seed fixed: the runs should be bitwise identical.");
         ui.checkbox(&mut choice.all_free, "all-free")
             .on_hover_text("Every source free: the full run-to-run spread.");
-        if self.settings.command.enabled {
+        if !lessons {
             return self.conditions_summary(ui);
         }
         ui.checkbox(&mut choice.library_rng, "library-rng lesson").on_hover_text(
@@ -82,7 +92,7 @@ impl SettingsPanel<'_> {
         let conditions = self
             .settings
             .choice
-            .conditions(self.settings.command.enabled);
+            .conditions(&self.settings.capabilities());
         let repeats = self.settings.config.repeats;
         ui.add_space(4.0);
         ui.label(
@@ -102,4 +112,26 @@ impl SettingsPanel<'_> {
             ui.label(RichText::new("conditions: none selected; tick at least one").color(RED));
         }
     }
+}
+
+/// The row of a script's one seed (`{seed}`): from outside, its data, split, init, dropout and
+/// shuffle move together, so they are one row, free together or fixed together.
+fn one_seed_row(ui: &mut egui::Ui, choice: &mut ConditionChoice) {
+    let why = "The script takes one seed for everything ({seed}): which of data, split, init, \
+               dropout or shuffle it drives cannot be told from outside. Give each source its \
+               own seed ({seed.init}, {seed.shuffle}, …) or use the helper to split it.";
+    ui.label(RichText::new("seed").strong()).on_hover_text(why);
+    let mut free = SEED_SOURCES.iter().any(|s| choice.custom_free[s.index()]);
+    if ui
+        .checkbox(&mut free, "seed free")
+        .on_hover_text(why)
+        .changed()
+    {
+        for source in SEED_SOURCES {
+            choice.custom_free[source.index()] = free;
+        }
+    }
+    ui.checkbox(&mut choice.only_seed, "only-seed")
+        .on_hover_text("Run the condition where the script's seed alone is free.");
+    ui.end_row();
 }
