@@ -20,6 +20,21 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A copy of a fixture's folder (the scripts run where they write nothing of the repository's).
+fn copy_of(from: &Path, to: &Path) -> PathBuf {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_of(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    to.to_path_buf()
+}
+
 /// minGPT's adder, one training step (its evaluation runs at step 0), its output in the run's
 /// own folder; `seed`: the seed flag, or none to keep the published one.
 fn adder(seed: Option<&str>) -> String {
@@ -40,19 +55,50 @@ const ADDER_METRIC: [&str; 6] = [
     "--workers=2",
 ];
 
+/// The worked example of docs/your-command.md ("A real script, as published"), run as the page
+/// writes it: its `sh` block, with this build's seedscope first on PATH.
+fn docs_worked_example() -> String {
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/your-command.md"))
+            .unwrap();
+    let after = page
+        .split("**A real script, as published.**")
+        .nth(1)
+        .expect("the page has its worked example");
+    let block = after
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the worked example has an sh block");
+    block.to_string()
+}
+
 #[test]
 #[ignore = "needs PyTorch; .ci/run installs it"]
 fn a_script_with_a_seed_flag_is_reproducible_and_spread_by_its_seed() {
-    let (results, text) = common::command_sweep(
-        "public-adder-seeded",
-        &fixture("mingpt-adder"),
-        &adder(Some("{seed}")),
-        &[
-            &ADDER_METRIC[..],
-            &["--conditions", "all-fixed,only-seed", "--repeats", "3"],
-        ]
-        .concat(),
+    let folder = common::temp_dir("public-adder-seeded");
+    let binary = Path::new(env!("CARGO_BIN_EXE_seedscope"));
+    let path = format!(
+        "{}:{}",
+        binary.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
     );
+    let output = std::process::Command::new("sh")
+        .args(["-c", &docs_worked_example()])
+        .current_dir(copy_of(
+            &fixture("mingpt-adder"),
+            &folder.join("mingpt-adder"),
+        ))
+        .env("PATH", path)
+        .env("SEEDSCOPE_NO_STORE", "1")
+        .env("SEEDSCOPE_SEED", "1")
+        .output()
+        .unwrap();
+    let text = common::said(&output);
+    assert!(output.status.success(), "{text}");
+    let written = folder.join("mingpt-adder/adder.json");
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
     assert_eq!(
         common::condition_summary(&results, "all-fixed")["distinct_hashes"],
         1,

@@ -337,7 +337,11 @@ pub fn counted_noise_note(values: &[f64], points: usize) -> String {
             ", at most {:.0}% of the spread",
             (bound / (s * s)).min(1.0) * 100.0
         ),
-        _ => String::new(),
+        _ => {
+            return format!(
+                "counted on {points} points; the runs do not spread, so there is no noise to bound"
+            );
+        }
     };
     format!(
         "from counts alone ({points} points, the same in every run as --fixed-test-set states): \

@@ -18,6 +18,7 @@ use crate::engine::train::RunPlan;
 
 pub mod capture;
 mod capture_file;
+mod captured_result;
 pub mod env;
 pub mod inputs;
 pub mod interrupt;
@@ -151,14 +152,14 @@ pub fn run_traced(
         return Ok(traced);
     }
     let reported = match &command.metric {
-        Some(metric) => capture::reported(
+        Some(metric) => captured_result::reported(
             (metric, command.fixed_test_set),
             scanner.as_deref(),
             (&workdir, run_dir.path()),
             &finished,
         ),
         None => result::read(result_dir.path())
-            .map(capture::Read::from)
+            .map(captured_result::Read::from)
             .map_err(|error| format!("{error}{}", finished.stderr_tail_for_message())),
     };
     traced.record = match reported {

@@ -249,7 +249,7 @@ impl CommandConfig {
                 if !word.is_empty()
                     && word
                         .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+                        .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%{}".contains(c))
                 {
                     word.clone()
                 } else {
