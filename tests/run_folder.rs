@@ -160,3 +160,34 @@ fn an_experiment_files_metric_reads_the_same_and_flags_override_it() {
         true
     );
 }
+
+/// Stdin is /dev/null: a script that asks for input gets end-of-file at once and fails there,
+/// instead of waiting for its time limit.
+#[test]
+fn a_script_that_asks_for_input_fails_at_once() {
+    let folder = common::temp_dir("rundir-stdin");
+    let started = std::time::Instant::now();
+    let tried = common::run_in(
+        &folder,
+        None,
+        &[
+            "--command",
+            "sh -c 'read answer || exit 9; echo \"acc 1\"'",
+            "--metric",
+            r"acc (?P<value>\d)",
+            "--metric-name",
+            "accuracy",
+            "--higher-is-better",
+            "--timeout",
+            "60",
+            "--try",
+        ],
+    );
+    let said = common::said(&tried);
+    assert_eq!(tried.status.code(), Some(1), "{said}");
+    assert!(said.contains("exited with status 9"), "{said}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "it did not wait for its time limit"
+    );
+}
