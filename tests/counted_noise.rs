@@ -43,7 +43,7 @@ fn sweep(name: &str, noisy: bool, extra: &[&str]) -> Value {
         .concat(),
     );
     assert!(output.status.success(), "{}", common::said(&output));
-    serde_json::from_str(&std::fs::read_to_string(folder.join("out.json")).unwrap()).unwrap()
+    common::results_in(&folder)
 }
 
 #[test]

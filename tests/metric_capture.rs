@@ -7,10 +7,6 @@
 
 mod common;
 
-use std::path::Path;
-
-use serde_json::Value;
-
 /// Prints two epochs' scores as percentages, a timing that differs every run, and the final
 /// count; `$1` is the seed, which moves the count.
 const PRINTS_ITS_SCORE: &str = r#"
@@ -19,18 +15,7 @@ echo "epoch 2: accuracy 75%  (took $(date +%N) ns)"
 echo "test: $(( 40 + $1 % 3 ))/80 correct"
 "#;
 
-fn results(folder: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(folder.join("out.json")).unwrap()).unwrap()
-}
-
-fn runs<'a>(results: &'a Value, condition: &str) -> Vec<&'a Value> {
-    results["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["condition"] == condition)
-        .collect()
-}
+use common::{results_in as results, runs_of as runs};
 
 fn folder_with_script(name: &str) -> std::path::PathBuf {
     let folder = common::temp_dir(name);

@@ -9,18 +9,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-fn results(folder: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(folder.join("out.json")).unwrap()).unwrap()
-}
-
-fn runs<'a>(results: &'a Value, condition: &str) -> Vec<&'a Value> {
-    results["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["condition"] == condition)
-        .collect()
-}
+use common::{results_in as results, runs_of as runs};
 
 #[test]
 fn a_metric_file_in_the_runs_own_folder_is_read_and_the_folder_is_kept_only_when_the_run_fails() {

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::common::{Failure, bad_input};
 use crate::engine::command::CommandConfig;
-use crate::engine::config::metric_capture::{MetricCapture, Stream, Take};
+use crate::engine::config::metric_capture::MetricCapture;
 
 #[derive(Args, Debug, Default, Clone)]
 pub struct MetricArgs {
@@ -99,13 +99,7 @@ impl MetricArgs {
             (None, true) => (
                 MetricCapture {
                     pattern: None,
-                    file: None,
-                    key: None,
-                    name: String::new(),
-                    higher_is_better: true,
-                    take: Take::Last,
-                    from: Stream::Stdout,
-                    scale: None,
+                    ..MetricCapture::from_pattern("", "", true)
                 },
                 true,
             ),

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::command::{CommandConfig, DEFAULT_TIMEOUT_S};
-use crate::engine::config::metric_capture::{MetricCapture, Stream, Take};
+use crate::engine::config::metric_capture::MetricCapture;
 
 /// The command fields of the panel.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -121,16 +121,10 @@ impl CommandEntry {
         if !self.reads_output {
             return None;
         }
-        let mut metric = self.metric_rest.clone().unwrap_or(MetricCapture {
-            pattern: None,
-            file: None,
-            key: None,
-            name: String::new(),
-            higher_is_better: true,
-            take: Take::Last,
-            from: Stream::Stdout,
-            scale: None,
-        });
+        let mut metric = self
+            .metric_rest
+            .clone()
+            .unwrap_or_else(|| MetricCapture::from_pattern("", "", true));
         // A typed pattern is the metric's source; a file's metric file stays while none is.
         if !self.metric_pattern.trim().is_empty() || metric.file.is_none() {
             metric.pattern = Some(self.metric_pattern.clone());

@@ -103,6 +103,21 @@ pub fn run_in(
     command.output().unwrap()
 }
 
+/// The results file `run_in` wrote in `folder`.
+pub fn results_in(folder: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(folder.join("out.json")).unwrap()).unwrap()
+}
+
+/// The runs of one condition in a results file.
+pub fn runs_of<'a>(results: &'a serde_json::Value, condition: &str) -> Vec<&'a serde_json::Value> {
+    results["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["condition"] == condition)
+        .collect()
+}
+
 /// What a command printed, stdout then stderr, for assertions and their messages.
 pub fn said(output: &std::process::Output) -> String {
     format!(

@@ -247,18 +247,11 @@ impl LineSplitter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::config::metric_capture::Stream;
 
     fn scanner(pattern: &str, scale: Option<f64>) -> Arc<LineScanner> {
         let metric = MetricCapture {
-            pattern: Some(pattern.into()),
-            file: None,
-            key: None,
-            name: "accuracy".into(),
-            higher_is_better: true,
-            take: Take::Last,
-            from: Stream::Stdout,
             scale,
+            ..MetricCapture::from_pattern(pattern, "accuracy", true)
         };
         LineScanner::new(&metric).unwrap()
     }

@@ -139,6 +139,21 @@ fn invalid(flag: &'static str, message: impl Into<String>) -> Result<(), MetricC
 }
 
 impl MetricCapture {
+    /// A metric read by `pattern` from stdout, its last match the result (the defaults of
+    /// `--match` and `--metric-from`). An empty pattern is a metric still being filled in.
+    pub fn from_pattern(pattern: &str, name: &str, higher_is_better: bool) -> MetricCapture {
+        MetricCapture {
+            pattern: Some(pattern.to_string()),
+            file: None,
+            key: None,
+            name: name.to_string(),
+            higher_is_better,
+            take: Take::Last,
+            from: Stream::Stdout,
+            scale: None,
+        }
+    }
+
     /// The pattern compiled and what it captures (after [`MetricCapture::check`]).
     pub fn compiled(&self) -> Option<(Regex, Captures)> {
         let regex = Regex::new(self.pattern.as_deref()?).ok()?;
@@ -297,16 +312,7 @@ mod tests {
     use super::*;
 
     fn pattern(text: &str) -> MetricCapture {
-        MetricCapture {
-            pattern: Some(text.into()),
-            file: None,
-            key: None,
-            name: "accuracy".into(),
-            higher_is_better: true,
-            take: Take::Last,
-            from: Stream::Stdout,
-            scale: None,
-        }
+        MetricCapture::from_pattern(text, "accuracy", true)
     }
 
     fn refusal(capture: &MetricCapture) -> String {
