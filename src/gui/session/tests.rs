@@ -196,3 +196,28 @@ fn small_summaries_take_turns_within_a_frame_budget_while_a_sweep_runs() {
         summarize_conditions(&config.conditions, &session.runs)
     );
 }
+
+/// A command's runs take seconds: the ETA is there from the first runs, from their durations
+/// and the workers (issue 44 item 7: it came only at 9 of 24 runs).
+#[test]
+fn slow_runs_have_an_eta_from_the_first_ones() {
+    let mut config = crate::engine::presets::default_config();
+    config.conditions = vec![Condition::ALL_FIXED, Condition::ALL_FREE];
+    config.repeats = 12;
+    let mut session = Session::new(config, 1, Vec::new());
+    session.workers = 2;
+    let slow = |i| {
+        let mut run = record("all-fixed", i);
+        run.wall_ms = 6000.0;
+        run
+    };
+    session.absorb(vec![
+        SweepEvent::RunFinished(Box::new(slow(0))),
+        SweepEvent::RunFinished(Box::new(slow(1))),
+    ]);
+    let eta = session.eta().expect("an ETA after the first two runs");
+    assert!(
+        (60.0..=66.0).contains(&eta),
+        "22 runs left, 6 s each, 2 at a time: {eta}"
+    );
+}
