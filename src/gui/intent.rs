@@ -35,5 +35,7 @@ pub enum Intent {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
     Info(String),
+    /// Done, but not all of it: a sweep in which some runs failed.
+    Warning(String),
     Error(String),
 }

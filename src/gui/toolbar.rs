@@ -172,11 +172,14 @@ fn file_buttons(app: &Toolbar, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
     }
 }
 
-/// The status line: the last info (green) or error (red).
+/// The status line: the last info (green), warning (orange) or error (red).
 fn message_line(app: &Toolbar, ui: &mut egui::Ui) {
     match app.message {
         Some(Message::Info(text)) => {
             ui.label(RichText::new(text).color(Color32::from_rgb(0x20, 0x60, 0x20)));
+        }
+        Some(Message::Warning(text)) => {
+            ui.label(RichText::new(text).color(crate::gui::palette::WARNING));
         }
         Some(Message::Error(text)) => {
             ui.label(

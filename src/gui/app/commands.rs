@@ -185,6 +185,9 @@ impl SeedscopeApp {
         });
         self.last_seen = Some(current.clone());
         self.changed_at = (!edited_on_disk).then(Instant::now);
+        if !edited_on_disk {
+            self.forget_other_experiment(&current.0);
+        }
         if edited_on_disk && self.settings.auto_run {
             self.message = Some(Message::Info(
                 "An input file of the command changed on disk: Run trains the new version \
@@ -203,6 +206,29 @@ impl SeedscopeApp {
             return;
         }
         self.store_read = Some(StoreRead::lookup(link.path().to_path_buf(), config, seed));
+    }
+
+    /// The settings now name another experiment: the last sweep's ending no longer speaks of
+    /// what is on screen, and another producer's runs (the built-in model's, when the panel
+    /// now trains a command) are not this experiment's to show.
+    fn forget_other_experiment(&mut self, config: &crate::engine::config::ExperimentConfig) {
+        if let Some((_, text)) = self.ending_of.take_if(|(ended, _)| ended != config) {
+            let still_shown = matches!(
+                &self.message,
+                Some(Message::Info(shown) | Message::Warning(shown) | Message::Error(shown)) if *shown == text
+            );
+            if still_shown {
+                self.message = None;
+            }
+        }
+        if !self.is_running()
+            && self
+                .session
+                .as_ref()
+                .is_some_and(|s| s.config.capabilities().kind != config.capabilities().kind)
+        {
+            self.session = None;
+        }
     }
 
     /// Puts stored runs on screen once their read has finished; says what is being read
@@ -312,9 +338,14 @@ impl SeedscopeApp {
         let session: &mut Session = session;
         if session.absorb(sweep.drain()) {
             let ending = session.ending_message();
+            // It speaks of this experiment: another one's settings clear it.
+            self.ending_of = Some((session.config.clone(), ending.clone()));
+            let some_failed = session.runs.iter().any(|r| r.error.is_some());
             self.message = Some(
                 if session.every_run_failed() || !session.notices.is_empty() && session.cancelled {
                     Message::Error(ending)
+                } else if some_failed {
+                    Message::Warning(ending)
                 } else {
                     Message::Info(ending)
                 },

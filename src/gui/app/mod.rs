@@ -63,6 +63,8 @@ pub struct SeedscopeApp {
     /// The experiment and seed last seen in the settings, and when they last changed.
     last_seen: Option<(ExperimentConfig, u64)>,
     changed_at: Option<Instant>,
+    /// The experiment the last sweep's ending spoke of, and its words on the status line.
+    ending_of: Option<(ExperimentConfig, String)>,
     replay_tasks: ReplayTasks,
     picks: FilePicks,
     snapshot: SnapshotTask,
@@ -100,6 +102,7 @@ impl SeedscopeApp {
             store_read: None,
             last_seen: None,
             changed_at: None,
+            ending_of: None,
             replay_tasks: ReplayTasks::default(),
             picks: FilePicks::new(picker),
             snapshot: SnapshotTask::new(capture),
