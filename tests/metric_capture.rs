@@ -167,6 +167,11 @@ fn a_pattern_that_matches_nothing_fails_the_run_with_its_last_lines_and_try_says
         &[&flags[..], &["--conditions", "all-fixed", "--repeats", "2"]].concat(),
     );
     let said = common::said(&swept);
+    assert!(
+        said.contains("2 runs in ")
+            && said.contains("(0 trained, 0 from the store; 0 diverged, 2 failed)"),
+        "a failed run was run, not trained (issue 44 item 6): {said}"
+    );
     let results = results(&folder);
     let failed = runs(&results, "all-fixed");
     assert_eq!(failed.len(), 2, "{said}");

@@ -58,7 +58,7 @@ pub(super) fn history(args: HistoryArgs) -> Result<(), Failure> {
             utc_text(entry.used),
             entry.key.master_seed,
             entry.runs,
-            crate::engine::files::escape(&entry.config.name),
+            crate::engine::files::escape(&crate::records::store::display_name(&entry.config)),
             crate::engine::files::escape(&entry.summary)
         );
     }

@@ -351,7 +351,9 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             ),
         });
     }
-    let trained = outcome.runs.len();
+    // A failed run was run, not trained: it is counted with the failed ones only.
+    let ran = outcome.runs.len();
+    let trained = outcome.runs.iter().filter(|r| r.error.is_none()).count();
     let mut runs = stored;
     runs.extend(outcome.runs);
     sort_into_sweep_order(&config.conditions, &mut runs);
@@ -365,7 +367,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         count_of(results.runs.len(), "run"),
         outcome.elapsed.as_secs_f64(),
         trained,
-        results.runs.len() - trained,
+        results.runs.len() - ran,
         results.runs.iter().filter(|r| r.diverged).count(),
         results.runs.iter().filter(|r| r.error.is_some()).count()
     );

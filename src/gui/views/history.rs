@@ -82,11 +82,7 @@ fn entry_row(ui: &mut egui::Ui, entry: &ExperimentEntry, intents: &mut Vec<Inten
     ui.label(entry.id.to_string());
     ui.label(utc_text(entry.used))
         .on_hover_text(format!("first stored {}", utc_text(entry.created)));
-    ui.label(if entry.config.name.is_empty() {
-        "custom".to_string()
-    } else {
-        entry.config.name.clone()
-    });
+    ui.label(crate::records::store::display_name(&entry.config));
     ui.label(entry.key.master_seed.to_string());
     ui.label(entry.runs.to_string());
     // Shortened with "…" to the room left; the whole text on hover.

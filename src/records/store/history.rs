@@ -37,6 +37,22 @@ fn file_name_of<T: serde::Serialize>(setting: &T) -> String {
         .unwrap_or_default()
 }
 
+/// The name History shows for an experiment: its own, else its data file's (a CSV experiment
+/// written without a name), else "custom". The app and `seedscope history` alike.
+pub fn display_name(config: &ExperimentConfig) -> String {
+    if !config.name.trim().is_empty() {
+        return config.name.clone();
+    }
+    config
+        .data
+        .path
+        .as_ref()
+        .filter(|_| config.data.kind.is_table())
+        .and_then(|path| path.file_name())
+        .map(|file| file.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "custom".to_string())
+}
+
 /// A one-line description of an experiment's training settings, for History.
 pub fn settings_summary(config: &ExperimentConfig) -> String {
     if let Some(command) = &config.command {

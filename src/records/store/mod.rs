@@ -26,7 +26,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 pub use crate::engine::sweep::sweep_pairs;
 use access::{Access, check_regular, open_read_only};
 pub use error::StoreError;
-pub use history::{ExperimentEntry, settings_summary, utc_text};
+pub use history::{ExperimentEntry, display_name, settings_summary, utc_text};
 pub use key::{ExperimentKey, NUMERICS_VERSION, engine_fingerprint, settings_hash};
 use recover::{looks_like_a_store, quarantine};
 pub use schema::SCHEMA_VERSION;
