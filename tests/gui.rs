@@ -325,13 +325,17 @@ fn the_seed_luck_tab_shows_the_percentile_of_the_fixed_seed() {
     let share = seedscope::analysis::luck::better_than_share(fixed[0], &free, true);
     let expected = seedscope::analysis::reading::percentile_text(share);
     assert!(text.contains(&expected), "{expected} not in {text}");
-    // all-fixed is one result repeated, not "a lucky draw of 5 runs": the draw is read
-    // against all-free's runs.
+    // all-fixed is one result repeated, not a draw of all-free's runs (issue 44 item 6: "One
+    // outcome, and against all-free's 30 runs a lucky draw" read as a draw of 30): the draw
+    // is what it would be among all-free's runs.
     let reading = format!(
         "{:?}",
-        harness.get_by_label_contains("One outcome, and against all-free's 5 runs")
+        harness.get_by_label_contains(
+            "Every run of all-fixed is this one outcome; had it been one of all-free's 5 runs, it would be"
+        )
     );
     assert!(!reading.contains("draw of 5 runs"), "{reading}");
+    assert!(!reading.contains("against all-free's 5 runs"), "{reading}");
     harness.get_by_label_contains("pick the best of k seeds");
     // A condition that spreads is not a fixed seed: the tab says so instead of a percentile.
     harness.state_mut().settings.luck_fixed = "only-init".into();

@@ -95,9 +95,10 @@ pub fn luck_summary(
     );
     ui.label(
         RichText::new(format!(
-            "95% CI: {} to {}. One outcome, and against {}'s {} runs {}: {} the typical run (median {}, IQR {}).",
+            "95% CI: {} to {}. Every run of {} is this one outcome; had it been one of {}'s {} runs, it would be {}: {} the typical run (median {}, IQR {}).",
             ordinal(l.percentile_ci.0),
             ordinal(l.percentile_ci.1),
+            luck.fixed_condition,
             free,
             l.n_free,
             luck_word(l.percentile),
