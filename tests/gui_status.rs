@@ -70,3 +70,33 @@ fn partial_failures_warn_and_another_experiment_clears_them() {
         );
     }
 }
+
+/// An experiment file's command folder shows in one form, the resolved folder, whether the file
+/// is opened in the app or named with `--config` (issue 44 item 6: "." from the dialog).
+#[test]
+fn an_opened_files_command_folder_is_the_resolved_folder() {
+    let folder = common::temp_dir("gui-status-folder");
+    let file = folder.join("experiment.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({
+            "name": "shared",
+            "command": {"argv": ["sh", "train.sh"], "workdir": "."}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let mut app = SeedscopeApp::new(
+        Settings::default(),
+        Box::new(NativePicker),
+        Box::new(RendererCapture),
+    );
+    app.open_experiment(&file);
+    assert_eq!(
+        app.settings.command.workdir,
+        std::fs::canonicalize(&folder)
+            .unwrap()
+            .display()
+            .to_string()
+    );
+}

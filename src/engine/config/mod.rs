@@ -174,4 +174,23 @@ impl ExperimentConfig {
         self.data.path = Some(folder.join(&written));
         Some(written)
     }
+
+    /// A command's folder as the experiment file names it, made absolute from the file's
+    /// folder (and canonical when it exists): the one form the app and `--config` both show.
+    pub fn resolve_command_folder(&mut self, experiment_file: &std::path::Path) {
+        let Some(command) = &mut self.command else {
+            return;
+        };
+        let written = command.workdir.clone().unwrap_or_default();
+        if written.is_absolute() && written.is_dir() {
+            command.workdir = std::fs::canonicalize(&written).ok().or(Some(written));
+            return;
+        }
+        let folder = match experiment_file.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let joined = folder.join(&written);
+        command.workdir = Some(std::fs::canonicalize(&joined).unwrap_or(joined));
+    }
 }

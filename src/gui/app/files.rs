@@ -222,6 +222,7 @@ impl SeedscopeApp {
             .map_err(|e| e.to_string())
             .and_then(|mut config| {
                 config.resolve_data_path(path);
+                config.resolve_command_folder(path);
                 crate::engine::data::prepare(&mut config.data).map_err(|e| e.to_string())?;
                 Ok(config)
             });
