@@ -17,7 +17,21 @@ pub fn why_no_churn(
     condition: &Condition,
     matched_by_position: impl FnOnce() -> bool,
 ) -> Option<&'static str> {
-    if condition.is_free(Source::Data) {
+    why_no_churn_of(condition, true, matched_by_position)
+}
+
+/// [`why_no_churn`], for runs that may report no per-point predictions at all (a command's):
+/// then that is the reason, whatever the condition frees.
+pub fn why_no_churn_of(
+    condition: &Condition,
+    reports_points: bool,
+    matched_by_position: impl FnOnce() -> bool,
+) -> Option<&'static str> {
+    if !reports_points {
+        Some(
+            "the runs report no per-example predictions (a command's test_ids and predictions), so no point can be compared between runs",
+        )
+    } else if condition.is_free(Source::Data) {
         Some(
             "the data source is free: every run draws its own points, so no point is classified by two runs",
         )

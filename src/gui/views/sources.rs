@@ -7,7 +7,7 @@ use egui_plot::{Bar, BarChart, Legend, Line, MarkerShape, Plot, Points};
 
 use super::category_axis::category_axis;
 use super::metric_label;
-use crate::analysis::agreement::{matched_by_position, why_no_churn};
+use crate::analysis::agreement::{matched_by_position, why_no_churn_of};
 use crate::analysis::noise_reading::noise_reading;
 use crate::analysis::summary::ConditionSummary;
 use crate::gui::palette::condition_color_by_name;
@@ -103,7 +103,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
     } else {
         ""
     };
-    ui.label(format!("Each bar is the spread on the test set. Where every run was scored on the same test points, its dark part is the model's own spread (estimated) with the upper end of its 95% interval as a whisker, and its pale part is test-set noise: which borderline points happen to fall on which side.{fresh} A free split or data source tests each run on different points: its bar cannot be split and is drawn as an outline."));
+    ui.label(format!("Each bar is the spread on the test set. Where every run was scored on the same test points, its dark part is the model's own spread (estimated) with the upper end of its 95% interval as a whisker, and its pale part is test-set noise: which borderline points happen to fall on which side.{fresh} A free split or data source tests each run on different points, and runs that report no per-example errors cannot be taken apart point by point: such a bar cannot be split and is drawn as an outline."));
     ui.label(
         RichText::new(super::runs_needed::runs_for_epsilon_line(
             ui, session, settings,
@@ -132,8 +132,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
             BarChart::new("pale: test-set noise", parts.noise).color(Color32::from_gray(200)),
         );
         plot.bar_chart(
-            BarChart::new("outline: cannot be split (split or data free)", parts.whole)
-                .color(Color32::from_gray(120)),
+            BarChart::new(outline_label(&rows), parts.whole).color(Color32::from_gray(120)),
         );
         for segment in parts.whiskers {
             plot.line(
@@ -153,6 +152,24 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
     });
     if churn_panel {
         churn_plot(ui, session, &rows, names, parts.churn, capturing);
+    }
+}
+
+/// The outline bars' legend entry, with the reason that holds for them: no per-example errors
+/// reported (a command's), or a free split or data source.
+fn outline_label(rows: &[&ConditionSummary]) -> &'static str {
+    let outlined: Vec<&&ConditionSummary> = rows.iter().filter(|s| s.noise_std.is_none()).collect();
+    let no_errors = |s: &&&ConditionSummary| {
+        s.noise_note
+            .as_deref()
+            .is_some_and(|note| note.contains("per-example errors"))
+    };
+    if !outlined.is_empty() && outlined.iter().all(no_errors) {
+        "outline: cannot be split (the runs report no per-example errors)"
+    } else if outlined.iter().any(no_errors) {
+        "outline: cannot be split (split or data free, or no per-example errors)"
+    } else {
+        "outline: cannot be split (split or data free)"
     }
 }
 
@@ -193,8 +210,12 @@ fn churn_plot(
         .iter()
         .filter(|s| s.churn.is_none())
         .filter_map(|s| {
-            why_no_churn(&s.condition, || {
-                matched_by_position(session.runs_of(&s.condition.to_string()))
+            let name = s.condition.to_string();
+            let reports_points = session
+                .runs_of(&name)
+                .any(|r| r.error.is_none() && !r.test_predictions.is_empty());
+            why_no_churn_of(&s.condition, reports_points, || {
+                matched_by_position(session.runs_of(&name))
             })
             .map(|why| (s.condition.to_string(), why))
         })

@@ -1,0 +1,60 @@
+//! What the views say of a command's runs is the reason that holds (issue 44 item 2), at
+//! 1400×900 and 1280×800: runs that report no per-example errors or predictions are outlined
+//! and unchurned because of that, not because "the split or data is free".
+#![cfg(feature = "gui")]
+
+mod common;
+
+use egui_kittest::kittest::Queryable;
+use seedscope::gui::app::SeedscopeApp;
+use seedscope::gui::dialogs::NativePicker;
+use seedscope::gui::snapshot::RendererCapture;
+use seedscope::gui::state::Settings;
+
+use common::gui::{harness_sized, step_until};
+
+#[test]
+fn a_command_without_per_example_errors_is_given_that_reason() {
+    for (width, height) in [(1400.0, 900.0), (1280.0, 800.0)] {
+        let folder = common::temp_dir(&format!("gui-reasons-{}", width as u32));
+        // A score moved by the seed, printed as a count: no per-example errors.
+        std::fs::write(
+            folder.join("count.sh"),
+            "echo \"test: $(( 40 + $1 % 5 ))/80 correct\"\n",
+        )
+        .unwrap();
+        let mut settings = Settings::default();
+        settings.config.repeats = 4;
+        settings.choice = seedscope::gui::state::ConditionChoice::from_conditions(&[
+            seedscope::engine::seeds::Condition::ALL_FIXED,
+            seedscope::engine::seeds::Condition::ONLY_SEED,
+        ]);
+        settings.command.enabled = true;
+        settings.command.line = "sh count.sh {seed}".into();
+        settings.command.workdir = folder.display().to_string();
+        settings.command.reads_output = true;
+        settings.command.metric_pattern = r"(?P<correct>\d+)/(?P<total>\d+)".into();
+        settings.command.metric_name = "accuracy".into();
+        let app = SeedscopeApp::new(settings, Box::new(NativePicker), Box::new(RendererCapture));
+        let mut harness = harness_sized(app, width, height);
+        harness.run_ok();
+        harness.get_by_label("Run").click();
+        step_until(&mut harness, "the sweep to start", |app| {
+            app.session.is_some()
+        });
+        step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+        harness.get_by_label("Which sources matter").click();
+        harness.run_ok();
+        harness.run_ok();
+        harness.get_by_label_contains("the runs report no per-example predictions");
+        assert!(
+            harness
+                .query_by_label_contains("the data source is free")
+                .is_none(),
+            "the data source is not why a command's runs have no churn"
+        );
+        harness.get_by_label_contains(
+            "outline: cannot be split (the runs report no per-example errors)",
+        );
+    }
+}
