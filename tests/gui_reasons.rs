@@ -58,3 +58,31 @@ fn a_command_without_per_example_errors_is_given_that_reason() {
         );
     }
 }
+
+/// A sweep in which every run failed shows the failure, not an empty plot titled by a metric
+/// nobody reported with "0 distinct" over its columns (issue 44 item 1).
+#[test]
+fn every_run_failed_shows_the_failure_not_an_empty_plot() {
+    let folder = common::temp_dir("gui-reasons-failed");
+    std::fs::write(folder.join("fails.sh"), "echo 'no such file' >&2; exit 2\n").unwrap();
+    let mut settings = Settings::default();
+    settings.config.repeats = 2;
+    settings.choice = seedscope::gui::state::ConditionChoice::from_conditions(&[
+        seedscope::engine::seeds::Condition::ALL_FIXED,
+    ]);
+    settings.command.enabled = true;
+    settings.command.line = "sh fails.sh".into();
+    settings.command.workdir = folder.display().to_string();
+    let app = SeedscopeApp::new(settings, Box::new(NativePicker), Box::new(RendererCapture));
+    let mut harness = harness_sized(app, 1280.0, 800.0);
+    harness.run_ok();
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the sweep to start", |app| {
+        app.session.is_some()
+    });
+    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+    harness.run_ok();
+    harness.get_by_label_contains("Every run failed, so there is nothing to plot");
+    harness.get_by_label_contains("exited with status 2");
+    assert!(harness.query_by_label_contains("0 distinct").is_none());
+}

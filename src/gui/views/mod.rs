@@ -89,6 +89,22 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
     let (settings, capturing) = (&mut *app.settings, app.capturing);
     let capabilities = session.config.capabilities();
     let has_curves = session.runs.iter().any(|r| !r.test_metric.is_empty());
+    // Nothing finished: show the failure, not empty plots with axes of nothing.
+    if session.every_run_failed() && settings.view != View::Runs {
+        let first = session
+            .runs
+            .iter()
+            .find_map(|r| r.error.as_deref())
+            .unwrap_or_default();
+        missing(
+            ui,
+            &format!(
+                "Every run failed, so there is nothing to plot. Runs lists each run with why it failed. The first: {}",
+                crate::engine::files::escape(first.lines().next().unwrap_or_default())
+            ),
+        );
+        return rect;
+    }
     match settings.view {
         View::Distributions => distributions::show(ui, session, settings, capturing),
         View::Sources => sources::show(ui, session, settings, capturing),
