@@ -39,8 +39,14 @@ fn show(app: &Toolbar, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
         ui.heading(RichText::new("seedscope").strong());
         ui.separator();
         run_button(app, ui, intents);
-        progress(app, ui);
         file_buttons(app, ui, intents);
+    });
+    // The progress row is always there, empty before the first sweep: a row that appeared
+    // with the sweep pushed the panel below it ~25 px down, under the pointer (a click aimed
+    // at Repeats landed on Master seed).
+    ui.horizontal(|ui| {
+        ui.set_min_height(ui.spacing().interact_size.y + 4.0);
+        progress(app, ui);
     });
     message_line(app, ui);
     ui.add_space(2.0);
