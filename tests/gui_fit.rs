@@ -238,3 +238,43 @@ fn a_regression_presets_numbers_fit_a_1280_by_800_window() {
     );
     assert_nothing_cut_off(&every_view_cut_off(&mut harness));
 }
+
+/// A command with a long command line is named by it in History: the name is shortened to
+/// its column, so the runs and settings columns stay inside the window (issue 44 item 4: "runs"
+/// cut to "ru", the settings unseen).
+#[test]
+fn a_long_command_line_fits_history_at_1280_by_800() {
+    let dir = common::temp_dir("gui-fit-history");
+    std::fs::write(dir.join("train.sh"), "echo 'acc 0.5'\n").unwrap();
+    let line = format!(
+        "sh train.sh --experiment-name {} --learning-rate 0.001 --output-directory {}",
+        "a".repeat(60),
+        "b".repeat(60)
+    );
+    let mut settings = Settings::default();
+    settings.config.repeats = 2;
+    settings.choice = seedscope::gui::state::ConditionChoice::from_conditions(&[
+        seedscope::engine::seeds::Condition::ALL_FIXED,
+    ]);
+    settings.command.enabled = true;
+    settings.command.line = line;
+    settings.command.workdir = dir.display().to_string();
+    settings.command.reads_output = true;
+    settings.command.metric_pattern = r"acc (?P<value>[0-9.]+)".into();
+    settings.command.metric_name = "accuracy".into();
+    let store = dir.join("store.sqlite");
+    let mut harness = window(settings, &dir, Some(&store));
+    run_sweep(&mut harness);
+    harness.state_mut().settings.view = View::History;
+    for _ in 0..40 {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run_ok();
+    let runs = harness.get_by_label("runs").rect();
+    assert!(
+        runs.right() <= WIDTH,
+        "the runs column is inside the window: {runs:?}"
+    );
+    assert_nothing_cut_off(&cut_off(&harness, true));
+}

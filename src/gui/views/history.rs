@@ -62,6 +62,9 @@ pub fn show(
         });
 }
 
+/// The widest the name column grows (points).
+const NAME_WIDTH: f32 = 240.0;
+
 fn entry_row(ui: &mut egui::Ui, entry: &ExperimentEntry, intents: &mut Vec<Intent>) {
     ui.horizontal(|ui| {
         if ui
@@ -82,7 +85,13 @@ fn entry_row(ui: &mut egui::Ui, entry: &ExperimentEntry, intents: &mut Vec<Inten
     ui.label(entry.id.to_string());
     ui.label(utc_text(entry.used))
         .on_hover_text(format!("first stored {}", utc_text(entry.created)));
-    ui.label(crate::records::store::display_name(&entry.config));
+    // A command's name is its command line, which can be any length: shortened with "…" to
+    // its column (the whole line on hover), so the runs and settings columns stay in view.
+    let name = crate::records::store::display_name(&entry.config);
+    ui.allocate_ui(egui::vec2(NAME_WIDTH, ui.spacing().interact_size.y), |ui| {
+        ui.set_max_width(NAME_WIDTH);
+        ui.add(egui::Label::new(&name).truncate()).on_hover_text(&name);
+    });
     ui.label(entry.key.master_seed.to_string());
     ui.label(entry.runs.to_string());
     // Shortened with "…" to the room left; the whole text on hover.
