@@ -265,6 +265,9 @@ fn a_long_command_line_fits_history_at_1280_by_800() {
     let store = dir.join("store.sqlite");
     let mut harness = window(settings, &dir, Some(&store));
     run_sweep(&mut harness);
+    // The panel's Command field scrolls its long line (its text run reaches past the window by
+    // design): the panel goes back to the built-in model, History still lists the command.
+    harness.state_mut().settings.command.enabled = false;
     harness.state_mut().settings.view = View::History;
     for _ in 0..40 {
         harness.step();

@@ -90,7 +90,8 @@ fn entry_row(ui: &mut egui::Ui, entry: &ExperimentEntry, intents: &mut Vec<Inten
     let name = crate::records::store::display_name(&entry.config);
     ui.allocate_ui(egui::vec2(NAME_WIDTH, ui.spacing().interact_size.y), |ui| {
         ui.set_max_width(NAME_WIDTH);
-        ui.add(egui::Label::new(&name).truncate()).on_hover_text(&name);
+        ui.add(egui::Label::new(&name).truncate())
+            .on_hover_text(&name);
     });
     ui.label(entry.key.master_seed.to_string());
     ui.label(entry.runs.to_string());
