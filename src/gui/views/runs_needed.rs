@@ -234,8 +234,30 @@ pub fn show_convergence(
     let height = (ui.available_height() / 2.0 - 8.0).max(100.0);
     let pick_mean: Pick = |e| Some((e.mean, e.mean_ci));
     let pick_std: Pick = |e| e.std.map(|s| (s, e.std_ci));
-    convergence_plot(ui, "mean", &series, height, capturing, pick_mean);
-    convergence_plot(ui, "std", &series, height, capturing, pick_std);
+    // A band is drawn within what the quantity can be: a mean within the metric's range (an
+    // accuracy's band reached 1.07), a std from 0.
+    let mean_bounds = session
+        .metric()
+        .range()
+        .map_or((f64::NEG_INFINITY, f64::INFINITY), |r| {
+            (*r.start(), *r.end())
+        });
+    convergence_plot(
+        ui,
+        ("mean", mean_bounds),
+        &series,
+        height,
+        capturing,
+        pick_mean,
+    );
+    convergence_plot(
+        ui,
+        ("std", (0.0, f64::INFINITY)),
+        &series,
+        height,
+        capturing,
+        pick_std,
+    );
 }
 
 /// A value and its 95% interval, picked from a running estimate (the mean or the std).
@@ -243,9 +265,19 @@ type Pick = fn(&RunningEstimate) -> Option<(f64, Option<(f64, f64)>)>;
 /// (runs so far, value, 95% interval).
 type PlottedEstimate = (f64, f64, Option<(f64, f64)>);
 
+/// The band of `picked` estimates, cut to `bounds`: (runs so far, low, high).
+fn band_within(picked: &[PlottedEstimate], (lowest, highest): (f64, f64)) -> Vec<(f64, f64, f64)> {
+    picked
+        .iter()
+        .filter_map(|&(n, _, ci)| {
+            ci.map(|(lo, hi)| (n, lo.clamp(lowest, highest), hi.clamp(lowest, highest)))
+        })
+        .collect()
+}
+
 fn convergence_plot(
     ui: &mut egui::Ui,
-    what: &str,
+    (what, bounds): (&str, (f64, f64)),
     series: &[(String, &[RunningEstimate])],
     height: f32,
     capturing: bool,
@@ -266,10 +298,7 @@ fn convergence_plot(
                     .iter()
                     .filter_map(|e| pick(e).map(|(v, ci)| (e.n as f64, v, ci)))
                     .collect();
-                let band: Vec<(f64, f64, f64)> = picked
-                    .iter()
-                    .filter_map(|&(n, _, ci)| ci.map(|(lo, hi)| (n, lo, hi)))
-                    .collect();
+                let band = band_within(&picked, bounds);
                 // egui_plot fills convex polygons only: the band is drawn as one trapezoid
                 // per step (vertical sides, so each is convex), under the line's name so the
                 // legend shows one entry.
@@ -288,4 +317,23 @@ fn convergence_plot(
                 plot.line(Line::new(condition.clone(), line).color(color).width(2.0));
             }
         });
+}
+
+#[cfg(test)]
+mod band_tests {
+    use super::band_within;
+
+    /// An accuracy's running mean near 1 with a wide early interval: the band stops at 1 (issue
+    /// 44 item 1: Compare's running-mean axis went to ~1.07).
+    #[test]
+    fn a_band_stops_at_the_metrics_range() {
+        let picked = [
+            (2.0, 0.97, Some((0.80, 1.07))),
+            (3.0, 0.98, Some((0.95, 1.01))),
+        ];
+        let band = band_within(&picked, (0.0, 1.0));
+        assert_eq!(band, [(2.0, 0.80, 1.0), (3.0, 0.95, 1.0)]);
+        let open = band_within(&picked, (f64::NEG_INFINITY, f64::INFINITY));
+        assert_eq!(open[0].2, 1.07, "an unbounded metric's band is as computed");
+    }
 }
