@@ -6,12 +6,8 @@
 mod common;
 
 use egui_kittest::kittest::Queryable;
-use seedscope::gui::app::SeedscopeApp;
-use seedscope::gui::dialogs::NativePicker;
-use seedscope::gui::snapshot::RendererCapture;
-use seedscope::gui::state::Settings;
 
-use common::gui::{harness_sized, step_until};
+use common::gui::{command_settings, swept};
 
 #[test]
 fn a_command_without_per_example_errors_is_given_that_reason() {
@@ -23,26 +19,19 @@ fn a_command_without_per_example_errors_is_given_that_reason() {
             "echo \"test: $(( 40 + $1 % 5 ))/80 correct\"\n",
         )
         .unwrap();
-        let mut settings = Settings::default();
-        settings.config.repeats = 4;
-        settings.choice = seedscope::gui::state::ConditionChoice::from_conditions(&[
-            seedscope::engine::seeds::Condition::ALL_FIXED,
-            seedscope::engine::seeds::Condition::ONLY_SEED,
-        ]);
-        settings.command.enabled = true;
-        settings.command.line = "sh count.sh {seed}".into();
-        settings.command.workdir = folder.display().to_string();
-        settings.command.reads_output = true;
-        settings.command.metric_pattern = r"(?P<correct>\d+)/(?P<total>\d+)".into();
-        settings.command.metric_name = "accuracy".into();
-        let app = SeedscopeApp::new(settings, Box::new(NativePicker), Box::new(RendererCapture));
-        let mut harness = harness_sized(app, width, height);
-        harness.run_ok();
-        harness.get_by_label("Run").click();
-        step_until(&mut harness, "the sweep to start", |app| {
-            app.session.is_some()
-        });
-        step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+        let settings = command_settings(
+            &folder,
+            "sh count.sh {seed}",
+            r"(?P<correct>\d+)/(?P<total>\d+)",
+            (
+                &[
+                    seedscope::engine::seeds::Condition::ALL_FIXED,
+                    seedscope::engine::seeds::Condition::ONLY_SEED,
+                ],
+                4,
+            ),
+        );
+        let mut harness = swept(settings, width, height);
         harness.get_by_label("Which sources matter").click();
         harness.run_ok();
         harness.run_ok();
@@ -65,23 +54,14 @@ fn a_command_without_per_example_errors_is_given_that_reason() {
 fn every_run_failed_shows_the_failure_not_an_empty_plot() {
     let folder = common::temp_dir("gui-reasons-failed");
     std::fs::write(folder.join("fails.sh"), "echo 'no such file' >&2; exit 2\n").unwrap();
-    let mut settings = Settings::default();
-    settings.config.repeats = 2;
-    settings.choice = seedscope::gui::state::ConditionChoice::from_conditions(&[
-        seedscope::engine::seeds::Condition::ALL_FIXED,
-    ]);
-    settings.command.enabled = true;
-    settings.command.line = "sh fails.sh".into();
-    settings.command.workdir = folder.display().to_string();
-    let app = SeedscopeApp::new(settings, Box::new(NativePicker), Box::new(RendererCapture));
-    let mut harness = harness_sized(app, 1280.0, 800.0);
-    harness.run_ok();
-    harness.get_by_label("Run").click();
-    step_until(&mut harness, "the sweep to start", |app| {
-        app.session.is_some()
-    });
-    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
-    harness.run_ok();
+    let mut settings = command_settings(
+        &folder,
+        "sh fails.sh",
+        "",
+        (&[seedscope::engine::seeds::Condition::ALL_FIXED], 2),
+    );
+    settings.command.reads_output = false;
+    let harness = swept(settings, 1280.0, 800.0);
     harness.get_by_label_contains("Every run failed, so there is nothing to plot");
     harness.get_by_label_contains("exited with status 2");
     assert!(harness.query_by_label_contains("0 distinct").is_none());

@@ -13,7 +13,7 @@ use seedscope::gui::intent::Message;
 use seedscope::gui::snapshot::RendererCapture;
 use seedscope::gui::state::Settings;
 
-use common::gui::{harness_sized, step_until};
+use common::gui::{command_settings, swept};
 
 #[test]
 fn partial_failures_warn_and_another_experiment_clears_them() {
@@ -25,25 +25,13 @@ fn partial_failures_warn_and_another_experiment_clears_them() {
             "[ $(( $1 % 2 )) = 0 ] || exit 3\necho \"acc 0.5\"\n",
         )
         .unwrap();
-        let mut settings = Settings::default();
-        settings.config.repeats = 8;
-        settings.choice = seedscope::gui::state::ConditionChoice::from_conditions(&[
-            seedscope::engine::seeds::Condition::ONLY_SEED,
-        ]);
-        settings.command.enabled = true;
-        settings.command.line = "sh half.sh {seed}".into();
-        settings.command.workdir = folder.display().to_string();
-        settings.command.reads_output = true;
-        settings.command.metric_pattern = r"acc (?P<value>[0-9.]+)".into();
-        settings.command.metric_name = "accuracy".into();
-        let app = SeedscopeApp::new(settings, Box::new(NativePicker), Box::new(RendererCapture));
-        let mut harness = harness_sized(app, width, height);
-        harness.run_ok();
-        harness.get_by_label("Run").click();
-        step_until(&mut harness, "the sweep to start", |app| {
-            app.session.is_some()
-        });
-        step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+        let settings = command_settings(
+            &folder,
+            "sh half.sh {seed}",
+            r"acc (?P<value>[0-9.]+)",
+            (&[seedscope::engine::seeds::Condition::ONLY_SEED], 8),
+        );
+        let mut harness = swept(settings, width, height);
         let runs = &harness.state().session.as_ref().unwrap().runs;
         let failed = runs.iter().filter(|r| r.error.is_some()).count();
         assert!(

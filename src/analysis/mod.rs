@@ -20,6 +20,7 @@
 
 pub mod agreement;
 pub mod compare;
+pub mod counted_noise;
 pub mod diagnosis;
 pub mod luck;
 pub mod noise_reading;

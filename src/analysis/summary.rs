@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::agreement::{churn, matched_by_position, why_no_churn};
+use super::counted_noise::{counted_noise_note, counted_points};
 use super::sample::{bootstrap_ci, mean, mean_ci95, quantile, std_dev};
 use super::test_noise;
 use crate::engine::metric::Metric;
@@ -111,16 +112,7 @@ impl ConditionSummary {
     }
 }
 
-/// A metric for tables: four decimals, or three significant digits when it is tiny (MSE).
-pub fn format_value(value: Option<f64>) -> String {
-    match value {
-        None => "-".into(),
-        Some(v) if v != 0.0 && v.abs() < 0.001 => format!("{v:.3e}"),
-        // A loss of 1.5e308 is 309 digits in fixed notation: a column no table can hold.
-        Some(v) if v.abs() >= 1e7 => format!("{v:.3e}"),
-        Some(v) => format!("{v:.4}"),
-    }
-}
+pub use super::words::format_value;
 
 /// What a condition's summary is computed from: plain numbers, whichever file, store or
 /// sweep the runs came from. It owns them, so the app can summarise on another thread.
@@ -191,15 +183,6 @@ impl Outcomes {
             fresh: scored.iter().map(|r| r.fresh_metric).collect(),
         }
     }
-}
-
-/// The one test-set size every scored run's count was on, when each run has one.
-fn counted_points(scored: &[&&RunRecord]) -> Option<usize> {
-    let first = scored.first()?.counted_test_points?;
-    scored
-        .iter()
-        .all(|r| r.counted_test_points == Some(first))
-        .then_some(first as usize)
 }
 
 /// The errors of runs that share one test set; otherwise why the noise cannot be estimated.
@@ -321,33 +304,6 @@ pub fn summarize_outcomes(condition: Condition, outcomes: &Outcomes) -> Conditio
         noise_note: noise.err(),
         ..quick_summary(condition, outcomes)
     }
-}
-
-/// What correct/total counts alone say of test-set noise: with p̄ the mean accuracy and n the
-/// points, the independent coin flips of the points add at most p̄(1−p̄)/n to the variance of
-/// the runs' accuracies (Σᵢ pᵢ(1−pᵢ) ≤ n·p̄(1−p̄), by concavity). A bound, not an estimate:
-/// per-example errors would measure it (docs/test-set-noise.md).
-pub fn counted_noise_note(values: &[f64], points: usize) -> String {
-    let Some(p) = mean(values) else {
-        return format!("counted on {points} points, and no run finished");
-    };
-    let bound = p * (1.0 - p) / points as f64;
-    let share = match std_dev(values) {
-        Some(s) if s > 0.0 => format!(
-            ", at most {:.0}% of the spread",
-            (bound / (s * s)).min(1.0) * 100.0
-        ),
-        _ => {
-            return format!(
-                "counted on {points} points; the runs do not spread, so there is no noise to bound"
-            );
-        }
-    };
-    format!(
-        "from counts alone ({points} points, the same in every run as --fixed-test-set states): \
-         test-set noise is at most ±{} (binomial bound √(p(1−p)/n)){share}; per-example errors would measure it",
-        format_value(Some(bound.sqrt()))
-    )
 }
 
 /// One summary per condition, in the sweep's order.

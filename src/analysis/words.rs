@@ -9,6 +9,17 @@ pub fn count_of(n: usize, noun: &str) -> String {
     }
 }
 
+/// A metric for tables: four decimals, or three significant digits when it is tiny (MSE).
+pub fn format_value(value: Option<f64>) -> String {
+    match value {
+        None => "-".into(),
+        Some(v) if v != 0.0 && v.abs() < 0.001 => format!("{v:.3e}"),
+        // A loss of 1.5e308 is 309 digits in fixed notation: a column no table can hold.
+        Some(v) if v.abs() >= 1e7 => format!("{v:.3e}"),
+        Some(v) => format!("{v:.4}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::count_of;

@@ -46,3 +46,47 @@ pub fn step_until(
     }
     harness.step();
 }
+
+/// Settings that train `line` in `folder` (Your command), its metric read by `pattern` as an
+/// accuracy, `repeats` runs of each of `conditions`.
+pub fn command_settings(
+    folder: &std::path::Path,
+    line: &str,
+    pattern: &str,
+    (conditions, repeats): (&[seedscope::engine::seeds::Condition], usize),
+) -> seedscope::gui::state::Settings {
+    let mut settings = seedscope::gui::state::Settings::default();
+    settings.config.repeats = repeats;
+    settings.choice = seedscope::gui::state::ConditionChoice::from_conditions(conditions);
+    settings.command.enabled = true;
+    settings.command.line = line.into();
+    settings.command.workdir = folder.display().to_string();
+    settings.command.reads_output = true;
+    settings.command.metric_pattern = pattern.into();
+    settings.command.metric_name = "accuracy".into();
+    settings
+}
+
+/// The app drawn at `width` × `height` (with no file dialogs or run store), Run clicked, and
+/// stepped until the sweep has finished.
+pub fn swept(
+    settings: seedscope::gui::state::Settings,
+    width: f32,
+    height: f32,
+) -> Harness<'static, SeedscopeApp> {
+    use egui_kittest::kittest::Queryable;
+    let app = SeedscopeApp::new(
+        settings,
+        Box::new(seedscope::gui::dialogs::NativePicker),
+        Box::new(seedscope::gui::snapshot::RendererCapture),
+    );
+    let mut harness = harness_sized(app, width, height);
+    harness.run_ok();
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the sweep to start", |app| {
+        app.session.is_some()
+    });
+    step_until(&mut harness, "the sweep to finish", |app| !app.is_running());
+    harness.run_ok();
+    harness
+}

@@ -9,6 +9,35 @@ pub(super) const ETA_WINDOW_MAX_S: f64 = 20.0;
 /// the estimate is made from run durations instead.
 pub const SLOW_RUN_S: f64 = 1.0;
 
+/// How long a sweep's runs took: how many, the sum of their seconds, and when (seconds since
+/// the start) the last one finished.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunDurations {
+    count: usize,
+    seconds: f64,
+    last: Option<f64>,
+}
+
+impl RunDurations {
+    /// A run that took `wall_ms` finished at `now` (seconds since the start). A run with no
+    /// duration (one that failed before it started) says nothing of how long runs take.
+    pub fn record(&mut self, wall_ms: f64, now: f64) {
+        if wall_ms > 0.0 {
+            self.count += 1;
+            self.seconds += wall_ms / 1000.0;
+            self.last = Some(now);
+        }
+    }
+
+    /// The ETA from durations when runs are slow ([`SLOW_RUN_S`] or more on average); None
+    /// otherwise (the recent rate reads fast runs better).
+    pub fn eta(&self, now: f64, left: usize, workers: usize) -> Option<f64> {
+        let mean = self.seconds / self.count.max(1) as f64;
+        (self.count > 0 && mean >= SLOW_RUN_S)
+            .then(|| eta_from_durations(mean, left, workers, now - self.last.unwrap_or(0.0)))
+    }
+}
+
 /// Seconds left when each run takes about `mean_run_s` and `workers` run at once: `left` runs
 /// are `left / workers` waves of `mean_run_s`, of which the wave in flight has run
 /// `since_last_s` (the time since a run last finished).

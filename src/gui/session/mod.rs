@@ -37,9 +37,8 @@ pub struct Session {
     pub notices: Vec<String>,
     /// (seconds since start, training progress) as events arrive: the ETA's recent rate.
     progress_log: std::collections::VecDeque<(f64, f64)>,
-    /// Runs trained in this sweep with their durations: how many, the sum of their seconds,
-    /// and when (seconds since start) the last one finished; the ETA of few, slow runs.
-    run_durations: (usize, f64, Option<f64>),
+    /// How long this sweep's runs took: the ETA of few, slow runs.
+    run_durations: eta::RunDurations,
     /// How many runs train at once (the ETA of few, slow runs).
     pub workers: usize,
     /// Epochs done by runs in progress, for a smooth progress bar.
@@ -108,7 +107,7 @@ impl Session {
             cancelled: false,
             notices: Vec::new(),
             progress_log: std::collections::VecDeque::new(),
-            run_durations: (0, 0.0, None),
+            run_durations: eta::RunDurations::default(),
             workers: crate::engine::sweep::default_workers(),
             epochs_in_progress: HashMap::new(),
             stale: HashSet::new(),
@@ -244,16 +243,10 @@ impl Session {
     /// Runs that take seconds each finish in jumps that no rate window reads well: their ETA
     /// comes from the runs' durations and the workers instead.
     pub fn eta(&self) -> Option<f64> {
-        let (count, seconds, last) = self.run_durations;
-        if count > 0 && seconds / count as f64 >= eta::SLOW_RUN_S {
-            let now = self.started.elapsed().as_secs_f64();
-            let left = self.total.saturating_sub(self.runs.len());
-            return Some(eta::eta_from_durations(
-                seconds / count as f64,
-                left,
-                self.workers,
-                now - last.unwrap_or(0.0),
-            ));
+        let now = self.started.elapsed().as_secs_f64();
+        let left = self.total.saturating_sub(self.runs.len());
+        if let Some(eta) = self.run_durations.eta(now, left, self.workers) {
+            return Some(eta);
         }
         eta::eta_from_log(&self.progress_log, self.training_progress() as f64)
     }
@@ -314,14 +307,8 @@ impl Session {
                         self.by_condition[slot].push(self.runs.len());
                     }
                     self.stale.insert(record.condition);
-                    if record.wall_ms > 0.0 {
-                        let (count, seconds, _) = self.run_durations;
-                        self.run_durations = (
-                            count + 1,
-                            seconds + record.wall_ms / 1000.0,
-                            Some(self.started.elapsed().as_secs_f64()),
-                        );
-                    }
+                    self.run_durations
+                        .record(record.wall_ms, self.started.elapsed().as_secs_f64());
                     self.runs.push(*record);
                     arrived = true;
                 }
