@@ -139,7 +139,7 @@ fn pair_plot(
         .collect();
     Plot::new("compare-plot")
         .custom_x_axes(vec![category_axis(ui, pair)])
-        .y_axis_label(metric_label(metric))
+        .custom_y_axes(vec![super::axes::y_axis(metric_label(metric))])
         .include_x(-0.7)
         .include_x(1.7)
         .show_x(!capturing)

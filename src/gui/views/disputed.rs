@@ -98,10 +98,10 @@ fn right_share_histogram(
         .collect();
     Plot::new("disputed-histogram")
         .height(height)
-        .x_axis_label(format!(
+        .custom_x_axes(vec![super::axes::x_axis(format!(
             "share of runs that get the point right (not drawn: {always_right} points every run gets right)"
-        ))
-        .y_axis_label("test points")
+        ))])
+        .custom_y_axes(vec![super::axes::y_axis("test points")])
         .show_x(!capturing)
         .show_y(!capturing)
         .allow_scroll(false)

@@ -2,7 +2,7 @@
 //! min–max), the mean with its 95% CI, distinct weight hashes, and "bitwise identical".
 
 use eframe::egui::{self, Color32, RichText, Stroke};
-use egui_plot::{BoxElem, BoxPlot, BoxSpread, Line, MarkerShape, Plot, PlotPoint, Points, Text};
+use egui_plot::{BoxElem, BoxPlot, BoxSpread, Line, MarkerShape, Plot, Points};
 
 use super::category_axis::{category_axis, category_room, fit_names, text_width};
 use super::metric_label;
@@ -95,48 +95,65 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &mut Settings, captu
             .map(|name| Column::of(session, name, score))
             .collect::<Vec<Column>>()
     });
-    let top = columns
-        .iter()
-        .filter_map(|c| c.max)
-        .fold(f64::MIN, f64::max);
-    let bottom = columns
-        .iter()
-        .filter_map(|c| c.min)
-        .fold(f64::MAX, f64::min);
-    let empty = columns.iter().all(|c| c.max.is_none());
-    let span = if empty { 1.0 } else { (top - bottom).max(0.02) };
-    let label_y = if empty { 1.0 } else { top + span * 0.12 };
     let thinned = columns.iter().any(|c| c.drawn < c.count);
     let labels = column_labels(ui, session, conditions);
 
     below_plot(ui, session, score, thinned);
-    Plot::new("distributions")
+    // The labels over the columns get a strip of their own above the plot, where no grid
+    // line runs through them (issue 44 item 5); they are placed once the plot has said where
+    // its columns are.
+    let lines = labels
+        .iter()
+        .flatten()
+        .map(|label| label.text().lines().count())
+        .max()
+        .unwrap_or(0);
+    let (strip, _) = ui.allocate_exact_size(
+        egui::vec2(
+            ui.available_width(),
+            lines as f32 * (COLUMN_LABEL_SIZE + 3.0),
+        ),
+        egui::Sense::hover(),
+    );
+    let plot = Plot::new("distributions")
         .custom_x_axes(vec![category_axis(ui, &names)])
-        .y_axis_label(if score == Score::Fresh {
-            "accuracy on fresh data".to_string()
-        } else {
-            metric_label(&metric)
-        })
+        .custom_y_axes(vec![
+            super::axes::y_axis(if score == Score::Fresh {
+                "accuracy on fresh data".to_string()
+            } else {
+                metric_label(&metric)
+            })
+            .formatter({
+                let range = if score == Score::Fresh {
+                    Some(0.0..=1.0)
+                } else {
+                    metric.range()
+                };
+                move |mark, _| super::metric_tick(mark.value, mark.step_size, range.as_ref())
+            }),
+        ])
         .include_x(-0.6)
         .include_x(conditions.len() as f64 - 0.4)
-        .include_y(label_y + span * 0.08)
-        .y_axis_formatter({
-            let range = if score == Score::Fresh {
-                Some(0.0..=1.0)
-            } else {
-                metric.range()
-            };
-            move |mark, _| super::metric_tick(mark.value, mark.step_size, range.as_ref())
-        })
         .show_x(!capturing)
         .show_y(!capturing)
         .allow_scroll(false)
         .show(ui, |plot| {
             for (x, column) in columns.iter().enumerate() {
                 let color = condition_color(&conditions[x]);
-                draw_column(plot, column, labels[x].clone(), x as f64, color, label_y);
+                draw_column(plot, column, labels[x].is_some(), x as f64, color);
             }
         });
+    let room = category_room(ui, conditions.len());
+    for (x, label) in labels.into_iter().enumerate() {
+        if let Some(label) = label {
+            let centre = plot.transform.position_from_point_x(x as f64);
+            let cell = egui::Rect::from_center_size(
+                egui::pos2(centre, strip.center().y),
+                egui::vec2(room, strip.height()),
+            );
+            ui.put(cell, egui::Label::new(label).extend());
+        }
+    }
 }
 
 /// What is under the plot: how to read it, then the table. It is laid out first, in a panel
@@ -187,8 +204,6 @@ struct Column {
     mean_ci: Option<(f64, (f64, f64))>,
     count: usize,
     drawn: usize,
-    min: Option<f64>,
-    max: Option<f64>,
 }
 
 impl Column {
@@ -227,21 +242,18 @@ impl Column {
                     None => (mean, (low, high)),
                 }),
             count: values.len(),
-            min: sorted.first().copied(),
-            max: sorted.last().copied(),
         }
     }
 }
 
-/// One condition's column at `x`: its box, its dots, the mean with its CI, and the
-/// distinct-weights label at `label_y`.
+/// One condition's column at `x`: its box, its dots, and (where it is `summarised`) the mean
+/// with its CI.
 fn draw_column(
     plot: &mut egui_plot::PlotUi,
     column: &Column,
-    label: Option<RichText>,
+    summarised: bool,
     x: f64,
     color: Color32,
-    label_y: f64,
 ) {
     if let Some([low, q1, median, q3, high]) = column.spread {
         let spread = BoxSpread::new(low, q1, median, q3, high);
@@ -267,7 +279,7 @@ fn draw_column(
             .color(color.gamma_multiply(0.75)),
     );
     // Drawn once the condition is summarised (it has a label), as its table row is.
-    if let (Some(_), Some((mean, (low, high)))) = (&label, column.mean_ci) {
+    if let (true, Some((mean, (low, high)))) = (summarised, column.mean_ci) {
         plot.line(
             Line::new("mean ± 95% CI", vec![[x + 0.32, low], [x + 0.32, high]])
                 .color(Color32::BLACK)
@@ -279,9 +291,6 @@ fn draw_column(
                 .radius(5.0)
                 .color(Color32::BLACK),
         );
-    }
-    if let Some(label) = label {
-        plot.text(Text::new("", PlotPoint::new(x, label_y), label));
     }
 }
 

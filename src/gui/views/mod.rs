@@ -1,6 +1,7 @@
 //! The central area: view tabs and the current view. The rectangle of the view (title, plot,
 //! axes, legend and caption) is what a snapshot captures.
 
+mod axes;
 mod background;
 mod category_axis;
 mod compare;
@@ -15,6 +16,7 @@ mod runs_needed;
 mod seed_luck;
 mod sources;
 mod summary_table;
+mod swatches;
 
 use eframe::egui::{self, Color32, RichText};
 

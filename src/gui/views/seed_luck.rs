@@ -175,8 +175,11 @@ pub fn luck_plot(
         .collect();
     Plot::new("seed-luck-plot")
         .legend(Legend::default())
-        .x_axis_label(metric_label(&session.metric()))
-        .y_axis_label(format!("{} runs", luck.free_condition))
+        .custom_x_axes(vec![super::axes::x_axis(metric_label(&session.metric()))])
+        .custom_y_axes(vec![super::axes::y_axis(format!(
+            "{} runs",
+            luck.free_condition
+        ))])
         .show_x(!capturing)
         .show_y(!capturing)
         .allow_scroll(false)

@@ -3,7 +3,7 @@
 
 use eframe::egui::{self, RichText};
 use eframe::egui::{Color32, Stroke};
-use egui_plot::{Bar, BarChart, Legend, Line, MarkerShape, Plot, Points};
+use egui_plot::{Bar, BarChart, Line, MarkerShape, Plot, Points};
 
 use super::category_axis::category_axis;
 use super::metric_label;
@@ -121,19 +121,14 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
         ui.available_height()
     };
     let y_label = format!("std of {}", metric_label(&metric));
+    legend(ui, &parts, &rows);
     let spread_panel = bar_panel(ui, "sources", &names, y_label, spread_height, capturing);
-    spread_panel.legend(Legend::default()).show(ui, |plot| {
-        // Bars take their condition's colour; the legend's neutral markers say which kind
+    spread_panel.show(ui, |plot| {
+        // Bars take their condition's colour; the legend's neutral swatches say which kind
         // of bar is which, not which condition.
-        plot.bar_chart(
-            BarChart::new("dark: the model's own spread", parts.real).color(Color32::from_gray(60)),
-        );
-        plot.bar_chart(
-            BarChart::new("pale: test-set noise", parts.noise).color(Color32::from_gray(200)),
-        );
-        plot.bar_chart(
-            BarChart::new(outline_label(&rows), parts.whole).color(Color32::from_gray(120)),
-        );
+        plot.bar_chart(BarChart::new(DARK, parts.real).color(Color32::from_gray(60)));
+        plot.bar_chart(BarChart::new(PALE, parts.noise).color(Color32::from_gray(200)));
+        plot.bar_chart(BarChart::new(outline_label(&rows), parts.whole).color(OUTLINE_GREY));
         for segment in parts.whiskers {
             plot.line(
                 Line::new("", segment.to_vec())
@@ -143,7 +138,7 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
         }
         if !parts.fresh.is_empty() {
             plot.points(
-                Points::new("diamond: spread on fresh data", parts.fresh)
+                Points::new(DIAMOND, parts.fresh)
                     .shape(MarkerShape::Diamond)
                     .radius(6.0)
                     .color(Color32::BLACK),
@@ -153,6 +148,28 @@ pub fn show(ui: &mut egui::Ui, session: &Session, settings: &Settings, capturing
     if churn_panel {
         churn_plot(ui, session, &rows, names, parts.churn, capturing);
     }
+}
+
+const DARK: &str = "dark: the model's own spread";
+const PALE: &str = "pale: test-set noise";
+const DIAMOND: &str = "diamond: spread on fresh data";
+const OUTLINE_GREY: Color32 = Color32::from_gray(120);
+
+/// The legend, above the plot: an entry for each kind of mark the plot draws.
+fn legend(ui: &mut egui::Ui, parts: &SplitBars, rows: &[&ConditionSummary]) {
+    use super::swatches::{Swatch, legend_row};
+    let mut entries = Vec::new();
+    if !parts.real.is_empty() {
+        entries.push((Swatch::Filled(Color32::from_gray(60)), DARK));
+        entries.push((Swatch::Filled(Color32::from_gray(200)), PALE));
+    }
+    if !parts.whole.is_empty() {
+        entries.push((Swatch::Outlined(OUTLINE_GREY), outline_label(rows)));
+    }
+    if !parts.fresh.is_empty() {
+        entries.push((Swatch::Diamond(Color32::BLACK), DIAMOND));
+    }
+    legend_row(ui, &entries);
 }
 
 /// The outline bars' legend entry, with the reason that holds for them: no per-example errors
@@ -185,7 +202,7 @@ fn bar_panel(
     let right = names.len() as f64 - 0.4;
     Plot::new(id)
         .custom_x_axes(vec![category_axis(ui, names)])
-        .y_axis_label(y_label)
+        .custom_y_axes(vec![super::axes::y_axis(y_label)])
         .include_y(0.0)
         .include_x(-0.6)
         .include_x(right)
