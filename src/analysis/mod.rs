@@ -31,6 +31,7 @@ pub mod rank_tests;
 pub mod reading;
 pub mod runs_needed;
 pub mod sample;
+pub mod settings_reading;
 pub mod summary;
 pub mod test_noise;
 pub mod words;

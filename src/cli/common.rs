@@ -89,7 +89,7 @@ pub(crate) fn check_workers(workers: usize) -> Result<(), Failure> {
 /// A command's checked outputs: `--out` and, if asked, `--csv`, each resolved to where its
 /// bytes go and proven writable before any work starts.
 pub(crate) struct Outputs {
-    out: (PathBuf, OutputTarget),
+    pub(crate) out: (PathBuf, OutputTarget),
     csv: Option<(PathBuf, OutputTarget)>,
 }
 

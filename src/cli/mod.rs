@@ -28,8 +28,10 @@ pub mod plan;
 pub mod presets;
 pub mod replay;
 pub mod run;
+mod run_sweep;
 mod run_table;
 pub mod shard_source;
+mod study;
 mod trust;
 mod try_once;
 
@@ -117,6 +119,8 @@ pub fn execute(command: Command) -> ExitCode {
 /// drives the commands through here, in process).
 pub fn run_command(command: Command) -> Result<(), Failure> {
     match command {
+        // A settings study is a run per setting: `--vary` makes one.
+        Command::Run(args) if !args.vary.is_empty() => study::run(&args),
         Command::Run(args) => run::run(args),
         Command::Replay(args) => replay::replay_command(args),
         Command::Presets => {

@@ -1,6 +1,5 @@
 //! `seedscope run`: an experiment headless, its table printed and its results written.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -9,18 +8,12 @@ use super::common::{
     ExperimentArgs, Failure, SEED_ENV, StoreArgs, bad_input, check_outputs, check_workers,
     kept_files, resolve_seed, write_results,
 };
-use super::keeper::Keeper;
 pub use super::run_table::summary_table;
 use super::shard_source::resolve_shard;
 use crate::analysis::words::count_of;
-use crate::engine::command::interrupt;
 use crate::engine::config::ExperimentConfig;
-use crate::engine::files::{MAX_RESULTS_BYTES, escape};
-use crate::engine::record::RunRecord;
-use crate::engine::shard::Shard;
-use crate::engine::sweep::{
-    SweepEvent, SweepSpec, default_workers, run_sweep, sort_into_sweep_order,
-};
+use crate::engine::files::MAX_RESULTS_BYTES;
+use crate::engine::sweep::default_workers;
 use crate::records::estimate::{SweepEstimate, available_memory, size_text};
 use crate::records::store::{engine_fingerprint, sweep_pairs};
 use crate::records::{ResultsFile, ShardRecord};
@@ -64,6 +57,13 @@ pub struct RunArgs {
     pub shards: Option<usize>,
     #[command(flatten)]
     pub store: StoreArgs,
+    /// A settings study: run the experiment once per value of FIELD, every setting under the
+    /// same master seed, so run r of each draws the same seeds and the settings are compared
+    /// run by run. FIELD is a path in the experiment file (training.learning_rate,
+    /// model.dropout, model.hidden=[16,16],[32]) or, for --command, a {FIELD} in its command
+    /// line. Repeat for a grid. --out then writes the study's one file.
+    #[arg(long, value_name = "FIELD=V1,V2", conflicts_with_all = ["shard", "shards", "csv", "try_once"])]
+    pub vary: Vec<String>,
     /// Allow the command an experiment file (--config) holds, after reading it: it is shown
     /// whole first, and the allowance is remembered in the run store. A command typed with
     /// --command needs none.
@@ -117,16 +117,6 @@ fn part_to_train(
         engine: engine_fingerprint(),
         pairs,
     }))
-}
-
-/// ", 12 s elapsed, about 40 s left", from the rate so far (nothing once all are done).
-fn eta(elapsed: std::time::Duration, done: usize, total: usize) -> String {
-    let seconds = elapsed.as_secs_f64();
-    if done >= total || done == 0 {
-        return format!(", {seconds:.1} s");
-    }
-    let left = seconds / done as f64 * (total - done) as f64;
-    format!(", {seconds:.1} s elapsed, about {left:.0} s left")
 }
 
 /// The sweep's estimate, or a refusal when its results file could not be read back or its
@@ -243,129 +233,31 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         true => Some(check_size(&config, pairs.len(), pairs.len(), workers)?),
         false => None,
     };
-    let mut keeper = Keeper::open(&args.store, &config, master_seed)?;
-    if let (Some(command), Some(_)) = (&config.command, &args.command.command) {
-        keeper.remember_typed(command);
-    }
-    let stored = keeper.stored(&pairs);
-    let mut spec = SweepSpec::new(config.clone(), master_seed, workers);
-    spec.gpus = gpus;
-    if !spec.gpus.is_empty() && !capabilities.takes_gpus {
-        return Err(bad_input(
-            "--gpus: hands GPUs to a command's runs; the built-in model trains on the CPU",
-        ));
-    }
-    spec.skip = stored.iter().map(RunRecord::id).collect();
-    if let Some(part) = &shard {
-        let whole = Shard::new(part.index, part.count).expect("resolved shards are valid");
-        spec.skip.extend(whole.others(&config));
-    }
-    let total = spec.runs_to_train();
-    if let Some(store) = keeper.store_path() {
-        println!(
-            "runs: {} from the store ({}), {total} to train",
-            stored.len(),
-            store.display()
-        );
-    }
-    if let (false, None) = (args.quiet, &estimate) {
-        // A command's record size and memory are the command's own: no estimate to give.
-        eprintln!(
-            "{}: {} × {}, {total} to run, {workers} at a time",
-            escape(&config.name),
-            count_of(config.conditions.len(), "condition"),
-            count_of(config.repeats, "run"),
-        );
-    } else if let (false, Some(estimate)) = (args.quiet, &estimate) {
-        eprintln!(
-            "{}: {} × {}, {total} to train on {workers} workers; results file ≈ {}, memory ≈ {}",
-            escape(if config.name.is_empty() {
-                "experiment"
-            } else {
-                &config.name
-            }),
-            count_of(config.conditions.len(), "condition"),
-            count_of(config.repeats, "run"),
-            size_text(estimate.results_bytes),
-            size_text(estimate.memory_bytes),
-        );
-    }
-    let interactive = std::io::stderr().is_terminal() && !args.quiet;
-    let mut done = 0usize;
-    let started = std::time::Instant::now();
-    // A signal cancels the sweep: the runs in flight end with everything they started.
-    let outcome = run_sweep(&spec, interrupt::flag(), &mut |event| {
-        if let SweepEvent::Notice(text) = event {
-            if interactive {
-                eprintln!();
-            }
-            eprintln!("note: {text}");
-        }
-        if let SweepEvent::RunFinished(record) = event {
-            keeper.keep(record);
-            done += 1;
-            let left = eta(started.elapsed(), done, total);
-            if interactive {
-                eprint!("\r{done}/{total} runs{left}   ");
-                let _ = std::io::stderr().flush();
-            } else if !args.quiet && (done * 10 / total != (done - 1) * 10 / total) {
-                eprintln!("{done}/{total} runs{left}");
-            }
-        }
-    });
-    if interactive {
-        eprintln!();
-    }
-    // The runs are over: a signal from now on ends the process as it always did.
-    interrupt::restore_default();
-    keeper.remember_outputs();
-    if let Some(why) = &outcome.stopped {
-        keeper.report_lost();
-        return Err(Failure {
-            code: 1,
-            message: format!(
-                "the sweep stopped: {why}; {} finished before it and {}",
-                count_of(
-                    outcome.runs.iter().filter(|r| r.error.is_none()).count(),
-                    "run"
-                ),
-                match keeper.store_path() {
-                    Some(_) => "are kept in the run store",
-                    None => "are not kept (no run store); nothing was written",
-                }
-            ),
-        });
-    }
-    if let Some((signal, code)) = interrupt::received() {
-        keeper.report_lost();
-        return Err(Failure {
-            code,
-            message: format!(
-                "interrupted by {signal}: the runs in flight were ended with every process they \
-                 started; {} finished and {}",
-                count_of(outcome.runs.len(), "run"),
-                match keeper.store_path() {
-                    Some(_) => "are kept in the run store: the same command goes on from there",
-                    None => "are lost (no run store); nothing was written",
-                }
-            ),
-        });
-    }
-    // A failed run was run, not trained: it is counted with the failed ones only.
-    let ran = outcome.runs.len();
-    let trained = outcome.runs.iter().filter(|r| r.error.is_none()).count();
-    let mut runs = stored;
-    runs.extend(outcome.runs);
-    sort_into_sweep_order(&config.conditions, &mut runs);
-    let mut results = ResultsFile::new(config, master_seed, origin, runs, outcome.cancelled);
-    results.shard = shard;
+    let super::run_sweep::Swept {
+        results,
+        keeper,
+        ran,
+        trained,
+        elapsed,
+    } = super::run_sweep::sweep_experiment(
+        &super::run_sweep::SweepOptions {
+            store: &args.store,
+            quiet: args.quiet,
+            typed_command: args.command.command.is_some(),
+        },
+        config,
+        (master_seed, origin),
+        shard,
+        estimate.as_ref(),
+        (workers, gpus),
+    )?;
     print!("{}", summary_table(&results));
     print!("{}", super::command::report(&results));
     keeper.report_lost();
     println!(
         "{} in {:.1} s ({} trained, {} from the store; {} diverged, {} failed)",
         count_of(results.runs.len(), "run"),
-        outcome.elapsed.as_secs_f64(),
+        elapsed.as_secs_f64(),
         trained,
         results.runs.len() - ran,
         results.runs.iter().filter(|r| r.diverged).count(),

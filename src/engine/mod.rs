@@ -30,6 +30,7 @@ pub mod replay;
 pub mod runtime;
 pub mod seeds;
 pub mod shard;
+pub mod study;
 pub mod sweep;
 pub mod sweep_thread;
 pub mod train;

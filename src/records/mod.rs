@@ -13,6 +13,7 @@ pub mod merge;
 pub mod output;
 pub mod results_file;
 pub mod store;
+pub mod study_file;
 
 pub use csv::runs_csv;
 pub use output::{OutputTarget, write_atomically};

@@ -1,0 +1,127 @@
+//! A settings study's one file: what was varied, every setting's results as an ordinary
+//! results file, and the reading of each condition across the settings
+//! (`analysis::settings_reading`). `compare` and `plan` read it (docs/file-formats.md).
+
+use serde::{Deserialize, Serialize};
+
+use super::ResultsFile;
+use crate::analysis::settings_reading::{SettingRuns, StudyReading, read_study};
+use crate::engine::study::{Setting, Vary};
+
+/// What `kind` says of a study's file (a results file has no `kind`).
+pub const STUDY_KIND: &str = "settings-study";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StudyFile {
+    pub kind: String,
+    pub schema_version: u32,
+    pub seedscope_version: String,
+    pub vary: Vec<Vary>,
+    /// The master seed every setting ran under: run r of each drew the same seeds.
+    pub master_seed: u64,
+    pub settings: Vec<StudySetting>,
+    pub readings: Vec<StudyReading>,
+}
+
+/// One setting and its sweep.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StudySetting {
+    pub setting: Setting,
+    pub results: ResultsFile,
+}
+
+impl StudyFile {
+    /// The file of `settings` (each run under `master_seed`), read condition by condition.
+    pub fn new(vary: Vec<Vary>, master_seed: u64, settings: Vec<StudySetting>) -> StudyFile {
+        let readings = readings_of(&settings);
+        StudyFile {
+            kind: STUDY_KIND.to_string(),
+            schema_version: 1,
+            seedscope_version: env!("CARGO_PKG_VERSION").to_string(),
+            vary,
+            master_seed,
+            settings,
+            readings,
+        }
+    }
+
+    pub fn from_json(text: &str) -> Result<StudyFile, String> {
+        let file: StudyFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if file.kind != STUDY_KIND {
+            return Err(format!("kind is {:?}, not {STUDY_KIND:?}", file.kind));
+        }
+        Ok(file)
+    }
+
+    /// One setting's results by its label.
+    pub fn setting(&self, label: &str) -> Option<&ResultsFile> {
+        self.settings
+            .iter()
+            .find(|s| s.setting.label == label)
+            .map(|s| &s.results)
+    }
+}
+
+/// Whether `text` (a JSON file's start) is a study's file rather than a results file.
+pub fn is_study(text: &str) -> bool {
+    text.contains(&format!("\"kind\": \"{STUDY_KIND}\""))
+}
+
+/// Each condition's reading across the settings, in the sweep's order of conditions.
+pub fn readings_of(settings: &[StudySetting]) -> Vec<StudyReading> {
+    let Some(first) = settings.first() else {
+        return Vec::new();
+    };
+    let metric = first
+        .results
+        .runs
+        .iter()
+        .find(|r| r.error.is_none())
+        .map(|r| r.metric.clone());
+    let Some(metric) = metric else {
+        return Vec::new();
+    };
+    let share = matches!(metric, crate::engine::metric::Metric::Accuracy);
+    first
+        .results
+        .config
+        .conditions
+        .iter()
+        // A condition whose runs repeat one outcome per setting (all-fixed) is one draw per
+        // setting, not thirty: there is nothing to test.
+        .filter(|condition| {
+            settings.iter().any(|s| {
+                let mut hashes = s
+                    .results
+                    .runs
+                    .iter()
+                    .filter(|r| r.condition == **condition && r.error.is_none())
+                    .map(|r| &r.weights_hash);
+                hashes
+                    .next()
+                    .is_some_and(|first| hashes.any(|h| h != first))
+            })
+        })
+        .filter_map(|condition| {
+            let runs: Vec<SettingRuns> = settings
+                .iter()
+                .map(|s| SettingRuns {
+                    label: s.setting.label.clone(),
+                    runs: s
+                        .results
+                        .runs
+                        .iter()
+                        .filter(|r| r.condition == *condition && r.error.is_none() && !r.diverged)
+                        .filter_map(|r| Some((r.run_index, &r.seeds, r.final_test_metric?)))
+                        .collect(),
+                })
+                .collect();
+            read_study(
+                &condition.to_string(),
+                &runs,
+                metric.higher_is_better(),
+                share,
+            )
+        })
+        .collect()
+}
