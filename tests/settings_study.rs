@@ -172,3 +172,53 @@ fn a_bad_vary_is_refused_naming_the_field() {
         assert!(!out.exists(), "nothing is written");
     }
 }
+
+#[test]
+fn compare_and_plan_read_a_study_file_by_setting() {
+    let folder = temp_dir("study-readers");
+    let out = folder.join("study.json");
+    succeeded(
+        binary()
+            .args(["run", "--quiet", "--seed", "5", "--repeats", "6"])
+            .args(["--conditions", "all-free,only-init"])
+            .args(["--vary", "training.learning_rate=0.01,0.005", "--out"])
+            .arg(&out),
+    );
+    let compared = succeeded(binary().arg("compare").arg(&out).args([
+        "--a",
+        "learning_rate=0.01",
+        "--b",
+        "learning_rate=0.005",
+    ]));
+    let text = said(&compared);
+    assert!(
+        text.contains("A = learning_rate=0.01: n = 6")
+            && text.contains("paired by common seeds (6 pairs"),
+        "{text}"
+    );
+    let planned = succeeded(
+        binary()
+            .arg("plan")
+            .arg(&out)
+            .args(["--condition", "learning_rate=0.005/only-init"]),
+    );
+    assert!(
+        said(&planned).starts_with("learning_rate=0.005/only-init: 6 runs"),
+        "{}",
+        said(&planned)
+    );
+    let unknown = binary()
+        .arg("compare")
+        .arg(&out)
+        .args(["--a", "lr=0.01", "--b", "learning_rate=0.005"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        said(&unknown).contains(
+            "no setting `lr=0.01`; its settings: `learning_rate=0.01`, `learning_rate=0.005`"
+        ),
+        "{}",
+        said(&unknown)
+    );
+}

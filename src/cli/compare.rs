@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::common::{Failure, bad_input, condition_runs, shared_test_set_noise};
 use super::luck::luck_lines;
+use super::study_side::load_side;
 use crate::analysis::compare::{Comparison, Question};
 use crate::analysis::noise_reading::difference_noise_line;
 use crate::analysis::paired::{PairedComparison, pair_by_seeds, paired};
@@ -14,14 +15,15 @@ use crate::analysis::reading::{PairReading, Side, read_pair};
 use crate::analysis::summary::{finished_outcomes, metric_of};
 use crate::engine::metric::Metric;
 use crate::engine::record::RunRecord;
-use crate::records::ResultsFile;
 use crate::records::store::key::settings_hash;
 
 #[derive(Args, Debug)]
 pub struct CompareArgs {
-    /// A results file written by `seedscope run` or the app.
+    /// A results file written by `seedscope run` or the app, or a settings study's file
+    /// (`run --vary`), whose sides are SETTING/CONDITION.
     pub results: PathBuf,
-    /// Condition A (e.g. all-fixed).
+    /// Condition A (e.g. all-fixed); in a study's file, a setting and condition
+    /// (e.g. 'learning_rate=0.01/all-free').
     #[arg(long)]
     pub a: String,
     /// Condition B (e.g. all-free).
@@ -36,14 +38,12 @@ pub struct CompareArgs {
 }
 
 pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
-    let results_a = ResultsFile::load(&args.results).map_err(bad_input)?;
+    let side_a = load_side(&args.results, &args.a, "--a")?;
     let b_path = args.b_file.clone().unwrap_or_else(|| args.results.clone());
-    let results_b = match &args.b_file {
-        Some(path) => ResultsFile::load(path).map_err(bad_input)?,
-        None => results_a.clone(),
-    };
-    let runs_a = condition_runs(&results_a, &args.a, "--a", &args.results)?;
-    let runs_b = condition_runs(&results_b, &args.b, "--b", &b_path)?;
+    let side_b = load_side(&b_path, &args.b, "--b")?;
+    let (results_a, results_b) = (&side_a.results, &side_b.results);
+    let runs_a = condition_runs(results_a, &side_a.condition, "--a", &args.results)?;
+    let runs_b = condition_runs(results_b, &side_b.condition, "--b", &b_path)?;
     let same_runs = |a: &[&RunRecord], b: &[&RunRecord]| {
         a.len() == b.len()
             && a.iter()
@@ -54,7 +54,7 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
         .b_file
         .as_ref()
         .is_none_or(|b| crate::records::output::same_file(&args.results, b));
-    if same_file && same_runs(&runs_a, &runs_b) {
+    if same_file && side_a.setting == side_b.setting && same_runs(&runs_a, &runs_b) {
         return Err(bad_input(format!(
             "--a and --b are the same runs (`{}` of {}); a comparison needs two different sets: \
              another condition, or --b-file with another sweep",

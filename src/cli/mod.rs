@@ -32,6 +32,7 @@ mod run_sweep;
 mod run_table;
 pub mod shard_source;
 mod study;
+mod study_side;
 mod trust;
 mod try_once;
 

@@ -12,7 +12,6 @@ use crate::analysis::runs_needed::{
     RunningEstimate, RunsPlan, default_delta, default_epsilon, plan_runs, running_estimates,
 };
 use crate::analysis::summary::format_value;
-use crate::records::ResultsFile;
 
 /// The condition planned from when none is named: every source free, the spread a user who
 /// fixes no seed sees from run to run.
@@ -25,10 +24,12 @@ fn value(x: f64) -> String {
 
 #[derive(Args, Debug)]
 pub struct PlanArgs {
-    /// A results file written by `seedscope run`, `merge` or the app.
+    /// A results file written by `seedscope run`, `merge` or the app, or a settings study's
+    /// file (`run --vary`).
     pub results: PathBuf,
     /// The condition whose spread to plan from [default: all-free, the spread of a run with
-    /// no seed fixed].
+    /// no seed fixed]; in a study's file SETTING/CONDITION [default: the first setting's
+    /// all-free].
     #[arg(long)]
     pub condition: Option<String>,
     /// Pin the mean within ±EPSILON at 95% confidence [default: 0.005 for accuracy (half a
@@ -62,15 +63,30 @@ fn positive(flag: &str, value: Option<f64>) -> Result<Option<f64>, Failure> {
     }
 }
 
+/// A study's first setting's all-free: what `plan` reads of a study's file by default.
+fn first_setting(path: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let study = crate::records::study_file::StudyFile::from_json(&text).ok()?;
+    Some(format!(
+        "{}/{DEFAULT_CONDITION}",
+        study.settings.first()?.setting.label
+    ))
+}
+
 pub(super) fn plan_command(args: PlanArgs) -> Result<(), Failure> {
     let epsilon = positive("--epsilon", args.epsilon)?;
     let delta = positive("--delta", args.delta)?;
-    let results = ResultsFile::load(&args.results).map_err(bad_input)?;
-    let (condition, flag) = match &args.condition {
-        Some(condition) => (condition.as_str(), "--condition"),
-        None => (DEFAULT_CONDITION, "--condition (default all-free)"),
+    let (selector, flag) = match &args.condition {
+        Some(condition) => (condition.clone(), "--condition"),
+        None => (
+            first_setting(&args.results).unwrap_or_else(|| DEFAULT_CONDITION.to_string()),
+            "--condition (default all-free)",
+        ),
     };
-    let runs = condition_runs(&results, condition, flag, &args.results)?;
+    let side = super::study_side::load_side(&args.results, &selector, flag)?;
+    let results = side.results;
+    let condition = selector.as_str();
+    let runs = condition_runs(&results, &side.condition, flag, &args.results)?;
     let values: Vec<f64> = runs
         .iter()
         .filter(|r| r.error.is_none())
