@@ -115,7 +115,7 @@ pub(super) fn compare_command(args: CompareArgs) -> Result<(), Failure> {
     )
     // Too few runs to compare is bad input (exit 2), as for `luck`.
     .map_err(|message| bad_input(format!("{}: {message}", args.results.display())))?;
-    let noise = shared_test_set_noise((&results_a, &runs_a), (&results_b, &runs_b), &metric);
+    let noise = shared_test_set_noise((results_a, &runs_a), (results_b, &runs_b), &metric);
     let paired = match (&reading, question) {
         (PairReading::Difference(c), Question::Better) => common_seeds(c, &runs_a, &runs_b),
         _ => None,
