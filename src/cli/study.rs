@@ -131,13 +131,15 @@ pub fn reading_text(reading: &StudyReading) -> String {
         text.push_str(&format!("  {}\n", pair.verdict));
         if let (Some(n), true) = (pair.narrower, pair.paired) {
             // The seeds' luck carries over between settings only where their runs correlate.
-            let how = if n >= 1.0 {
-                format!("{n:.1}× narrower")
+            let how = if (0.9..=1.1).contains(&n) {
+                "about as wide as".to_string()
+            } else if n > 1.0 {
+                format!("{n:.1}× narrower than")
             } else {
-                format!("{:.1}× wider", 1.0 / n)
+                format!("{:.1}× wider than", 1.0 / n)
             };
             text.push_str(&format!(
-                "    common seeds: the paired interval is {how} than the unpaired one on the same runs\n"
+                "    common seeds: the paired interval is {how} the unpaired one on the same runs\n"
             ));
         }
     }
