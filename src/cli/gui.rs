@@ -29,9 +29,10 @@ pub struct GuiArgs {
     /// Master seed (else SEEDSCOPE_SEED, else the last session's seed).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// The view to snapshot: distributions, sources, curves, disagreement, compare, seed-luck,
+    /// The view to snapshot: distributions, sources, curves, disagreement, compare, study (runs
+    /// the Compare settings tab's default study instead of the sweep), seed-luck,
     /// runs, history.
-    #[arg(long, default_value = "distributions", value_parser = ["distributions", "sources", "curves", "disagreement", "compare", "seed-luck", "runs", "history"])]
+    #[arg(long, default_value = "distributions", value_parser = ["distributions", "sources", "curves", "disagreement", "compare", "study", "seed-luck", "runs", "history"])]
     pub view: String,
     #[command(flatten)]
     pub store: StoreArgs,

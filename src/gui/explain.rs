@@ -58,6 +58,14 @@ pub fn text(view: View) -> &'static str {
              edge, more runs would change the answer. When both sides were tested on the same points, a last line \
              says whether the difference is within test-set noise: another test set of the same size could erase it."
         }
+        View::Study => {
+            "Is a change better than seed luck? Pick a field and two or more values: each value is run as the \
+             experiment on the left under the same master seed, so run r of every setting draws the same seeds \
+             and differs from the others by the setting alone. The verdict pairs the runs (Wilcoxon signed-rank, \
+             Holm-corrected over the pairs), gives the effect size and the interquartile mean, and says how many \
+             runs would decide a difference it cannot. The plot draws each run's line across the settings; the \
+             grid, each setting against each other one."
+        }
         View::SeedLuck => {
             "Fixing every seed makes a result repeatable, not representative. This view reads the fixed-seed \
              result (all-fixed) against the runs with every source free (all-free): its percentile (better than \

@@ -22,6 +22,7 @@ pub mod snapshot;
 pub mod state;
 pub mod store_link;
 pub mod store_read;
+pub mod study;
 pub mod summarizer;
 pub mod task;
 pub mod tasks;

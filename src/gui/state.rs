@@ -158,6 +158,8 @@ pub enum View {
     Curves,
     Disagreement,
     Compare,
+    /// Compare settings: a settings study.
+    Study,
     SeedLuck,
     Runs,
     History,
@@ -172,12 +174,13 @@ impl View {
             .find(|v| format!("{v:?}").eq_ignore_ascii_case(&name))
     }
 
-    pub const ALL: [View; 8] = [
+    pub const ALL: [View; 9] = [
         View::Distributions,
         View::Sources,
         View::Curves,
         View::Disagreement,
         View::Compare,
+        View::Study,
         View::SeedLuck,
         View::Runs,
         View::History,
@@ -190,6 +193,7 @@ impl View {
             View::Curves => "Learning curves",
             View::Disagreement => "Where runs disagree",
             View::Compare => "Compare",
+            View::Study => "Compare settings",
             View::SeedLuck => "Seed luck",
             View::Runs => "Runs",
             View::History => "History",

@@ -14,6 +14,7 @@ pub mod output;
 pub mod results_file;
 pub mod store;
 pub mod study_file;
+pub mod study_run;
 
 pub use csv::runs_csv;
 pub use output::{OutputTarget, write_atomically};

@@ -82,6 +82,8 @@ pub struct SeedscopeApp {
     /// CSV files the user opened in this app (button, typed path, drop): an experiment file
     /// that reads any other CSV file says so when it is opened.
     opened_csvs: HashSet<PathBuf>,
+    /// Compare settings: a settings study's form, run and result.
+    study: crate::gui::study::StudyState,
 }
 
 impl SeedscopeApp {
@@ -110,6 +112,7 @@ impl SeedscopeApp {
             settings_file: None,
             path_prompt: None,
             opened_csvs: HashSet::new(),
+            study: Default::default(),
             pending_trust: None,
             try_state: None,
             allowed: trust::Allowed::default(),
@@ -236,6 +239,7 @@ impl SeedscopeApp {
                 capturing,
                 reading_store: self.store_read.is_some(),
                 intents: &mut self.intents,
+                study: &mut self.study,
             };
             self.view_rect = Some(central.show(ui));
         });
@@ -307,15 +311,26 @@ impl SeedscopeApp {
         let current = self.session.as_ref().is_none_or(Session::is_current);
         let idle = !self.is_running()
             && !self.is_capturing()
+            && !self.study.is_running()
             && current
             && !super::views::figures_busy(ctx);
-        let has_session = self.session.is_some();
+        let studying = self.unattended.as_ref().map(|u| u.view) == Some(super::state::View::Study);
+        // Compare settings is driven by its study, not by the sweep.
+        let has_session = match studying {
+            true => self.study.study.is_some(),
+            false => self.session.is_some(),
+        };
         let Some(unattended) = &mut self.unattended else {
             return;
         };
         let view = unattended.view;
         match unattended.next_step(idle, has_session) {
             UnattendedStep::Nothing => {}
+            UnattendedStep::StartSweep if studying => {
+                self.settings.view = view;
+                let base = self.settings.experiment();
+                self.study.start(&base, self.settings.master_seed, ctx);
+            }
             UnattendedStep::StartSweep => {
                 // The view the snapshot will show is on screen while the sweep runs, so the
                 // frame times printed at the end are that view's.

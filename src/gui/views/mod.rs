@@ -14,6 +14,7 @@ mod history;
 mod runs;
 mod runs_needed;
 mod seed_luck;
+mod settings_study;
 mod sources;
 mod summary_table;
 mod swatches;
@@ -46,6 +47,8 @@ pub struct Central<'a> {
     /// Stored runs are being read: there is something to show shortly.
     pub reading_store: bool,
     pub intents: &'a mut Vec<Intent>,
+    /// Compare settings: its form, its study running or done.
+    pub study: &'a mut crate::gui::study::StudyState,
 }
 
 impl Central<'_> {
@@ -57,7 +60,8 @@ impl Central<'_> {
 }
 
 fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
-    ui.horizontal(|ui| {
+    // Wrapped: nine tabs need more than a narrow window's width in one row.
+    ui.horizontal_wrapped(|ui| {
         for view in View::ALL {
             ui.selectable_value(
                 &mut app.settings.view,
@@ -73,6 +77,17 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
         ui.add_enabled_ui(!app.running, |ui| {
             history::show(ui, app.history, app.store_path, app.intents)
         });
+        return rect;
+    }
+    if app.settings.view == View::Study {
+        let base = app.settings.experiment();
+        let inputs = settings_study::StudyInputs {
+            base: &base,
+            seed: app.settings.master_seed,
+            command: app.settings.command.enabled,
+            busy: app.running,
+        };
+        settings_study::show(ui, app.study, inputs, app.capturing);
         return rect;
     }
     let Some(session) = app.session else {
@@ -127,7 +142,7 @@ fn show(app: &mut Central, ui: &mut egui::Ui) -> egui::Rect {
         View::Compare => compare::show(ui, session, settings, capturing),
         View::SeedLuck => seed_luck::show(ui, session, settings, capturing),
         View::Runs => runs::show(ui, session, app.replays, app.intents),
-        View::History => {}
+        View::History | View::Study => {}
     }
     rect
 }
