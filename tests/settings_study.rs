@@ -86,6 +86,21 @@ fn every_setting_draws_the_same_seeds_and_pairing_narrows_the_interval() {
         printed.contains("× narrower than the unpaired one"),
         "{printed}"
     );
+    // Test-set noise of the difference: read where both settings scored the same points
+    // (only-init: data and split fixed), never where each run drew its own (all-free).
+    assert!(pair.test_set_noise.is_none(), "{pair:?}");
+    let init = study
+        .readings
+        .iter()
+        .find(|r| r.condition == "only-init")
+        .unwrap();
+    let noise = init.pairs[0]
+        .test_set_noise
+        .as_ref()
+        .expect("shared points");
+    assert_eq!(noise.test_points, 90);
+    assert!(noise.noise_std > 0.0);
+    assert!(printed.contains("shared test points"), "{printed}");
 }
 
 #[test]

@@ -71,6 +71,11 @@ pub struct PairReading {
     /// Runs per setting that would detect the observed difference (80% power, α = 0.05).
     pub runs_needed: Option<usize>,
     pub verdict: String,
+    /// Where both settings scored their runs on the same test points (data and split fixed,
+    /// the same data settings): how far another test set of that size could move the
+    /// difference. Filled by the study's file, which holds the runs' per-point errors.
+    #[serde(default)]
+    pub test_set_noise: Option<super::test_noise::DifferenceNoise>,
 }
 
 /// The reading of one condition across the study's settings.
@@ -222,6 +227,7 @@ fn read_pair(a: &SettingRuns, b: &SettingRuns, higher_is_better: bool) -> PairRe
                     .map(|(low, high)| (high - low) / (ci.1 - ci.0)),
                 runs_needed: runs_needed(sd, mean_diff),
                 verdict: String::new(),
+                test_set_noise: None,
             }
         }
         None => {
@@ -253,6 +259,7 @@ fn read_pair(a: &SettingRuns, b: &SettingRuns, higher_is_better: bool) -> PairRe
                 narrower: None,
                 runs_needed: runs_needed(unpaired_sd, mean_diff),
                 verdict: String::new(),
+                test_set_noise: None,
             }
         }
     };

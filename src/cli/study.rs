@@ -66,8 +66,14 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Failure> {
         swept.push(StudySetting { setting, results });
     }
     let study = StudyFile::new(vary, master_seed, swept);
+    let metric = study
+        .settings
+        .iter()
+        .flat_map(|s| &s.results.runs)
+        .find(|r| r.error.is_none())
+        .map(|r| r.metric.clone());
     for reading in &study.readings {
-        print!("{}", reading_text(reading));
+        print!("{}", reading_text(reading, metric.as_ref()));
     }
     let (path, target) = &outputs.out;
     crate::records::output::write_output(target, |file| {
@@ -110,7 +116,10 @@ fn setting_config(
 }
 
 /// A condition's reading as the terminal shows it.
-pub fn reading_text(reading: &StudyReading) -> String {
+pub fn reading_text(
+    reading: &StudyReading,
+    metric: Option<&crate::engine::metric::Metric>,
+) -> String {
     let mut text = format!("\n{} across the settings:\n", reading.condition);
     for s in &reading.settings {
         let ci = |c: Option<(f64, f64)>| c.map_or("-".into(), |(l, h)| format!("[{l:.4}, {h:.4}]"));
@@ -129,6 +138,12 @@ pub fn reading_text(reading: &StudyReading) -> String {
     }
     for pair in &reading.pairs {
         text.push_str(&format!("  {}\n", pair.verdict));
+        if let (Some(noise), Some(metric)) = (&pair.test_set_noise, metric) {
+            text.push_str(&format!(
+                "    {}\n",
+                crate::analysis::noise_reading::difference_noise_line(noise, metric)
+            ));
+        }
         if let (Some(n), true) = (pair.narrower, pair.paired) {
             // The seeds' luck carries over between settings only where their runs correlate.
             let how = if (0.9..=1.1).contains(&n) {

@@ -116,12 +116,47 @@ pub fn readings_of(settings: &[StudySetting]) -> Vec<StudyReading> {
                         .collect(),
                 })
                 .collect();
-            read_study(
+            let mut reading = read_study(
                 &condition.to_string(),
                 &runs,
                 metric.higher_is_better(),
                 share,
-            )
+            )?;
+            for pair in &mut reading.pairs {
+                pair.test_set_noise = pair_noise(settings, condition, (&pair.a, &pair.b), &metric);
+            }
+            Some(reading)
         })
         .collect()
+}
+
+/// The test-set noise of two settings' difference under `condition`, where their runs were
+/// scored on the same points: the data source fixed and the same data settings.
+fn pair_noise(
+    settings: &[StudySetting],
+    condition: &crate::engine::seeds::Condition,
+    (a, b): (&str, &str),
+    metric: &crate::engine::metric::Metric,
+) -> Option<crate::analysis::test_noise::DifferenceNoise> {
+    use crate::engine::seeds::Source;
+    let side = |label: &str| settings.iter().find(|s| s.setting.label == label);
+    let (a, b) = (side(a)?, side(b)?);
+    fn runs<'s>(
+        s: &'s StudySetting,
+        condition: &crate::engine::seeds::Condition,
+    ) -> Vec<&'s crate::engine::record::RunRecord> {
+        s.results
+            .runs
+            .iter()
+            .filter(|r| r.condition == *condition && r.error.is_none())
+            .collect()
+    }
+    let same_data =
+        !condition.is_free(Source::Data) && a.results.config.data == b.results.config.data;
+    crate::analysis::noise_reading::comparison_noise(
+        &runs(a, condition),
+        &runs(b, condition),
+        same_data,
+        metric.higher_is_better(),
+    )
 }
