@@ -2,7 +2,7 @@
 //! run store lacks trained, with progress on stderr, a signal or a stop ending it with the
 //! finished runs kept.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use super::common::StoreArgs;
 use super::common::{Failure, bad_input};
@@ -29,6 +29,18 @@ fn eta(elapsed: std::time::Duration, done: usize, total: usize) -> String {
 }
 
 /// What `run`'s flags say of how a sweep is kept and shown.
+/// The terminal's progress bar for `total` runs: the bar, runs done of all, and (its message)
+/// runs a second with the elapsed time and what is left.
+fn progress_bar(total: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:28.cyan/blue} {pos}/{len} runs · {msg}")
+            .expect("a valid template")
+            .progress_chars("█▉▊▋▌▍▎▏ "),
+    );
+    bar
+}
+
 pub(super) struct SweepOptions<'a> {
     pub store: &'a StoreArgs,
     /// Only the table: no progress or estimate lines.
@@ -111,30 +123,35 @@ pub(super) fn sweep_experiment(
         );
     }
     let interactive = std::io::stderr().is_terminal() && !args.quiet;
+    // On a terminal, a bar with the rate and what is left; piped or in a log, a plain line
+    // at every tenth, as before.
+    let bar = interactive.then(|| progress_bar(total));
     let mut done = 0usize;
     let started = std::time::Instant::now();
     // A signal cancels the sweep: the runs in flight end with everything they started.
     let outcome = run_sweep(&spec, interrupt::flag(), &mut |event| {
         if let SweepEvent::Notice(text) = event {
-            if interactive {
-                eprintln!();
+            match &bar {
+                Some(bar) => bar.suspend(|| eprintln!("note: {text}")),
+                None => eprintln!("note: {text}"),
             }
-            eprintln!("note: {text}");
         }
         if let SweepEvent::RunFinished(record) = event {
             keeper.keep(record);
             done += 1;
             let left = eta(started.elapsed(), done, total);
-            if interactive {
-                eprint!("\r{done}/{total} runs{left}   ");
-                let _ = std::io::stderr().flush();
+            if let Some(bar) = &bar {
+                let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!("{rate:.1} runs/s{left}"));
+                bar.inc(1);
             } else if !args.quiet && (done * 10 / total != (done - 1) * 10 / total) {
                 eprintln!("{done}/{total} runs{left}");
             }
         }
     });
-    if interactive {
-        eprintln!();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+        eprintln!("{done}/{total} runs{}", eta(started.elapsed(), done, total));
     }
     // The runs are over: a signal from now on ends the process as it always did.
     interrupt::restore_default();
