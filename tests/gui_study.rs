@@ -93,3 +93,24 @@ fn a_bad_value_is_refused_naming_the_field_and_its_range() {
         "nothing started"
     );
 }
+
+/// The tab never starts a command (it has no trust dialog of its own): with Your command
+/// entered it points to `run --vary`, and a study asked for anyway is refused.
+#[test]
+fn a_command_is_never_started_from_the_tab() {
+    let folder = common::temp_dir("gui-study-command");
+    let mark = folder.join("ran");
+    let settings = common::gui::command_settings(
+        &folder,
+        &format!("touch {}", mark.display()),
+        r"(?P<value>\d+)",
+        (&[Condition::ALL_FREE], 2),
+    );
+    let mut state = seedscope::gui::study::StudyState::default();
+    let ctx = eframe::egui::Context::default();
+    state.start(&settings.experiment(), 1, &ctx);
+    assert!(!state.is_running());
+    assert!(state.error.as_deref().unwrap().contains("seedscope run"));
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!mark.exists(), "the command did not run");
+}

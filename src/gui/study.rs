@@ -60,6 +60,16 @@ impl StudyState {
         if self.running.is_some() {
             return;
         }
+        // A command is never started from here: it has no trust dialog of its own, and its
+        // fields are the placeholders of its command line (`seedscope run --vary`).
+        if base.command.is_some() {
+            self.error = Some(
+                "Compare settings varies the built-in model's fields; for Your command use \
+                 seedscope run --command \"… {lr} …\" --vary lr=…"
+                    .into(),
+            );
+            return;
+        }
         let (field, _, _) = STUDY_FIELDS[self.field];
         let prepared = format!("{field}={}", self.values)
             .parse::<Vary>()
