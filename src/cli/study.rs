@@ -66,12 +66,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Failure> {
         swept.push(StudySetting { setting, results });
     }
     let study = StudyFile::new(vary, master_seed, swept);
-    let metric = study
-        .settings
-        .iter()
-        .flat_map(|s| &s.results.runs)
-        .find(|r| r.error.is_none())
-        .map(|r| r.metric.clone());
+    let metric = study.metric();
     for reading in &study.readings {
         print!("{}", reading_text(reading, metric.as_ref()));
     }

@@ -53,6 +53,11 @@ impl StudyFile {
         Ok(file)
     }
 
+    /// The metric the study's runs report (the first finished run's).
+    pub fn metric(&self) -> Option<crate::engine::metric::Metric> {
+        crate::analysis::summary::metric_of(self.settings.iter().flat_map(|s| &s.results.runs))
+    }
+
     /// One setting's results by its label.
     pub fn setting(&self, label: &str) -> Option<&ResultsFile> {
         self.settings
@@ -72,16 +77,10 @@ pub fn readings_of(settings: &[StudySetting]) -> Vec<StudyReading> {
     let Some(first) = settings.first() else {
         return Vec::new();
     };
-    let metric = first
-        .results
-        .runs
-        .iter()
-        .find(|r| r.error.is_none())
-        .map(|r| r.metric.clone());
-    let Some(metric) = metric else {
+    let Some(metric) = crate::analysis::summary::metric_of(&first.results.runs) else {
         return Vec::new();
     };
-    let share = matches!(metric, crate::engine::metric::Metric::Accuracy);
+    let share = metric.is_share_of_points();
     first
         .results
         .config

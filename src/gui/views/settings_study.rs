@@ -245,7 +245,7 @@ fn grid(ui: &mut egui::Ui, file: &StudyFile, reading: &StudyReading) {
             })
             .unwrap_or_else(|| label.to_string())
     };
-    let share = metric_name(file) == "test accuracy";
+    let share = file.metric().is_some_and(|m| m.is_share_of_points());
     let largest = reading
         .pairs
         .iter()
@@ -327,9 +327,6 @@ fn cell(
 
 /// The metric the study's runs report, as the axes name it ("test accuracy").
 fn metric_name(file: &StudyFile) -> String {
-    file.settings
-        .iter()
-        .flat_map(|s| &s.results.runs)
-        .find(|r| r.error.is_none())
-        .map_or("result".to_string(), |r| super::metric_label(&r.metric))
+    file.metric()
+        .map_or("result".to_string(), |m| super::metric_label(&m))
 }
