@@ -7,15 +7,19 @@ mod common;
 
 use serde_json::Value;
 
-/// Counts 40 to 42 of 80 points: moved by its seed, and by the OS's randomness too when
-/// `noisy` (so that the runs spread with every seed fixed, and there is noise to bound).
+/// Counts 40 to 42 of 80 points: moved by its seed, or, when `noisy`, by the order the run
+/// started in, so that the runs spread with every seed fixed and there is noise to bound.
+/// The order is a ticket: the first free `ticket-N` folder, taken with `mkdir` (atomic, so
+/// parallel workers never share one). Twelve runs draw tickets 0 to 11, at most four of which
+/// share a remainder mod 3, so a condition's six runs always spread. (A draw from
+/// /dev/urandom left all six equal one time in 243, and CI met it.)
 fn sweep(name: &str, noisy: bool, extra: &[&str]) -> Value {
     let folder = common::temp_dir(name);
-    let draw = if noisy {
-        "$(od -An -N1 -tu1 /dev/urandom)"
-    } else {
-        "$1"
-    };
+    let ticket = format!(
+        "$(i=0; while ! mkdir '{}/ticket-'$i 2>/dev/null; do i=$((i+1)); done; echo $i)",
+        folder.display()
+    );
+    let draw = if noisy { ticket.as_str() } else { "$1" };
     std::fs::write(
         folder.join("count.sh"),
         format!("n={draw}; echo \"test: $(( 40 + n % 3 ))/80 correct\"\n"),
