@@ -586,8 +586,9 @@ fn open_shows_a_merged_results_file_with_all_its_runs() {
     // merged file is an ordinary results file.
     let dir = temp("merged-open");
     std::fs::create_dir_all(&dir).unwrap();
+    // Part 0 as Parquet, part 1 as JSON, merged into Parquet: merge and Open read either.
     let part = |index: usize| {
-        let out = dir.join(format!("part-{index}.json"));
+        let out = dir.join(format!("part-{index}.{}", ["parquet", "json"][index]));
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_seedscope"))
             .env("SEEDSCOPE_NO_STORE", "1")
             .args(["run", "--quiet", "--seed", "9", "--repeats", "2", "--shard"])
@@ -600,7 +601,7 @@ fn open_shows_a_merged_results_file_with_all_its_runs() {
         out
     };
     let (a, b) = (part(0), part(1));
-    let merged = dir.join("merged.json");
+    let merged = dir.join("merged.parquet");
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_seedscope"))
         .env("SEEDSCOPE_NO_STORE", "1")
         .arg("merge")
@@ -620,7 +621,7 @@ fn open_shows_a_merged_results_file_with_all_its_runs() {
     assert_eq!(session.master_seed, 9);
     assert_eq!(app.settings.master_seed, 9);
     assert!(!app.is_running(), "nothing is trained");
-    harness.get_by_label_contains("merged.json: 16 runs, master seed 9");
+    harness.get_by_label_contains("merged.parquet: 16 runs, master seed 9");
 }
 
 /// Answers every file dialog with "no dialog can be shown here", as on a desktop without an

@@ -15,7 +15,7 @@ use crate::engine::record::RunRecord;
 use crate::engine::seeds::{Condition, Source};
 use crate::records::output::{self, OutputTarget};
 use crate::records::store::{self, RunStore, STORE_ENV};
-use crate::records::{ResultsFile, runs_csv};
+use crate::records::{ResultsFile, ResultsFormat, runs_csv};
 
 pub use crate::engine::seeds::{SEED_ENV, os_seed, resolve_seed};
 
@@ -86,10 +86,38 @@ pub(crate) fn check_workers(workers: usize) -> Result<(), Failure> {
     )))
 }
 
-/// A command's checked outputs: `--out` and, if asked, `--csv`, each resolved to where its
-/// bytes go and proven writable before any work starts.
+/// `--format`: what a results file is written as.
+#[derive(Args, Debug, Default, Clone)]
+pub struct FormatArgs {
+    /// Write the results file as json, or as parquet (one row per run: seeds, metrics and
+    /// hashes as columns, for pandas, polars and DuckDB; every seedscope command reads it).
+    /// Default: parquet when --out ends in .parquet, else json.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<FormatChoice>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum FormatChoice {
+    Json,
+    Parquet,
+}
+
+impl FormatArgs {
+    /// The format asked for, or the one `out`'s extension names.
+    pub fn for_path(&self, out: &Path) -> ResultsFormat {
+        match self.format {
+            Some(FormatChoice::Json) => ResultsFormat::Json,
+            Some(FormatChoice::Parquet) => ResultsFormat::Parquet,
+            None => ResultsFormat::of_path(out),
+        }
+    }
+}
+
+/// A command's checked outputs: `--out` (and its format) and, if asked, `--csv`, each
+/// resolved to where its bytes go and proven writable before any work starts.
 pub(crate) struct Outputs {
     pub(crate) out: (PathBuf, OutputTarget),
+    format: ResultsFormat,
     csv: Option<(PathBuf, OutputTarget)>,
 }
 
@@ -98,6 +126,7 @@ pub(crate) struct Outputs {
 /// reads or keeps: the run store, the experiment file, the data file, the parts).
 pub(crate) fn check_outputs(
     out: &Path,
+    format: &FormatArgs,
     csv: Option<&Path>,
     kept: &[(String, PathBuf)],
 ) -> Result<Outputs, Failure> {
@@ -121,6 +150,7 @@ pub(crate) fn check_outputs(
     };
     Ok(Outputs {
         out: out_checked,
+        format: format.for_path(out),
         csv: csv_checked,
     })
 }
@@ -238,10 +268,12 @@ pub(crate) fn write_results(
     describe: &str,
 ) -> Result<(), Failure> {
     let (out, target) = &outputs.out;
-    results.write_json_to(target).map_err(|e| Failure {
-        code: 1,
-        message: format!("--out: cannot write {}: {e}", out.display()),
-    })?;
+    results
+        .write_to(target, outputs.format)
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("--out: cannot write {}: {e}", out.display()),
+        })?;
     println!("{describe}{}", out.display());
     if let Some((csv, target)) = &outputs.csv {
         let text = runs_csv(&results.runs);

@@ -21,9 +21,11 @@ pub struct HistoryArgs {
 pub struct ExportArgs {
     /// The experiment's number in `seedscope history`.
     pub experiment: i64,
-    /// Results file to write (JSON).
+    /// Results file to write (JSON, or Parquet: see --format).
     #[arg(long)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub format: super::common::FormatArgs,
     /// Also write one CSV row per run.
     #[arg(long)]
     pub csv: Option<PathBuf>,
@@ -104,6 +106,7 @@ pub fn results_from_store(store: &RunStore, id: i64) -> Result<ResultsFile, Fail
 pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
     let outputs = check_outputs(
         &args.out,
+        &args.format,
         args.csv.as_deref(),
         &kept_files(args.store.path()?.as_deref(), &[]),
     )?;

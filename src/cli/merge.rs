@@ -19,9 +19,11 @@ pub struct MergeArgs {
     /// The part files written by `seedscope run --shard I/N` (any order).
     #[arg(required = true, value_name = "PART")]
     pub parts: Vec<PathBuf>,
-    /// Results file to write (JSON).
+    /// Results file to write (JSON, or Parquet: see --format).
     #[arg(long)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub format: super::common::FormatArgs,
     /// Also write one CSV row per run.
     #[arg(long)]
     pub csv: Option<PathBuf>,
@@ -39,6 +41,7 @@ pub(super) fn merge_command(args: MergeArgs) -> Result<(), Failure> {
             args.parts.iter().map(|p| ("a part", p.as_path())).collect();
         check_outputs(
             &args.out,
+            &args.format,
             args.csv.as_deref(),
             &kept_files(store.as_deref(), &inputs),
         )?

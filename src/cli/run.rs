@@ -32,7 +32,7 @@ pub struct RunArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub workers: Option<usize>,
-    /// Results file to write (JSON).
+    /// Results file to write (JSON, or Parquet: see --format).
     #[arg(long, required_unless_present = "try_once")]
     pub out: Option<PathBuf>,
     /// Run the command once (every seed fixed) and show it as it ran: the command line with
@@ -40,6 +40,8 @@ pub struct RunArgs {
     /// it would record. Nothing is written.
     #[arg(long = "try", conflicts_with_all = ["shard", "shards", "csv"])]
     pub try_once: bool,
+    #[command(flatten)]
+    pub format: super::common::FormatArgs,
     /// Also write one CSV row per run.
     #[arg(long)]
     pub csv: Option<PathBuf>,
@@ -198,6 +200,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         }
         check_outputs(
             &out,
+            &args.format,
             args.csv.as_deref(),
             &kept_files(store.as_deref(), &inputs),
         )?

@@ -33,7 +33,19 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Failure> {
     }
     let out = args.out.clone().expect("clap requires --out without --try");
     let store = args.store.path()?;
-    let outputs = check_outputs(&out, None, &kept_files(store.as_deref(), &[]))?;
+    if args.format.for_path(&out) == crate::records::ResultsFormat::Parquet {
+        return Err(bad_input(
+            "--format parquet: a settings study is written as JSON (its readings are not one \
+             row per run); write each setting's runs as Parquet with `run --format parquet`"
+                .to_string(),
+        ));
+    }
+    let outputs = check_outputs(
+        &out,
+        &Default::default(),
+        None,
+        &kept_files(store.as_deref(), &[]),
+    )?;
     let (master_seed, origin) = resolve_seed(args.seed).map_err(bad_input)?;
     println!("master seed: {master_seed} (from {origin}), the same for every setting");
     let workers = args

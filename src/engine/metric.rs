@@ -75,6 +75,17 @@ impl Metric {
     }
 }
 
+impl Metric {
+    /// The metric a file names with its direction: the built-in metric where name and
+    /// direction are one's, else a named one (a failed run's empty name too).
+    pub fn stated(name: &str, higher_is_better: bool) -> Metric {
+        Metric::from(Written::Stated {
+            name: name.to_string(),
+            higher_is_better,
+        })
+    }
+}
+
 /// A metric as files write it.
 #[derive(Serialize, Deserialize)]
 #[serde(untagged)]

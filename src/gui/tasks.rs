@@ -99,7 +99,7 @@ impl PickPurpose {
             PickPurpose::Snapshot => ("Save plot snapshot", "PNG image", true),
             PickPurpose::ExportJson => ("Export results", "JSON", true),
             PickPurpose::ExportCsv => ("Export runs", "CSV", true),
-            PickPurpose::OpenExperiment => ("Open experiment", "JSON", false),
+            PickPurpose::OpenExperiment => ("Open experiment", "JSON or Parquet results", false),
             PickPurpose::SaveExperiment => ("Save experiment", "JSON", true),
             PickPurpose::OpenCsv => ("Open a CSV data set", "CSV", false),
         };
@@ -111,7 +111,11 @@ impl PickPurpose {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             filter_name: filter.into(),
-            extensions: vec![extension.into()],
+            extensions: match self {
+                // Results come as JSON or Parquet (`run --format parquet`).
+                PickPurpose::OpenExperiment => vec![extension.into(), "parquet".into()],
+                _ => vec![extension.into()],
+            },
             save,
         }
     }

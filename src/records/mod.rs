@@ -11,6 +11,7 @@ pub mod csv;
 pub mod estimate;
 pub mod merge;
 pub mod output;
+pub mod parquet;
 pub mod results_file;
 pub mod store;
 pub mod study_file;
@@ -18,6 +19,7 @@ pub mod study_run;
 
 pub use csv::runs_csv;
 pub use output::{OutputTarget, write_atomically};
+pub use parquet::ResultsFormat;
 pub use results_file::{
     NoSuchRun, RESULTS_SCHEMA_VERSION, ResultsFile, ResultsFileError, ShardRecord,
 };

@@ -202,7 +202,7 @@ pub fn check_distinct(output: &Path, others: &[(String, PathBuf)]) -> Result<(),
 /// removed on any failure, and by a stop signal), a device or pipe in place.
 pub fn write_output(
     target: &OutputTarget,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     match target {
         OutputTarget::WriteThrough(path) => {
@@ -247,7 +247,7 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 /// file of 100,000 runs is 0.8 GB of JSON: made as one string first, it doubled the memory).
 pub fn write_atomically_with(
     path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let target = resolve(path).map_err(std::io::Error::other)?;
     write_output(&target, write)

@@ -81,6 +81,36 @@ impl ResultsFile {
         }
     }
 
+    /// Everything but the runs: a Parquet file's header (its rows are the runs).
+    pub fn without_runs(&self) -> ResultsFile {
+        ResultsFile {
+            schema_version: self.schema_version,
+            seedscope_version: self.seedscope_version.clone(),
+            config: self.config.clone(),
+            master_seed: self.master_seed,
+            seed_origin: self.seed_origin.clone(),
+            cancelled: self.cancelled,
+            runs: Vec::new(),
+            summary: self.summary.clone(),
+            shard: self.shard.clone(),
+            diagnosis: self.diagnosis.clone(),
+        }
+    }
+
+    /// Writes the file in `format` to an output checked before the work began.
+    pub fn write_to(
+        &self,
+        target: &super::OutputTarget,
+        format: super::parquet::ResultsFormat,
+    ) -> std::io::Result<()> {
+        match format {
+            super::parquet::ResultsFormat::Json => self.write_json_to(target),
+            super::parquet::ResultsFormat::Parquet => super::output::write_output(target, |file| {
+                super::parquet::write_results(self, file)
+            }),
+        }
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("results always serialise")
     }
@@ -137,7 +167,7 @@ impl ResultsFile {
     /// index), and metrics a run could have produced. A file that fails here was edited or
     /// damaged; summarising it would count a run twice or average an impossible value.
     // The detail of `ResultsFileError::Invalid` (from_json adds the type).
-    fn check(&self) -> Result<(), String> {
+    pub(super) fn check(&self) -> Result<(), String> {
         self.config.validate().map_err(|e| format!("config.{e}"))?;
         let mut seen: HashMap<RunId, usize> = HashMap::with_capacity(self.runs.len());
         let conditions: std::collections::HashSet<Condition> =
@@ -172,7 +202,15 @@ impl ResultsFile {
         crate::analysis::summary::metric_of(&self.runs).unwrap_or(Metric::Accuracy)
     }
 
+    /// Reads a results file, JSON or Parquet (told by its first bytes, not its name).
     pub fn load(path: &Path) -> Result<ResultsFile, ResultsFileError> {
+        let (file, _) =
+            crate::engine::files::open_regular_file(path, crate::engine::files::MAX_RESULTS_BYTES)?;
+        // Parquet is read by offsets from its footer, within the size checked here.
+        let file = file.into_inner();
+        if super::parquet::starts_like_parquet(&file) {
+            return super::parquet::read_results(file).map_err(|e| e.in_file(path));
+        }
         let open = || {
             let (file, _) = crate::engine::files::open_regular_file(
                 path,
@@ -233,7 +271,7 @@ fn shown(path: &Option<std::path::PathBuf>) -> String {
 }
 
 impl ResultsFileError {
-    fn invalid(detail: String) -> ResultsFileError {
+    pub(super) fn invalid(detail: String) -> ResultsFileError {
         ResultsFileError::Invalid { path: None, detail }
     }
 
@@ -327,7 +365,7 @@ fn check_shape<R: std::io::Read>(reader: R) -> Result<(), ResultsFileError> {
     check_version(shape.schema_version)
 }
 
-fn check_version(version: Option<u32>) -> Result<(), ResultsFileError> {
+pub(super) fn check_version(version: Option<u32>) -> Result<(), ResultsFileError> {
     match version {
         Some(RESULTS_SCHEMA_VERSION) => Ok(()),
         Some(other) => Err(ResultsFileError::invalid(format!(

@@ -198,6 +198,17 @@ impl SeedscopeApp {
     /// JSON) with all its runs and views; on any problem the current settings stay as they
     /// were.
     pub fn open_experiment(&mut self, path: &Path) {
+        if std::fs::File::open(path).is_ok_and(crate::records::parquet::starts_like_parquet) {
+            match ResultsFile::load(path) {
+                Ok(results) => self.open_results(results, path),
+                Err(error) => {
+                    self.message = Some(Message::Error(format!(
+                        "{error}. The current settings are kept."
+                    )))
+                }
+            }
+            return;
+        }
         let text = match read_text(path, MAX_RESULTS_BYTES) {
             Ok(text) => text,
             Err(error) => {

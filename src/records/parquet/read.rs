@@ -1,0 +1,247 @@
+//! Reading: the header from the file's metadata, then the runs batch by batch, each column
+//! looked up by the name `write` gave it and checked for its type, so a file another tool
+//! rewrote is refused with the column named rather than read wrong.
+
+use std::collections::BTreeMap;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float32Type, Float64Type, UInt64Type};
+use arrow_array::{
+    Array, ArrowPrimitiveType, BooleanArray, PrimitiveArray, RecordBatch, StringArray,
+};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use super::write::FINGERPRINTED;
+use super::{BATCH_ROWS, HEADER_KEY};
+use crate::engine::metric::Metric;
+use crate::engine::record::{RunRecord, SourceFingerprints};
+use crate::records::results_file::check_version;
+use crate::records::{ResultsFile, ResultsFileError};
+
+/// Reads a Parquet results file: the header, every run, and the checks a JSON file gets.
+pub fn read_results(file: std::fs::File) -> Result<ResultsFile, ResultsFileError> {
+    let not_results = |detail: String| ResultsFileError::NotResults { path: None, detail };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| not_results(format!("not a readable Parquet file: {e}")))?;
+    // The Arrow schema's copy, or the footer's (a tool that rewrote the file may keep one).
+    let footer = builder.metadata().file_metadata().key_value_metadata();
+    let header = builder
+        .schema()
+        .metadata()
+        .get(HEADER_KEY)
+        .cloned()
+        .or_else(|| {
+            footer?
+                .iter()
+                .find(|kv| kv.key == HEADER_KEY)
+                .and_then(|kv| kv.value.clone())
+        })
+        .ok_or_else(|| {
+            not_results(format!(
+                "a Parquet file without `{HEADER_KEY}` in its metadata: not a seedscope results file"
+            ))
+        })?;
+    #[derive(serde::Deserialize)]
+    struct Version {
+        schema_version: Option<u32>,
+    }
+    let version: Version = serde_json::from_str(&header)
+        .map_err(|e| ResultsFileError::invalid(format!("{HEADER_KEY}: {e}")))?;
+    check_version(version.schema_version)?;
+    let mut deserializer = serde_json::Deserializer::from_str(&header);
+    let mut results: ResultsFile =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+            ResultsFileError::invalid(format!("{HEADER_KEY}.{}: {}", e.path(), e.inner()))
+        })?;
+    let rows = usize::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
+    let reader = builder
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| ResultsFileError::invalid(e.to_string()))?;
+    let mut runs = Vec::with_capacity(rows);
+    for batch in reader {
+        let batch = batch.map_err(|e| ResultsFileError::invalid(e.to_string()))?;
+        read_batch(&batch, &mut runs).map_err(ResultsFileError::invalid)?;
+    }
+    results.runs = runs;
+    results.check().map_err(ResultsFileError::invalid)?;
+    Ok(results)
+}
+
+/// Appends the batch's rows to `runs` as records.
+fn read_batch(batch: &RecordBatch, runs: &mut Vec<RunRecord>) -> Result<(), String> {
+    let columns = Columns(batch);
+    let condition = columns.text("condition", true)?;
+    let run_index = columns.number::<UInt64Type>("run_index", true)?;
+    let metric = columns.text("metric", true)?;
+    let higher_is_better = columns.flag("higher_is_better")?;
+    let final_test = columns.number::<Float64Type>("final_test_metric", false)?;
+    let final_train = columns.number::<Float64Type>("final_train_metric", false)?;
+    let fresh = columns.number::<Float64Type>("fresh_metric", false)?;
+    let counted = columns.number::<UInt64Type>("counted_test_points", false)?;
+    let weights_hash = columns.text("weights_hash", true)?;
+    let threads = columns.number::<UInt64Type>("threads", true)?;
+    let racing = columns.flag("racing")?;
+    let diverged = columns.flag("diverged")?;
+    let replayable = columns.flag("replayable")?;
+    let reason = columns.text("not_replayable_reason", false)?;
+    let error = columns.text("error", false)?;
+    let nudged = columns.number::<UInt64Type>("nudged_weight", false)?;
+    let wall_ms = columns.number::<Float64Type>("wall_ms", true)?;
+    let grid = columns.text("grid", false)?;
+    let mut seeds = Vec::new();
+    for field in batch.schema().fields() {
+        if let Some(name) = field.name().strip_prefix("seed_") {
+            seeds.push((
+                name.to_string(),
+                columns.number::<UInt64Type>(field.name(), false)?,
+            ));
+        }
+    }
+    let mut fingerprints = Vec::new();
+    for source in FINGERPRINTED {
+        fingerprints.push(columns.text(&format!("fingerprint_{source}"), true)?);
+    }
+    let train_loss = columns.list::<Float64Type>("train_loss")?;
+    let test_metric = columns.list::<Float64Type>("test_metric")?;
+    let predictions = columns.list::<Float32Type>("test_predictions")?;
+    let indices = columns.list::<UInt64Type>("test_indices")?;
+    let errors = columns.list::<Float32Type>("test_errors")?;
+
+    for row in 0..batch.num_rows() {
+        let text = |array: &StringArray| optional(array, row).map(str::to_string);
+        let fingerprint = |n: usize| fingerprints[n].value(row).to_string();
+        let at = runs.len();
+        runs.push(RunRecord {
+            condition: condition
+                .value(row)
+                .parse()
+                .map_err(|e| format!("runs[{at}].condition: {e}"))?,
+            run_index: to_usize(run_index.value(row), at, "run_index")?,
+            seeds: seeds
+                .iter()
+                .filter_map(|(name, column)| optional(*column, row).map(|s| (name.clone(), s)))
+                .collect::<BTreeMap<_, _>>(),
+            threads: to_usize(threads.value(row), at, "threads")?,
+            racing: racing.value(row),
+            metric: Metric::stated(metric.value(row), higher_is_better.value(row)),
+            train_loss: slice(train_loss, row).to_vec(),
+            test_metric: slice(test_metric, row).to_vec(),
+            final_train_metric: optional(final_train, row),
+            final_test_metric: optional(final_test, row),
+            test_predictions: slice(predictions, row).to_vec(),
+            test_indices: slice(indices, row)
+                .iter()
+                .map(|&i| to_usize(i, at, "test_indices"))
+                .collect::<Result<_, _>>()?,
+            test_errors: slice(errors, row).to_vec(),
+            fresh_metric: optional(fresh, row),
+            counted_test_points: optional(counted, row),
+            grid: text(grid),
+            weights_hash: weights_hash.value(row).to_string(),
+            fingerprints: SourceFingerprints {
+                data: fingerprint(0),
+                split: fingerprint(1),
+                init: fingerprint(2),
+                dropout: fingerprint(3),
+                shuffle: fingerprint(4),
+                threads: fingerprint(5),
+            },
+            nudged_weight: optional(nudged, row)
+                .map(|w| to_usize(w, at, "nudged_weight"))
+                .transpose()?,
+            wall_ms: wall_ms.value(row),
+            diverged: diverged.value(row),
+            replayable: replayable.value(row),
+            not_replayable_reason: text(reason),
+            error: text(error),
+        });
+    }
+    Ok(())
+}
+
+fn to_usize(value: u64, at: usize, field: &str) -> Result<usize, String> {
+    usize::try_from(value).map_err(|_| format!("runs[{at}].{field}: {value} is too large"))
+}
+
+/// A cell's value, or None where it is empty (null).
+fn optional<A: arrow_array::ArrayAccessor>(array: A, row: usize) -> Option<A::Item> {
+    array.is_valid(row).then(|| array.value(row))
+}
+
+/// One row's list: a slice of the column's values.
+fn slice<'a, N>((offsets, values): (&[i32], &'a [N]), row: usize) -> &'a [N] {
+    // Offsets were checked by arrow when the list was read: ascending and within `values`.
+    &values[offsets[row] as usize..offsets[row + 1] as usize]
+}
+
+/// A batch's columns by name, each checked for its type (and for empty cells where a run
+/// always has a value).
+struct Columns<'a>(&'a RecordBatch);
+
+impl<'a> Columns<'a> {
+    fn column(&self, name: &str, required: bool) -> Result<&'a dyn Array, String> {
+        let column = self
+            .0
+            .column_by_name(name)
+            .ok_or_else(|| format!("column `{name}` is missing"))?;
+        if required && column.null_count() > 0 {
+            return Err(format!(
+                "column `{name}` has {} empty cells; every run has a value there",
+                column.null_count()
+            ));
+        }
+        Ok(column.as_ref())
+    }
+
+    fn wrong_type(&self, name: &str, expected: &str) -> String {
+        let found = self
+            .0
+            .column_by_name(name)
+            .map(|c| c.data_type().to_string())
+            .unwrap_or_default();
+        format!("column `{name}` holds {found}; seedscope writes {expected} there")
+    }
+
+    fn text(&self, name: &str, required: bool) -> Result<&'a StringArray, String> {
+        self.column(name, required)?
+            .as_string_opt::<i32>()
+            .ok_or_else(|| self.wrong_type(name, "Utf8"))
+    }
+
+    fn flag(&self, name: &str) -> Result<&'a BooleanArray, String> {
+        self.column(name, true)?
+            .as_boolean_opt()
+            .ok_or_else(|| self.wrong_type(name, "Boolean"))
+    }
+
+    fn number<T: ArrowPrimitiveType>(
+        &self,
+        name: &str,
+        required: bool,
+    ) -> Result<&'a PrimitiveArray<T>, String> {
+        self.column(name, required)?
+            .as_primitive_opt::<T>()
+            .ok_or_else(|| self.wrong_type(name, &T::DATA_TYPE.to_string()))
+    }
+
+    /// A list column as its offsets and its flat values.
+    fn list<T: ArrowPrimitiveType>(
+        &self,
+        name: &str,
+    ) -> Result<(&'a [i32], &'a [T::Native]), String> {
+        let expected = || format!("List({})", T::DATA_TYPE);
+        let list = self
+            .column(name, true)?
+            .as_list_opt::<i32>()
+            .ok_or_else(|| self.wrong_type(name, &expected()))?;
+        let values = list
+            .values()
+            .as_primitive_opt::<T>()
+            .ok_or_else(|| self.wrong_type(name, &expected()))?;
+        if values.null_count() > 0 {
+            return Err(format!("column `{name}` has empty values inside its lists"));
+        }
+        Ok((list.value_offsets(), values.values()))
+    }
+}
