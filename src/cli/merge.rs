@@ -3,6 +3,7 @@
 //! store when one is in use.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -46,14 +47,7 @@ pub(super) fn merge_command(args: MergeArgs) -> Result<(), Failure> {
             &kept_files(store.as_deref(), &inputs),
         )?
     };
-    let mut parts = Vec::with_capacity(args.parts.len());
-    for path in &args.parts {
-        let file = ResultsFile::load(path).map_err(|e| bad_input(format!("part {e}")))?;
-        parts.push(Part {
-            name: path.display().to_string(),
-            file,
-        });
-    }
+    let parts = read_parts(&args.parts)?;
     let part_count = parts.len();
     let merged = merge_parts(parts).map_err(bad_input)?;
     report(&merged, part_count);
@@ -70,6 +64,35 @@ pub(super) fn merge_command(args: MergeArgs) -> Result<(), Failure> {
     print!("{}", summary_table(&merged.results));
     keep_in_store(&args.store, &merged);
     write_results(&merged.results, &outputs, "merged: ")
+}
+
+/// Reads every part, with a progress bar on a terminal: a 100,000-run sweep's parts take
+/// seconds to read as JSON. Piped, it prints nothing more than it did.
+fn read_parts(paths: &[std::path::PathBuf]) -> Result<Vec<Part>, Failure> {
+    let bar = std::io::stderr()
+        .is_terminal()
+        .then(|| super::progress::progress_bar(paths.len(), "parts"));
+    let started = std::time::Instant::now();
+    let mut parts = Vec::with_capacity(paths.len());
+    let mut runs = 0;
+    for path in paths {
+        let file = ResultsFile::load(path).map_err(|e| bad_input(format!("part {e}")))?;
+        runs += file.runs.len();
+        parts.push(Part {
+            name: path.display().to_string(),
+            file,
+        });
+        if let Some(bar) = &bar {
+            let left = super::progress::eta(started.elapsed(), parts.len(), paths.len());
+            let rate = runs as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            bar.set_message(format!("{runs} runs read, {rate:.0} runs/s{left}"));
+            bar.inc(1);
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(parts)
 }
 
 fn report(merged: &Merged, part_count: usize) {

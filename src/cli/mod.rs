@@ -26,6 +26,7 @@ pub mod merge;
 mod metric_flags;
 pub mod plan;
 pub mod presets;
+mod progress;
 pub mod replay;
 pub mod run;
 mod run_sweep;

@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 use super::common::StoreArgs;
 use super::common::{Failure, bad_input};
 use super::keeper::Keeper;
+use super::progress::{eta, progress_bar};
 use crate::analysis::words::count_of;
 use crate::engine::command::interrupt;
 use crate::engine::config::ExperimentConfig;
@@ -18,29 +19,7 @@ use crate::records::estimate::{SweepEstimate, size_text};
 use crate::records::store::sweep_pairs;
 use crate::records::{ResultsFile, ShardRecord};
 
-/// ", 12 s elapsed, about 40 s left", from the rate so far (nothing once all are done).
-fn eta(elapsed: std::time::Duration, done: usize, total: usize) -> String {
-    let seconds = elapsed.as_secs_f64();
-    if done >= total || done == 0 {
-        return format!(", {seconds:.1} s");
-    }
-    let left = seconds / done as f64 * (total - done) as f64;
-    format!(", {seconds:.1} s elapsed, about {left:.0} s left")
-}
-
 /// What `run`'s flags say of how a sweep is kept and shown.
-/// The terminal's progress bar for `total` runs: the bar, runs done of all, and (its message)
-/// runs a second with the elapsed time and what is left.
-fn progress_bar(total: usize) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(total as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:28.cyan/blue} {pos}/{len} runs · {msg}")
-            .expect("a valid template")
-            .progress_chars("█▉▊▋▌▍▎▏ "),
-    );
-    bar
-}
-
 pub(super) struct SweepOptions<'a> {
     pub store: &'a StoreArgs,
     /// Only the table: no progress or estimate lines.
@@ -125,7 +104,7 @@ pub(super) fn sweep_experiment(
     let interactive = std::io::stderr().is_terminal() && !args.quiet;
     // On a terminal, a bar with the rate and what is left; piped or in a log, a plain line
     // at every tenth, as before.
-    let bar = interactive.then(|| progress_bar(total));
+    let bar = interactive.then(|| progress_bar(total, "runs"));
     let mut done = 0usize;
     let started = std::time::Instant::now();
     // A signal cancels the sweep: the runs in flight end with everything they started.
