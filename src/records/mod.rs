@@ -13,6 +13,7 @@ pub mod merge;
 pub mod output;
 pub mod parquet;
 pub mod results_file;
+mod results_io;
 pub mod store;
 pub mod study_file;
 pub mod study_run;

@@ -97,20 +97,6 @@ impl ResultsFile {
         }
     }
 
-    /// Writes the file in `format` to an output checked before the work began.
-    pub fn write_to(
-        &self,
-        target: &super::OutputTarget,
-        format: super::parquet::ResultsFormat,
-    ) -> std::io::Result<()> {
-        match format {
-            super::parquet::ResultsFormat::Json => self.write_json_to(target),
-            super::parquet::ResultsFormat::Parquet => super::output::write_output(target, |file| {
-                super::parquet::write_results(self, file)
-            }),
-        }
-    }
-
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("results always serialise")
     }
@@ -202,15 +188,8 @@ impl ResultsFile {
         crate::analysis::summary::metric_of(&self.runs).unwrap_or(Metric::Accuracy)
     }
 
-    /// Reads a results file, JSON or Parquet (told by its first bytes, not its name).
-    pub fn load(path: &Path) -> Result<ResultsFile, ResultsFileError> {
-        let (file, _) =
-            crate::engine::files::open_regular_file(path, crate::engine::files::MAX_RESULTS_BYTES)?;
-        // Parquet is read by offsets from its footer, within the size checked here.
-        let file = file.into_inner();
-        if super::parquet::starts_like_parquet(&file) {
-            return super::parquet::read_results(file).map_err(|e| e.in_file(path));
-        }
+    /// Reads a results file written as JSON (`ResultsFile::load` takes either format).
+    pub(super) fn load_json(path: &Path) -> Result<ResultsFile, ResultsFileError> {
         let open = || {
             let (file, _) = crate::engine::files::open_regular_file(
                 path,
@@ -276,7 +255,7 @@ impl ResultsFileError {
     }
 
     /// The same error, said of the file at `path`.
-    fn in_file(self, file: &Path) -> ResultsFileError {
+    pub(super) fn in_file(self, file: &Path) -> ResultsFileError {
         match self {
             ResultsFileError::NotResults { detail, .. } => ResultsFileError::NotResults {
                 path: Some(file.to_path_buf()),
