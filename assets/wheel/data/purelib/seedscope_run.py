@@ -1,0 +1,1 @@
+../../../command/seedscope_run.py
