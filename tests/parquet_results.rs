@@ -63,6 +63,19 @@ fn a_parquet_file_reads_back_as_the_results_its_json_twin_holds() {
     // Every list survives: curves, predictions, test rows, per-example errors, the grid.
     let run = &from_parquet.runs[3];
     assert!(!run.train_loss.is_empty() && !run.test_errors.is_empty() && run.grid.is_some());
+
+    // Read for analysis, the runs lack only what the app draws.
+    let analysed = ResultsFile::load_for_analysis(&parquet).unwrap();
+    assert_eq!(analysed.summary, from_json.summary);
+    for (mut light, full) in analysed.runs.into_iter().zip(&from_json.runs) {
+        assert!(light.train_loss.is_empty() && light.test_predictions.is_empty());
+        assert!(light.grid.is_none() && !light.test_errors.is_empty());
+        light.train_loss = full.train_loss.clone();
+        light.test_metric = full.test_metric.clone();
+        light.test_predictions = full.test_predictions.clone();
+        light.grid = full.grid.clone();
+        assert_eq!(&light, full);
+    }
 }
 
 /// The file is at most a fifth of the JSON once the runs outweigh the header (the experiment

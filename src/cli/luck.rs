@@ -37,7 +37,7 @@ pub struct LuckArgs {
 }
 
 pub(super) fn luck_command(args: LuckArgs) -> Result<(), Failure> {
-    let results = ResultsFile::load(&args.results).map_err(bad_input)?;
+    let results = ResultsFile::load_for_analysis(&args.results).map_err(bad_input)?;
     let fixed_runs = condition_runs(&results, &args.fixed, "--fixed", &args.results)?;
     let free_runs = condition_runs(&results, &args.free, "--free", &args.results)?;
     let (fixed_values, fixed_hashes) = finished_outcomes(fixed_runs.iter().copied());

@@ -22,7 +22,7 @@ pub(crate) struct Side {
 pub(crate) fn load_side(path: &Path, selector: &str, flag: &str) -> Result<Side, Failure> {
     if !starts_as_study(path) {
         return Ok(Side {
-            results: ResultsFile::load(path).map_err(bad_input)?,
+            results: ResultsFile::load_for_analysis(path).map_err(bad_input)?,
             condition: selector.to_string(),
             setting: None,
         });
@@ -59,7 +59,7 @@ pub(crate) fn load_side(path: &Path, selector: &str, flag: &str) -> Result<Side,
 }
 
 /// Whether the file's first bytes say it is a study (its `kind` comes first).
-fn starts_as_study(path: &Path) -> bool {
+pub(super) fn starts_as_study(path: &Path) -> bool {
     use std::io::Read;
     let mut head = [0u8; 256];
     let Ok(mut file) = std::fs::File::open(path) else {

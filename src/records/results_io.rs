@@ -4,18 +4,29 @@
 
 use std::path::Path;
 
-use super::parquet::{self, ResultsFormat};
+use super::parquet::{self, ResultsFormat, RunColumns};
 use super::{OutputTarget, ResultsFile, ResultsFileError, output};
 
 impl ResultsFile {
     /// Reads a results file, JSON or Parquet (told by its first bytes, not its name).
     pub fn load(path: &Path) -> Result<ResultsFile, ResultsFileError> {
+        ResultsFile::load_columns(path, RunColumns::All)
+    }
+
+    /// [`Self::load`] for reading numbers off the runs (`luck`, `plan`, `compare`): a Parquet
+    /// file's learning curves, predictions and grids are left unread (empty in the runs), as
+    /// nothing there draws them. A JSON file is read whole.
+    pub fn load_for_analysis(path: &Path) -> Result<ResultsFile, ResultsFileError> {
+        ResultsFile::load_columns(path, RunColumns::ForAnalysis)
+    }
+
+    fn load_columns(path: &Path, columns: RunColumns) -> Result<ResultsFile, ResultsFileError> {
         let (file, _) =
             crate::engine::files::open_regular_file(path, crate::engine::files::MAX_RESULTS_BYTES)?;
         // Parquet is read by offsets from its footer, within the size checked here.
         let file = file.into_inner();
         if parquet::starts_like_parquet(&file) {
-            return parquet::read_results(file).map_err(|e| e.in_file(path));
+            return parquet::read_results(file, columns).map_err(|e| e.in_file(path));
         }
         ResultsFile::load_json(path)
     }

@@ -15,7 +15,7 @@ mod write;
 use std::io::Read;
 use std::path::Path;
 
-pub use read::read_results;
+pub use read::{RunColumns, read_results};
 pub use write::write_results;
 
 /// The key of the file-level metadata entry that holds the results less their runs.

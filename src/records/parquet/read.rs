@@ -9,6 +9,7 @@ use arrow_array::types::{Float32Type, Float64Type, UInt64Type};
 use arrow_array::{
     Array, ArrowPrimitiveType, BooleanArray, PrimitiveArray, RecordBatch, StringArray,
 };
+use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::write::FINGERPRINTED;
@@ -18,8 +19,26 @@ use crate::engine::record::{RunRecord, SourceFingerprints};
 use crate::records::results_file::check_version;
 use crate::records::{ResultsFile, ResultsFileError};
 
-/// Reads a Parquet results file: the header, every run, and the checks a JSON file gets.
-pub fn read_results(file: std::fs::File) -> Result<ResultsFile, ResultsFileError> {
+/// What of each run to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunColumns {
+    /// Everything: the file as written.
+    All,
+    /// All but what only the app draws (the learning curves, the predictions and the 2-D
+    /// grid), which are most of a file: `luck`, `plan` and `compare` read metrics, hashes and
+    /// per-example errors. The runs read have those fields empty.
+    ForAnalysis,
+}
+
+/// The columns [`RunColumns::ForAnalysis`] leaves unread.
+const DRAWN_ONLY: [&str; 4] = ["train_loss", "test_metric", "test_predictions", "grid"];
+
+/// Reads a Parquet results file: the header, the runs (`columns` of them), and the checks a
+/// JSON file gets.
+pub fn read_results(
+    file: std::fs::File,
+    columns: RunColumns,
+) -> Result<ResultsFile, ResultsFileError> {
     let not_results = |detail: String| ResultsFileError::NotResults { path: None, detail };
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(|e| not_results(format!("not a readable Parquet file: {e}")))?;
@@ -54,23 +73,40 @@ pub fn read_results(file: std::fs::File) -> Result<ResultsFile, ResultsFileError
             ResultsFileError::invalid(format!("{HEADER_KEY}.{}: {}", e.path(), e.inner()))
         })?;
     let rows = usize::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
+    let skipped: &[&str] = match columns {
+        RunColumns::All => &[],
+        RunColumns::ForAnalysis => &DRAWN_ONLY,
+    };
+    let kept = builder
+        .schema()
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(_, field)| !skipped.contains(&field.name().as_str()))
+        .map(|(index, _)| index);
+    let projection = ProjectionMask::roots(builder.parquet_schema(), kept);
     let reader = builder
+        .with_projection(projection)
         .with_batch_size(BATCH_ROWS)
         .build()
         .map_err(|e| ResultsFileError::invalid(e.to_string()))?;
     let mut runs = Vec::with_capacity(rows);
     for batch in reader {
         let batch = batch.map_err(|e| ResultsFileError::invalid(e.to_string()))?;
-        read_batch(&batch, &mut runs).map_err(ResultsFileError::invalid)?;
+        read_batch(&batch, skipped, &mut runs).map_err(ResultsFileError::invalid)?;
     }
     results.runs = runs;
     results.check().map_err(ResultsFileError::invalid)?;
     Ok(results)
 }
 
-/// Appends the batch's rows to `runs` as records.
-fn read_batch(batch: &RecordBatch, runs: &mut Vec<RunRecord>) -> Result<(), String> {
-    let columns = Columns(batch);
+/// Appends the batch's rows to `runs` as records; the `skipped` columns' fields stay empty.
+fn read_batch(
+    batch: &RecordBatch,
+    skipped: &[&str],
+    runs: &mut Vec<RunRecord>,
+) -> Result<(), String> {
+    let columns = Columns(batch, skipped);
     let condition = columns.text("condition", true)?;
     let run_index = columns.number::<UInt64Type>("run_index", true)?;
     let metric = columns.text("metric", true)?;
@@ -88,7 +124,7 @@ fn read_batch(batch: &RecordBatch, runs: &mut Vec<RunRecord>) -> Result<(), Stri
     let error = columns.text("error", false)?;
     let nudged = columns.number::<UInt64Type>("nudged_weight", false)?;
     let wall_ms = columns.number::<Float64Type>("wall_ms", true)?;
-    let grid = columns.text("grid", false)?;
+    let grid = columns.unless_skipped("grid", |c, name| c.text(name, false))?;
     let mut seeds = Vec::new();
     for field in batch.schema().fields() {
         if let Some(name) = field.name().strip_prefix("seed_") {
@@ -102,9 +138,9 @@ fn read_batch(batch: &RecordBatch, runs: &mut Vec<RunRecord>) -> Result<(), Stri
     for source in FINGERPRINTED {
         fingerprints.push(columns.text(&format!("fingerprint_{source}"), true)?);
     }
-    let train_loss = columns.list::<Float64Type>("train_loss")?;
-    let test_metric = columns.list::<Float64Type>("test_metric")?;
-    let predictions = columns.list::<Float32Type>("test_predictions")?;
+    let train_loss = columns.unless_skipped("train_loss", Columns::list::<Float64Type>)?;
+    let test_metric = columns.unless_skipped("test_metric", Columns::list::<Float64Type>)?;
+    let predictions = columns.unless_skipped("test_predictions", Columns::list::<Float32Type>)?;
     let indices = columns.list::<UInt64Type>("test_indices")?;
     let errors = columns.list::<Float32Type>("test_errors")?;
 
@@ -125,11 +161,11 @@ fn read_batch(batch: &RecordBatch, runs: &mut Vec<RunRecord>) -> Result<(), Stri
             threads: to_usize(threads.value(row), at, "threads")?,
             racing: racing.value(row),
             metric: Metric::stated(metric.value(row), higher_is_better.value(row)),
-            train_loss: slice(train_loss, row).to_vec(),
-            test_metric: slice(test_metric, row).to_vec(),
+            train_loss: train_loss.map_or(Vec::new(), |list| slice(list, row).to_vec()),
+            test_metric: test_metric.map_or(Vec::new(), |list| slice(list, row).to_vec()),
             final_train_metric: optional(final_train, row),
             final_test_metric: optional(final_test, row),
-            test_predictions: slice(predictions, row).to_vec(),
+            test_predictions: predictions.map_or(Vec::new(), |list| slice(list, row).to_vec()),
             test_indices: slice(indices, row)
                 .iter()
                 .map(|&i| to_usize(i, at, "test_indices"))
@@ -137,7 +173,7 @@ fn read_batch(batch: &RecordBatch, runs: &mut Vec<RunRecord>) -> Result<(), Stri
             test_errors: slice(errors, row).to_vec(),
             fresh_metric: optional(fresh, row),
             counted_test_points: optional(counted, row),
-            grid: text(grid),
+            grid: grid.and_then(text),
             weights_hash: weights_hash.value(row).to_string(),
             fingerprints: SourceFingerprints {
                 data: fingerprint(0),
@@ -176,10 +212,22 @@ fn slice<'a, N>((offsets, values): (&[i32], &'a [N]), row: usize) -> &'a [N] {
 }
 
 /// A batch's columns by name, each checked for its type (and for empty cells where a run
-/// always has a value).
-struct Columns<'a>(&'a RecordBatch);
+/// always has a value), and the names left unread.
+struct Columns<'a>(&'a RecordBatch, &'a [&'a str]);
 
 impl<'a> Columns<'a> {
+    /// `read`'s column, or None where it was left unread.
+    fn unless_skipped<T>(
+        &self,
+        name: &str,
+        read: impl FnOnce(&Self, &str) -> Result<T, String>,
+    ) -> Result<Option<T>, String> {
+        if self.1.contains(&name) {
+            return Ok(None);
+        }
+        read(self, name).map(Some)
+    }
+
     fn column(&self, name: &str, required: bool) -> Result<&'a dyn Array, String> {
         let column = self
             .0
