@@ -113,15 +113,9 @@ fn columns(runs: &[RunRecord], seed_names: &[String]) -> Vec<(Field, ArrayRef)> 
     columns
 }
 
-/// The sources a run keeps a fingerprint of (the GPU source is a switch and draws nothing).
-pub(super) const FINGERPRINTED: [Source; 6] = [
-    Source::Data,
-    Source::Split,
-    Source::Init,
-    Source::Dropout,
-    Source::Shuffle,
-    Source::Threads,
-];
+/// The sources a run keeps a fingerprint of (every seeded one; the gpu switch draws nothing),
+/// in the order the reader takes them back.
+pub(super) const FINGERPRINTED: [Source; 6] = Source::ALL;
 
 fn text(
     name: &str,
