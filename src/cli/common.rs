@@ -93,23 +93,13 @@ pub struct FormatArgs {
     /// hashes as columns, for pandas, polars and DuckDB; every seedscope command reads it).
     /// Default: parquet when --out ends in .parquet, else json.
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<FormatChoice>,
-}
-
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum FormatChoice {
-    Json,
-    Parquet,
+    pub format: Option<ResultsFormat>,
 }
 
 impl FormatArgs {
     /// The format asked for, or the one `out`'s extension names.
     pub fn for_path(&self, out: &Path) -> ResultsFormat {
-        match self.format {
-            Some(FormatChoice::Json) => ResultsFormat::Json,
-            Some(FormatChoice::Parquet) => ResultsFormat::Parquet,
-            None => ResultsFormat::of_path(out),
-        }
+        self.format.unwrap_or_else(|| ResultsFormat::of_path(out))
     }
 }
 

@@ -76,7 +76,16 @@ fn read_parts(paths: &[std::path::PathBuf]) -> Result<Vec<Part>, Failure> {
     let mut parts = Vec::with_capacity(paths.len());
     let mut runs = 0;
     for path in paths {
-        let file = ResultsFile::load(path).map_err(|e| bad_input(format!("part {e}")))?;
+        let file = match ResultsFile::load(path) {
+            Ok(file) => file,
+            Err(error) => {
+                // The reason goes on a clean line, not after a half-drawn bar.
+                if let Some(bar) = &bar {
+                    bar.finish_and_clear();
+                }
+                return Err(bad_input(format!("part {error}")));
+            }
+        };
         runs += file.runs.len();
         parts.push(Part {
             name: path.display().to_string(),

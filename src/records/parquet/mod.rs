@@ -29,13 +29,13 @@ const BATCH_ROWS: usize = 8192;
 const MAGIC: &[u8; 4] = b"PAR1";
 
 /// The formats a results file is written in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ResultsFormat {
-    /// Pretty-printed JSON (the default): readable, diffable, and the format of record.
+    /// Pretty-printed JSON: readable, diffable, the format of record.
     #[default]
     Json,
-    /// Parquet: a fifth of the size and read many times faster, for large studies and for
-    /// pandas, polars and DuckDB.
+    /// One row per run: a small fraction of the size, read many times faster, for large
+    /// studies and for pandas, polars and DuckDB.
     Parquet,
 }
 

@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use arrow_array::types::{Float32Type, Float64Type, UInt64Type};
 use arrow_array::{
-    ArrayRef, ArrowPrimitiveType, BooleanArray, Float64Array, ListArray, PrimitiveArray,
-    RecordBatch, StringArray, UInt64Array,
+    ArrayRef, ArrowPrimitiveType, BooleanArray, ListArray, PrimitiveArray, RecordBatch, StringArray,
 };
 use arrow_buffer::OffsetBuffer;
 use arrow_schema::{DataType, Field, Schema};
@@ -69,22 +68,22 @@ pub fn write_results(results: &ResultsFile, out: &mut (dyn Write + Send)) -> std
 fn columns(runs: &[RunRecord], seed_names: &[String]) -> Vec<(Field, ArrayRef)> {
     let mut columns = vec![
         text("condition", runs, |r| Some(r.condition.to_string())),
-        unsigned("run_index", runs, |r| Some(r.run_index as u64)),
+        number::<UInt64Type>("run_index", runs, |r| Some(r.run_index as u64)),
         text("metric", runs, |r| Some(r.metric.name().to_string())),
         flag("higher_is_better", runs, |r| r.metric.higher_is_better()),
-        real("final_test_metric", runs, |r| r.final_test_metric),
-        real("final_train_metric", runs, |r| r.final_train_metric),
-        real("fresh_metric", runs, |r| r.fresh_metric),
-        unsigned("counted_test_points", runs, |r| r.counted_test_points),
+        number::<Float64Type>("final_test_metric", runs, |r| r.final_test_metric),
+        number::<Float64Type>("final_train_metric", runs, |r| r.final_train_metric),
+        number::<Float64Type>("fresh_metric", runs, |r| r.fresh_metric),
+        number::<UInt64Type>("counted_test_points", runs, |r| r.counted_test_points),
         text("weights_hash", runs, |r| Some(r.weights_hash.clone())),
     ];
     for name in seed_names {
-        columns.push(unsigned(&format!("seed_{name}"), runs, |r| {
+        columns.push(number::<UInt64Type>(&format!("seed_{name}"), runs, |r| {
             r.seeds.get(name).copied()
         }));
     }
     columns.extend([
-        unsigned("threads", runs, |r| Some(r.threads as u64)),
+        number::<UInt64Type>("threads", runs, |r| Some(r.threads as u64)),
         flag("racing", runs, |r| r.racing),
         flag("diverged", runs, |r| r.diverged),
         flag("replayable", runs, |r| r.replayable),
@@ -92,8 +91,8 @@ fn columns(runs: &[RunRecord], seed_names: &[String]) -> Vec<(Field, ArrayRef)> 
             r.not_replayable_reason.clone()
         }),
         text("error", runs, |r| r.error.clone()),
-        unsigned("nudged_weight", runs, |r| r.nudged_weight.map(|w| w as u64)),
-        real("wall_ms", runs, |r| Some(r.wall_ms)),
+        number::<UInt64Type>("nudged_weight", runs, |r| r.nudged_weight.map(|w| w as u64)),
+        number::<Float64Type>("wall_ms", runs, |r| Some(r.wall_ms)),
     ]);
     for source in FINGERPRINTED {
         columns.push(text(&format!("fingerprint_{source}"), runs, |r| {
@@ -126,22 +125,14 @@ fn text(
     (Field::new(name, DataType::Utf8, true), Arc::new(array))
 }
 
-fn unsigned(
+/// A column of numbers (`UInt64`, `Float64`), empty where a run has none.
+fn number<T: ArrowPrimitiveType>(
     name: &str,
     runs: &[RunRecord],
-    value: impl Fn(&RunRecord) -> Option<u64>,
+    value: impl Fn(&RunRecord) -> Option<T::Native>,
 ) -> (Field, ArrayRef) {
-    let array: UInt64Array = runs.iter().map(value).collect();
-    (Field::new(name, DataType::UInt64, true), Arc::new(array))
-}
-
-fn real(
-    name: &str,
-    runs: &[RunRecord],
-    value: impl Fn(&RunRecord) -> Option<f64>,
-) -> (Field, ArrayRef) {
-    let array: Float64Array = runs.iter().map(value).collect();
-    (Field::new(name, DataType::Float64, true), Arc::new(array))
+    let array: PrimitiveArray<T> = runs.iter().map(value).collect();
+    (Field::new(name, T::DATA_TYPE, true), Arc::new(array))
 }
 
 fn flag(name: &str, runs: &[RunRecord], value: impl Fn(&RunRecord) -> bool) -> (Field, ArrayRef) {
