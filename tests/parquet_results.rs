@@ -70,12 +70,69 @@ fn a_parquet_file_reads_back_as_the_results_its_json_twin_holds() {
     for (mut light, full) in analysed.runs.into_iter().zip(&from_json.runs) {
         assert!(light.train_loss.is_empty() && light.test_predictions.is_empty());
         assert!(light.grid.is_none() && !light.test_errors.is_empty());
+        assert!(light.fingerprints.init.is_empty() && !light.weights_hash.is_empty());
+        light.fingerprints = full.fingerprints.clone();
         light.train_loss = full.train_loss.clone();
         light.test_metric = full.test_metric.clone();
         light.test_predictions = full.test_predictions.clone();
         light.grid = full.grid.clone();
         assert_eq!(&light, full);
     }
+}
+
+/// A file of many row groups (a large sweep's) is decoded on every core and reads back whole
+/// and in its order, for analysis too, with a damaged run named by its place in the file.
+#[test]
+fn a_file_of_many_row_groups_reads_back_in_order() {
+    let (json, _) = twins("parquet-row-groups");
+    let mut results = ResultsFile::load(&json).unwrap();
+    let per_condition = 9_000;
+    let conditions = results.config.conditions.clone();
+    let template = results.runs.clone();
+    results.config.repeats = per_condition;
+    results.runs = (0..per_condition)
+        .flat_map(|index| conditions.iter().map(move |condition| (index, *condition)))
+        .map(|(index, condition)| {
+            let mut run = template
+                .iter()
+                .find(|r| r.condition == condition)
+                .unwrap()
+                .clone();
+            run.run_index = index;
+            run.wall_ms = index as f64;
+            let point = index % run.test_errors.len();
+            run.test_errors[point] = (index % 2) as f32;
+            run
+        })
+        .collect();
+    let path = json.with_file_name("large.parquet");
+    let mut file = std::fs::File::create(&path).unwrap();
+    seedscope::records::parquet::write_results(&results, &mut file).unwrap();
+    drop(file);
+    let groups = parquet::file::reader::FileReader::metadata(
+        &parquet::file::reader::SerializedFileReader::new(std::fs::File::open(&path).unwrap())
+            .unwrap(),
+    )
+    .num_row_groups();
+    assert!(groups >= 3, "27,000 runs make {groups} row groups");
+    assert_eq!(ResultsFile::load(&path).unwrap(), results);
+    let analysed = ResultsFile::load_for_analysis(&path).unwrap();
+    let order = |runs: &[seedscope::engine::record::RunRecord]| -> Vec<_> {
+        runs.iter()
+            .map(|r| (r.id(), r.wall_ms.to_bits(), r.test_errors.clone()))
+            .collect()
+    };
+    assert_eq!(order(&analysed.runs), order(&results.runs));
+
+    // A run past the first row group that repeats an earlier one is refused by its place.
+    results.runs[20_000].run_index = 0;
+    let mut file = std::fs::File::create(&path).unwrap();
+    seedscope::records::parquet::write_results(&results, &mut file).unwrap();
+    drop(file);
+    let refused = ResultsFile::load_for_analysis(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("runs[20000]"), "{refused}");
 }
 
 /// The file is at most a fifth of the JSON once the runs outweigh the header (the experiment

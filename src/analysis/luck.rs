@@ -85,13 +85,27 @@ pub fn seed_luck(fixed: f64, free: &[f64], higher_is_better: bool) -> Option<See
         return None;
     }
     let percentile = better_than_share(fixed, free, higher_is_better);
+    // A resample's share counts, per drawn run, whether it is worse than the fixed result
+    // (2 halves), tied with it (1 half) or better (0): classified once, not per resample.
+    let halves: Vec<u8> = free
+        .iter()
+        .map(|&v| {
+            // As `better_than_share` counts: `above` is whatever is neither below nor tied.
+            let worse = if higher_is_better {
+                v < fixed
+            } else {
+                v.partial_cmp(&fixed)
+                    .is_none_or(|order| order == std::cmp::Ordering::Greater)
+            };
+            if worse { 2 } else { u8::from(v == fixed) }
+        })
+        .collect();
     let mut rng = SourceRng::new(BOOTSTRAP_SEED);
     let mut shares: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
         .map(|_| {
-            let resample: Vec<f64> = (0..free.len())
-                .map(|_| free[rng.below(free.len())])
-                .collect();
-            better_than_share(fixed, &resample, higher_is_better)
+            let mut total = 0u64;
+            rng.below_each(free.len(), free.len(), |i| total += u64::from(halves[i]));
+            total as f64 / 2.0 / free.len() as f64
         })
         .collect();
     shares.sort_by(f64::total_cmp);
@@ -127,6 +141,39 @@ pub fn seed_luck(fixed: f64, free: &[f64], higher_is_better: bool) -> Option<See
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The counted bootstrap gives the interval that resampling the values and calling
+    /// `better_than_share` on each resample gives, to the bit, either direction, with ties.
+    #[test]
+    fn counted_bootstrap_is_the_plain_bootstrap() {
+        let mut values_rng = SourceRng::new(5);
+        let free: Vec<f64> = (0..301)
+            .map(|_| values_rng.below(40) as f64 / 40.0)
+            .collect();
+        for higher_is_better in [true, false] {
+            let fixed = 0.6;
+            let luck = seed_luck(fixed, &free, higher_is_better).unwrap();
+            let mut rng = SourceRng::new(BOOTSTRAP_SEED);
+            let mut shares: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
+                .map(|_| {
+                    let resample: Vec<f64> = (0..free.len())
+                        .map(|_| free[rng.below(free.len())])
+                        .collect();
+                    better_than_share(fixed, &resample, higher_is_better)
+                })
+                .collect();
+            shares.sort_by(f64::total_cmp);
+            let at = |q: f64| shares[((q * (shares.len() - 1) as f64).round()) as usize];
+            assert_eq!(
+                (
+                    luck.percentile_ci.0.to_bits(),
+                    luck.percentile_ci.1.to_bits()
+                ),
+                (at(0.025).to_bits(), at(0.975).to_bits()),
+                "higher_is_better = {higher_is_better}"
+            );
+        }
+    }
 
     #[test]
     fn best_of_one_is_the_mean_and_best_of_n_is_the_best() {

@@ -73,9 +73,9 @@ pub fn mean_ci95(values: &[f64]) -> Option<(f64, f64)> {
 }
 
 fn resample(values: &[f64], rng: &mut SourceRng) -> Vec<f64> {
-    (0..values.len())
-        .map(|_| values[rng.below(values.len())])
-        .collect()
+    let mut drawn = Vec::with_capacity(values.len());
+    rng.below_each(values.len(), values.len(), |i| drawn.push(values[i]));
+    drawn
 }
 
 /// Percentile-bootstrap 95% interval of `statistic` over resamples of `a` and `b`.

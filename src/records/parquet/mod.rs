@@ -10,6 +10,7 @@
 //! `luck`'s time; columns of numbers compress and decode an order of magnitude faster.
 
 mod read;
+mod rows;
 mod write;
 
 use std::io::Read;
@@ -21,8 +22,9 @@ pub use write::write_results;
 /// The key of the file-level metadata entry that holds the results less their runs.
 pub const HEADER_KEY: &str = "seedscope.results";
 
-/// How many runs go into one record batch, written or read: bounds the memory the columns
-/// take beside the records (a batch of 100,000 runs' lists is ~0.5 GB).
+/// How many runs go into one record batch, written or read, and into one row group: bounds
+/// the memory the columns take beside the records (a batch of 100,000 runs' lists is
+/// ~0.5 GB), and gives a large file enough row groups to be decoded on every core.
 const BATCH_ROWS: usize = 8192;
 
 /// Every Parquet file begins (and ends) with these four bytes.

@@ -1,36 +1,54 @@
-//! Reading: the header from the file's metadata, then the runs batch by batch, each column
-//! looked up by the name `write` gave it and checked for its type, so a file another tool
-//! rewrote is refused with the column named rather than read wrong.
+//! Reading: the header from the file's metadata, then the runs, row groups decoded on every
+//! core (`rows.rs` turns a batch into records).
 
-use std::collections::BTreeMap;
+use std::io::Read;
+use std::os::unix::fs::FileExt;
+use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Float32Type, Float64Type, UInt64Type};
-use arrow_array::{
-    Array, ArrowPrimitiveType, BooleanArray, PrimitiveArray, RecordBatch, StringArray,
-};
+use bytes::Bytes;
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::file::reader::{ChunkReader, Length};
 
-use super::write::FINGERPRINTED;
-use super::{BATCH_ROWS, HEADER_KEY};
-use crate::engine::metric::Metric;
-use crate::engine::record::{RunRecord, SourceFingerprints};
+use super::HEADER_KEY;
+use super::rows::read_batch;
+use super::write::FINGERPRINT_PREFIX;
+use crate::engine::record::RunRecord;
 use crate::records::results_file::check_version;
 use crate::records::{ResultsFile, ResultsFileError};
+
+/// How many rows a worker decodes at a time: small, so each batch's column buffers (a
+/// megabyte or so) are reused by the allocator rather than faulted in fresh, which the kernel
+/// zeroes page by page (half of a 100,000-run read with batches of 8,192).
+const READ_BATCH_ROWS: usize = 1024;
 
 /// What of each run to read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RunColumns {
     /// Everything: the file as written.
     All,
-    /// All but what only the app draws (the learning curves, the predictions and the 2-D
-    /// grid), which are most of a file: `luck`, `plan` and `compare` read metrics, hashes and
-    /// per-example errors. The runs read have those fields empty.
+    /// All but what only the app draws (the learning curves, the predictions, the 2-D grid
+    /// and the sources' fingerprints), which is most of a file: `luck`, `plan` and `compare`
+    /// read metrics, seeds, hashes and per-example errors. The runs read have those fields
+    /// empty.
     ForAnalysis,
 }
 
-/// The columns [`RunColumns::ForAnalysis`] leaves unread.
+impl RunColumns {
+    /// Whether the column named `name` is read.
+    pub(super) fn reads(self, name: &str) -> bool {
+        match self {
+            RunColumns::All => true,
+            RunColumns::ForAnalysis => {
+                !DRAWN_ONLY.contains(&name) && !name.starts_with(FINGERPRINT_PREFIX)
+            }
+        }
+    }
+}
+
+/// The columns [`RunColumns::ForAnalysis`] leaves unread, besides the fingerprints.
 const DRAWN_ONLY: [&str; 4] = ["train_loss", "test_metric", "test_predictions", "grid"];
 
 /// Reads a Parquet results file: the header, the runs (`columns` of them), and the checks a
@@ -40,11 +58,12 @@ pub fn read_results(
     columns: RunColumns,
 ) -> Result<ResultsFile, ResultsFileError> {
     let not_results = |detail: String| ResultsFileError::NotResults { path: None, detail };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+    let file = SharedFile(Arc::new(file));
+    let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::default())
         .map_err(|e| not_results(format!("not a readable Parquet file: {e}")))?;
     // The Arrow schema's copy, or the footer's (a tool that rewrote the file may keep one).
-    let footer = builder.metadata().file_metadata().key_value_metadata();
-    let header = builder
+    let footer = metadata.metadata().file_metadata().key_value_metadata();
+    let header = metadata
         .schema()
         .metadata()
         .get(HEADER_KEY)
@@ -72,224 +91,133 @@ pub fn read_results(
         serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
             ResultsFileError::invalid(format!("{HEADER_KEY}.{}: {}", e.path(), e.inner()))
         })?;
-    let rows = usize::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
-    let skipped: &[&str] = match columns {
-        RunColumns::All => &[],
-        RunColumns::ForAnalysis => &DRAWN_ONLY,
-    };
-    let kept = builder
+    let kept = metadata
         .schema()
         .fields()
         .iter()
         .enumerate()
-        .filter(|(_, field)| !skipped.contains(&field.name().as_str()))
+        .filter(|(_, field)| columns.reads(field.name()))
         .map(|(index, _)| index);
-    let projection = ProjectionMask::roots(builder.parquet_schema(), kept);
-    let reader = builder
-        .with_projection(projection)
-        .with_batch_size(BATCH_ROWS)
+    let projection = ProjectionMask::roots(metadata.parquet_schema(), kept);
+    results.runs = read_runs(&file, &metadata, &projection, columns)?;
+    results.check().map_err(ResultsFileError::invalid)?;
+    Ok(results)
+}
+
+/// The runs of every row group, in the file's order. The row groups are decoded on as many
+/// threads as there are cores (at most one per group), each taking a contiguous share: a
+/// 100,000-run file's decoding and record building halves on two cores.
+fn read_runs(
+    file: &SharedFile,
+    metadata: &ArrowReaderMetadata,
+    projection: &ProjectionMask,
+    columns: RunColumns,
+) -> Result<Vec<RunRecord>, ResultsFileError> {
+    let groups: Vec<usize> = metadata
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|group| usize::try_from(group.num_rows()).unwrap_or(0))
+        .collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, groups.len().max(1));
+    let per_worker = groups.len().div_ceil(workers).max(1);
+    let shares: Vec<(Vec<usize>, usize)> = (0..groups.len())
+        .step_by(per_worker)
+        .map(|start| {
+            let end = (start + per_worker).min(groups.len());
+            ((start..end).collect(), groups[..start].iter().sum())
+        })
+        .collect();
+    let read_share = |(row_groups, first_run): &(Vec<usize>, usize)| {
+        let rows = row_groups.iter().map(|&g| groups[g]).sum();
+        read_row_groups(
+            file, metadata, projection, columns, row_groups, *first_run, rows,
+        )
+    };
+    let parts: Vec<Result<Vec<RunRecord>, ResultsFileError>> = if shares.len() <= 1 {
+        shares.iter().map(read_share).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = shares
+                .iter()
+                .map(|share| scope.spawn(move || read_share(share)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+    let mut runs = Vec::with_capacity(groups.iter().sum());
+    for part in parts {
+        runs.append(&mut part?);
+    }
+    Ok(runs)
+}
+
+/// The runs of `row_groups` (whose first run is the file's `first_run`-th), batch by batch.
+fn read_row_groups(
+    file: &SharedFile,
+    metadata: &ArrowReaderMetadata,
+    projection: &ProjectionMask,
+    columns: RunColumns,
+    row_groups: &[usize],
+    first_run: usize,
+    rows: usize,
+) -> Result<Vec<RunRecord>, ResultsFileError> {
+    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file.clone(), metadata.clone())
+        .with_projection(projection.clone())
+        .with_row_groups(row_groups.to_vec())
+        .with_batch_size(READ_BATCH_ROWS)
         .build()
         .map_err(|e| ResultsFileError::invalid(e.to_string()))?;
     let mut runs = Vec::with_capacity(rows);
     for batch in reader {
         let batch = batch.map_err(|e| ResultsFileError::invalid(e.to_string()))?;
-        read_batch(&batch, skipped, &mut runs).map_err(ResultsFileError::invalid)?;
+        read_batch(&batch, columns, first_run, &mut runs).map_err(ResultsFileError::invalid)?;
     }
-    results.runs = runs;
-    results.check().map_err(ResultsFileError::invalid)?;
-    Ok(results)
+    Ok(runs)
 }
 
-/// Appends the batch's rows to `runs` as records; the `skipped` columns' fields stay empty.
-fn read_batch(
-    batch: &RecordBatch,
-    skipped: &[&str],
-    runs: &mut Vec<RunRecord>,
-) -> Result<(), String> {
-    let columns = Columns(batch, skipped);
-    let condition = columns.text("condition", true)?;
-    let run_index = columns.number::<UInt64Type>("run_index", true)?;
-    let metric = columns.text("metric", true)?;
-    let higher_is_better = columns.flag("higher_is_better")?;
-    let final_test = columns.number::<Float64Type>("final_test_metric", false)?;
-    let final_train = columns.number::<Float64Type>("final_train_metric", false)?;
-    let fresh = columns.number::<Float64Type>("fresh_metric", false)?;
-    let counted = columns.number::<UInt64Type>("counted_test_points", false)?;
-    let weights_hash = columns.text("weights_hash", true)?;
-    let threads = columns.number::<UInt64Type>("threads", true)?;
-    let racing = columns.flag("racing")?;
-    let diverged = columns.flag("diverged")?;
-    let replayable = columns.flag("replayable")?;
-    let reason = columns.text("not_replayable_reason", false)?;
-    let error = columns.text("error", false)?;
-    let nudged = columns.number::<UInt64Type>("nudged_weight", false)?;
-    let wall_ms = columns.number::<Float64Type>("wall_ms", true)?;
-    let grid = columns.unless_skipped("grid", |c, name| c.text(name, false))?;
-    let mut seeds = Vec::new();
-    for field in batch.schema().fields() {
-        if let Some(name) = field.name().strip_prefix("seed_") {
-            seeds.push((
-                name.to_string(),
-                columns.number::<UInt64Type>(field.name(), false)?,
-            ));
-        }
-    }
-    let mut fingerprints = Vec::new();
-    for source in FINGERPRINTED {
-        fingerprints.push(columns.text(&format!("fingerprint_{source}"), true)?);
-    }
-    let train_loss = columns.unless_skipped("train_loss", Columns::list::<Float64Type>)?;
-    let test_metric = columns.unless_skipped("test_metric", Columns::list::<Float64Type>)?;
-    let predictions = columns.unless_skipped("test_predictions", Columns::list::<Float32Type>)?;
-    let indices = columns.list::<UInt64Type>("test_indices")?;
-    let errors = columns.list::<Float32Type>("test_errors")?;
+/// The file, read by position (`pread`) from every worker at once. parquet's own reader for a
+/// `File` seeks a clone of it, and clones share one offset, so two workers would race; this
+/// shares no offset and holds no more of the file than the column chunks being decoded.
+#[derive(Clone)]
+struct SharedFile(Arc<std::fs::File>);
 
-    for row in 0..batch.num_rows() {
-        let text = |array: &StringArray| optional(array, row).map(str::to_string);
-        let fingerprint = |n: usize| fingerprints[n].value(row).to_string();
-        let at = runs.len();
-        runs.push(RunRecord {
-            condition: condition
-                .value(row)
-                .parse()
-                .map_err(|e| format!("runs[{at}].condition: {e}"))?,
-            run_index: to_usize(run_index.value(row), at, "run_index")?,
-            seeds: seeds
-                .iter()
-                .filter_map(|(name, column)| optional(*column, row).map(|s| (name.clone(), s)))
-                .collect::<BTreeMap<_, _>>(),
-            threads: to_usize(threads.value(row), at, "threads")?,
-            racing: racing.value(row),
-            metric: Metric::stated(metric.value(row), higher_is_better.value(row)),
-            train_loss: train_loss.map_or(Vec::new(), |list| slice(list, row).to_vec()),
-            test_metric: test_metric.map_or(Vec::new(), |list| slice(list, row).to_vec()),
-            final_train_metric: optional(final_train, row),
-            final_test_metric: optional(final_test, row),
-            test_predictions: predictions.map_or(Vec::new(), |list| slice(list, row).to_vec()),
-            test_indices: slice(indices, row)
-                .iter()
-                .map(|&i| to_usize(i, at, "test_indices"))
-                .collect::<Result<_, _>>()?,
-            test_errors: slice(errors, row).to_vec(),
-            fresh_metric: optional(fresh, row),
-            counted_test_points: optional(counted, row),
-            grid: grid.and_then(text),
-            weights_hash: weights_hash.value(row).to_string(),
-            fingerprints: SourceFingerprints {
-                data: fingerprint(0),
-                split: fingerprint(1),
-                init: fingerprint(2),
-                dropout: fingerprint(3),
-                shuffle: fingerprint(4),
-                threads: fingerprint(5),
-            },
-            nudged_weight: optional(nudged, row)
-                .map(|w| to_usize(w, at, "nudged_weight"))
-                .transpose()?,
-            wall_ms: wall_ms.value(row),
-            diverged: diverged.value(row),
-            replayable: replayable.value(row),
-            not_replayable_reason: text(reason),
-            error: text(error),
-        });
+impl Length for SharedFile {
+    fn len(&self) -> u64 {
+        self.0.metadata().map_or(0, |m| m.len())
     }
-    Ok(())
 }
 
-fn to_usize(value: u64, at: usize, field: &str) -> Result<usize, String> {
-    usize::try_from(value).map_err(|_| format!("runs[{at}].{field}: {value} is too large"))
+impl ChunkReader for SharedFile {
+    type T = FromPosition;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<FromPosition> {
+        Ok(FromPosition(self.clone(), start))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        let mut buffer = vec![0; length];
+        self.0.read_exact_at(&mut buffer, start)?;
+        Ok(buffer.into())
+    }
 }
 
-/// A cell's value, or None where it is empty (null).
-fn optional<A: arrow_array::ArrayAccessor>(array: A, row: usize) -> Option<A::Item> {
-    array.is_valid(row).then(|| array.value(row))
-}
+/// A reader of the file from a position on, moving only its own position.
+struct FromPosition(SharedFile, u64);
 
-/// One row's list: a slice of the column's values.
-fn slice<'a, N>((offsets, values): (&[i32], &'a [N]), row: usize) -> &'a [N] {
-    // Offsets were checked by arrow when the list was read: ascending and within `values`.
-    &values[offsets[row] as usize..offsets[row + 1] as usize]
-}
-
-/// A batch's columns by name, each checked for its type (and for empty cells where a run
-/// always has a value), and the names left unread.
-struct Columns<'a>(&'a RecordBatch, &'a [&'a str]);
-
-impl<'a> Columns<'a> {
-    /// `read`'s column, or None where it was left unread.
-    fn unless_skipped<T>(
-        &self,
-        name: &str,
-        read: impl FnOnce(&Self, &str) -> Result<T, String>,
-    ) -> Result<Option<T>, String> {
-        if self.1.contains(&name) {
-            return Ok(None);
-        }
-        read(self, name).map(Some)
-    }
-
-    fn column(&self, name: &str, required: bool) -> Result<&'a dyn Array, String> {
-        let column = self
-            .0
-            .column_by_name(name)
-            .ok_or_else(|| format!("column `{name}` is missing"))?;
-        if required && column.null_count() > 0 {
-            return Err(format!(
-                "column `{name}` has {} empty cells; every run has a value there",
-                column.null_count()
-            ));
-        }
-        Ok(column.as_ref())
-    }
-
-    fn wrong_type(&self, name: &str, expected: &str) -> String {
-        let found = self
-            .0
-            .column_by_name(name)
-            .map(|c| c.data_type().to_string())
-            .unwrap_or_default();
-        format!("column `{name}` holds {found}; seedscope writes {expected} there")
-    }
-
-    fn text(&self, name: &str, required: bool) -> Result<&'a StringArray, String> {
-        self.column(name, required)?
-            .as_string_opt::<i32>()
-            .ok_or_else(|| self.wrong_type(name, "Utf8"))
-    }
-
-    fn flag(&self, name: &str) -> Result<&'a BooleanArray, String> {
-        self.column(name, true)?
-            .as_boolean_opt()
-            .ok_or_else(|| self.wrong_type(name, "Boolean"))
-    }
-
-    fn number<T: ArrowPrimitiveType>(
-        &self,
-        name: &str,
-        required: bool,
-    ) -> Result<&'a PrimitiveArray<T>, String> {
-        self.column(name, required)?
-            .as_primitive_opt::<T>()
-            .ok_or_else(|| self.wrong_type(name, &T::DATA_TYPE.to_string()))
-    }
-
-    /// A list column as its offsets and its flat values.
-    fn list<T: ArrowPrimitiveType>(
-        &self,
-        name: &str,
-    ) -> Result<(&'a [i32], &'a [T::Native]), String> {
-        let expected = || format!("List({})", T::DATA_TYPE);
-        let list = self
-            .column(name, true)?
-            .as_list_opt::<i32>()
-            .ok_or_else(|| self.wrong_type(name, &expected()))?;
-        let values = list
-            .values()
-            .as_primitive_opt::<T>()
-            .ok_or_else(|| self.wrong_type(name, &expected()))?;
-        if values.null_count() > 0 {
-            return Err(format!("column `{name}` has empty values inside its lists"));
-        }
-        Ok((list.value_offsets(), values.values()))
+impl Read for FromPosition {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.0.0.read_at(out, self.1)?;
+        self.1 += read as u64;
+        Ok(read)
     }
 }

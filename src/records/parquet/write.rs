@@ -44,6 +44,7 @@ pub fn write_results(results: &ResultsFile, out: &mut (dyn Write + Send)) -> std
     ));
     let properties = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(BATCH_ROWS))
         .set_key_value_metadata(Some(vec![KeyValue::new(HEADER_KEY.to_string(), header)]))
         .build();
     let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(properties))
@@ -95,7 +96,7 @@ fn columns(runs: &[RunRecord], seed_names: &[String]) -> Vec<(Field, ArrayRef)> 
         number::<Float64Type>("wall_ms", runs, |r| Some(r.wall_ms)),
     ]);
     for source in FINGERPRINTED {
-        columns.push(text(&format!("fingerprint_{source}"), runs, |r| {
+        columns.push(text(&format!("{FINGERPRINT_PREFIX}{source}"), runs, |r| {
             Some(r.fingerprints.get(source).to_string())
         }));
     }
@@ -111,6 +112,9 @@ fn columns(runs: &[RunRecord], seed_names: &[String]) -> Vec<(Field, ArrayRef)> 
     ]);
     columns
 }
+
+/// The start of a fingerprint column's name; the source's name follows.
+pub(super) const FINGERPRINT_PREFIX: &str = "fingerprint_";
 
 /// The sources a run keeps a fingerprint of (every seeded one; the gpu switch draws nothing),
 /// in the order the reader takes them back.
