@@ -15,9 +15,13 @@ use rand_core::{Rng, SeedableRng};
 pub(super) const WORDS: usize = 256;
 
 /// "expand 32-byte k", ChaCha's first four words.
+// Read only by the AVX-512 path (x86_64), so unused on other machines.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 const CONSTANTS: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
 
 /// ChaCha8 keyed by `key`: double rounds per block.
+// Read only by the AVX-512 path (x86_64), so unused on other machines.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 const DOUBLE_ROUNDS: usize = 4;
 
 /// Writes blocks `first..first + 16` of the stream keyed by `key` into `out`, block after

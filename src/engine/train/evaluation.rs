@@ -23,6 +23,8 @@ use crate::engine::model::ModelSpec;
 /// Points a block holds: 16 f32 lanes (one AVX-512 register, two AVX2 ones).
 const LANES: usize = 16;
 /// Outputs summed side by side where the CPU has AVX-512 (eight of its 32 registers)…
+// Read only by the AVX-512 path (x86_64), so unused on other machines.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 const WIDE: usize = 8;
 /// …and elsewhere (eight of AVX2's 16 registers, two per output).
 const NARROW: usize = 4;
