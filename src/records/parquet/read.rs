@@ -127,11 +127,14 @@ fn read_runs(
         .step_by(per_worker)
         .map(|start| {
             let end = (start + per_worker).min(groups.len());
-            ((start..end).collect(), groups[..start].iter().sum())
+            ((start..end).collect(), total(&groups[..start]))
         })
         .collect();
     let read_share = |(row_groups, first_run): &(Vec<usize>, usize)| {
-        let rows = row_groups.iter().map(|&g| groups[g]).sum();
+        let rows = row_groups
+            .iter()
+            .map(|&g| groups[g])
+            .fold(0, usize::saturating_add);
         read_row_groups(
             file, metadata, projection, columns, row_groups, *first_run, rows,
         )
@@ -154,7 +157,7 @@ fn read_runs(
                 .collect()
         })
     };
-    let mut runs = Vec::with_capacity(groups.iter().sum());
+    let mut runs = Vec::with_capacity(reserved(total(&groups)));
     for part in parts {
         runs.append(&mut part?);
     }
@@ -177,12 +180,24 @@ fn read_row_groups(
         .with_batch_size(READ_BATCH_ROWS)
         .build()
         .map_err(|e| ResultsFileError::invalid(e.to_string()))?;
-    let mut runs = Vec::with_capacity(rows);
+    let mut runs = Vec::with_capacity(reserved(rows));
     for batch in reader {
         let batch = batch.map_err(|e| ResultsFileError::invalid(e.to_string()))?;
         read_batch(&batch, columns, first_run, &mut runs).map_err(ResultsFileError::invalid)?;
     }
     Ok(runs)
+}
+
+/// The rows the footer says `groups` hold (saturating: the footer is not trusted).
+fn total(groups: &[usize]) -> usize {
+    groups.iter().fold(0, |sum, &rows| sum.saturating_add(rows))
+}
+
+/// Room reserved for `rows` runs: the footer's count, but at most a million. A damaged or
+/// hostile footer may claim any number of rows, and the runs read are what counts (the
+/// vector grows past this like any other).
+fn reserved(rows: usize) -> usize {
+    rows.min(1 << 20)
 }
 
 /// The file, read by position (`pread`) from every worker at once. parquet's own reader for a
