@@ -1,0 +1,194 @@
+"""seedscope's warm start for Python commands (issue 47): import a script's heavy modules once,
+then fork one child per run that runs the script as `__main__`, as a cold `python3 script.py`
+would, with the run's argv, environment, working folder, stdout and stderr.
+
+    python3 seedscope_warm.py SOCKET --preload torch,numpy
+
+seedscope starts one of these per worker and per environment class (the environment a
+library reads at import: thread counts, CUBLAS_WORKSPACE_CONFIG), with that environment. It
+never imports the user's own code: only the modules named by --preload.
+
+The parent prints one JSON line on stdout once it listens: {"ready": true, "preloaded": [...],
+"import_s": ...}, or {"cold": "reason"} when a warm child could not behave as a cold process
+(CUDA initialised by an import: a forked child cannot use it) and exits.
+
+Per run, seedscope connects to SOCKET and sends one JSON line {"argv": [...], "env": {...},
+"cwd": "..."} with two file descriptors attached (SCM_RIGHTS): the run's stdout and stderr.
+argv[0] is the script, as `sys.argv` has it. The parent forks; the child:
+  - leads a process group of its own (seedscope kills the group, as it does a cold run's),
+    and dies with the parent (PR_SET_PDEATHSIG, as the parent dies with seedscope);
+  - takes the run's fds as 1 and 2 and /dev/null as 0, the run's environment (os.environ and
+    the C environment), working folder and argv;
+  - re-seeds the generators a fork shares and a cold start would seed from the OS: NumPy's
+    global one (Python's `random` re-seeds itself at fork);
+  - runs the script by runpy as `__main__`, and exits as the interpreter would (SystemExit's
+    code, 1 with a traceback for an uncaught exception).
+The parent answers {"pid": N}, waits for the child's exit without reaping it (WNOWAIT, so the
+group id stays reserved while seedscope kills the group), answers {"exit": CODE} or
+{"signal": SIGNAL}, and reaps the child when seedscope closes the connection.
+"""
+
+import ctypes
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """Asks the kernel to SIGKILL this process when its parent dies."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except OSError:
+        pass
+
+
+def preload(names):
+    """Imports each module; returns the names imported and the first failure (or None)."""
+    started = time.perf_counter()
+    done = []
+    for name in names:
+        try:
+            __import__(name)
+        except Exception as error:  # a missing module: the script's own import says why
+            return done, f"`import {name}` failed in the warm parent: {error}", 0.0
+        done.append(name)
+    return done, None, time.perf_counter() - started
+
+
+def cuda_initialised():
+    """Whether an import initialised CUDA, which a forked child cannot use."""
+    torch = sys.modules.get("torch")
+    try:
+        return bool(torch is not None and torch.cuda.is_initialized())
+    except Exception:
+        return False
+
+
+def reseed_shared_generators():
+    """What a cold process seeds from the OS and a fork would share: NumPy's global
+    generator (its legacy RandomState). Python's `random` re-seeds itself at fork."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed(int.from_bytes(os.urandom(4), "little"))
+
+
+def child(request, fds):
+    """Becomes the run: never returns."""
+    code = 1
+    try:
+        os.setpgid(0, 0)
+        die_with_parent()
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD):
+            signal.signal(number, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(fds[0], 1)
+        os.dup2(fds[1], 2)
+        for fd in (null, *fds):
+            if fd > 2:
+                os.close(fd)
+        sys.stdin = open(0, "r", closefd=False)
+        sys.stdout = open(1, "w", buffering=1 if os.isatty(1) else -1, closefd=False)
+        sys.stderr = open(2, "w", buffering=1, closefd=False)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        reseed_shared_generators()
+        script = request["argv"][0]
+        sys.argv = list(request["argv"])
+        sys.path[0] = os.path.dirname(os.path.abspath(script))
+        import runpy
+
+        try:
+            runpy.run_path(script, run_name="__main__")
+            code = 0
+        except SystemExit as end:
+            if end.code is None:
+                code = 0
+            elif isinstance(end.code, int):
+                code = end.code
+            else:
+                print(end.code, file=sys.stderr)
+                code = 1
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+            code = 1
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:
+            pass
+        os._exit(code & 0xFF)
+
+
+def send(connection, message):
+    connection.sendall((json.dumps(message) + "\n").encode())
+
+
+def serve(connection):
+    """One run: its request, the fork, its exit, the reap."""
+    with connection:
+        data, fds, _, _ = socket.recv_fds(connection, 1 << 20, 2)
+        while not data.endswith(b"\n"):
+            more = connection.recv(1 << 20)
+            if not more:
+                return
+            data += more
+        request = json.loads(data)
+        if len(fds) != 2:
+            send(connection, {"error": f"expected 2 descriptors, got {len(fds)}"})
+            return
+        pid = os.fork()
+        if pid == 0:
+            connection.close()
+            child(request, fds)
+        for fd in fds:
+            os.close(fd)
+        send(connection, {"pid": pid})
+        # Exited, not reaped: the group id stays reserved while seedscope ends the group.
+        while True:
+            try:
+                info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+                break
+            except InterruptedError:
+                continue
+        if info.si_code == os.CLD_EXITED:
+            send(connection, {"exit": info.si_status})
+        else:
+            send(connection, {"signal": info.si_status})
+        connection.recv(1)  # seedscope closes the connection once the group is ended
+        os.waitpid(pid, 0)
+
+
+def main():
+    die_with_parent()
+    path = sys.argv[1]
+    names = []
+    if len(sys.argv) > 3 and sys.argv[2] == "--preload":
+        names = [n for n in sys.argv[3].split(",") if n]
+    done, failure, seconds = preload(names)
+    if failure is None and cuda_initialised():
+        failure = "an import initialised CUDA in the warm parent; a forked child cannot use it"
+    if failure is not None:
+        print(json.dumps({"cold": failure}), flush=True)
+        return
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    print(json.dumps({"ready": True, "preloaded": done, "import_s": seconds}), flush=True)
+    while True:
+        connection, _ = listener.accept()
+        serve(connection)
+
+
+if __name__ == "__main__":
+    main()
