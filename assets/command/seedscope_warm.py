@@ -3,10 +3,13 @@ then fork one child per run that runs the script as `__main__`, as a cold `pytho
 would, with the run's argv, environment, working folder, stdout and stderr.
 
     python3 seedscope_warm.py SOCKET --preload torch,numpy
+    python3 seedscope_warm.py SOCKET --script train.py
 
 seedscope starts one of these per worker and per environment class (the environment a
 library reads at import: thread counts, CUBLAS_WORKSPACE_CONFIG), with that environment. It
-never imports the user's own code: only the modules named by --preload.
+never imports the user's own code: only the modules named by --preload, or with --script the
+third-party packages the script imports at its top level (read with `ast`, not run; the
+standard library and anything found in the script's own folder are left out).
 
 The parent prints one JSON line on stdout once it listens: {"ready": true, "preloaded": [...],
 "import_s": ...}, or {"cold": "reason"} when a warm child could not behave as a cold process
@@ -59,6 +62,49 @@ def preload(names):
             return done, f"`import {name}` failed in the warm parent: {error}", 0.0
         done.append(name)
     return done, None, time.perf_counter() - started
+
+
+def third_party_imports(script):
+    """The modules `script` imports at module level (in its body, or in a try/if there),
+    less the standard library's and the script's own: what is safe and worth importing
+    before the script runs (`from sklearn.neural_network import X` gives
+    `sklearn.neural_network`, most of sklearn's import time)."""
+    import ast
+    import importlib.util
+
+    with open(script, "rb") as handle:
+        tree = ast.parse(handle.read(), filename=script)
+    names = []
+
+    def visit(statements):
+        for node in statements:
+            if isinstance(node, ast.Import):
+                names.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.append(node.module)
+            elif isinstance(node, ast.Try):
+                visit(node.body)
+            elif isinstance(node, ast.If):
+                visit(node.body)
+                visit(node.orelse)
+
+    visit(tree.body)
+    own = os.path.dirname(os.path.abspath(script))
+    chosen = []
+    for name in dict.fromkeys(names):
+        package = name.split(".")[0]
+        if package in sys.stdlib_module_names or package in sys.builtin_module_names:
+            continue
+        try:
+            # The package only: finding a submodule would import its parents.
+            spec = importlib.util.find_spec(package)
+        except (ImportError, ValueError):
+            continue
+        origin = (spec and (spec.origin or next(iter(spec.submodule_search_locations or []), None)))
+        if not origin or os.path.abspath(origin).startswith(own + os.sep):
+            continue  # not installed, or the user's own code: never imported early
+        chosen.append(name)
+    return chosen
 
 
 def cuda_initialised():
@@ -171,10 +217,17 @@ def serve(connection):
 
 def main():
     die_with_parent()
+    # Not this file's folder (seedscope's private one) but, as for the script run cold, the
+    # script's folder first: what the parent finds is what the script would find.
+    sys.path.pop(0)
     path = sys.argv[1]
     names = []
     if len(sys.argv) > 3 and sys.argv[2] == "--preload":
         names = [n for n in sys.argv[3].split(",") if n]
+    elif len(sys.argv) > 3 and sys.argv[2] == "--script":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[3])))
+        names = third_party_imports(sys.argv[3])
+        sys.path.pop(0)
     done, failure, seconds = preload(names)
     if failure is None and cuda_initialised():
         failure = "an import initialised CUDA in the warm parent; a forked child cannot use it"

@@ -24,7 +24,7 @@ cold_t=(time.time()-t)/N
 sock="/tmp/seedscope-warm-s.sock"
 if os.path.exists(sock): os.remove(sock)
 t=time.time()
-server=subprocess.Popen([sys.executable, server_py, sock, "--preload", preload], env=env_for(0), stdout=subprocess.PIPE)
+server=subprocess.Popen([sys.executable, server_py, sock, *(["--script", script] if preload == "auto" else ["--preload", preload])], env=env_for(0), stdout=subprocess.PIPE)
 print("server:", server.stdout.readline().decode().strip())
 warm=[]
 for i in range(N):
