@@ -1,0 +1,258 @@
+//! A warm parent: one `python3 seedscope_warm.py` that has imported a script's heavy modules
+//! and forks a child per run (issue 47). This file starts it, hands it a run (argv,
+//! environment, working folder and output pipes) and reads back the child's pid and exit.
+//! Issue 47 groundwork: `process::run` does not call it yet; the watchdog, the group kill and
+//! the token kill are to take the child's pid as they take a cold run's.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::os::fd::BorrowedFd;
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use super::warm_fds::send_with_fds;
+
+/// The fork server, written into the parent's private folder before it starts.
+const SERVER: &str = include_str!("../../../assets/command/seedscope_warm.py");
+
+/// What the warm parent imports before the first run.
+pub enum Preload<'a> {
+    /// These modules.
+    Modules(&'a [String]),
+    /// The third-party modules this script imports at its top level (read, not run).
+    ImportsOf(&'a Path),
+}
+
+/// Why runs go cold: said once, in a line.
+#[derive(Debug, thiserror::Error)]
+pub enum WarmError {
+    #[error("warm start unavailable: {0}")]
+    Cold(String),
+    #[error("warm start failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A started warm parent, killed when dropped.
+pub struct WarmParent {
+    process: Child,
+    socket: std::path::PathBuf,
+    /// The private folder of the server script and its socket.
+    _folder: tempfile::TempDir,
+}
+
+/// A run forked by a warm parent: its pid, and the connection its exit arrives on.
+pub struct WarmChild {
+    pub pid: u32,
+    replies: BufReader<UnixStream>,
+}
+
+/// How a warm child ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarmExit {
+    Code(i32),
+    Signal(i32),
+}
+
+impl WarmParent {
+    /// Starts `python` on the server with `environment` (the environment class's: what
+    /// libraries read at import), and waits for it to import `preload` and listen.
+    pub fn start(
+        python: &str,
+        environment: &BTreeMap<String, String>,
+        preload: Preload<'_>,
+    ) -> Result<WarmParent, WarmError> {
+        let folder = tempfile::Builder::new()
+            .prefix("seedscope-warm-")
+            .tempdir()?;
+        let server = folder.path().join("seedscope_warm.py");
+        std::fs::write(&server, SERVER)?;
+        let socket = folder.path().join("socket");
+        let mut command = Command::new(python);
+        command.arg(&server).arg(&socket);
+        match preload {
+            Preload::Modules(names) => command.arg("--preload").arg(names.join(",")),
+            Preload::ImportsOf(script) => command.arg("--script").arg(script),
+        };
+        let mut process = command
+            .env_clear()
+            .envs(environment)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let mut first = String::new();
+        let stdout = process.stdout.take().expect("stdout was piped");
+        BufReader::new(stdout).read_line(&mut first)?;
+        let said: serde_json::Value = serde_json::from_str(&first).map_err(|_| {
+            let _ = process.kill();
+            WarmError::Cold(format!("the warm parent did not start (it said {first:?})"))
+        })?;
+        if let Some(reason) = said.get("cold").and_then(|r| r.as_str()) {
+            let _ = process.kill();
+            let _ = process.wait();
+            return Err(WarmError::Cold(reason.to_string()));
+        }
+        Ok(WarmParent {
+            process,
+            socket,
+            _folder: folder,
+        })
+    }
+
+    /// Forks a child that runs `argv` (the script first, as `sys.argv`) in `cwd` with exactly
+    /// `environment`, its stdout and stderr the descriptors given.
+    pub fn launch(
+        &self,
+        argv: &[String],
+        environment: &BTreeMap<String, String>,
+        cwd: &Path,
+        (stdout, stderr): (BorrowedFd<'_>, BorrowedFd<'_>),
+    ) -> Result<WarmChild, WarmError> {
+        let stream = UnixStream::connect(&self.socket)?;
+        let mut request = serde_json::to_vec(&serde_json::json!({
+            "argv": argv,
+            "env": environment,
+            "cwd": cwd,
+        }))
+        .map_err(std::io::Error::other)?;
+        request.push(b'\n');
+        send_with_fds(&stream, &request, &[stdout, stderr])?;
+        let mut replies = BufReader::new(stream);
+        let pid = read_reply(&mut replies)?
+            .get("pid")
+            .and_then(|p| p.as_u64())
+            .and_then(|p| u32::try_from(p).ok())
+            .ok_or_else(|| WarmError::Cold("the warm parent did not fork the run".into()))?;
+        Ok(WarmChild { pid, replies })
+    }
+}
+
+impl Drop for WarmParent {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+impl WarmChild {
+    /// Blocks until the child has exited; it stays unreaped (its group id reserved) until
+    /// this is dropped.
+    pub fn wait_exit(&mut self) -> Result<WarmExit, WarmError> {
+        let reply = read_reply(&mut self.replies)?;
+        let number = |key: &str| reply.get(key).and_then(|v| v.as_i64()).map(|v| v as i32);
+        match (number("exit"), number("signal")) {
+            (Some(code), _) => Ok(WarmExit::Code(code)),
+            (None, Some(signal)) => Ok(WarmExit::Signal(signal)),
+            _ => Err(WarmError::Cold(format!("the warm parent said {reply}"))),
+        }
+    }
+}
+
+impl Drop for WarmChild {
+    fn drop(&mut self) {
+        // Closing the connection tells the parent to reap the child.
+        let _ = self.replies.get_mut().shutdown(std::net::Shutdown::Both);
+    }
+}
+
+fn read_reply(replies: &mut BufReader<UnixStream>) -> Result<serde_json::Value, WarmError> {
+    let mut line = String::new();
+    if replies.read_line(&mut line)? == 0 {
+        return Err(WarmError::Cold(
+            "the warm parent closed the connection".into(),
+        ));
+    }
+    serde_json::from_str(&line).map_err(|e| WarmError::Cold(format!("a bad reply ({e})")))
+}
+
+/// Writes `text` to a file; a small helper of the tests below.
+#[cfg(test)]
+fn write(path: &Path, text: &str) {
+    std::fs::File::create(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .unwrap();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::os::fd::AsFd;
+
+    fn environment(extra: &[(&str, &str)]) -> BTreeMap<String, String> {
+        let mut environment: BTreeMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k == "PATH" || k == "HOME")
+            .collect();
+        environment.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        environment
+    }
+
+    /// A script forked warm gets its argv, environment and folder, writes to its own pipes,
+    /// and its exit code comes back; an uncaught exception exits 1 with the traceback.
+    #[test]
+    fn a_warm_child_runs_the_script_as_main() {
+        let folder = tempfile::tempdir().unwrap();
+        let script = folder.path().join("script.py");
+        write(
+            &script,
+            "import os, sys\n\
+             print('argv', sys.argv[1:], 'run', os.environ['RUN'], 'cwd', os.getcwd())\n\
+             print('name', __name__, file=sys.stderr)\n\
+             if sys.argv[1] == 'fail': raise ValueError('boom')\n\
+             sys.exit(int(sys.argv[1]))\n",
+        );
+        let parent =
+            WarmParent::start("python3", &environment(&[]), Preload::ImportsOf(&script)).unwrap();
+        let run = |argument: &str| {
+            let (mut out_read, out_write) = std::io::pipe().unwrap();
+            let (mut err_read, err_write) = std::io::pipe().unwrap();
+            let argv = vec![script.display().to_string(), argument.to_string()];
+            let mut child = parent
+                .launch(
+                    &argv,
+                    &environment(&[("RUN", argument)]),
+                    folder.path(),
+                    (out_write.as_fd(), err_write.as_fd()),
+                )
+                .unwrap();
+            drop((out_write, err_write));
+            let exit = child.wait_exit().unwrap();
+            // Exited but not reaped: it still leads its own group, which a kill can name.
+            // SAFETY: getpgid only reads the process table.
+            let group = unsafe { libc::getpgid(child.pid as libc::pid_t) };
+            assert_eq!(
+                group, child.pid as libc::pid_t,
+                "the child leads a group of its own"
+            );
+            drop(child);
+            let (mut out, mut err) = (String::new(), String::new());
+            out_read.read_to_string(&mut out).unwrap();
+            err_read.read_to_string(&mut err).unwrap();
+            (exit, out, err)
+        };
+        let (exit, out, err) = run("3");
+        assert_eq!(exit, WarmExit::Code(3));
+        let cwd = folder.path().canonicalize().unwrap();
+        assert_eq!(
+            out.trim(),
+            format!("argv ['3'] run 3 cwd {}", cwd.display())
+        );
+        assert_eq!(err.trim(), "name __main__");
+        let (exit, _, err) = run("fail");
+        assert_eq!(exit, WarmExit::Code(1));
+        assert!(err.contains("ValueError: boom"), "{err}");
+    }
+
+    /// An import that fails sends the runs cold, with the reason.
+    #[test]
+    fn a_failed_preload_goes_cold_with_the_reason() {
+        let names = vec!["no_such_module_for_seedscope".to_string()];
+        let Err(WarmError::Cold(reason)) =
+            WarmParent::start("python3", &environment(&[]), Preload::Modules(&names))
+        else {
+            panic!("a missing module must go cold");
+        };
+        assert!(reason.contains("no_such_module_for_seedscope"), "{reason}");
+    }
+}
