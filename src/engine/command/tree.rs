@@ -103,6 +103,13 @@ pub fn running() -> usize {
 /// so only pids above it are read (all of them once pids have wrapped around). Returns how
 /// many processes were killed.
 pub fn kill_all_with_token(token: &str, leader: u32) -> usize {
+    kill_all_with_token_sparing(token, leader, None)
+}
+
+/// [`kill_all_with_token`], sparing one process that carries the token too: a warm parent,
+/// whose token marks the children it forked (their `/proc/PID/environ` is the parent's, not
+/// the environment the child set for its run).
+pub fn kill_all_with_token_sparing(token: &str, leader: u32, spared: Option<u32>) -> usize {
     let needle = format!("{TOKEN_VARIABLE}={token}");
     let mut killed = 0;
     // A process caught in the middle of an exec reads an empty environment for an instant,
@@ -110,7 +117,8 @@ pub fn kill_all_with_token(token: &str, leader: u32) -> usize {
     // alive), the scan must come back empty this many times in a row.
     let mut quiet = 0;
     for _ in 0..KILL_ROUNDS {
-        let found = processes_with_since(&needle, leader);
+        let mut found = processes_with_since(&needle, leader);
+        found.retain(|&pid| Some(pid as u32) != spared);
         if found.is_empty() {
             let doubtful = killed > 0 || living_orphans();
             if !doubtful || quiet >= CONFIRMING_SCANS {

@@ -36,6 +36,11 @@ pub enum WarmError {
 /// A started warm parent, killed when dropped.
 pub struct WarmParent {
     process: Child,
+    /// In the parent's environment as `SEEDSCOPE_RUN_TOKEN`, so in every child it forks:
+    /// a child's `/proc/PID/environ` stays the parent's whatever environment the child
+    /// sets, so a run's forked (not exec'd) descendants are found by this token, not the
+    /// run's. One run at a time per parent, so all of them but the parent are the run's.
+    pub token: String,
     socket: std::path::PathBuf,
     /// The private folder of the server script and its socket.
     _folder: tempfile::TempDir,
@@ -74,30 +79,44 @@ impl WarmParent {
             Preload::Modules(names) => command.arg("--preload").arg(names.join(",")),
             Preload::ImportsOf(script) => command.arg("--script").arg(script),
         };
-        let mut process = command
+        let token = super::tree::new_token();
+        command
             .env_clear()
             .envs(environment)
+            .env(super::tree::TOKEN_VARIABLE, &token)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()?;
+            .stderr(Stdio::inherit());
+        // A known child, not an orphan for the reaper to take (`tree::spawn_leader`).
+        let mut process = super::tree::spawn_leader(|| command.spawn(), Child::id)?;
         let mut first = String::new();
         let stdout = process.stdout.take().expect("stdout was piped");
         BufReader::new(stdout).read_line(&mut first)?;
+        // Held from here, so that any way out below stops it (Drop).
+        let parent = WarmParent {
+            process,
+            token,
+            socket,
+            _folder: folder,
+        };
         let said: serde_json::Value = serde_json::from_str(&first).map_err(|_| {
-            let _ = process.kill();
             WarmError::Cold(format!("the warm parent did not start (it said {first:?})"))
         })?;
         if let Some(reason) = said.get("cold").and_then(|r| r.as_str()) {
-            let _ = process.kill();
-            let _ = process.wait();
             return Err(WarmError::Cold(reason.to_string()));
         }
-        Ok(WarmParent {
-            process,
-            socket,
-            _folder: folder,
-        })
+        Ok(parent)
+    }
+
+    /// The parent's pid.
+    pub fn pid(&self) -> u32 {
+        self.process.id()
+    }
+
+    fn stop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+        super::tree::leader_reaped(self.process.id());
     }
 
     /// Forks a child that runs `argv` (the script first, as `sys.argv`) in `cwd` with exactly
@@ -130,8 +149,7 @@ impl WarmParent {
 
 impl Drop for WarmParent {
     fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
+        self.stop();
     }
 }
 
@@ -242,6 +260,74 @@ mod tests {
         let (exit, _, err) = run("fail");
         assert_eq!(exit, WarmExit::Code(1));
         assert!(err.contains("ValueError: boom"), "{err}");
+    }
+
+    /// A grandchild the warm child forked without exec, which left the group (setsid), is
+    /// found by the parent's token and killed; the parent is spared and serves the next run.
+    #[test]
+    fn a_forked_grandchild_that_escaped_is_killed_and_the_parent_spared() {
+        let folder = tempfile::tempdir().unwrap();
+        let script = folder.path().join("escape.py");
+        write(
+            &script,
+            "import os, sys, time\n\
+             pid = os.fork()\n\
+             if pid == 0:\n\
+             \x20   os.setsid()\n\
+             \x20   time.sleep(60)\n\
+             \x20   os._exit(0)\n\
+             open('grandchild', 'w').write(str(pid))\n",
+        );
+        let parent =
+            WarmParent::start("python3", &environment(&[]), Preload::ImportsOf(&script)).unwrap();
+        let run = || {
+            let (_out_read, out_write) = std::io::pipe().unwrap();
+            let (_err_read, err_write) = std::io::pipe().unwrap();
+            let argv = vec![script.display().to_string()];
+            let mut child = parent
+                .launch(
+                    &argv,
+                    &environment(&[]),
+                    folder.path(),
+                    (out_write.as_fd(), err_write.as_fd()),
+                )
+                .unwrap();
+            assert_eq!(child.wait_exit().unwrap(), WarmExit::Code(0));
+            let killed = crate::engine::command::tree::kill_all_with_token_sparing(
+                &parent.token,
+                child.pid,
+                Some(parent.pid()),
+            );
+            let grandchild: i32 = std::fs::read_to_string(folder.path().join("grandchild"))
+                .unwrap()
+                .parse()
+                .unwrap();
+            (killed, grandchild)
+        };
+        let (killed, grandchild) = run();
+        assert!(
+            killed >= 1,
+            "the escaped grandchild was not found by the token"
+        );
+        let state = || {
+            std::fs::read_to_string(format!("/proc/{grandchild}/stat"))
+                .ok()
+                .and_then(|s| s.rsplit(')').next().map(|t| t.trim().chars().next()))
+                .flatten()
+        };
+        for _ in 0..100 {
+            if matches!(state(), None | Some('Z') | Some('X')) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(
+            matches!(state(), None | Some('Z') | Some('X')),
+            "the grandchild {grandchild} is still alive"
+        );
+        // The parent was spared: a second run is forked by it.
+        let (killed, _) = run();
+        assert!(killed >= 1);
     }
 
     /// An import that fails sends the runs cold, with the reason.
