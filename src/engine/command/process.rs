@@ -93,7 +93,7 @@ fn helper_missing_hint(stderr: &str) -> Option<&'static str> {
         )
 }
 
-fn tail_for_message(text: &str) -> String {
+pub(super) fn tail_for_message(text: &str) -> String {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     if lines.is_empty() {
         return String::new();
@@ -108,7 +108,7 @@ fn tail_for_message(text: &str) -> String {
 
 /// The last [`KEPT_OUTPUT_BYTES`] of a stream, read to its end on a thread and sent when the
 /// stream closes; every line also goes to `lines` as it arrives (a metric pattern).
-fn keep_tail(
+pub(super) fn keep_tail(
     mut stream: impl Read + Send + 'static,
     mut lines: Option<LineSplitter>,
 ) -> mpsc::Receiver<String> {
@@ -142,7 +142,7 @@ fn keep_tail(
 }
 
 /// Ends every process of the group `leader` leads (the command and whatever it started).
-fn kill_group(leader: u32) {
+pub(super) fn kill_group(leader: u32) {
     let Ok(group) = libc::pid_t::try_from(leader) else {
         return;
     };
@@ -178,7 +178,7 @@ fn wait_without_reaping(pid: u32) {
 }
 
 /// How the wait for a run ended.
-enum Ending {
+pub(super) enum Ending {
     Exited,
     TimedOut,
     Cancelled,
@@ -245,21 +245,7 @@ pub fn run(
         wait_without_reaping(pid);
         let _ = exited.send(());
     });
-    let started = std::time::Instant::now();
-    let ending = loop {
-        let left = timeout.saturating_sub(started.elapsed());
-        if left.is_zero() {
-            break Ending::TimedOut;
-        }
-        match exit.recv_timeout(left.min(CANCEL_POLL)) {
-            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break Ending::Exited,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                if cancel() || interrupt::requested() {
-                    break Ending::Cancelled;
-                }
-            }
-        }
-    };
+    let ending = wait_for(&exit, timeout, cancel);
     // Whatever happened, nothing the command started outlives its run: a background child
     // would hold the output pipes open and keep running after seedscope has moved on. The
     // group first (one signal), then every process with the run's token, however it left.
@@ -268,6 +254,45 @@ pub fn run(
     let status = child.wait();
     tree::leader_reaped(pid);
     let _ = watcher.join();
+    finish(ending, status, (stdout, stderr), &program, timeout)
+}
+
+/// Waits until `exit` says the run exited (or its sender is gone), `timeout` passes, `cancel`
+/// says stop, or a signal arrived ([`interrupt`]).
+pub(super) fn wait_for<T>(
+    exit: &mpsc::Receiver<T>,
+    timeout: Duration,
+    cancel: &dyn Fn() -> bool,
+) -> Ending {
+    let started = std::time::Instant::now();
+    loop {
+        let left = timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Ending::TimedOut;
+        }
+        match exit.recv_timeout(left.min(CANCEL_POLL)) {
+            Ok(_) | Err(mpsc::RecvTimeoutError::Disconnected) => return Ending::Exited,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if cancel() || interrupt::requested() {
+                    return Ending::Cancelled;
+                }
+            }
+        }
+    }
+}
+
+/// What a run's end says: its output's tails (each stream given until [`OUTPUT_GRACE`] to
+/// close), and its exit status, time limit or cancellation. Shared by cold and warm runs.
+pub(super) fn finish(
+    ending: Ending,
+    status: std::io::Result<ExitStatus>,
+    (stdout, stderr): (
+        Option<mpsc::Receiver<String>>,
+        Option<mpsc::Receiver<String>>,
+    ),
+    program: &str,
+    timeout: Duration,
+) -> Result<Finished, RunError> {
     let deadline = std::time::Instant::now() + OUTPUT_GRACE;
     let collect = |stream: Option<mpsc::Receiver<String>>| {
         stream
@@ -292,7 +317,7 @@ pub fn run(
                 stderr_tail,
             }),
             Err(error) => Err(RunError::NotStarted {
-                program: crate::engine::files::escape(&program),
+                program: crate::engine::files::escape(program),
                 reason: format!("its exit status could not be read: {error}"),
             }),
         },

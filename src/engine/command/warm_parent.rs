@@ -5,7 +5,7 @@
 //! the token kill are to take the child's pid as they take a cold run's.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::os::fd::BorrowedFd;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
@@ -187,6 +187,7 @@ fn read_reply(replies: &mut BufReader<UnixStream>) -> Result<serde_json::Value, 
 /// Writes `text` to a file; a small helper of the tests below.
 #[cfg(test)]
 fn write(path: &Path, text: &str) {
+    use std::io::Write;
     std::fs::File::create(path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .unwrap();
