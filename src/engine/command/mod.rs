@@ -39,6 +39,8 @@ pub mod trust;
 mod warm_fds;
 #[cfg_attr(not(test), allow(dead_code))]
 mod warm_parent;
+#[cfg_attr(not(test), allow(dead_code))]
+mod warm_pool;
 
 /// The command's arguments for one run: its placeholders (`{seed}`, `{seed.init}`, `{rundir}`)
 /// filled from the run's seeds and folder. An argument that does not parse is kept as written

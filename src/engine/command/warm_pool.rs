@@ -1,0 +1,201 @@
+//! Warm parents kept for a sweep (issue 47): one per environment class a run needs, each
+//! serving one run at a time, so a worker takes a parent, runs, and gives it back.
+//!
+//! An environment class is everything in a run's environment but what changes from run to
+//! run and is read only once the script runs (the seeds, the run's name, its result file,
+//! its token). Anything else a library may read at import (thread counts,
+//! CUBLAS_WORKSPACE_CONFIG, CUDA_VISIBLE_DEVICES, PYTHONHASHSEED, a user's own variables)
+//! picks the parent, so a child never inherits an import made under another environment.
+//! Issue 47 groundwork: nothing calls this yet.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use super::warm_parent::{Preload, WarmError, WarmParent};
+
+/// The variables that differ between runs of one class and are read only by the running
+/// script (through the helper), never at import.
+const PER_RUN_PREFIXES: [&str; 1] = ["SEEDSCOPE_SEED_"];
+const PER_RUN_NAMES: [&str; 3] = ["SEEDSCOPE_RUN", "SEEDSCOPE_RESULT", "SEEDSCOPE_RUN_TOKEN"];
+
+/// A run's environment less its per-run variables: which parent may fork it.
+pub fn environment_class(variables: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    variables
+        .iter()
+        .filter(|(name, _)| {
+            !PER_RUN_NAMES.contains(&name.as_str())
+                && !PER_RUN_PREFIXES.iter().any(|p| name.starts_with(p))
+        })
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
+}
+
+/// Why a command line cannot run warm, or None when it is `python… script.py ARGS…`.
+pub fn not_warmable(argv: &[String]) -> Option<String> {
+    let interpreter = argv
+        .first()
+        .and_then(|program| Path::new(program).file_name())
+        .and_then(|name| name.to_str())
+        .unwrap_or("");
+    let is_python = interpreter
+        .strip_prefix("python")
+        .is_some_and(|version| version.chars().all(|c| c.is_ascii_digit() || c == '.'));
+    if !is_python {
+        return Some(format!(
+            "warm start runs Python scripts (`python3 script.py …`), not `{interpreter}`"
+        ));
+    }
+    match argv.get(1) {
+        Some(script) if !script.starts_with('-') => None,
+        Some(option) => Some(format!(
+            "warm start runs a script file; `{option}` is an interpreter option (use `python3 script.py …`)"
+        )),
+        None => Some("warm start needs a script to run (`python3 script.py …`)".into()),
+    }
+}
+
+/// The parents of one sweep, idle ones by class.
+pub struct WarmPool {
+    python: String,
+    preload: Vec<String>,
+    idle: Mutex<Vec<(BTreeMap<String, String>, WarmParent)>>,
+}
+
+impl WarmPool {
+    /// A pool that starts `python`, preloading `preload` (empty: the script's own imports).
+    pub fn new(python: &str, preload: Vec<String>) -> WarmPool {
+        WarmPool {
+            python: python.to_string(),
+            preload,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// An idle parent of `class`, or a new one started for `script`.
+    pub fn take(
+        &self,
+        class: &BTreeMap<String, String>,
+        script: &Path,
+    ) -> Result<WarmParent, WarmError> {
+        {
+            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(at) = idle.iter().position(|(c, _)| c == class) {
+                return Ok(idle.swap_remove(at).1);
+            }
+        }
+        let preload = if self.preload.is_empty() {
+            Preload::ImportsOf(script)
+        } else {
+            Preload::Modules(&self.preload)
+        };
+        WarmParent::start(&self.python, class, preload)
+    }
+
+    /// Returns a parent after its run, for the next run of its class.
+    pub fn give_back(&self, class: BTreeMap<String, String>, parent: WarmParent) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((class, parent));
+    }
+
+    /// Parents idle now.
+    pub fn idle(&self) -> usize {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn python_scripts_are_warmable_and_nothing_else() {
+        assert_eq!(
+            not_warmable(&strings(&["python3", "train.py", "--seed", "1"])),
+            None
+        );
+        assert_eq!(
+            not_warmable(&strings(&["/usr/bin/python3.11", "t.py"])),
+            None
+        );
+        assert_eq!(not_warmable(&strings(&["python", "t.py"])), None);
+        assert!(
+            not_warmable(&strings(&["python3", "-m", "pkg"]))
+                .unwrap()
+                .contains("`-m`")
+        );
+        assert!(
+            not_warmable(&strings(&["sh", "run.sh"]))
+                .unwrap()
+                .contains("`sh`")
+        );
+        assert!(not_warmable(&strings(&["pythonista", "t.py"])).is_some());
+        assert!(not_warmable(&strings(&["python3"])).is_some());
+    }
+
+    #[test]
+    fn the_class_drops_only_the_per_run_variables() {
+        let run = |seed: &str, threads: &str| -> BTreeMap<String, String> {
+            [
+                ("SEEDSCOPE_SEED_INIT", seed),
+                ("SEEDSCOPE_RUN", seed),
+                ("SEEDSCOPE_RESULT", seed),
+                ("OMP_NUM_THREADS", threads),
+                ("PYTHONHASHSEED", "0"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+        };
+        assert_eq!(
+            environment_class(&run("1", "1")),
+            environment_class(&run("2", "1"))
+        );
+        assert_ne!(
+            environment_class(&run("1", "1")),
+            environment_class(&run("1", "4"))
+        );
+        assert_eq!(
+            environment_class(&run("1", "1")).keys().collect::<Vec<_>>(),
+            ["OMP_NUM_THREADS", "PYTHONHASHSEED"]
+        );
+    }
+
+    /// A parent given back serves the next run of its class; another class starts its own.
+    #[test]
+    fn a_parent_is_reused_within_its_class_only() {
+        let folder = tempfile::tempdir().unwrap();
+        let script = folder.path().join("s.py");
+        std::fs::write(&script, "print('hi')\n").unwrap();
+        let pool = WarmPool::new("python3", Vec::new());
+        let base: BTreeMap<String, String> = std::env::vars().collect();
+        let mut one = environment_class(&base);
+        one.insert("OMP_NUM_THREADS".into(), "1".into());
+        let mut four = one.clone();
+        four.insert("OMP_NUM_THREADS".into(), "4".into());
+        let first = pool.take(&one, &script).unwrap();
+        let first_pid = first.pid();
+        pool.give_back(one.clone(), first);
+        let again = pool.take(&one, &script).unwrap();
+        assert_eq!(
+            again.pid(),
+            first_pid,
+            "the idle parent of the class is reused"
+        );
+        let other = pool.take(&four, &script).unwrap();
+        assert_ne!(
+            other.pid(),
+            first_pid,
+            "another class gets a parent of its own"
+        );
+        pool.give_back(one, again);
+        pool.give_back(four, other);
+        assert_eq!(pool.idle(), 2);
+    }
+}
