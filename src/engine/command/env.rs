@@ -119,6 +119,17 @@ impl RunEnvironment {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
+
+    /// The whole environment a run gets: seedscope's own, less what this removes, plus what
+    /// it sets (the token aside). What a cold run's `Command` builds; a warm run sends it.
+    pub fn variables(&self) -> std::collections::BTreeMap<String, String> {
+        let mut variables: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+        for name in &self.remove {
+            variables.remove(name);
+        }
+        variables.extend(self.set.iter().cloned());
+        variables
+    }
 }
 
 /// The record of a run that produced no result: its seeds are kept (a rerun can try the same

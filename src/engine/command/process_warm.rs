@@ -8,7 +8,6 @@
 //! the parent's token, not the run's: both tokens are killed, the parent spared.
 //! Issue 47 groundwork: nothing calls this yet.
 
-use std::collections::BTreeMap;
 use std::os::fd::AsFd;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
@@ -40,11 +39,7 @@ pub fn run_warm(
     let token = tree::new_token();
     // The environment a cold run would get: seedscope's, less what the run removes, plus
     // what it sets and the run's token.
-    let mut variables: BTreeMap<String, String> = std::env::vars().collect();
-    for name in &environment.remove {
-        variables.remove(name);
-    }
-    variables.extend(environment.set.iter().cloned());
+    let mut variables = environment.variables();
     variables.insert(tree::TOKEN_VARIABLE.to_string(), token.clone());
     let cwd = std::env::current_dir()
         .map(|here| here.join(workdir))
@@ -95,6 +90,7 @@ pub fn run_warm(
 mod tests {
     use super::*;
     use crate::engine::command::warm_parent::Preload;
+    use std::collections::BTreeMap;
 
     fn parent_for(script: &Path) -> WarmParent {
         let environment: BTreeMap<String, String> = std::env::vars().collect();

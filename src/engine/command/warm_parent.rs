@@ -113,6 +113,17 @@ impl WarmParent {
         self.process.id()
     }
 
+    /// Whether the parent still runs (it may have been killed, or crashed).
+    pub fn alive(&mut self) -> bool {
+        matches!(self.process.try_wait(), Ok(None))
+    }
+
+    #[cfg(test)]
+    pub fn kill_for_test(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+
     fn stop(&mut self) {
         let _ = self.process.kill();
         let _ = self.process.wait();

@@ -55,33 +55,42 @@ pub fn not_warmable(argv: &[String]) -> Option<String> {
     }
 }
 
-/// The parents of one sweep, idle ones by class.
+/// The parents of one sweep, idle ones by interpreter and class.
 pub struct WarmPool {
-    python: String,
     preload: Vec<String>,
-    idle: Mutex<Vec<(BTreeMap<String, String>, WarmParent)>>,
+    idle: Mutex<Vec<(Key, WarmParent)>>,
 }
 
+/// Which runs a parent may fork: its interpreter and its environment class.
+type Key = (String, BTreeMap<String, String>);
+
 impl WarmPool {
-    /// A pool that starts `python`, preloading `preload` (empty: the script's own imports).
-    pub fn new(python: &str, preload: Vec<String>) -> WarmPool {
+    /// A pool whose parents preload `preload` (empty: the script's own imports).
+    pub fn new(preload: Vec<String>) -> WarmPool {
         WarmPool {
-            python: python.to_string(),
             preload,
             idle: Mutex::new(Vec::new()),
         }
     }
 
-    /// An idle parent of `class`, or a new one started for `script`.
+    /// An idle, living parent of `python` and `class`, or a new one started for `script`.
     pub fn take(
         &self,
-        class: &BTreeMap<String, String>,
+        (python, class): (&str, &BTreeMap<String, String>),
         script: &Path,
     ) -> Result<WarmParent, WarmError> {
-        {
+        loop {
             let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(at) = idle.iter().position(|(c, _)| c == class) {
-                return Ok(idle.swap_remove(at).1);
+            let Some(at) = idle
+                .iter()
+                .position(|((p, c), _)| p == python && c == class)
+            else {
+                break;
+            };
+            let mut parent = idle.swap_remove(at).1;
+            drop(idle);
+            if parent.alive() {
+                return Ok(parent);
             }
         }
         let preload = if self.preload.is_empty() {
@@ -89,15 +98,15 @@ impl WarmPool {
         } else {
             Preload::Modules(&self.preload)
         };
-        WarmParent::start(&self.python, class, preload)
+        WarmParent::start(python, class, preload)
     }
 
-    /// Returns a parent after its run, for the next run of its class.
-    pub fn give_back(&self, class: BTreeMap<String, String>, parent: WarmParent) {
+    /// Returns a parent after its run, for the next run of its interpreter and class.
+    pub fn give_back(&self, (python, class): (&str, BTreeMap<String, String>), parent: WarmParent) {
         self.idle
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((class, parent));
+            .push(((python.to_string(), class), parent));
     }
 
     /// Parents idle now.
@@ -173,29 +182,33 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let script = folder.path().join("s.py");
         std::fs::write(&script, "print('hi')\n").unwrap();
-        let pool = WarmPool::new("python3", Vec::new());
+        let pool = WarmPool::new(Vec::new());
         let base: BTreeMap<String, String> = std::env::vars().collect();
         let mut one = environment_class(&base);
         one.insert("OMP_NUM_THREADS".into(), "1".into());
         let mut four = one.clone();
         four.insert("OMP_NUM_THREADS".into(), "4".into());
-        let first = pool.take(&one, &script).unwrap();
+        let first = pool.take(("python3", &one), &script).unwrap();
         let first_pid = first.pid();
-        pool.give_back(one.clone(), first);
-        let again = pool.take(&one, &script).unwrap();
+        pool.give_back(("python3", one.clone()), first);
+        let mut again = pool.take(("python3", &one), &script).unwrap();
         assert_eq!(
             again.pid(),
             first_pid,
             "the idle parent of the class is reused"
         );
-        let other = pool.take(&four, &script).unwrap();
+        let other = pool.take(("python3", &four), &script).unwrap();
         assert_ne!(
             other.pid(),
             first_pid,
             "another class gets a parent of its own"
         );
-        pool.give_back(one, again);
-        pool.give_back(four, other);
-        assert_eq!(pool.idle(), 2);
+        pool.give_back(("python3", four), other);
+        assert_eq!(pool.idle(), 1);
+        // A parent that died is not handed out again.
+        again.kill_for_test();
+        pool.give_back(("python3", one.clone()), again);
+        let fresh = pool.take(("python3", &one), &script).unwrap();
+        assert_ne!(fresh.pid(), first_pid, "a dead parent is replaced");
     }
 }
