@@ -5,7 +5,7 @@ would, with the run's argv, environment, working folder, stdout and stderr.
     python3 seedscope_warm.py SOCKET --preload torch,numpy
     python3 seedscope_warm.py SOCKET --script train.py
 
-seedscope starts one of these per worker and per environment class (the environment a
+seedscope starts one of these per environment class in use (the environment a
 library reads at import: thread counts, CUBLAS_WORKSPACE_CONFIG), with that environment. It
 never imports the user's own code: only the modules named by --preload, or with --script the
 third-party packages the script imports at its top level (read with `ast`, not run; the
@@ -34,6 +34,7 @@ group id stays reserved while seedscope kills the group), answers {"exit": CODE}
 import ctypes
 import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -201,12 +202,17 @@ def serve(connection):
             os.close(fd)
         send(connection, {"pid": pid})
         # Exited, not reaped: the group id stays reserved while seedscope ends the group.
-        while True:
-            try:
-                info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
-                break
-            except InterruptedError:
-                continue
+        exited = os.pidfd_open(pid)
+        try:
+            while True:
+                ready = wait_for(exited)
+                if ready is None:
+                    seedscope_gone(running=pid)
+                if exited in ready:
+                    break
+        finally:
+            os.close(exited)
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
         if info.si_code == os.CLD_EXITED:
             send(connection, {"exit": info.si_status})
         else:
@@ -215,8 +221,29 @@ def serve(connection):
         os.waitpid(pid, 0)
 
 
+def wait_for(*fds):
+    """Blocks until one of `fds` is readable; ends this parent (and `running`'s group) the
+    moment seedscope has ended, however it ended: seedscope holds the other end of this
+    process's stdin, which reads empty once seedscope is gone. (Not PR_SET_PDEATHSIG: that
+    fires when the *thread* that started this process ends, and the pool lends parents
+    across a sweep's worker threads. Not a thread either: forking a threaded process is
+    what Python warns against.)"""
+    ready, _, _ = select.select([0, *fds], [], [])
+    if 0 in ready and not os.read(0, 4096):
+        return None
+    return ready
+
+
+def seedscope_gone(running=None):
+    if running is not None:
+        try:
+            os.killpg(running, signal.SIGKILL)
+        except OSError:
+            pass
+    os._exit(0)
+
+
 def main():
-    die_with_parent()
     # Not this file's folder (seedscope's private one) but, as for the script run cold, the
     # script's folder first: what the parent finds is what the script would find.
     sys.path.pop(0)
@@ -239,6 +266,8 @@ def main():
     listener.listen(1)
     print(json.dumps({"ready": True, "preloaded": done, "import_s": seconds}), flush=True)
     while True:
+        if wait_for(listener.fileno()) is None:
+            seedscope_gone()
         connection, _ = listener.accept()
         serve(connection)
 

@@ -31,11 +31,33 @@ pub struct CommandArgs {
     /// --workers 2 on two GPUs each run has one to itself.
     #[arg(long, value_name = "LIST")]
     pub gpus: Option<String>,
+    /// Start a Python script's runs warm: its heavy modules (the third-party ones it imports
+    /// at the top) are imported once per worker, and each run is forked from there, with the
+    /// same bits as a cold run. A command that is not `python3 script.py …` runs cold, and
+    /// says why.
+    #[arg(long)]
+    pub warm: bool,
+    /// With --warm: the modules to import once, instead of the script's own imports
+    /// (e.g. torch,numpy).
+    #[arg(long, value_name = "MODULES", requires = "warm")]
+    pub preload: Option<String>,
     #[command(flatten)]
     pub metric: super::metric_flags::MetricArgs,
 }
 
 impl CommandArgs {
+    /// `--warm` (and `--preload`) as the sweep takes them: None for cold runs.
+    pub fn warm(&self) -> Option<Vec<String>> {
+        self.warm.then(|| {
+            self.preload
+                .iter()
+                .flat_map(|list| list.split(','))
+                .map(|name| name.trim().to_string())
+                .filter(|name| !name.is_empty())
+                .collect()
+        })
+    }
+
     /// The `--gpus` list, checked: device ids (digits) or UUIDs, no empty entries.
     pub fn gpus(&self) -> Result<Vec<String>, Failure> {
         let Some(list) = &self.gpus else {

@@ -247,6 +247,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             store: &args.store,
             quiet: args.quiet,
             typed_command: args.command.command.is_some(),
+            warm: args.command.warm(),
         },
         config,
         (master_seed, origin),

@@ -26,6 +26,8 @@ pub(super) struct SweepOptions<'a> {
     pub quiet: bool,
     /// The command was typed (`--command`), not read from a file: the store remembers it.
     pub typed_command: bool,
+    /// `--warm`: the modules to preload (empty: the script's imports), None for cold runs.
+    pub warm: Option<Vec<String>>,
 }
 
 /// One experiment's sweep as trained (or taken from the run store).
@@ -61,6 +63,7 @@ pub(super) fn sweep_experiment(
     let stored = keeper.stored(&pairs);
     let mut spec = SweepSpec::new(config.clone(), master_seed, workers);
     spec.gpus = gpus;
+    spec.warm = args.warm.clone();
     if !spec.gpus.is_empty() && !capabilities.takes_gpus {
         return Err(bad_input(
             "--gpus: hands GPUs to a command's runs; the built-in model trains on the CPU",

@@ -56,6 +56,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Failure> {
         store: &args.store,
         quiet: args.quiet,
         typed_command: args.command.command.is_some(),
+        warm: args.command.warm(),
     };
     let mut swept = Vec::new();
     let count = settings.len();

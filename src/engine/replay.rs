@@ -138,11 +138,12 @@ fn replay_command(
         }
     }
     let plan = RunPlan::from_record(config, record)?;
-    let replayed = crate::engine::command::run_one(command, (master_seed, None), &plan, &|| false)
-        .map_err(|_| ReplayError::CommandFailed {
-            run: record.id(),
-            error: "cancelled".into(),
-        })?;
+    let replayed =
+        crate::engine::command::run_one(command, (master_seed, None), &plan, &|| false, None)
+            .map_err(|_| ReplayError::CommandFailed {
+                run: record.id(),
+                error: "cancelled".into(),
+            })?;
     if let Some(error) = replayed.error {
         return Err(ReplayError::CommandFailed {
             run: record.id(),

@@ -41,6 +41,10 @@ pub struct SweepSpec {
     /// A command's runs: the GPUs to hand out (`--gpus 0,1`), one a worker, through
     /// `CUDA_VISIBLE_DEVICES`. Where runs execute, not what they compute: not in the store key.
     pub gpus: Vec<String>,
+    /// A Python command's runs warm (`--warm`): the modules to preload, empty for the
+    /// script's own imports; None runs every run cold. How runs start, not what they
+    /// compute (the same bits, tested): not in the store key.
+    pub warm: Option<Vec<String>>,
 }
 
 impl SweepSpec {
@@ -55,6 +59,7 @@ impl SweepSpec {
             score_fresh: true,
             collect_runs: true,
             gpus: Vec::new(),
+            warm: None,
         }
     }
 
@@ -240,24 +245,27 @@ pub fn run_sweep(
     let (sender, receiver) = mpsc::channel::<SweepEvent>();
     let mut runs = Vec::with_capacity(jobs.len());
     let mut finished = 0;
-    let command_sweep = match spec.config.command.as_ref().map(CommandSweep::start) {
-        Some(Err(why)) => {
-            on_event(&SweepEvent::Notice(why.clone()));
-            let elapsed = started.elapsed();
-            on_event(&SweepEvent::Finished {
-                cancelled: true,
-                elapsed,
-            });
-            return SweepOutcome {
-                runs,
-                cancelled: true,
-                elapsed,
-                stopped: Some(why),
-            };
-        }
-        Some(Ok(command_sweep)) => Some(command_sweep),
-        None => None,
-    };
+    let command_sweep =
+        match spec.config.command.as_ref().map(|command| {
+            CommandSweep::start(command).map(|sweep| sweep.with_warm(spec.warm.clone()))
+        }) {
+            Some(Err(why)) => {
+                on_event(&SweepEvent::Notice(why.clone()));
+                let elapsed = started.elapsed();
+                on_event(&SweepEvent::Finished {
+                    cancelled: true,
+                    elapsed,
+                });
+                return SweepOutcome {
+                    runs,
+                    cancelled: true,
+                    elapsed,
+                    stopped: Some(why),
+                };
+            }
+            Some(Ok(command_sweep)) => Some(command_sweep),
+            None => None,
+        };
 
     std::thread::scope(|scope| {
         for worker in 0..spec.workers.max(1) {

@@ -24,8 +24,6 @@ pub mod inputs;
 pub mod interrupt;
 mod not_started;
 pub mod process;
-// Issue 47 groundwork, called by nothing yet (branch warm-start).
-#[cfg_attr(not(test), allow(dead_code))]
 mod process_warm;
 pub mod result;
 mod result_dir;
@@ -34,13 +32,9 @@ pub mod sweep;
 pub mod tree;
 pub mod trial;
 pub mod trust;
-// Issue 47 groundwork, called by nothing yet (branch warm-start).
-#[cfg_attr(not(test), allow(dead_code))]
 mod warm_fds;
-#[cfg_attr(not(test), allow(dead_code))]
 mod warm_parent;
-#[cfg_attr(not(test), allow(dead_code))]
-mod warm_pool;
+pub mod warm_pool;
 
 /// The command's arguments for one run: its placeholders (`{seed}`, `{seed.init}`, `{rundir}`)
 /// filled from the run's seeds and folder. An argument that does not parse is kept as written
@@ -69,8 +63,9 @@ pub fn run_one(
     (master_seed, gpu): (u64, Option<&str>),
     plan: &RunPlan,
     cancel: &dyn Fn() -> bool,
+    warm: Option<&warm_pool::WarmPool>,
 ) -> Result<RunRecord, process::Cancelled> {
-    Ok(run_traced(command, (master_seed, gpu), plan, cancel)?.record)
+    Ok(run_traced(command, (master_seed, gpu), plan, cancel, warm)?.record)
 }
 
 /// One run, with what `--try` shows besides its record: the arguments as executed and the
@@ -85,11 +80,14 @@ pub struct TracedRun {
 }
 
 /// [`run_one`], keeping what the run printed.
+/// With `warm`, a Python script's run is forked by a warm parent where one can serve it
+/// (`warm_pool`), and runs cold otherwise.
 pub fn run_traced(
     command: &CommandConfig,
     (master_seed, gpu): (u64, Option<&str>),
     plan: &RunPlan,
     cancel: &dyn Fn() -> bool,
+    warm: Option<&warm_pool::WarmPool>,
 ) -> Result<TracedRun, process::Cancelled> {
     let started = std::time::Instant::now();
     let failed = |message: String| TracedRun {
@@ -134,13 +132,15 @@ pub fn run_traced(
         stdout: scanner.clone().filter(|_| from.reads_stdout()),
         stderr: scanner.clone().filter(|_| from.reads_stderr()),
     };
-    let outcome = process::run(
-        &argv,
-        &workdir,
-        &setting,
-        (std::time::Duration::from_secs_f64(command.timeout_s), scan),
-        cancel,
-    );
+    let limits = (std::time::Duration::from_secs_f64(command.timeout_s), scan);
+    let lease = warm.and_then(|pool| pool.lease(&argv, &workdir, &setting.variables()));
+    let outcome = match &lease {
+        Some(lease) => {
+            process_warm::run_warm(lease.parent(), &argv, &workdir, &setting, limits, cancel)
+        }
+        None => process::run(&argv, &workdir, &setting, limits, cancel),
+    };
+    drop(lease);
     let mut traced = TracedRun {
         argv,
         scanner: scanner.clone(),

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::inputs::{InputWatch, hash_file};
+use super::warm_pool::WarmPool;
 use super::{CommandConfig, env, process, run_one};
 use crate::engine::files::escape;
 use crate::engine::metric::Metric;
@@ -27,6 +28,8 @@ pub struct CommandSweep<'a> {
     /// The metric of the first run that reported one: every other run must report the same
     /// name and direction (two metrics averaged into one row mean nothing).
     metric: Mutex<Option<Metric>>,
+    /// Warm parents for a Python script's runs (`--warm`), or None: every run cold.
+    warm: Option<WarmPool>,
 }
 
 impl<'a> CommandSweep<'a> {
@@ -52,7 +55,15 @@ impl<'a> CommandSweep<'a> {
             reason: Mutex::new(None),
             notices: Mutex::new(Vec::new()),
             metric: Mutex::new(None),
+            warm: None,
         })
+    }
+
+    /// Runs a Python script's runs warm: forked by parents that imported `preload` (empty:
+    /// the script's own top-level third-party imports) once per environment class.
+    pub fn with_warm(mut self, preload: Option<Vec<String>>) -> CommandSweep<'a> {
+        self.warm = preload.map(WarmPool::new);
+        self
     }
 
     /// Whether an input was written and the sweep is stopping.
@@ -87,8 +98,20 @@ impl<'a> CommandSweep<'a> {
         for plan in plans {
             let record = self.one_metric(
                 plan,
-                run_one(self.command, (master_seed, gpu), plan, &stop)?,
+                run_one(
+                    self.command,
+                    (master_seed, gpu),
+                    plan,
+                    &stop,
+                    self.warm.as_ref(),
+                )?,
             );
+            if let Some(note) = self.warm.as_ref().and_then(WarmPool::take_cold_note) {
+                self.notices
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(note);
+            }
             let seen = self.watch.look();
             self.note_outputs(&seen.created);
             if let Some(name) = seen.changed {

@@ -46,7 +46,7 @@ pub fn try_once(
     let command = config.command.as_ref().ok_or(TrialError::NotACommand)?;
     let condition = Condition::ALL_FIXED;
     let plan = RunPlan::new(config, master_seed, condition, 0);
-    let run = run_traced(command, (master_seed, None), &plan, cancel)?;
+    let run = run_traced(command, (master_seed, None), &plan, cancel, None)?;
     let pattern_reads = match &command.metric {
         Some(metric) if metric.pattern.is_some() => {
             (metric.from.reads_stdout(), metric.from.reads_stderr())

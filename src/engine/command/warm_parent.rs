@@ -36,6 +36,10 @@ pub enum WarmError {
 /// A started warm parent, killed when dropped.
 pub struct WarmParent {
     process: Child,
+    /// The other end of the parent's stdin: it closes when seedscope ends, however it
+    /// ends, and the parent exits then (PR_SET_PDEATHSIG would fire when the thread that
+    /// started it ends, and the pool lends parents across worker threads).
+    _lifeline: std::process::ChildStdin,
     /// In the parent's environment as `SEEDSCOPE_RUN_TOKEN`, so in every child it forks:
     /// a child's `/proc/PID/environ` stays the parent's whatever environment the child
     /// sets, so a run's forked (not exec'd) descendants are found by this token, not the
@@ -84,17 +88,19 @@ impl WarmParent {
             .env_clear()
             .envs(environment)
             .env(super::tree::TOKEN_VARIABLE, &token)
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         // A known child, not an orphan for the reaper to take (`tree::spawn_leader`).
         let mut process = super::tree::spawn_leader(|| command.spawn(), Child::id)?;
         let mut first = String::new();
+        let lifeline = process.stdin.take().expect("stdin was piped");
         let stdout = process.stdout.take().expect("stdout was piped");
         BufReader::new(stdout).read_line(&mut first)?;
         // Held from here, so that any way out below stops it (Drop).
         let parent = WarmParent {
             process,
+            _lifeline: lifeline,
             token,
             socket,
             _folder: folder,

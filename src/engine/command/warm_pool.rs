@@ -59,6 +59,29 @@ pub fn not_warmable(argv: &[String]) -> Option<String> {
 pub struct WarmPool {
     preload: Vec<String>,
     idle: Mutex<Vec<(Key, WarmParent)>>,
+    /// Why runs went cold, to be said once (taken by [`Self::take_cold_note`]).
+    cold: Mutex<(Option<String>, bool)>,
+}
+
+/// A parent lent to one run, given back to the pool when dropped.
+pub struct Lease<'a> {
+    pool: &'a WarmPool,
+    key: Option<Key>,
+    parent: Option<WarmParent>,
+}
+
+impl Lease<'_> {
+    pub fn parent(&self) -> &WarmParent {
+        self.parent.as_ref().expect("held until dropped")
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if let (Some((python, class)), Some(parent)) = (self.key.take(), self.parent.take()) {
+            self.pool.give_back((&python, class), parent);
+        }
+    }
 }
 
 /// Which runs a parent may fork: its interpreter and its environment class.
@@ -70,7 +93,48 @@ impl WarmPool {
         WarmPool {
             preload,
             idle: Mutex::new(Vec::new()),
+            cold: Mutex::new((None, false)),
         }
+    }
+
+    /// A parent for this run (`argv` in `workdir` with `variables`), or None when it must
+    /// run cold, the reason kept for [`Self::take_cold_note`].
+    pub fn lease(
+        &self,
+        argv: &[String],
+        workdir: &Path,
+        variables: &BTreeMap<String, String>,
+    ) -> Option<Lease<'_>> {
+        let refused = |reason: String| {
+            let mut cold = self.cold.lock().unwrap_or_else(|e| e.into_inner());
+            if cold.0.is_none() && !cold.1 {
+                cold.0 = Some(reason);
+            }
+            None
+        };
+        if let Some(reason) = not_warmable(argv) {
+            return refused(reason);
+        }
+        let class = environment_class(variables);
+        let script = workdir.join(&argv[1]);
+        match self.take((&argv[0], &class), &script) {
+            Ok(parent) => Some(Lease {
+                pool: self,
+                key: Some((argv[0].clone(), class)),
+                parent: Some(parent),
+            }),
+            Err(error) => refused(format!("{error}; the runs start cold")),
+        }
+    }
+
+    /// Why runs went cold, once: None before any did, and after it was taken.
+    pub fn take_cold_note(&self) -> Option<String> {
+        let mut cold = self.cold.lock().unwrap_or_else(|e| e.into_inner());
+        let note = cold.0.take();
+        if note.is_some() {
+            cold.1 = true;
+        }
+        note
     }
 
     /// An idle, living parent of `python` and `class`, or a new one started for `script`.

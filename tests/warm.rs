@@ -1,0 +1,122 @@
+//! Warm runs (issue 47): a Python script's runs forked from a parent that imported its heavy
+//! modules once give the same bits as cold runs, and hide nothing the diagnosis must find.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Each run's weights hash, by run id.
+fn hashes_by_run(results: &serde_json::Value) -> BTreeMap<String, String> {
+    results["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| {
+            assert!(run["error"].is_null(), "a run failed: {}", run["error"]);
+            (
+                format!("{}/{}", run["condition"], run["run_index"]),
+                run["weights_hash"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn cold_and_warm(test: &str, workdir: &Path, line: &str, args: &[&str]) -> [serde_json::Value; 2] {
+    let (cold, _) = common::command_sweep(&format!("{test}-cold"), workdir, line, args);
+    let warm_args: Vec<&str> = args.iter().copied().chain(["--warm"]).collect();
+    let (warm, text) = common::command_sweep(&format!("{test}-warm"), workdir, line, &warm_args);
+    assert!(!text.contains("warm start unavailable"), "{text}");
+    [cold, warm]
+}
+
+/// The stdlib example: every run of every condition has the same weights hash warm and cold.
+#[test]
+fn the_stdlib_example_gives_the_same_bits_warm_and_cold() {
+    let [cold, warm] = cold_and_warm(
+        "warm-stdlib",
+        &repo("examples/python-stdlib"),
+        "python3 train.py",
+        &["--repeats", "3"],
+    );
+    let (cold, warm) = (hashes_by_run(&cold), hashes_by_run(&warm));
+    assert!(cold.len() >= 20, "{} runs", cold.len());
+    assert_eq!(warm, cold);
+}
+
+/// A script that draws from NumPy's global generator unseeded is caught warm as cold, though
+/// the warm parent drew from that generator first (a preloaded module draws at import).
+#[test]
+fn an_unseeded_numpy_draw_is_caught_warm_as_cold() {
+    let has_numpy = std::process::Command::new("python3")
+        .args(["-c", "import numpy"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_numpy {
+        assert!(std::env::var_os("CI").is_none(), "CI must have NumPy");
+        eprintln!("skipped: no NumPy here");
+        return;
+    }
+    let folder = repo("tests/fixtures/warm");
+    for warm in [false, true] {
+        let out = common::temp_dir(&format!("warm-leak-{warm}")).join("results.json");
+        let mut command = common::binary();
+        command
+            .args([
+                "run",
+                "--quiet",
+                "--seed",
+                "42",
+                "--command",
+                "python3 numpy_leak.py",
+            ])
+            .arg("--workdir")
+            .arg(&folder)
+            .args(["--repeats", "3", "--conditions", "all-fixed", "--out"])
+            .arg(&out)
+            // An installed library, as far as the script can tell: on the path, not beside it.
+            .env("PYTHONPATH", folder.join("site"));
+        if warm {
+            command.args(["--warm", "--preload", "numpy,draws_at_import"]);
+        }
+        let output = common::succeeded(&mut command);
+        let text = common::said(&output);
+        assert!(!text.contains("warm start unavailable"), "{text}");
+        let results: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        let distinct = hashes_by_run(&results)
+            .into_values()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        assert_eq!(
+            distinct, 3,
+            "warm = {warm}: all-fixed should spread: {text}"
+        );
+        assert_eq!(
+            common::findings(&results, "uncontrolled_randomness").len(),
+            1,
+            "warm = {warm}: {text}"
+        );
+    }
+}
+
+/// A command that is not `python3 script.py` runs cold, and says so once.
+#[test]
+fn a_command_that_is_not_a_python_script_runs_cold_and_says_why() {
+    let (results, text) = common::command_sweep(
+        "warm-not-python",
+        &repo("examples/python-stdlib"),
+        "sh -c 'exec python3 train.py'",
+        &["--repeats", "2", "--conditions", "all-fixed", "--warm"],
+    );
+    assert_eq!(hashes_by_run(&results).len(), 2);
+    assert_eq!(
+        text.matches("warm start runs Python scripts").count(),
+        1,
+        "{text}"
+    );
+}
