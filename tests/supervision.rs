@@ -8,7 +8,8 @@
 
 mod common;
 
-use std::io::Read;
+use common::processes::{mark, marked, survivors};
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -24,40 +25,6 @@ fn script(folder: &Path, name: &str, before_result: &str) -> PathBuf {
     )
     .unwrap();
     path
-}
-
-fn mark(test: &str) -> String {
-    format!("{test}-{}-{:?}", std::process::id(), Instant::now())
-}
-
-/// Live processes (not zombies) whose environment holds SUPERVISION_MARK=`mark`.
-fn marked(mark: &str) -> Vec<u32> {
-    let entry = format!("SUPERVISION_MARK={mark}");
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let mut environment = Vec::new();
-            std::fs::File::open(format!("/proc/{pid}/environ"))
-                .and_then(|mut f| f.read_to_end(&mut environment))
-                .is_ok()
-                && environment
-                    .split(|&b| b == 0)
-                    .any(|item| item == entry.as_bytes())
-        })
-        .collect()
-}
-
-/// Waits (at most 10 s) for the marked processes to be gone; the ones left.
-fn survivors(mark: &str) -> Vec<u32> {
-    let started = Instant::now();
-    loop {
-        let left = marked(mark);
-        if left.is_empty() || started.elapsed() > Duration::from_secs(10) {
-            return left;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// `seedscope run --command LINE` with the mark, in `folder`, its TMPDIR a folder of its own.

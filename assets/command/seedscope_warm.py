@@ -24,8 +24,9 @@ argv[0] is the script, as `sys.argv` has it. The parent forks; the child:
     the C environment), working folder and argv;
   - re-seeds the generators a fork shares and a cold start would seed from the OS: NumPy's
     global one (Python's `random` re-seeds itself at fork);
-  - runs the script by runpy as `__main__`, and exits as the interpreter would (SystemExit's
-    code, 1 with a traceback for an uncaught exception).
+  - runs the script as `__main__`, and exits as the interpreter would: non-daemon threads
+    joined, atexit functions run, SystemExit's code, 1 with the script's traceback for an
+    uncaught exception.
 The parent answers {"pid": N}, waits for the child's exit without reaping it (WNOWAIT, so the
 group id stays reserved while seedscope kills the group), answers {"exit": CODE} or
 {"signal": SIGNAL}, and reaps the child when seedscope closes the connection.
@@ -147,13 +148,11 @@ def child(request, fds):
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
         reseed_shared_generators()
-        script = request["argv"][0]
+        script = os.path.abspath(request["argv"][0])
         sys.argv = list(request["argv"])
-        sys.path[0] = os.path.dirname(os.path.abspath(script))
-        import runpy
-
+        sys.path[0] = os.path.dirname(script)
         try:
-            runpy.run_path(script, run_name="__main__")
+            run_as_main(script)
             code = 0
         except SystemExit as end:
             if end.code is None:
@@ -163,11 +162,10 @@ def child(request, fds):
             else:
                 print(end.code, file=sys.stderr)
                 code = 1
-        except BaseException:
-            import traceback
-
-            traceback.print_exc()
+        except BaseException as error:
+            print_as_cold(error, script)
             code = 1
+        code = finalize_as_cold(code)
     finally:
         try:
             sys.stdout.flush()
@@ -175,6 +173,57 @@ def child(request, fds):
         except Exception:
             pass
         os._exit(code & 0xFF)
+
+
+def run_as_main(script):
+    """Runs the script as a cold `python3 script.py` does: a fresh `__main__` module whose
+    `__file__` and code file name are absolute, and `sys.argv[0]` as the command line gave it
+    (runpy.run_path would set it to the path, and keep a relative file name)."""
+    import builtins
+    import importlib.machinery
+    import types
+
+    main = types.ModuleType("__main__")
+    main.__dict__.update(
+        __file__=script,
+        __cached__=None,
+        __builtins__=builtins,
+        __loader__=importlib.machinery.SourceFileLoader("__main__", script),
+    )
+    sys.modules["__main__"] = main
+    with open(script, "rb") as handle:
+        code = compile(handle.read(), script, "exec", dont_inherit=True)
+    exec(code, main.__dict__)
+
+
+def print_as_cold(error, script):
+    """The traceback a cold `python3 script.py` prints: from the script's first frame, without
+    this file's frames above it (a SyntaxError has none and prints as it would)."""
+    import traceback
+
+    frames = error.__traceback__
+    while frames is not None and frames.tb_frame.f_code.co_filename != script:
+        frames = frames.tb_next
+    traceback.print_exception(type(error), error, frames)
+
+
+def finalize_as_cold(code):
+    """What the interpreter does at exit before the process ends, in its order: wait for the
+    script's non-daemon threads, then run the atexit functions (the script's, and those its
+    libraries registered at import, as a cold process would). A SystemExit raised there
+    changes the code as it would cold."""
+    try:
+        threading = sys.modules.get("threading")
+        if threading is not None:
+            threading._shutdown()
+        import atexit
+
+        atexit._run_exitfuncs()
+    except SystemExit as end:
+        code = end.code if isinstance(end.code, int) else (0 if end.code is None else 1)
+    except BaseException as error:
+        print_as_cold(error, "")
+    return code
 
 
 def send(connection, message):

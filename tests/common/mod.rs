@@ -229,3 +229,4 @@ pub fn condition_summary<'a>(
 
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod processes;
