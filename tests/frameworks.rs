@@ -92,3 +92,34 @@ fn scikit_learn_shuffle_is_said_to_follow_the_init_seed() {
         "{text}"
     );
 }
+
+/// Warm runs (`--warm`: torch imported once in a parent, a fork per run) give every run of
+/// every condition the same weights hash as cold runs.
+#[test]
+#[ignore = "needs PyTorch; .ci/run installs it"]
+fn the_pytorch_example_gives_the_same_bits_warm_and_cold() {
+    let [cold, warm] = common::cold_and_warm(
+        "frameworks-warm-pytorch",
+        &example("pytorch-digits"),
+        "python3 train.py --epochs 2",
+        &["--repeats", "2"],
+    );
+    let cold = common::hashes_by_run(&cold);
+    assert!(cold.len() >= 14, "{} runs", cold.len());
+    assert_eq!(common::hashes_by_run(&warm), cold);
+}
+
+/// The same for scikit-learn (sklearn.neural_network imported once).
+#[test]
+#[ignore = "needs scikit-learn; .ci/run installs it"]
+fn the_scikit_learn_example_gives_the_same_bits_warm_and_cold() {
+    let [cold, warm] = common::cold_and_warm(
+        "frameworks-warm-sklearn",
+        &example("sklearn-digits"),
+        "python3 train.py",
+        &["--repeats", "2"],
+    );
+    let cold = common::hashes_by_run(&cold);
+    assert!(cold.len() >= 14, "{} runs", cold.len());
+    assert_eq!(common::hashes_by_run(&warm), cold);
+}

@@ -3,47 +3,22 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
-/// Each run's weights hash, by run id.
-fn hashes_by_run(results: &serde_json::Value) -> BTreeMap<String, String> {
-    results["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|run| {
-            assert!(run["error"].is_null(), "a run failed: {}", run["error"]);
-            (
-                format!("{}/{}", run["condition"], run["run_index"]),
-                run["weights_hash"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn cold_and_warm(test: &str, workdir: &Path, line: &str, args: &[&str]) -> [serde_json::Value; 2] {
-    let (cold, _) = common::command_sweep(&format!("{test}-cold"), workdir, line, args);
-    let warm_args: Vec<&str> = args.iter().copied().chain(["--warm"]).collect();
-    let (warm, text) = common::command_sweep(&format!("{test}-warm"), workdir, line, &warm_args);
-    assert!(!text.contains("warm start unavailable"), "{text}");
-    [cold, warm]
-}
-
 /// The stdlib example: every run of every condition has the same weights hash warm and cold.
 #[test]
 fn the_stdlib_example_gives_the_same_bits_warm_and_cold() {
-    let [cold, warm] = cold_and_warm(
+    let [cold, warm] = common::cold_and_warm(
         "warm-stdlib",
         &repo("examples/python-stdlib"),
         "python3 train.py",
         &["--repeats", "3"],
     );
-    let (cold, warm) = (hashes_by_run(&cold), hashes_by_run(&warm));
+    let (cold, warm) = (common::hashes_by_run(&cold), common::hashes_by_run(&warm));
     assert!(cold.len() >= 20, "{} runs", cold.len());
     assert_eq!(warm, cold);
 }
@@ -88,7 +63,7 @@ fn an_unseeded_numpy_draw_is_caught_warm_as_cold() {
         assert!(!text.contains("warm start unavailable"), "{text}");
         let results: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-        let distinct = hashes_by_run(&results)
+        let distinct = common::hashes_by_run(&results)
             .into_values()
             .collect::<std::collections::BTreeSet<_>>()
             .len();
@@ -113,7 +88,7 @@ fn a_command_that_is_not_a_python_script_runs_cold_and_says_why() {
         "sh -c 'exec python3 train.py'",
         &["--repeats", "2", "--conditions", "all-fixed", "--warm"],
     );
-    assert_eq!(hashes_by_run(&results).len(), 2);
+    assert_eq!(common::hashes_by_run(&results).len(), 2);
     assert_eq!(
         text.matches("warm start runs Python scripts").count(),
         1,

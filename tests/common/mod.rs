@@ -227,6 +227,37 @@ pub fn condition_summary<'a>(
         .unwrap_or_else(|| panic!("no summary of {condition}"))
 }
 
+/// Each run's weights hash, by run id.
+pub fn hashes_by_run(results: &serde_json::Value) -> std::collections::BTreeMap<String, String> {
+    results["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| {
+            assert!(run["error"].is_null(), "a run failed: {}", run["error"]);
+            (
+                format!("{}/{}", run["condition"], run["run_index"]),
+                run["weights_hash"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A command's sweep cold, then warm (`--warm`, which must not fall back to cold): both
+/// results files.
+pub fn cold_and_warm(
+    test: &str,
+    workdir: &std::path::Path,
+    line: &str,
+    args: &[&str],
+) -> [serde_json::Value; 2] {
+    let (cold, _) = command_sweep(&format!("{test}-cold"), workdir, line, args);
+    let warm_args: Vec<&str> = args.iter().copied().chain(["--warm"]).collect();
+    let (warm, text) = command_sweep(&format!("{test}-warm"), workdir, line, &warm_args);
+    assert!(!text.contains("warm start unavailable"), "{text}");
+    [cold, warm]
+}
+
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod processes;
