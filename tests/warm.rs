@@ -95,3 +95,43 @@ fn a_command_that_is_not_a_python_script_runs_cold_and_says_why() {
         "{text}"
     );
 }
+
+/// `bench --command-overhead` times an example's runs cold and warm, side by side; a name
+/// that is not a bundled example is refused with the ones there are.
+#[test]
+fn the_bench_times_an_example_cold_and_warm() {
+    let output = common::succeeded(common::binary().args([
+        "bench",
+        "--command-overhead",
+        "--example",
+        "python-stdlib",
+        "--json",
+    ]));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let timed = &report["warm_against_cold"];
+    assert_eq!(timed.as_array().unwrap().len(), 1, "{report}");
+    let timed = &timed[0];
+    assert_eq!(timed["example"], "python-stdlib");
+    assert!(timed["skipped"].is_null(), "{timed}");
+    assert_eq!(timed["runs_per_sweep"], 6);
+    for figure in [
+        "cold_ms_per_run",
+        "warm_ms_per_run",
+        "warm_first_run_ms",
+        "cold_sweep_s",
+        "warm_sweep_s",
+    ] {
+        assert!(timed[figure].as_f64().unwrap() > 0.0, "{figure}: {timed}");
+    }
+
+    let refused = common::binary()
+        .args(["bench", "--command-overhead", "--example", "nope"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let text = common::said(&refused);
+    assert!(
+        text.contains("pytorch-digits") && text.contains("python-stdlib"),
+        "{text}"
+    );
+}

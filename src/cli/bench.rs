@@ -11,6 +11,7 @@ use serde::Serialize;
 
 mod command_overhead;
 mod like_for_like;
+mod warm_runs;
 
 use super::common::{Failure, bad_input, check_workers};
 use crate::engine::presets;
@@ -158,16 +159,27 @@ pub struct BenchArgs {
     #[arg(long)]
     pub with_store: bool,
     /// Time only what seedscope adds to each run of a user's command: a no-op command (it
-    /// writes a fixed result) alone and through seedscope, on one worker and on every core.
+    /// writes a fixed result) alone and through seedscope, on one worker and on every core;
+    /// then the runs of each --example, cold against warm (`run --warm`).
     #[arg(long)]
     pub command_overhead: bool,
+    /// The bundled Python examples whose runs --command-overhead times warm against cold
+    /// (`run --warm`).
+    #[arg(
+        long = "example",
+        value_name = "NAME",
+        value_delimiter = ',',
+        default_values = ["pytorch-digits", "sklearn-digits"],
+        value_parser = ["pytorch-digits", "sklearn-digits", "python-stdlib"],
+    )]
+    pub examples: Vec<String>,
 }
 
 pub(super) fn bench(args: BenchArgs) -> Result<(), Failure> {
     let workers = args.workers.unwrap_or_else(default_workers);
     check_workers(workers)?;
     if args.command_overhead {
-        return command_overhead::run(workers, args.json);
+        return command_overhead::run(workers, &args.examples, args.json);
     }
     let report = run_bench(&args.preset, workers).map_err(bad_input)?;
     let store = if args.with_store {

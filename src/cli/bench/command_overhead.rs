@@ -1,13 +1,14 @@
 //! What seedscope adds to a run of a user's command: the same no-op command (it only writes a
 //! fixed result) timed alone, one process after another, and as a sweep through seedscope
 //! (environment, process group, output readers, watchdog, result check, record), on one worker
-//! and on every core.
+//! and on every core. Then, for Python scripts, warm runs against cold ones (`warm_runs`).
 
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use serde::Serialize;
 
+use super::warm_runs::{self, EXAMPLES, warm_against_cold};
 use crate::cli::common::Failure;
 use crate::engine::command::CommandConfig;
 use crate::engine::config::ExperimentConfig;
@@ -103,16 +104,35 @@ pub fn command_overhead(runs: usize, workers: usize) -> Result<CommandOverhead, 
     })
 }
 
-/// `bench --command-overhead`: the figures, as text or one JSON object.
-pub fn run(workers: usize, json: bool) -> Result<(), Failure> {
-    let report = command_overhead(400, workers).map_err(|message| Failure { code: 1, message })?;
+/// Runs a sweep of each bundled Python example times, cold and warm.
+const EXAMPLE_RUNS: usize = 6;
+
+/// `bench --command-overhead`: the figures, as text or one JSON object: the no-op's, then
+/// warm against cold for each of `examples` (bundled examples' names).
+pub fn run(workers: usize, examples: &[String], json: bool) -> Result<(), Failure> {
+    let failed = |message| Failure { code: 1, message };
+    let report = command_overhead(400, workers).map_err(failed)?;
+    let chosen = EXAMPLES
+        .iter()
+        .filter(|example| examples.iter().any(|name| name == example.name));
     if json {
-        println!(
-            "{}",
-            serde_json::to_string(&report).expect("a report serialises")
-        );
+        let mut value = serde_json::to_value(&report).expect("a report serialises");
+        let mut warm = Vec::new();
+        for example in chosen {
+            warm.push(warm_against_cold(example, EXAMPLE_RUNS).map_err(failed)?);
+        }
+        value["warm_against_cold"] = serde_json::to_value(warm).expect("a report serialises");
+        println!("{value}");
         return Ok(());
     }
+    print_overhead(&report);
+    for example in chosen {
+        warm_runs::print(&warm_against_cold(example, EXAMPLE_RUNS).map_err(failed)?);
+    }
+    Ok(())
+}
+
+fn print_overhead(report: &CommandOverhead) {
     println!("a no-op command, {} runs", report.runs);
     println!(
         "alone, one after another     {:>7.2} ms a run",
@@ -135,5 +155,4 @@ pub fn run(workers: usize, json: bool) -> Result<(), Failure> {
         report.workers_busy_share * 100.0,
         SLEEPER_RUNS_PER_WORKER
     );
-    Ok(())
 }
