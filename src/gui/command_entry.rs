@@ -40,6 +40,9 @@ pub struct CommandEntry {
     pub metric_rest: Option<MetricCapture>,
     /// Every run scores the same test points (`--fixed-test-set`).
     pub fixed_test_set: bool,
+    /// Run a Python script's runs warm (`run --warm`): how the runs are started, not which
+    /// runs they are, so it is not part of the experiment and stays when another is opened.
+    pub warm: bool,
     #[serde(skip)]
     resolved: Arc<Mutex<Option<Resolution>>>,
 }
@@ -78,6 +81,7 @@ impl Default for CommandEntry {
             metric_higher_is_better: true,
             metric_rest: None,
             fixed_test_set: false,
+            warm: false,
             resolved: Arc::default(),
         }
     }
@@ -112,8 +116,15 @@ impl CommandEntry {
             metric_higher_is_better: command.metric.as_ref().is_none_or(|m| m.higher_is_better),
             metric_rest: command.metric.clone(),
             fixed_test_set: command.fixed_test_set,
+            warm: false,
             resolved: Arc::default(),
         }
+    }
+
+    /// The modules warm parents preload (`SweepSpec::warm`): none named, so each parent
+    /// imports the script's own top-level third-party imports; None when runs start cold.
+    pub fn warm_preload(&self) -> Option<Vec<String>> {
+        (self.enabled && self.warm).then(Vec::new)
     }
 
     /// The metric as the panel sets it: None when the command writes its result file.

@@ -148,6 +148,7 @@ impl SeedscopeApp {
         let mut spec = SweepSpec::new(config.clone(), seed, default_workers());
         spec.low_priority = true;
         spec.collect_runs = false;
+        spec.warm = self.settings.command.warm_preload();
         spec.skip = stored.iter().map(RunRecord::id).collect();
         let session = Session::new(config, seed, stored);
         self.replays.clear();

@@ -351,8 +351,10 @@ impl SeedscopeApp {
     /// Replaces the settings with `config` at `seed` (and the views' selections with their
     /// defaults: the runs they named may not exist in the new experiment).
     pub(super) fn adopt(&mut self, config: ExperimentConfig, seed: u64) {
+        let warm = self.settings.command.warm;
         self.settings = Settings::from_config(config, "");
         self.settings.master_seed = seed;
+        self.settings.command.warm = warm;
     }
 }
 

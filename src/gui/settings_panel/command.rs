@@ -5,7 +5,8 @@
 use eframe::egui::{self, RichText};
 
 use super::{RED, SettingsPanel};
-use crate::engine::command::MAX_TIMEOUT_S;
+use crate::engine::command::warm_pool::not_warmable;
+use crate::engine::command::{CommandConfig, MAX_TIMEOUT_S};
 
 /// What a run of the command is told, for the fields' hover text.
 const CONTRACT: &str = "Each run gets one seed per source in SEEDSCOPE_SEED_DATA, _SPLIT, _INIT, \
@@ -24,6 +25,14 @@ const PATTERN_HELP: &str = "A regular expression matched against each line the c
     Name the number (?P<value>…), e.g. Loss: (?P<value>[0-9.e+-]+), or count an accuracy with \
     (?P<correct>\\d+)/(?P<total>\\d+). The last match is the result, every match in order the \
     run's curve; a number followed by % is read as a share. Try once shows which lines it matched.";
+
+/// What warm start does, for its hover text.
+const WARM_HELP: &str = "For `python3 script.py …`: per worker, a parent Python imports the \
+    script's third-party libraries (torch, numpy, sklearn…) once and forks each run from it, \
+    instead of every run importing them again. Each run still gets its own environment, \
+    arguments, folder and process group, and the same bits as a cold run (tested); \
+    NumPy's global generator is re-seeded from the OS as a fresh process would be. A parent \
+    whose imports started CUDA cannot fork safely: those runs start cold and say why.";
 
 impl SettingsPanel<'_> {
     /// The choice between the built-in model and the user's command.
@@ -121,6 +130,17 @@ impl SettingsPanel<'_> {
                      then bounds the test-set noise. Not for conditions that free the split \
                      or data, or the script's one seed.",
                 );
+        }
+
+        ui.checkbox(&mut entry.warm, "Warm start (Python)")
+            .on_hover_text(WARM_HELP);
+        if entry.warm
+            && let Some(reason) = CommandConfig::from_command_line(&entry.line)
+                .ok()
+                .and_then(|command| not_warmable(&command.argv))
+        {
+            let text = format!("Runs start cold: {reason}.");
+            ui.add(egui::Label::new(RichText::new(text).weak()).wrap());
         }
 
         match entry.command() {
