@@ -135,3 +135,34 @@ fn the_bench_times_an_example_cold_and_warm() {
         "{text}"
     );
 }
+
+/// A parent whose imports initialised CUDA cannot fork safely: every run starts cold, and
+/// seedscope says why once. (A stand-in maps a "libcuda.so.1", as CUDA's driver shows in a
+/// process that initialised it, so no GPU is needed.)
+#[test]
+fn a_parent_whose_imports_initialised_cuda_runs_cold_and_says_why() {
+    let folder = repo("tests/fixtures/warm");
+    let out = common::temp_dir("warm-cuda").join("results.json");
+    let output = common::succeeded(
+        common::binary()
+            .args(["run", "--seed", "42", "--command", "python3 started_by.py"])
+            .arg("--workdir")
+            .arg(&folder)
+            .args(["--repeats", "3", "--conditions", "all-fixed,only-init"])
+            .args(["--warm", "--preload", "initialises_cuda", "--out"])
+            .arg(&out)
+            .env("PYTHONPATH", folder.join("site")),
+    );
+    let text = common::said(&output);
+    let reason = "an import initialised CUDA in the warm parent (the CUDA driver (libcuda.so) is \
+                  loaded); a forked child cannot use it";
+    assert_eq!(text.matches(reason).count(), 1, "{text}");
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let started = common::hashes_by_run(&results);
+    assert_eq!(started.len(), 6);
+    assert!(
+        started.values().all(|who| who == "started-by-seedscope"),
+        "{started:?}"
+    );
+}

@@ -110,12 +110,22 @@ def third_party_imports(script):
 
 
 def cuda_initialised():
-    """Whether an import initialised CUDA, which a forked child cannot use."""
+    """How an import initialised CUDA, which a forked child cannot use, or None: PyTorch says
+    so, and any framework's shows as the CUDA driver library mapped into this process (it is
+    loaded when CUDA is initialised, not when a framework is imported)."""
     torch = sys.modules.get("torch")
     try:
-        return bool(torch is not None and torch.cuda.is_initialized())
+        if torch is not None and torch.cuda.is_initialized():
+            return "torch.cuda.is_initialized()"
     except Exception:
-        return False
+        pass
+    try:
+        with open("/proc/self/maps") as maps:
+            if any("/libcuda.so" in line for line in maps):
+                return "the CUDA driver (libcuda.so) is loaded"
+    except OSError:
+        pass
+    return None
 
 
 def reseed_shared_generators():
@@ -305,8 +315,9 @@ def main():
         names = third_party_imports(sys.argv[3])
         sys.path.pop(0)
     done, failure, seconds = preload(names)
-    if failure is None and cuda_initialised():
-        failure = "an import initialised CUDA in the warm parent; a forked child cannot use it"
+    cuda = cuda_initialised() if failure is None else None
+    if cuda is not None:
+        failure = f"an import initialised CUDA in the warm parent ({cuda}); a forked child cannot use it"
     if failure is not None:
         print(json.dumps({"cold": failure}), flush=True)
         return

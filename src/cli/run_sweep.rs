@@ -84,8 +84,12 @@ pub(super) fn sweep_experiment(
     }
     if let (false, None) = (args.quiet, &estimate) {
         // A command's record size and memory are the command's own: no estimate to give.
+        let started = match &spec.warm {
+            None => "",
+            Some(_) => ", warm (forked from parents that imported its libraries once)",
+        };
         eprintln!(
-            "{}: {} × {}, {total} to run, {workers} at a time",
+            "{}: {} × {}, {total} to run, {workers} at a time{started}",
             escape(&config.name),
             count_of(config.conditions.len(), "condition"),
             count_of(config.repeats, "run"),

@@ -61,6 +61,11 @@ pub struct WarmPool {
     idle: Mutex<Vec<(Key, WarmParent)>>,
     /// Why runs went cold, to be said once (taken by [`Self::take_cold_note`]).
     cold: Mutex<(Option<String>, bool)>,
+    /// The interpreters and classes whose parent could not start: their runs go cold at
+    /// once, instead of paying the imports again in a parent that will refuse them.
+    refused: Mutex<Vec<Key>>,
+    /// Parents started, for the tests.
+    started: std::sync::atomic::AtomicUsize,
 }
 
 /// A parent lent to one run, given back to the pool when dropped.
@@ -94,6 +99,8 @@ impl WarmPool {
             preload,
             idle: Mutex::new(Vec::new()),
             cold: Mutex::new((None, false)),
+            refused: Mutex::new(Vec::new()),
+            started: Default::default(),
         }
     }
 
@@ -115,16 +122,34 @@ impl WarmPool {
         if let Some(reason) = not_warmable(argv) {
             return refused(reason);
         }
-        let class = environment_class(variables);
+        let key = (argv[0].clone(), environment_class(variables));
+        let refused_before = || {
+            let refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+            refused.contains(&key)
+        };
+        if refused_before() {
+            return None;
+        }
         let script = workdir.join(&argv[1]);
-        match self.take((&argv[0], &class), &script) {
+        match self.take((&key.0, &key.1), &script) {
             Ok(parent) => Some(Lease {
                 pool: self,
-                key: Some((argv[0].clone(), class)),
+                key: Some(key),
                 parent: Some(parent),
             }),
-            Err(error) => refused(format!("{error}; the runs start cold")),
+            Err(error) => {
+                self.refused
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(key);
+                refused(format!("{error}; the runs start cold"))
+            }
         }
+    }
+
+    /// Parents started so far.
+    pub fn parents_started(&self) -> usize {
+        self.started.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Why runs went cold, once: None before any did, and after it was taken.
@@ -162,6 +187,8 @@ impl WarmPool {
         } else {
             Preload::Modules(&self.preload)
         };
+        self.started
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         WarmParent::start(python, class, preload)
     }
 
@@ -274,5 +301,24 @@ mod tests {
         pool.give_back(("python3", one.clone()), again);
         let fresh = pool.take(("python3", &one), &script).unwrap();
         assert_ne!(fresh.pid(), first_pid, "a dead parent is replaced");
+    }
+
+    /// A parent that could not start (its preload failed) is not started again for every
+    /// run of its class: the later runs go cold at once, and the reason is said once.
+    #[test]
+    fn a_class_whose_parent_failed_goes_cold_without_starting_another() {
+        let folder = tempfile::tempdir().unwrap();
+        let script = folder.path().join("s.py");
+        std::fs::write(&script, "print('hi')\n").unwrap();
+        let pool = WarmPool::new(strings(&["no_such_module_for_seedscope"]));
+        let variables: BTreeMap<String, String> = std::env::vars().collect();
+        let argv = strings(&["python3", "s.py"]);
+        for _ in 0..3 {
+            assert!(pool.lease(&argv, folder.path(), &variables).is_none());
+        }
+        assert_eq!(pool.parents_started(), 1);
+        let note = pool.take_cold_note().unwrap();
+        assert!(note.contains("no_such_module_for_seedscope"), "{note}");
+        assert_eq!(pool.take_cold_note(), None);
     }
 }
