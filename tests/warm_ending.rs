@@ -70,24 +70,27 @@ fn endings(folder: &Path, warm: bool) -> Vec<String> {
 
 #[test]
 fn every_way_a_script_ends_reads_the_same_warm_and_cold() {
-    // (argument, what the cold run must say)
+    // (command line, what the cold run must say)
     let cases = [
-        ("exit3", "exited with status 3"),
-        ("raise", "ValueError: the seed was bad"),
-        ("segv", "killed by signal 11"),
-        ("file", "hash: \""),
-        ("thread", "hash: "),
-        ("atexit", "hash: "),
+        ("python3 ending.py exit3", "exited with status 3"),
+        ("python3 ending.py raise", "ValueError: the seed was bad"),
+        ("python3 ending.py segv", "killed by signal 11"),
+        ("python3 ending.py file", "hash: \""),
+        ("python3 ending.py thread", "hash: "),
+        ("python3 ending.py atexit", "hash: "),
+        ("python3 broken.py", "SyntaxError: '(' was never closed"),
+        ("python3 no_such_script.py", "can't open file"),
     ];
-    for (how, expected) in cases {
+    for (line, expected) in cases {
+        let how = line.replace(' ', "-");
         let folder = common::temp_dir(&format!("warm-ending-{how}"));
-        let mark = mark(how);
+        let mark = mark(&how);
         let mut said_by = Vec::new();
         for warm in [false, true] {
             let output = seedscope_run(
                 &folder,
                 &mark,
-                &format!("python3 ending.py {how}"),
+                line,
                 warm,
                 &["--repeats", "1", "--conditions", "all-fixed", "--quiet"],
             )
@@ -98,9 +101,9 @@ fn every_way_a_script_ends_reads_the_same_warm_and_cold() {
             said_by.push(endings(&folder, warm));
         }
         let [cold, warm] = [&said_by[0], &said_by[1]];
-        assert!(cold[0].contains(expected), "{how}: cold said {cold:?}");
-        assert_eq!(warm, cold, "{how}: warm and cold runs ended differently");
-        assert_eq!(survivors(&mark), Vec::<u32>::new(), "{how}");
+        assert!(cold[0].contains(expected), "{line}: cold said {cold:?}");
+        assert_eq!(warm, cold, "{line}: warm and cold runs ended differently");
+        assert_eq!(survivors(&mark), Vec::<u32>::new(), "{line}");
     }
 }
 

@@ -193,6 +193,14 @@ def run_as_main(script):
     import importlib.machinery
     import types
 
+    try:
+        with open(script, "rb") as handle:
+            source = handle.read()
+    except OSError as error:
+        # What the interpreter says when it cannot open the script, and its exit code.
+        print(f"{sys.executable}: can't open file {script!r}: [Errno {error.errno}] "
+              f"{error.strerror}", file=sys.stderr)
+        raise SystemExit(2)
     main = types.ModuleType("__main__")
     main.__dict__.update(
         __file__=script,
@@ -201,9 +209,7 @@ def run_as_main(script):
         __loader__=importlib.machinery.SourceFileLoader("__main__", script),
     )
     sys.modules["__main__"] = main
-    with open(script, "rb") as handle:
-        code = compile(handle.read(), script, "exec", dont_inherit=True)
-    exec(code, main.__dict__)
+    exec(compile(source, script, "exec", dont_inherit=True), main.__dict__)
 
 
 def print_as_cold(error, script):
@@ -312,7 +318,10 @@ def main():
         names = [n for n in sys.argv[3].split(",") if n]
     elif len(sys.argv) > 3 and sys.argv[2] == "--script":
         sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[3])))
-        names = third_party_imports(sys.argv[3])
+        try:
+            names = third_party_imports(sys.argv[3])
+        except (OSError, SyntaxError, ValueError):
+            names = []  # nothing to import early: each run fails as it would cold
         sys.path.pop(0)
     done, failure, seconds = preload(names)
     cuda = cuda_initialised() if failure is None else None

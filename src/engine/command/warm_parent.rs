@@ -77,6 +77,7 @@ impl WarmParent {
         let server = folder.path().join("seedscope_warm.py");
         std::fs::write(&server, SERVER)?;
         let socket = folder.path().join("socket");
+        let said_path = folder.path().join("stderr");
         let mut command = Command::new(python);
         command.arg(&server).arg(&socket);
         match preload {
@@ -90,7 +91,9 @@ impl WarmParent {
             .env(super::tree::TOKEN_VARIABLE, &token)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            // Its own output (an import's warnings, a crash) is not a run's, and not for
+            // seedscope's terminal: kept, and quoted if it does not start.
+            .stderr(std::fs::File::create(&said_path)?);
         // A known child, not an orphan for the reaper to take (`tree::spawn_leader`).
         let mut process = super::tree::spawn_leader(|| command.spawn(), Child::id)?;
         let mut first = String::new();
@@ -106,7 +109,12 @@ impl WarmParent {
             _folder: folder,
         };
         let said: serde_json::Value = serde_json::from_str(&first).map_err(|_| {
-            WarmError::Cold(format!("the warm parent did not start (it said {first:?})"))
+            let stderr = std::fs::read_to_string(&said_path).unwrap_or_default();
+            let last = stderr.lines().rev().find(|line| !line.trim().is_empty());
+            WarmError::Cold(format!(
+                "the warm parent did not start: {}",
+                last.unwrap_or("it ended without a word").trim()
+            ))
         })?;
         if let Some(reason) = said.get("cold").and_then(|r| r.as_str()) {
             return Err(WarmError::Cold(reason.to_string()));
