@@ -107,6 +107,22 @@ fn the_pytorch_example_gives_the_same_bits_warm_and_cold() {
     let cold = common::hashes_by_run(&cold);
     assert!(cold.len() >= 14, "{} runs", cold.len());
     assert_eq!(common::hashes_by_run(&warm), cold);
+    // What docs/your-command.md suggests for it: also preload what
+    // torch.use_deterministic_algorithms imports lazily.
+    let (preloaded, text) = common::command_sweep(
+        "frameworks-warm-pytorch-preload",
+        &example("pytorch-digits"),
+        "python3 train.py --epochs 2",
+        &[
+            "--repeats",
+            "2",
+            "--warm",
+            "--preload",
+            "numpy,torch,torch._inductor",
+        ],
+    );
+    assert!(!text.contains("warm start unavailable"), "{text}");
+    assert_eq!(common::hashes_by_run(&preloaded), cold);
 }
 
 /// The same for scikit-learn (sklearn.neural_network imported once).
