@@ -49,10 +49,6 @@ fn left_in_tmp(folder: &Path) -> Vec<String> {
         .collect()
 }
 
-fn said(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).to_string() + &String::from_utf8_lossy(&output.stdout)
-}
-
 /// Each run's error (or its weights hash when it succeeded), in run order.
 fn endings(folder: &Path, warm: bool) -> Vec<String> {
     let text = std::fs::read_to_string(folder.join(format!("results-{warm}.json"))).unwrap();
@@ -96,7 +92,7 @@ fn every_way_a_script_ends_reads_the_same_warm_and_cold() {
             )
             .output()
             .unwrap();
-            let text = said(&output);
+            let text = common::said(&output);
             assert!(!text.contains("warm start unavailable"), "{text}");
             said_by.push(endings(&folder, warm));
         }
@@ -120,7 +116,7 @@ fn what_a_warm_run_leaves_behind_ends_with_it() {
     )
     .output()
     .unwrap();
-    assert!(output.status.success(), "{}", said(&output));
+    assert!(output.status.success(), "{}", common::said(&output));
     assert_eq!(endings(&folder, true).len(), 3);
     assert_eq!(
         survivors(&mark),
@@ -153,7 +149,7 @@ fn a_warm_run_past_its_time_limit_ends_as_a_cold_one() {
         .output()
         .unwrap();
         let took = started.elapsed();
-        let text = said(&output);
+        let text = common::said(&output);
         assert!(
             took < Duration::from_secs(8),
             "warm = {warm}: took {took:?}, the limit was 1 s: {text}"
@@ -201,7 +197,7 @@ fn an_interrupted_warm_sweep_leaves_nothing_running() {
         libc::kill(child.id() as libc::pid_t, libc::SIGINT);
     }
     let output = child.wait_with_output().unwrap();
-    let text = said(&output);
+    let text = common::said(&output);
     assert_eq!(output.status.code(), Some(130), "{text}");
     assert!(text.contains("interrupted by"), "{text}");
     assert_eq!(
