@@ -6,7 +6,6 @@
 //! learnt (the parent reports it; the parent reaps it once the group is ended). A forked
 //! child's `/proc/PID/environ` is the parent's, so descendants it forks without exec carry
 //! the parent's token, not the run's: both tokens are killed, the parent spared.
-//! Issue 47 groundwork: nothing calls this yet.
 
 use std::os::fd::AsFd;
 use std::os::unix::process::ExitStatusExt;

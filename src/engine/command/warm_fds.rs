@@ -1,7 +1,6 @@
 //! Handing a warm run its output pipes: one message on the warm parent's Unix socket, the
 //! request's bytes with the run's stdout and stderr descriptors attached (SCM_RIGHTS), which
 //! `seedscope_warm.py` takes with `socket.recv_fds` and gives the forked child as fds 1 and 2.
-//! Issue 47 groundwork: nothing calls this yet.
 
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};

@@ -1,8 +1,6 @@
 //! A warm parent: one `python3 seedscope_warm.py` that has imported a script's heavy modules
 //! and forks a child per run (issue 47). This file starts it, hands it a run (argv,
 //! environment, working folder and output pipes) and reads back the child's pid and exit.
-//! Issue 47 groundwork: `process::run` does not call it yet; the watchdog, the group kill and
-//! the token kill are to take the child's pid as they take a cold run's.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -46,7 +44,7 @@ pub struct WarmParent {
     /// run's. One run at a time per parent, so all of them but the parent are the run's.
     pub token: String,
     socket: std::path::PathBuf,
-    /// The private folder of the server script and its socket.
+    /// The private folder of the server script, its socket and its own stderr.
     _folder: tempfile::TempDir,
 }
 

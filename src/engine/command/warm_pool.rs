@@ -6,7 +6,6 @@
 //! its token). Anything else a library may read at import (thread counts,
 //! CUBLAS_WORKSPACE_CONFIG, CUDA_VISIBLE_DEVICES, PYTHONHASHSEED, a user's own variables)
 //! picks the parent, so a child never inherits an import made under another environment.
-//! Issue 47 groundwork: nothing calls this yet.
 
 use std::collections::BTreeMap;
 use std::path::Path;
