@@ -13,7 +13,8 @@ standard library and anything found in the script's own folder are left out).
 
 The parent prints one JSON line on stdout once it listens: {"ready": true, "preloaded": [...],
 "import_s": ...}, or {"cold": "reason"} when a warm child could not behave as a cold process
-(CUDA initialised by an import: a forked child cannot use it) and exits.
+(an import failed, or initialised CUDA, which a forked child cannot use) and exits. Its own
+stderr (an import's warnings) is a file in its private folder, not a run's output.
 
 Per run, seedscope connects to SOCKET and sends one JSON line {"argv": [...], "env": {...},
 "cwd": "..."} with two file descriptors attached (SCM_RIGHTS): the run's stdout and stderr.
