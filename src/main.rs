@@ -49,6 +49,7 @@ fn launch_gui(args: GuiArgs) -> ExitCode {
         settings: args.settings,
         command_from: resolved.command_from,
         allow_command: args.allow_command,
+        warm: args.command.warm(),
     })
 }
 

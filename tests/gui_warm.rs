@@ -1,6 +1,6 @@
 //! The app's "Warm start (Python)" toggle (issue 47): ticked, the window's sweep forks each
 //! run from a warm parent; unticked, every run starts cold; and a command that cannot run
-//! warm says why under the toggle.
+//! warm says why under the toggle; its Preload field names what the parents import.
 #![cfg(feature = "gui")]
 
 mod common;
@@ -32,8 +32,9 @@ fn settings(line: &str) -> Settings {
     settings
 }
 
-/// Who started each run of a sweep run from the window, the toggle clicked or not.
-fn started_by(click_warm: bool) -> Vec<String> {
+/// Who started each run of a sweep run from the window, the toggle clicked or not, and with
+/// `preload` typed into the Preload field it opens.
+fn started_by(click_warm: bool, preload: &str) -> Vec<String> {
     let app = SeedscopeApp::new(
         settings("python3 started_by.py"),
         Box::new(NativePicker),
@@ -45,6 +46,11 @@ fn started_by(click_warm: bool) -> Vec<String> {
         harness.get_by_label("Warm start (Python)").click();
         harness.run_ok();
         assert!(harness.state().settings.command.warm);
+        if !preload.is_empty() {
+            harness.get_by_label("Preload").focus();
+            harness.get_by_label("Preload").type_text(preload);
+            harness.run_ok();
+        }
     }
     harness.get_by_label("Run").click();
     step_until(&mut harness, "the sweep to start", |app| {
@@ -62,17 +68,31 @@ fn started_by(click_warm: bool) -> Vec<String> {
 
 #[test]
 fn the_warm_toggle_forks_the_windows_runs_from_a_warm_parent() {
-    let warm = started_by(true);
+    let warm = started_by(true, "");
     assert_eq!(warm.len(), 4);
     assert!(
         warm.iter().all(|who| who == "forked-by-a-warm-parent"),
         "{warm:?}"
     );
-    let cold = started_by(false);
+    let cold = started_by(false, "");
     assert_eq!(cold.len(), 4);
     assert!(
         cold.iter().all(|who| who == "started-by-seedscope"),
         "{cold:?}"
+    );
+}
+
+/// What the Preload field names, each warm parent imports before it forks the runs (the
+/// fixture checks for a module it does not import itself).
+#[test]
+fn the_preload_field_names_what_the_warm_parents_import() {
+    let preloaded = started_by(true, "fractions");
+    assert_eq!(preloaded.len(), 4);
+    assert!(
+        preloaded
+            .iter()
+            .all(|who| who == "forked-by-a-warm-parent-with-fractions"),
+        "{preloaded:?}"
     );
 }
 

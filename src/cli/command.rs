@@ -49,12 +49,7 @@ impl CommandArgs {
     /// `--warm` (and `--preload`) as the sweep takes them: None for cold runs.
     pub fn warm(&self) -> Option<Vec<String>> {
         self.warm.then(|| {
-            self.preload
-                .iter()
-                .flat_map(|list| list.split(','))
-                .map(|name| name.trim().to_string())
-                .filter(|name| !name.is_empty())
-                .collect()
+            crate::engine::command::warm_pool::preload_list(self.preload.as_deref().unwrap_or(""))
         })
     }
 

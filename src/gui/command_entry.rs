@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::command::warm_pool::preload_list;
 use crate::engine::command::{CommandConfig, DEFAULT_TIMEOUT_S};
 use crate::engine::config::metric_capture::MetricCapture;
 
@@ -43,6 +44,9 @@ pub struct CommandEntry {
     /// Run a Python script's runs warm (`run --warm`): how the runs are started, not which
     /// runs they are, so it is not part of the experiment and stays when another is opened.
     pub warm: bool,
+    /// With `warm`: the modules each parent imports, comma-separated as typed (`--preload`);
+    /// empty: the script's own top-level third-party imports.
+    pub preload: String,
     #[serde(skip)]
     resolved: Arc<Mutex<Option<Resolution>>>,
 }
@@ -82,6 +86,7 @@ impl Default for CommandEntry {
             metric_rest: None,
             fixed_test_set: false,
             warm: false,
+            preload: String::new(),
             resolved: Arc::default(),
         }
     }
@@ -117,14 +122,16 @@ impl CommandEntry {
             metric_rest: command.metric.clone(),
             fixed_test_set: command.fixed_test_set,
             warm: false,
+            preload: String::new(),
             resolved: Arc::default(),
         }
     }
 
-    /// The modules warm parents preload (`SweepSpec::warm`): none named, so each parent
-    /// imports the script's own top-level third-party imports; None when runs start cold.
+    /// The modules warm parents preload (`SweepSpec::warm`): empty when none are named, so
+    /// each parent imports the script's own top-level third-party imports; None when runs
+    /// start cold.
     pub fn warm_preload(&self) -> Option<Vec<String>> {
-        (self.enabled && self.warm).then(Vec::new)
+        (self.enabled && self.warm).then(|| preload_list(&self.preload))
     }
 
     /// The metric as the panel sets it: None when the command writes its result file.

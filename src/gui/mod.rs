@@ -73,6 +73,9 @@ pub struct Launch {
     pub command_from: Option<String>,
     /// `--allow-command`: the user allowed that command on the command line.
     pub allow_command: bool,
+    /// `--warm` (with `--preload`'s modules, empty for the script's own imports): ticks the
+    /// panel's "Warm start (Python)" over the last session's choice; None leaves it.
+    pub warm: Option<Vec<String>>,
 }
 
 /// The eframe wrapper: persistence, theme, and frame timing around [`SeedscopeApp`].
@@ -128,6 +131,10 @@ fn initial_settings(launch: &Launch, stored: Option<Settings>) -> Settings {
     }
     if launch.named && launch.command_from.is_some() {
         settings.command.from_file = launch.command_from.clone();
+    }
+    if let Some(preload) = &launch.warm {
+        settings.command.warm = true;
+        settings.command.preload = preload.join(",");
     }
     settings
 }
@@ -257,4 +264,53 @@ pub fn launch(args: Launch) -> ExitCode {
         println!("{}", report.message);
     }
     ExitCode::from(report.exit_code.unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn launch(warm: Option<Vec<String>>) -> Launch {
+        Launch {
+            experiment: crate::engine::presets::default_config(),
+            preset: crate::engine::presets::DEFAULT_PRESET.into(),
+            named: false,
+            seed: None,
+            autorun: false,
+            snapshot: None,
+            view: "distributions".into(),
+            store: None,
+            settings: None,
+            repeats: None,
+            conditions: None,
+            command_from: None,
+            allow_command: false,
+            warm,
+        }
+    }
+
+    /// `gui --warm --preload …` ticks the toggle and fills Preload over the last session's
+    /// settings, so the window's sweeps start as `run --warm --preload …` would; without
+    /// `--warm` the last session's choice stands.
+    #[test]
+    fn warm_on_the_command_line_reaches_the_window_s_sweeps() {
+        let mut stored = Settings::default();
+        stored.command.enabled = true;
+        stored.command.line = "python3 train.py".into();
+        assert_eq!(stored.command.warm_preload(), None);
+
+        let modules = vec!["numpy".to_string(), "torch".to_string()];
+        let settings = initial_settings(&launch(Some(modules.clone())), Some(stored.clone()));
+        assert_eq!(settings.command.warm_preload(), Some(modules));
+        let settings = initial_settings(&launch(Some(Vec::new())), Some(stored.clone()));
+        assert_eq!(settings.command.warm_preload(), Some(Vec::new()));
+
+        stored.command.warm = true;
+        stored.command.preload = " torch , ,numpy".into();
+        let settings = initial_settings(&launch(None), Some(stored));
+        assert_eq!(
+            settings.command.warm_preload(),
+            Some(vec!["torch".to_string(), "numpy".to_string()])
+        );
+    }
 }

@@ -30,6 +30,15 @@ pub fn environment_class(variables: &BTreeMap<String, String>) -> BTreeMap<Strin
         .collect()
 }
 
+/// The modules a comma-separated list names (`--preload torch,numpy`, the app's Preload
+/// field), blanks dropped: what a warm parent imports instead of the script's own imports.
+pub fn preload_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
 /// Why a command line cannot run warm, or None when it is `python… script.py ARGS…`.
 pub fn not_warmable(argv: &[String]) -> Option<String> {
     let interpreter = argv

@@ -351,10 +351,14 @@ impl SeedscopeApp {
     /// Replaces the settings with `config` at `seed` (and the views' selections with their
     /// defaults: the runs they named may not exist in the new experiment).
     pub(super) fn adopt(&mut self, config: ExperimentConfig, seed: u64) {
-        let warm = self.settings.command.warm;
+        let (warm, preload) = (
+            self.settings.command.warm,
+            std::mem::take(&mut self.settings.command.preload),
+        );
         self.settings = Settings::from_config(config, "");
         self.settings.master_seed = seed;
         self.settings.command.warm = warm;
+        self.settings.command.preload = preload;
     }
 }
 

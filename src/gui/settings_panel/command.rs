@@ -34,6 +34,11 @@ const WARM_HELP: &str = "For `python3 script.py …`: per worker, a parent Pytho
     NumPy's global generator is re-seeded from the OS as a fresh process would be. A parent \
     whose imports started CUDA cannot fork safely: those runs start cold and say why.";
 
+const PRELOAD_HELP: &str = "Modules each warm parent imports once, comma-separated (e.g. \
+    numpy,torch,torch._inductor), instead of the script's own top-level imports. A module the \
+    script imports late (PyTorch imports torch._inductor at its first optimizer step) is then \
+    imported once too. Name only modules the script uses: each run starts with them imported.";
+
 impl SettingsPanel<'_> {
     /// The choice between the built-in model and the user's command.
     pub(super) fn trained_by_row(&mut self, ui: &mut egui::Ui) {
@@ -134,6 +139,18 @@ impl SettingsPanel<'_> {
 
         ui.checkbox(&mut entry.warm, "Warm start (Python)")
             .on_hover_text(WARM_HELP);
+        if entry.warm {
+            ui.horizontal(|ui| {
+                let label = ui.label("Preload");
+                ui.add(
+                    egui::TextEdit::singleline(&mut entry.preload)
+                        .hint_text("the script's own imports")
+                        .desired_width(220.0),
+                )
+                .labelled_by(label.id)
+                .on_hover_text(PRELOAD_HELP);
+            });
+        }
         if entry.warm
             && let Some(reason) = CommandConfig::from_command_line(&entry.line)
                 .ok()
