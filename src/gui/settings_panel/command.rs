@@ -36,7 +36,7 @@ const WARM_HELP: &str = "For `python3 script.py …`: per worker, a parent Pytho
 
 const PRELOAD_HELP: &str = "Modules each warm parent imports once, comma-separated (e.g. \
     numpy,torch,torch._inductor), instead of the script's own top-level imports. A module the \
-    script imports late (PyTorch imports torch._inductor at its first optimizer step) is then \
+    script imports late (torch.use_deterministic_algorithms imports torch._inductor) is then \
     imported once too. Name only modules the script uses: each run starts with them imported.";
 
 impl SettingsPanel<'_> {
