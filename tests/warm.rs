@@ -39,22 +39,14 @@ fn an_unseeded_numpy_draw_is_caught_warm_as_cold() {
     let folder = repo("tests/fixtures/warm");
     for warm in [false, true] {
         let out = common::temp_dir(&format!("warm-leak-{warm}")).join("results.json");
-        let mut command = common::binary();
-        command
-            .args([
-                "run",
-                "--quiet",
-                "--seed",
-                "42",
-                "--command",
-                "python3 numpy_leak.py",
-            ])
-            .arg("--workdir")
-            .arg(&folder)
-            .args(["--repeats", "3", "--conditions", "all-fixed", "--out"])
-            .arg(&out)
-            // An installed library, as far as the script can tell: on the path, not beside it.
-            .env("PYTHONPATH", folder.join("site"));
+        let mut command = common::command_run_of(
+            &folder,
+            "python3 numpy_leak.py",
+            &out,
+            &["--repeats", "3", "--conditions", "all-fixed"],
+        );
+        // An installed library, as far as the script can tell: on the path, not beside it.
+        command.env("PYTHONPATH", folder.join("site"));
         if warm {
             command.args(["--warm", "--preload", "numpy,draws_at_import"]);
         }

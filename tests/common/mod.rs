@@ -167,7 +167,20 @@ pub fn command_run(
     out: &std::path::Path,
     args: &[&str],
 ) -> std::process::Output {
-    binary()
+    command_run_of(workdir, line, out, args)
+        .output()
+        .expect("seedscope runs")
+}
+
+/// The [`command_run`] command, not started: for a test that adds to its environment.
+pub fn command_run_of(
+    workdir: &std::path::Path,
+    line: &str,
+    out: &std::path::Path,
+    args: &[&str],
+) -> std::process::Command {
+    let mut command = binary();
+    command
         .args([
             "run",
             "--quiet",
@@ -180,9 +193,8 @@ pub fn command_run(
         .arg(workdir)
         .arg("--out")
         .arg(out)
-        .args(args)
-        .output()
-        .expect("seedscope runs")
+        .args(args);
+    command
 }
 
 /// A command's sweep through the binary, which must succeed: `seedscope run --quiet --seed 42
